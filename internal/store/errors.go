@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Map translates a driver error into the project's error kinds. It is the only place
+// that looks at driver error codes; capability code checks errs kinds instead.
+// Errors that are already *errs.Error pass through unchanged.
+func Map(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &errs.Error{Kind: errs.NotFound, Format: "not found", Err: err}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &errs.Error{Kind: errs.Internal, Format: "request cancelled", Err: err}
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505": // unique_violation
+			return &errs.Error{Kind: errs.Conflict, Format: "already exists", Err: err}
+		case "23514", "23P01": // check_violation, exclusion_violation
+			return &errs.Error{Kind: errs.Conflict, Format: "conflicts with the current state", Err: err}
+		case "23503", "23502", "22P02", "22001": // foreign key, not null, bad text repr, too long
+			return &errs.Error{Kind: errs.Invalid, Format: "invalid reference or value", Err: err}
+		}
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		switch lite.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &errs.Error{Kind: errs.Conflict, Format: "already exists", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_CHECK:
+			return &errs.Error{Kind: errs.Conflict, Format: "conflicts with the current state", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return &errs.Error{Kind: errs.Invalid, Format: "invalid reference or value", Err: err}
+		}
+	}
+	return &errs.Error{Kind: errs.Internal, Format: "internal error", Err: err}
+}
+
+// retryable reports whether a failed transaction may simply be run again.
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40001" || pg.Code == "40P01"
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		c := lite.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// IsConstraint reports whether err (raw or mapped) is a constraint violation of kind
+// conflict — a unique or check constraint.
+func IsConflict(err error) bool { return errs.Is(Map(err), errs.Conflict) }

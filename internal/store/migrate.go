@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// ErrStale means the schema is older than this binary; run `gotong migrate` or start
+// with --migrate.
+var ErrStale = errors.New("database schema is older than this program: run `gotong migrate` (or serve with --migrate)")
+
+func (db *DB) provider() (*goose.Provider, error) {
+	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
+	if db.Engine == Postgres {
+		dialect, dir = goose.DialectPostgres, "migrations/postgres"
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(dialect, db.write, sub)
+}
+
+// SchemaState reports the applied schema version and how many migrations are pending.
+func (db *DB) SchemaState(ctx context.Context) (version int64, pending int, err error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, 0, err
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read schema status: %w", err)
+	}
+	for _, s := range st {
+		if s.State == goose.StatePending {
+			pending++
+		} else if s.Source.Version > version {
+			version = s.Source.Version
+		}
+	}
+	return version, pending, nil
+}
+
+// Migrate applies every pending migration, each in its own transaction, and returns
+// how many ran.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// Prepare migrates an empty database and refuses a stale one unless migrate is true.
+func (db *DB) Prepare(ctx context.Context, migrate bool) error {
+	fresh, err := db.isFresh(ctx)
+	if err != nil {
+		return err
+	}
+	_, pending, err := db.SchemaState(ctx)
+	if err != nil {
+		return err
+	}
+	if pending == 0 {
+		return nil
+	}
+	if !fresh && !migrate {
+		return ErrStale
+	}
+	_, err = db.Migrate(ctx)
+	return err
+}
+
+// isFresh reports whether the database holds no table of ours yet (the migration
+// library's own version table does not count).
+func (db *DB) isFresh(ctx context.Context) (bool, error) {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'
+		AND name <> 'goose_db_version' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`
+	if db.Engine == Postgres {
+		q = `SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'goose_db_version'`
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return false, fmt.Errorf("read schema state: %w", err)
+	}
+	return n == 0, nil
+}

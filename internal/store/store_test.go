@@ -1,0 +1,182 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/store"
+	"github.com/gotong/gotong/internal/storetest"
+)
+
+func TestOpenRejectsUnknownScheme(t *testing.T) {
+	if _, err := store.Open(context.Background(), "mysql://x@y/z"); err == nil {
+		t.Fatal("opening a mysql:// URL succeeded")
+	}
+}
+
+func TestMigrationsAreRecordedAndIdempotent(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, storetest.DSN(t, eng))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			v, pending, err := db.SchemaState(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v != 0 || pending == 0 {
+				t.Fatalf("empty database: version %d, pending %d; want 0 and >0", v, pending)
+			}
+			if err := db.Prepare(ctx, false); err != nil {
+				t.Fatalf("an empty database must be migrated by Prepare: %v", err)
+			}
+			_, pending, _ = db.SchemaState(ctx)
+			if pending != 0 {
+				t.Fatalf("after Prepare %d migrations still pending", pending)
+			}
+			n, err := db.Migrate(ctx)
+			if err != nil || n != 0 {
+				t.Fatalf("second Migrate ran %d migrations, err %v; want 0, nil", n, err)
+			}
+		})
+	}
+}
+
+func TestPrepareRefusesStaleSchema(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, eng)
+			// Pretend the newest migration has not run yet.
+			if _, err := db.W().ExecContext(ctx, `DELETE FROM goose_db_version WHERE version_id = (SELECT MAX(version_id) FROM goose_db_version)`); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Prepare(ctx, false); !errors.Is(err, store.ErrStale) {
+				t.Fatalf("Prepare on a stale schema: %v, want ErrStale", err)
+			}
+		})
+	}
+}
+
+func TestDriverErrorsMapToKinds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		insert := func(id, email string) error {
+			return db.Write(ctx, func(tx *store.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at)
+					VALUES ($1, $2, 'A', 'admin', 'x', $3)`, id, email, store.Now())
+				return err
+			})
+		}
+		if err := insert("u1", "a@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		if err := insert("u2", "a@example.org"); !errs.Is(err, errs.Conflict) {
+			t.Errorf("duplicate live email: %v, want conflict", err)
+		}
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at)
+				VALUES ('u3', 'b@example.org', 'B', 'office', 'x', $1)`, store.Now())
+			return err
+		})
+		if !errs.Is(err, errs.Conflict) {
+			t.Errorf("office without region (CHECK): %v, want conflict", err)
+		}
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, org_id, password_hash, created_at)
+				VALUES ('u4', 'c@example.org', 'C', 'collaborator', 'nope', 'x', $1)`, store.Now())
+			return err
+		})
+		if !errs.Is(err, errs.Invalid) {
+			t.Errorf("unknown organisation (FK): %v, want invalid", err)
+		}
+		var s string
+		err = store.Map(db.R().QueryRowContext(ctx, `SELECT id FROM users WHERE id = 'none'`).Scan(&s))
+		if !errs.Is(err, errs.NotFound) {
+			t.Errorf("no rows: %v, want not_found", err)
+		}
+	})
+}
+
+func TestWriteRollsBackOnError(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		boom := errs.E(errs.Invalid, "boom")
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at)
+				VALUES ('r1', 'r@example.org', 'R', 'admin', 'x', $1)`, store.Now()); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Write returned %v, want the function's error", err)
+		}
+		var n int
+		if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("%d users after a failed transaction, want 0", n)
+		}
+	})
+}
+
+func TestConcurrentWritersAllCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.W().ExecContext(ctx, `INSERT INTO audit_heads (chain, seq, hash) VALUES ('c', 0, '')`); err != nil {
+			t.Fatal(err)
+		}
+		const workers, each = 8, 25
+		var wg sync.WaitGroup
+		errc := make(chan error, workers*each)
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range each {
+					errc <- db.Write(ctx, func(tx *store.Tx) error {
+						q := `SELECT seq FROM audit_heads WHERE chain = 'c'`
+						if tx.Engine == store.Postgres {
+							q += " FOR UPDATE"
+						}
+						var seq int
+						if err := tx.QueryRowContext(ctx, q).Scan(&seq); err != nil {
+							return err
+						}
+						_, err := tx.ExecContext(ctx, `UPDATE audit_heads SET seq = $1 WHERE chain = 'c'`, seq+1)
+						return err
+					})
+				}
+			}()
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var seq int
+		if err := db.R().QueryRowContext(ctx, `SELECT seq FROM audit_heads WHERE chain = 'c'`).Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		if seq != workers*each {
+			t.Fatalf("counter = %d after %d read-modify-write transactions: lost updates", seq, workers*each)
+		}
+	})
+}
+
+func TestReadPoolRefusesWrites(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	if _, err := db.R().ExecContext(context.Background(), `DELETE FROM users`); err == nil {
+		t.Fatal("a write through the SQLite read pool succeeded")
+	}
+}
