@@ -1,0 +1,361 @@
+// Command gotong is the Gotong server and its command-line tools.
+//
+// Usage: gotong serve|migrate|user create|token create|audit verify [flags]
+// Every flag can also be set by an environment variable GOTONG_<FLAG> (upper case,
+// dashes as underscores); secrets can be read from a file named by GOTONG_<FLAG>_FILE.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/app"
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/store"
+)
+
+// Exit statuses of API.md.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError is a bad command line or configuration: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+const usage = `usage: gotong <command> [flags]
+
+commands:
+  serve          run the server (migrates an empty database; --demo adds demo data)
+  migrate        bring the database schema up to date
+  user create    create a user and print its id
+  token create   print a new API token for a user
+  audit verify   check the audit log's hash chain
+
+Run "gotong <command> -h" for the flags of a command.`
+
+// run executes one command and returns the exit status; errors are one line on stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, args, stdout, stderr)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "gotong: "+oneLine(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitFail
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return usagef("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	if (cmd == "user" || cmd == "token" || cmd == "audit") && len(rest) > 0 {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, rest, stdout, stderr)
+	case "user create":
+		return cmdUserCreate(ctx, rest, stdout, stderr)
+	case "token create":
+		return cmdTokenCreate(ctx, rest, stdout, stderr)
+	case "audit verify":
+		return cmdAuditVerify(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return usagef("unknown command %q", cmd)
+}
+
+// flagSet makes a flag set with the flags every command shares.
+func flagSet(name string, stderr io.Writer, cfg *app.Config) *flag.FlagSet {
+	fs := flag.NewFlagSet("gotong "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "data folder: SQLite file gotong.db, keys and uploads (env GOTONG_DATA)")
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "database URL, postgres://… or sqlite:PATH; overrides --data for the database (env GOTONG_DB or GOTONG_DB_FILE)")
+	fs.StringVar(&cfg.Province, "province", cfg.Province, "code of the province this deployment serves (env GOTONG_PROVINCE)")
+	fs.BoolVar(&cfg.Migrate, "migrate", cfg.Migrate, "migrate an out-of-date schema instead of refusing to start (env GOTONG_MIGRATE)")
+	return fs
+}
+
+// secretFlags may be given as GOTONG_<NAME>_FILE, the path of a file holding the value.
+var secretFlags = map[string]bool{"db": true}
+
+// parse parses args, then fills every flag not given on the command line from its
+// environment variable. A bad value is a usage error naming the flag or variable.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		env := "GOTONG_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		val, ok := os.LookupEnv(env)
+		if !ok && secretFlags[f.Name] {
+			if path, fok := os.LookupEnv(env + "_FILE"); fok {
+				b, rerr := os.ReadFile(path)
+				if rerr != nil {
+					err = usagef("%s_FILE: %v", env, rerr)
+					return
+				}
+				val, ok, env = strings.TrimSpace(string(b)), true, env+"_FILE"
+			}
+		}
+		if ok {
+			if serr := fs.Set(f.Name, val); serr != nil {
+				err = usagef("%s=%q: %v", env, val, serr)
+			}
+		}
+	})
+	return err
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: use debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format %q: use text or json", format)
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := app.Defaults()
+	fs := flagSet("serve", stderr, &cfg)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env GOTONG_ADDR)")
+	fs.BoolVar(&cfg.Demo, "demo", false, "fill an empty database with demo data (env GOTONG_DEMO)")
+	fs.BoolVar(&cfg.CookieSecure, "cookie-secure", false, "send cookies only over HTTPS; set it when serving behind TLS (env GOTONG_COOKIE_SECURE)")
+	fs.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "sign a user out after this long without activity (env GOTONG_SESSION_IDLE)")
+	fs.DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "sign a user out this long after signing in (env GOTONG_SESSION_LIFETIME)")
+	fs.IntVar(&cfg.LoginLimit, "login-limit", cfg.LoginLimit, "failed sign-ins allowed per client address per minute (env GOTONG_LOGIN_LIMIT)")
+	fs.IntVar(&cfg.RegisterLimit, "register-limit", cfg.RegisterLimit, "registrations allowed per client address per minute (env GOTONG_REGISTER_LIMIT)")
+	level := fs.String("log-level", "info", "debug, info, warn or error (env GOTONG_LOG_LEVEL)")
+	format := fs.String("log-format", "text", "text or json (env GOTONG_LOG_FORMAT)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if cfg.SessionIdle <= 0 || cfg.SessionLifetime <= 0 || cfg.SessionIdle > cfg.SessionLifetime {
+		return usagef("--session-idle and --session-lifetime must be positive, idle at most lifetime")
+	}
+	if cfg.LoginLimit < 1 || cfg.RegisterLimit < 1 {
+		return usagef("--login-limit and --register-limit must be at least 1")
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return usagef("--addr %q: %v", cfg.Addr, err)
+	}
+	cfg.AdminEmail = os.Getenv("GOTONG_ADMIN_EMAIL")
+	cfg.AdminPassword = os.Getenv("GOTONG_ADMIN_PASSWORD")
+	if path := os.Getenv("GOTONG_ADMIN_PASSWORD_FILE"); path != "" && cfg.AdminPassword == "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return usagef("GOTONG_ADMIN_PASSWORD_FILE: %v", err)
+		}
+		cfg.AdminPassword = strings.TrimSpace(string(b))
+	}
+	log, err := newLogger(stderr, *level, *format)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return configOr(err)
+	}
+	defer a.Close()
+	if err := a.Bootstrap(ctx, stdout); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "engine", a.DB.Engine, "province", cfg.Province)
+	return a.Serve(ctx, ln)
+}
+
+// configOr turns errors that come from a bad setting into usage errors.
+func configOr(err error) error {
+	if strings.Contains(err.Error(), "--province") || strings.Contains(err.Error(), "unsupported database URL") {
+		return usageError{err.Error()}
+	}
+	return err
+}
+
+// openApp opens the app for a one-shot command, with a quiet logger.
+func openApp(ctx context.Context, cfg app.Config, stderr io.Writer) (*app.App, error) {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		return nil, configOr(err)
+	}
+	return a, nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := app.Defaults()
+	fs := flagSet("migrate", stderr, &cfg)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DSN())
+	if err != nil {
+		return configOr(err)
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, _, err := db.SchemaState(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema at version %d (%d migrations applied now)\n", v, n)
+	return nil
+}
+
+func cmdUserCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := app.Defaults()
+	fs := flagSet("user create", stderr, &cfg)
+	var in account.NewUser
+	fs.StringVar(&in.Email, "email", "", "email address (required)")
+	fs.StringVar(&in.Name, "name", "", "full name (required)")
+	fs.StringVar(&in.Role, "role", "", "admin, office or collaborator (required)")
+	fs.StringVar(&in.Region, "region", "", "region code of an office user, e.g. 31.71")
+	fs.StringVar(&in.OrgID, "org", "", "organisation id of a collaborator")
+	pwFile := fs.String("password-file", "", "file holding the password; without it a password is generated and printed on stderr")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if in.Email == "" || in.Name == "" || in.Role == "" {
+		return usagef("--email, --name and --role are required")
+	}
+	generated := false
+	if *pwFile != "" {
+		b, err := os.ReadFile(*pwFile)
+		if err != nil {
+			return usagef("--password-file: %v", err)
+		}
+		in.Password = strings.TrimRight(string(b), "\r\n")
+	} else {
+		in.Password, generated = app.NewPassword(), true
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Accounts.CreateUser(app.SystemContext(ctx, "cli"), in)
+	if err != nil {
+		return err
+	}
+	if generated {
+		fmt.Fprintf(stderr, "password for %s (shown only this once): %s\n", u.Email, in.Password)
+	}
+	fmt.Fprintln(stdout, u.ID)
+	return nil
+}
+
+func cmdTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := app.Defaults()
+	fs := flagSet("token create", stderr, &cfg)
+	email := fs.String("email", "", "the user the token acts as (required)")
+	label := fs.String("label", "", "what the token is for")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return usagef("--email is required")
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Accounts.UserByEmail(ctx, *email)
+	if err != nil {
+		return fmt.Errorf("no user with email %s", *email)
+	}
+	secret, _, err := a.Accounts.CreateToken(app.SystemContext(ctx, "cli"), u.ID, *label)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := app.Defaults()
+	fs := flagSet("audit verify", stderr, &cfg)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DSN())
+	if err != nil {
+		return configOr(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	p, n, err := audit.Verify(ctx, db.R())
+	if err != nil {
+		return fmt.Errorf("cannot check the audit log: %w", err)
+	}
+	if p != nil {
+		return p
+	}
+	fmt.Fprintf(stdout, "audit chain intact: %d entries checked in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}

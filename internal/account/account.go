@@ -1,0 +1,248 @@
+// Package account holds users, organisations, roles, passwords and API tokens, and
+// the permission rules that go with them. Sessions live in the web layer (cookies);
+// this package says who a session or token belongs to.
+package account
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/store"
+)
+
+// Role is what a user may do.
+type Role string
+
+// The three roles of the foundation.
+const (
+	Admin        Role = "admin"        // provincial government
+	Office       Role = "office"       // a mayor's or kelurahan office, scoped to a region
+	Collaborator Role = "collaborator" // member of an organisation that gives aid
+)
+
+// ParseRole checks a role name.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(s); r {
+	case Admin, Office, Collaborator:
+		return r, nil
+	}
+	return "", errs.E(errs.Invalid, "role must be admin, office or collaborator")
+}
+
+// User is an account.
+type User struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	Region    string    `json:"region"`
+	OrgID     string    `json:"org_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Service is the account capability.
+type Service struct {
+	db       *store.DB
+	regions  *region.Set
+	province string
+	pw       *passwords
+}
+
+// Options tune the service.
+type Options struct {
+	// Province is the deployment's province code; office regions must lie in it.
+	Province string
+	// PasswordMemoryKiB is argon2id's memory cost (default 64 MiB). Tests lower it.
+	PasswordMemoryKiB uint32
+	// ConcurrentHashes bounds how many password hashes run at once (default 2): each
+	// takes the memory above, so a burst of logins cannot exhaust the machine.
+	ConcurrentHashes int
+}
+
+// New returns the account service.
+func New(db *store.DB, regions *region.Set, opt Options) *Service {
+	return &Service{db: db, regions: regions, province: opt.Province, pw: newPasswords(opt.PasswordMemoryKiB, opt.ConcurrentHashes)}
+}
+
+func newID() string { return uuid.NewString() }
+
+// normalizeEmail lower-cases and checks an email address.
+func normalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) > 254 {
+		return "", errs.E(errs.Invalid, "email address is too long")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return "", errs.E(errs.Invalid, "email address is not valid")
+	}
+	return s, nil
+}
+
+// cleanText trims s and checks its length in characters and that it holds no control
+// characters.
+func cleanText(field, s string, minLen, maxLen int) (string, error) {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	if !utf8.ValidString(s) || n < minLen || n > maxLen {
+		return "", errs.E(errs.Invalid, "%s must be %d to %d characters", field, minLen, maxLen)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return "", errs.E(errs.Invalid, "%s contains control characters", field)
+		}
+	}
+	return s, nil
+}
+
+// NewUser is the input to CreateUser.
+type NewUser struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Region   string `json:"region"`
+	OrgID    string `json:"org_id"`
+	Password string `json:"password"`
+}
+
+func (s *Service) validateUser(ctx context.Context, in NewUser) (User, error) {
+	var u User
+	var err error
+	if u.Email, err = normalizeEmail(in.Email); err != nil {
+		return u, err
+	}
+	if u.Name, err = cleanText("name", in.Name, 2, 120); err != nil {
+		return u, err
+	}
+	if u.Role, err = ParseRole(in.Role); err != nil {
+		return u, err
+	}
+	switch u.Role {
+	case Office:
+		code, err := region.Normalize(in.Region)
+		if err != nil {
+			return u, errs.E(errs.Invalid, "an office user needs the code of its region")
+		}
+		r, ok := s.regions.Get(code)
+		if !ok || !s.regions.Within(code, s.province) || r.Level == region.Province {
+			return u, errs.E(errs.Invalid, "region %s is not a kota, kecamatan or kelurahan of this province", code)
+		}
+		u.Region = code
+	case Collaborator:
+		if in.OrgID == "" {
+			return u, errs.E(errs.Invalid, "a collaborator needs an organisation")
+		}
+		if _, err := s.Org(ctx, in.OrgID); err != nil {
+			return u, errs.E(errs.Invalid, "organisation %s does not exist", in.OrgID)
+		}
+		u.OrgID = in.OrgID
+	case Admin:
+		if in.Region != "" || in.OrgID != "" {
+			return u, errs.E(errs.Invalid, "an admin has neither region nor organisation")
+		}
+	}
+	if err := CheckPassword(in.Password, u.Email); err != nil {
+		return u, err
+	}
+	return u, nil
+}
+
+// insertUser writes u with the hash of password inside tx.
+func insertUser(ctx context.Context, tx *store.Tx, u User, hash string) error {
+	var org any
+	if u.OrgID != "" {
+		org = u.OrgID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, region, org_id, password_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, u.ID, u.Email, u.Name, u.Role, u.Region, org, hash, u.CreatedAt)
+	if store.IsConflict(err) {
+		return errs.E(errs.Conflict, "an account with this email already exists")
+	}
+	return err
+}
+
+const userColumns = `id, email, name, role, region, COALESCE(org_id, ''), created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) { return scanUserAnd(row) }
+
+// User returns a live (not deleted) user by id.
+func (s *Service) User(ctx context.Context, id string) (User, error) {
+	u, err := scanUser(s.db.R().QueryRowContext(ctx,
+		`SELECT `+userColumns+` FROM users WHERE id = $1 AND deleted_at IS NULL`, id))
+	if err != nil {
+		return u, notFound(err, "user not found")
+	}
+	return u, nil
+}
+
+// UserByEmail returns a live user by email.
+func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
+	u, err := scanUser(s.db.R().QueryRowContext(ctx,
+		`SELECT `+userColumns+` FROM users WHERE email = $1 AND deleted_at IS NULL`, strings.ToLower(strings.TrimSpace(email))))
+	if err != nil {
+		return u, notFound(err, "user not found")
+	}
+	return u, nil
+}
+
+// notFound maps a no-rows error to a not_found error with msg.
+func notFound(err error, msg string) error {
+	err = store.Map(err)
+	if errs.Is(err, errs.NotFound) {
+		return errs.E(errs.NotFound, "%s", msg)
+	}
+	return err
+}
+
+// UserFilter selects users in ListUsers.
+type UserFilter struct {
+	Role   Role
+	OrgID  string
+	Limit  int
+	Cursor string
+}
+
+// ListUsers lists live users, newest first.
+func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, string, error) {
+	cur, err := store.DecodeCursor(f.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	limit := store.Limit(f.Limit)
+	q := `SELECT ` + userColumns + ` FROM users WHERE deleted_at IS NULL
+		AND ($1 = '' OR role = $1) AND ($2 = '' OR org_id = $2)
+		AND ($3 = '' OR created_at < $4 OR (created_at = $4 AND id < $3))
+		ORDER BY created_at DESC, id DESC LIMIT $5`
+	rows, err := s.db.R().QueryContext(ctx, q, string(f.Role), f.OrgID, cur.ID, cur.At, limit+1)
+	if err != nil {
+		return nil, "", store.Map(err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, "", store.Map(err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", store.Map(err)
+	}
+	return page(out, limit, func(u User) store.Cursor { return store.Cursor{At: u.CreatedAt, ID: u.ID} })
+}
+
+// page trims one extra row fetched to know whether a next page exists.
+func page[T any](items []T, limit int, key func(T) store.Cursor) ([]T, string, error) {
+	if len(items) <= limit {
+		return items, "", nil
+	}
+	items = items[:limit]
+	return items, key(items[len(items)-1]).Encode(), nil
+}

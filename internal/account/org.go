@@ -1,0 +1,224 @@
+package account
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/nik"
+	"github.com/gotong/gotong/internal/store"
+)
+
+// Organisation statuses: registration leaves an organisation pending until an admin
+// verifies or rejects it. Only verified organisations may commit aid.
+const (
+	OrgPending  = "pending"
+	OrgVerified = "verified"
+	OrgRejected = "rejected"
+)
+
+// OrgKinds are the kinds of organisation of API.md.
+var OrgKinds = []string{"company", "ngo", "community", "individual", "aggregator"}
+
+// Org is an organisation of collaborators.
+type Org struct {
+	ID           string     `json:"id"`
+	Name         string     `json:"name"`
+	Kind         string     `json:"kind"`
+	ContactName  string     `json:"contact_name"`
+	ContactEmail string     `json:"contact_email"`
+	ContactPhone string     `json:"contact_phone"`
+	Status       string     `json:"status"`
+	Reason       string     `json:"reason"`
+	CreatedAt    time.Time  `json:"created_at"`
+	DecidedAt    *time.Time `json:"decided_at"`
+}
+
+// Registration is a collaborator's self-registration: the organisation and its first user.
+type Registration struct {
+	Name         string `json:"name"`
+	Kind         string `json:"kind"`
+	ContactName  string `json:"contact_name"`
+	ContactEmail string `json:"contact_email"`
+	ContactPhone string `json:"contact_phone"`
+	User         struct {
+		Email    string `json:"email"`
+		Name     string `json:"name"`
+		Password string `json:"password"`
+	} `json:"user"`
+}
+
+// Register creates a pending organisation and its first collaborator user in one
+// transaction; audited.
+func (s *Service) Register(ctx context.Context, in Registration) (Org, User, error) {
+	var o Org
+	var err error
+	if o.Name, err = cleanText("organisation name", in.Name, 2, 200); err != nil {
+		return o, User{}, err
+	}
+	o.Kind = strings.TrimSpace(in.Kind)
+	if !contains(OrgKinds, o.Kind) {
+		return o, User{}, errs.E(errs.Invalid, "kind must be one of company, ngo, community, individual, aggregator")
+	}
+	if o.ContactName, err = cleanText("contact name", in.ContactName, 2, 120); err != nil {
+		return o, User{}, err
+	}
+	if o.ContactEmail, err = normalizeEmail(in.ContactEmail); err != nil {
+		return o, User{}, err
+	}
+	if o.ContactPhone, err = nik.Phone(in.ContactPhone); err != nil {
+		return o, User{}, errs.E(errs.Invalid, "%s", err.Error())
+	}
+	name := in.User.Name
+	if strings.TrimSpace(name) == "" {
+		name = o.ContactName
+	}
+	u := User{Role: Collaborator}
+	if u.Email, err = normalizeEmail(in.User.Email); err != nil {
+		return o, u, err
+	}
+	if u.Name, err = cleanText("name", name, 2, 120); err != nil {
+		return o, u, err
+	}
+	if err := CheckPassword(in.User.Password, u.Email); err != nil {
+		return o, u, err
+	}
+	hash, err := s.pw.hash(ctx, in.User.Password)
+	if err != nil {
+		return o, u, err
+	}
+	now := store.Now()
+	o.ID, o.Status, o.CreatedAt = newID(), OrgPending, now
+	u.ID, u.OrgID, u.CreatedAt = newID(), o.ID, now
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO organizations
+			(id, name, kind, contact_name, contact_email, contact_phone, status, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			o.ID, o.Name, o.Kind, o.ContactName, o.ContactEmail, o.ContactPhone, o.Status, o.CreatedAt); err != nil {
+			return err
+		}
+		if err := insertUser(ctx, tx, u, hash); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "organization.register", ObjectType: "organization", ObjectID: o.ID,
+			Detail: map[string]string{"name": o.Name, "kind": o.Kind, "user_id": u.ID, "user_email": u.Email}})
+	})
+	return o, u, err
+}
+
+const orgColumns = `id, name, kind, contact_name, contact_email, contact_phone, status, reason, created_at, decided_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (Org, error) {
+	var o Org
+	var decided *time.Time
+	err := row.Scan(&o.ID, &o.Name, &o.Kind, &o.ContactName, &o.ContactEmail, &o.ContactPhone, &o.Status, &o.Reason, &o.CreatedAt, &decided)
+	o.CreatedAt = o.CreatedAt.UTC()
+	if decided != nil {
+		t := decided.UTC()
+		o.DecidedAt = &t
+	}
+	return o, err
+}
+
+// Org returns an organisation by id.
+func (s *Service) Org(ctx context.Context, id string) (Org, error) {
+	o, err := scanOrg(s.db.R().QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
+	if err != nil {
+		return o, notFound(err, "organisation not found")
+	}
+	return o, nil
+}
+
+// OrgFilter selects organisations in ListOrgs.
+type OrgFilter struct {
+	Status string
+	Limit  int
+	Cursor string
+}
+
+// ListOrgs lists organisations, newest first.
+func (s *Service) ListOrgs(ctx context.Context, f OrgFilter) ([]Org, string, error) {
+	if f.Status != "" && f.Status != OrgPending && f.Status != OrgVerified && f.Status != OrgRejected {
+		return nil, "", errs.E(errs.Invalid, "status must be pending, verified or rejected")
+	}
+	cur, err := store.DecodeCursor(f.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	limit := store.Limit(f.Limit)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+orgColumns+` FROM organizations
+		WHERE ($1 = '' OR status = $1)
+		AND ($2 = '' OR created_at < $3 OR (created_at = $3 AND id < $2))
+		ORDER BY created_at DESC, id DESC LIMIT $4`, f.Status, cur.ID, cur.At, limit+1)
+	if err != nil {
+		return nil, "", store.Map(err)
+	}
+	defer rows.Close()
+	var out []Org
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, "", store.Map(err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", store.Map(err)
+	}
+	return page(out, limit, func(o Org) store.Cursor { return store.Cursor{At: o.CreatedAt, ID: o.ID} })
+}
+
+// DecideOrg verifies or rejects an organisation (admin); a rejection needs a reason.
+// A decision may be changed later (a verified organisation can be suspended by
+// rejecting it), and every decision is audited.
+func (s *Service) DecideOrg(ctx context.Context, id, decision, reason string) (Org, error) {
+	reason = strings.TrimSpace(reason)
+	switch decision {
+	case OrgVerified:
+	case OrgRejected:
+		if reason == "" {
+			return Org{}, errs.E(errs.Invalid, "a rejection needs a reason")
+		}
+	default:
+		return Org{}, errs.E(errs.Invalid, "decision must be verified or rejected")
+	}
+	if len(reason) > 1000 {
+		return Org{}, errs.E(errs.Invalid, "reason must be at most 1000 characters")
+	}
+	a, _ := audit.ActorFrom(ctx)
+	now := store.Now()
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		var prev string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM organizations WHERE id = $1`, id).Scan(&prev); err != nil {
+			return notFound(err, "organisation not found")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE organizations SET status = $1, reason = $2, decided_at = $3, decided_by = $4
+			WHERE id = $5`, decision, reason, now, a.ID, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "organization." + map[string]string{OrgVerified: "verify", OrgRejected: "reject"}[decision],
+			ObjectType: "organization", ObjectID: id, Detail: map[string]string{"from": prev, "to": decision, "reason": reason}})
+	})
+	if err != nil {
+		return Org{}, err
+	}
+	return s.Org(ctx, id)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CountOrgs counts organisations with a status.
+func (s *Service) CountOrgs(ctx context.Context, status string) (int, error) {
+	var n int
+	err := s.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM organizations WHERE status = $1`, status).Scan(&n)
+	return n, store.Map(err)
+}

@@ -1,0 +1,202 @@
+// Package app wires Gotong together: configuration, database, regions, capabilities
+// and the web server. The command line and the end-to-end tests start the very same
+// App, so what the tests exercise is what runs.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/gotong/gotong/data"
+	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/demo"
+	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/store"
+	"github.com/gotong/gotong/internal/web"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Config is everything Gotong can be told at start-up.
+type Config struct {
+	Data            string        // data folder (SQLite file, keys, uploads)
+	DB              string        // database URL; "" means SQLite in Data
+	Addr            string        // listen address
+	Province        string        // the province this deployment serves
+	Demo            bool          // fill an empty database with demo data
+	Migrate         bool          // migrate a stale schema instead of refusing it
+	CookieSecure    bool          // mark cookies Secure (serve over HTTPS)
+	SessionIdle     time.Duration // sign out after this long without a request
+	SessionLifetime time.Duration // sign out this long after signing in, whatever happens
+	LoginLimit      int           // failed sign-ins per client address per minute
+	RegisterLimit   int           // registrations per client address per minute
+	AdminEmail      string        // first admin, when there is none yet
+	AdminPassword   string
+	// PasswordMemoryKiB lowers argon2id's memory cost; tests use it, production
+	// keeps the default (64 MiB).
+	PasswordMemoryKiB uint32
+}
+
+// Defaults returns the configuration used when nothing is set.
+func Defaults() Config {
+	return Config{Data: "./gotong-data", Addr: "127.0.0.1:8080", Province: "31",
+		SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, LoginLimit: 10, RegisterLimit: 10}
+}
+
+// DSN is the database to open.
+func (c Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return "sqlite:" + filepath.Join(c.Data, "gotong.db")
+}
+
+// App is a running Gotong.
+type App struct {
+	Cfg      Config
+	Log      *slog.Logger
+	DB       *store.DB
+	Regions  *region.Set
+	Accounts *account.Service
+	Web      *web.Server
+}
+
+// SystemContext is the context for changes the program makes by itself (bootstrap,
+// demo data, command-line actions), so that they are audited with a named actor.
+func SystemContext(ctx context.Context, label string) context.Context {
+	return audit.WithActor(ctx, audit.Actor{ID: "system", Label: label, RemoteAddr: "local"})
+}
+
+// Open opens the database (migrating an empty one), loads the regions and builds the
+// capabilities and the web server.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	regions, err := region.Load(data.Regions)
+	if err != nil {
+		return nil, fmt.Errorf("load regions: %w", err)
+	}
+	prov, ok := regions.Get(cfg.Province)
+	if !ok || prov.Level != region.Province {
+		return nil, fmt.Errorf("--province %q is not a province code (DKI Jakarta is 31)", cfg.Province)
+	}
+	db, err := store.Open(ctx, cfg.DSN())
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Prepare(ctx, cfg.Migrate); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: db, Regions: regions}
+	a.Accounts = account.New(db, regions, account.Options{Province: cfg.Province, PasswordMemoryKiB: cfg.PasswordMemoryKiB})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Web, err = web.New(db, regions, a.Accounts, log, reg, web.Options{
+		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
+		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close releases everything Open took.
+func (a *App) Close() error {
+	a.Web.Close()
+	return a.DB.Close()
+}
+
+// Bootstrap creates the first admin when there is none and, with Demo, fills an empty
+// database with demo data. Credentials it generates are written to out, once.
+func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
+	ctx = SystemContext(ctx, "bootstrap")
+	has, err := a.Accounts.HasAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	if !has {
+		email, password, generated := a.Cfg.AdminEmail, a.Cfg.AdminPassword, false
+		if email == "" || password == "" {
+			email, password, generated = "admin@gotong.local", NewPassword(), true
+		}
+		if _, err := a.Accounts.CreateUser(ctx, account.NewUser{Email: email, Name: "Administrator", Role: "admin", Password: password}); err != nil {
+			return fmt.Errorf("create first admin: %w", err)
+		}
+		if generated {
+			fmt.Fprintf(out, "First admin account (the password is shown only this once):\n  email:    %s\n  password: %s\n", email, password)
+		} else {
+			fmt.Fprintf(out, "First admin account created: %s\n", email)
+		}
+	}
+	if a.Cfg.Demo {
+		if err := demo.Seed(ctx, a.Accounts, a.Regions, a.Cfg.Province, NewPassword, out); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	return nil
+}
+
+// NewPassword returns a random password of 16 characters from an alphabet without
+// look-alike characters, easy to read out over the phone.
+func NewPassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	return randomFrom(alphabet, 16)
+}
+
+// randomFrom draws n characters uniformly from alphabet (rejection sampling, so no
+// character is likelier than another).
+func randomFrom(alphabet string, n int) string {
+	out := make([]byte, 0, n)
+	limit := 256 - 256%len(alphabet)
+	var b [1]byte
+	for len(out) < n {
+		_, _ = rand.Read(b[:])
+		if int(b[0]) < limit {
+			out = append(out, alphabet[int(b[0])%len(alphabet)])
+		}
+	}
+	return string(out)
+}
+
+// Serve answers HTTP on ln until ctx ends, then shuts down gracefully: new requests
+// are refused and those in flight get up to 15 seconds to finish.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Web.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // large uploads on slow connections
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/gotong/gotong/internal/errs"
+)
+
+// Cursor is a keyset position in a list ordered by (time, id): opaque to clients.
+type Cursor struct {
+	At time.Time
+	ID string
+}
+
+// Encode returns the cursor as an opaque URL-safe string.
+func (c Cursor) Encode() string {
+	raw := c.At.UTC().Format(time.RFC3339Nano) + "|" + c.ID
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// DecodeCursor parses a cursor made by Encode; "" gives the zero cursor.
+func DecodeCursor(s string) (Cursor, error) {
+	if s == "" {
+		return Cursor{}, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, errs.E(errs.Invalid, "invalid cursor")
+	}
+	at, id, ok := strings.Cut(string(raw), "|")
+	if !ok {
+		return Cursor{}, errs.E(errs.Invalid, "invalid cursor")
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return Cursor{}, errs.E(errs.Invalid, "invalid cursor")
+	}
+	return Cursor{At: t, ID: id}, nil
+}
+
+// IsZero reports whether c is the start of a list.
+func (c Cursor) IsZero() bool { return c.ID == "" }
+
+// Limit clamps a requested page size to API.md's default 50 and maximum 500.
+func Limit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 500:
+		return 500
+	}
+	return n
+}

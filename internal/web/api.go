@@ -1,0 +1,292 @@
+package web
+
+import (
+	_ "embed"
+	"net/http"
+	"time"
+
+	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/region"
+)
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(openAPIDoc)
+}
+
+type regionJSON struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Level  string `json:"level"`
+	Parent string `json:"parent"`
+}
+
+func toRegionJSON(r region.Region) regionJSON {
+	return regionJSON{Code: r.Code, Name: r.Name, Level: r.Level.String(), Parent: r.Parent}
+}
+
+// apiRegions lists the children of ?parent= (no parent: the provinces). Regions are
+// public reference data for the whole country.
+func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) {
+	parent := r.URL.Query().Get("parent")
+	if parent != "" {
+		code, err := region.Normalize(parent)
+		if err != nil {
+			s.fail(w, r, errs.E(errs.Invalid, "parent must be a region code such as 31.71"))
+			return
+		}
+		if _, ok := s.regions.Get(code); !ok {
+			s.fail(w, r, errs.E(errs.NotFound, "region %s not found", code))
+			return
+		}
+		parent = code
+	}
+	items := []regionJSON{}
+	for _, c := range s.regions.Children(parent) {
+		items = append(items, toRegionJSON(c))
+	}
+	writeJSON(w, http.StatusOK, newList(items, ""))
+}
+
+func (s *Server) apiRegion(w http.ResponseWriter, r *http.Request) {
+	code, err := region.Normalize(r.PathValue("code"))
+	if err != nil {
+		s.fail(w, r, errs.E(errs.NotFound, "region not found"))
+		return
+	}
+	reg, ok := s.regions.Get(code)
+	if !ok {
+		s.fail(w, r, errs.E(errs.NotFound, "region %s not found", code))
+		return
+	}
+	writeJSON(w, http.StatusOK, toRegionJSON(reg))
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+	u, _ := currentUser(r)
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Label string `json:"label"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	u, _ := currentUser(r)
+	secret, t, err := s.accounts.CreateToken(r.Context(), u.ID, in.Label)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"token": secret, "id": t.ID, "label": t.Label, "created_at": t.CreatedAt})
+}
+
+func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request) {
+	limit, err := limitParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f := account.UserFilter{OrgID: q.Get("org_id"), Limit: limit, Cursor: q.Get("cursor")}
+	if role := q.Get("role"); role != "" {
+		if f.Role, err = account.ParseRole(role); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	users, next, err := s.accounts.ListUsers(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newList(users, next))
+}
+
+func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) {
+	var in account.NewUser
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := s.accounts.CreateUser(r.Context(), in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, u)
+}
+
+func (s *Server) apiGetUser(w http.ResponseWriter, r *http.Request) {
+	u, err := s.accounts.User(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) apiDeleteUser(w http.ResponseWriter, r *http.Request) {
+	if err := s.accounts.DeleteUser(r.Context(), r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) {
+	var in account.Registration
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, u, err := s.accounts.Register(r.Context(), in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		account.Org
+		UserID string `json:"user_id"`
+	}{o, u.ID})
+}
+
+func (s *Server) apiListOrgs(w http.ResponseWriter, r *http.Request) {
+	limit, err := limitParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	orgs, next, err := s.accounts.ListOrgs(r.Context(), account.OrgFilter{Status: r.URL.Query().Get("status"),
+		Limit: limit, Cursor: r.URL.Query().Get("cursor")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newList(orgs, next))
+}
+
+// apiGetOrg shows an organisation to admins and to its own members; to anyone else
+// it does not exist.
+func (s *Server) apiGetOrg(w http.ResponseWriter, r *http.Request) {
+	u, _ := currentUser(r)
+	id := r.PathValue("id")
+	if u.Role != account.Admin && u.OrgID != id {
+		s.fail(w, r, errs.E(errs.NotFound, "organisation not found"))
+		return
+	}
+	o, err := s.accounts.Org(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+func (s *Server) apiVerifyOrg(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Decision string `json:"decision"`
+		Reason   string `json:"reason"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.accounts.DecideOrg(r.Context(), r.PathValue("id"), in.Decision, in.Reason)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+// auditFilter reads the audit filter from the query string (dates are YYYY-MM-DD in
+// WIB, "to" inclusive).
+func auditFilter(r *http.Request) (audit.Filter, error) {
+	q := r.URL.Query()
+	limit, err := limitParam(r)
+	if err != nil {
+		return audit.Filter{}, err
+	}
+	f := audit.Filter{Actor: q.Get("actor"), Action: q.Get("action"), ObjectType: q.Get("object_type"),
+		ObjectID: q.Get("object_id"), Region: q.Get("region"), Limit: limit, Cursor: q.Get("cursor")}
+	if v := q.Get("from"); v != "" {
+		t, err := time.ParseInLocation("2006-01-02", v, jakarta)
+		if err != nil {
+			return f, errs.E(errs.Invalid, "from must be a date YYYY-MM-DD")
+		}
+		f.From = t
+	}
+	if v := q.Get("to"); v != "" {
+		t, err := time.ParseInLocation("2006-01-02", v, jakarta)
+		if err != nil {
+			return f, errs.E(errs.Invalid, "to must be a date YYYY-MM-DD")
+		}
+		f.To = t.AddDate(0, 0, 1)
+	}
+	return f, nil
+}
+
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
+	f, err := auditFilter(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entries, next, err := audit.List(r.Context(), s.db.R(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newList(entries, next))
+}
+
+// summary is the public summary of API.md. Programs, deliveries and targets do not
+// exist yet in this version, so their figures are zero; the region list is the
+// served province's kab/kota.
+type summary struct {
+	Collaborators  int             `json:"collaborators"`
+	Programs       int             `json:"programs"`
+	Delivered      int             `json:"delivered"`
+	TargetsReached int             `json:"targets_reached"`
+	Regions        []regionSummary `json:"regions"`
+}
+
+type regionSummary struct {
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	Needed    int    `json:"needed"`
+	Allocated int    `json:"allocated"`
+	Delivered int    `json:"delivered"`
+}
+
+func (s *Server) summary(r *http.Request) (summary, error) {
+	n, err := s.accounts.CountOrgs(r.Context(), account.OrgVerified)
+	if err != nil {
+		return summary{}, err
+	}
+	out := summary{Collaborators: n, Regions: []regionSummary{}}
+	for _, c := range s.regions.Children(s.opt.Province) {
+		out.Regions = append(out.Regions, regionSummary{Code: c.Code, Name: c.Name})
+	}
+	return out, nil
+}
+
+func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) {
+	sum, err := s.summary(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sum)
+}

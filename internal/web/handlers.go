@@ -1,0 +1,331 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/region"
+)
+
+// maxForm bounds form bodies; forms here are small.
+const maxForm = 64 << 10
+
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return errs.E(errs.TooLarge, "form is too large")
+		}
+		return errs.E(errs.Invalid, "malformed form")
+	}
+	return nil
+}
+
+func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
+	sum, err := s.summary(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	prov, _ := s.regions.Get(s.opt.Province)
+	s.render(w, r, "home", "Home", map[string]any{
+		"ProvinceName":  prov.Name,
+		"Collaborators": sum.Collaborators,
+		"Regencies":     s.regions.Count(region.Regency, s.opt.Province),
+		"Districts":     s.regions.Count(region.District, s.opt.Province),
+		"Villages":      s.regions.Count(region.Village, s.opt.Province),
+	})
+}
+
+func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
+	if _, ok := currentUser(r); ok {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, "login", "Log in", map[string]any{"Next": safeNext(r.URL.Query().Get("next"))})
+}
+
+// pageLoginPost signs a user in. Failed attempts are limited per client address;
+// successful ones are not, so an office behind one address is not locked out by use.
+func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
+	addr := clientAddr(r)
+	if limited, _, _ := s.loginFail.Status(addr); limited {
+		s.fail(w, r, errs.E(errs.RateLimited, "too many failed sign-ins; wait a minute and try again"))
+		return
+	}
+	u, err := s.accounts.Authenticate(r.Context(), email, r.PostFormValue("password"))
+	if err != nil {
+		if errs.Is(err, errs.Unauthorized) {
+			if s.loginFail.OnLimit(w, r, addr) {
+				s.fail(w, r, errs.E(errs.RateLimited, "too many failed sign-ins; wait a minute and try again"))
+				return
+			}
+			s.renderStatus(w, r, http.StatusUnauthorized, "login", map[string]any{"title": "Log in",
+				"data": map[string]any{"Next": next, "Email": email, "Error": err}})
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	// A new session token at sign-in, so a token planted before it is worthless.
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.fail(w, r, errs.Wrap(err, "renew session"))
+		return
+	}
+	s.sessions.Put(r.Context(), "user_id", u.ID)
+	if next == "/" {
+		next = "/account"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) pageLogout(w http.ResponseWriter, r *http.Request) {
+	_ = s.sessions.Destroy(r.Context())
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) pageRegister(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "register", "Register as a collaborator", map[string]any{"Kinds": account.OrgKinds, "Form": account.Registration{}})
+}
+
+func (s *Server) pageRegisterPost(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in account.Registration
+	in.Name, in.Kind = r.PostFormValue("name"), r.PostFormValue("kind")
+	in.ContactName, in.ContactEmail, in.ContactPhone = r.PostFormValue("contact_name"), r.PostFormValue("contact_email"), r.PostFormValue("contact_phone")
+	in.User.Name, in.User.Email, in.User.Password = r.PostFormValue("user_name"), r.PostFormValue("user_email"), r.PostFormValue("user_password")
+	o, _, err := s.accounts.Register(r.Context(), in)
+	if err != nil {
+		in.User.Password = ""
+		code := statusOf[errs.KindOf(err)]
+		s.renderStatus(w, r, code, "register", map[string]any{"title": "Register as a collaborator",
+			"data": map[string]any{"Kinds": account.OrgKinds, "Form": in, "Error": err}})
+		return
+	}
+	s.renderStatus(w, r, http.StatusCreated, "register_done", map[string]any{"title": "Thank you for registering", "data": o})
+}
+
+func (s *Server) pageAccount(w http.ResponseWriter, r *http.Request) {
+	s.renderAccount(w, r, "")
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, newToken string) {
+	u, _ := currentUser(r)
+	data := map[string]any{"NewToken": newToken}
+	if u.OrgID != "" {
+		o, err := s.accounts.Org(r.Context(), u.OrgID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Org"] = o
+	}
+	if reg, ok := s.regions.Get(u.Region); ok {
+		data["RegionName"] = reg.Name
+	}
+	s.render(w, r, "account", "My account", data)
+}
+
+// pageCreateToken shows the new token once, in the response itself (never through a
+// redirect or the session).
+func (s *Server) pageCreateToken(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, _ := currentUser(r)
+	secret, _, err := s.accounts.CreateToken(r.Context(), u.ID, r.PostFormValue("label"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderAccount(w, r, secret)
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, code int, form account.NewUser, formErr error) {
+	users, next, err := s.accounts.ListUsers(r.Context(), account.UserFilter{Cursor: r.URL.Query().Get("cursor")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	orgs, _, err := s.accounts.ListOrgs(r.Context(), account.OrgFilter{Status: account.OrgVerified, Limit: 500})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var regions []region.Region
+	for _, kota := range s.regions.Children(s.opt.Province) {
+		regions = append(regions, kota)
+		regions = append(regions, s.regions.Children(kota.Code)...)
+	}
+	form.Password = ""
+	data := map[string]any{"Users": users, "Next": next, "Orgs": orgs, "Regions": regions, "Form": form}
+	if formErr != nil {
+		data["Error"] = formErr
+	}
+	s.renderStatus(w, r, code, "admin_users", map[string]any{"title": "Users", "data": data})
+}
+
+func (s *Server) pageUsers(w http.ResponseWriter, r *http.Request) {
+	s.usersPage(w, r, http.StatusOK, account.NewUser{Role: "office"}, nil)
+}
+
+func (s *Server) pageUsersPost(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := account.NewUser{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: r.PostFormValue("role"),
+		Password: r.PostFormValue("password")}
+	switch in.Role {
+	case "office":
+		in.Region = r.PostFormValue("region")
+	case "collaborator":
+		in.OrgID = r.PostFormValue("org_id")
+	}
+	if _, err := s.accounts.CreateUser(r.Context(), in); err != nil {
+		s.usersPage(w, r, statusOf[errs.KindOf(err)], in, err)
+		return
+	}
+	s.flash(r, "The user was added.")
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
+func (s *Server) pageUserDelete(w http.ResponseWriter, r *http.Request) {
+	if err := s.accounts.DeleteUser(r.Context(), r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "The user was deleted.")
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
+func (s *Server) pageOrgs(w http.ResponseWriter, r *http.Request) {
+	status := r.URL.Query().Get("status")
+	if status == "" {
+		status = account.OrgPending
+	}
+	filter := status
+	if status == "all" {
+		filter = ""
+	}
+	orgs, next, err := s.accounts.ListOrgs(r.Context(), account.OrgFilter{Status: filter, Cursor: r.URL.Query().Get("cursor")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "admin_orgs", "Organisations", map[string]any{"Orgs": orgs, "Next": next, "Status": status,
+		"Statuses": []string{account.OrgPending, account.OrgVerified, account.OrgRejected}})
+}
+
+func (s *Server) pageOrgVerify(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.accounts.DecideOrg(r.Context(), r.PathValue("id"), r.PostFormValue("decision"), r.PostFormValue("reason"))
+	switch {
+	case errs.Is(err, errs.Invalid):
+		s.flashError(r, errs.As(err).Format)
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	case o.Status == account.OrgVerified:
+		s.flash(r, "The organisation was verified.")
+	default:
+		s.flash(r, "The organisation was rejected.")
+	}
+	http.Redirect(w, r, "/admin/organizations", http.StatusSeeOther)
+}
+
+type chainCheck struct {
+	OK      bool
+	Checked int64
+	Problem string
+}
+
+func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
+	f, err := auditFilter(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entries, next, err := audit.List(r.Context(), s.db.R(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	data := map[string]any{"Entries": entries, "F": f, "From": q.Get("from"), "To": q.Get("to"), "Next": next}
+	if next != "" {
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("cursor", next)
+		nq.Del("verify")
+		data["NextURL"] = "/admin/audit?" + nq.Encode()
+	}
+	if q.Get("verify") != "" {
+		p, n, err := audit.Verify(r.Context(), s.db.R())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		c := chainCheck{OK: p == nil, Checked: n}
+		if p != nil {
+			c.Problem = p.Error()
+		}
+		data["Verify"] = c
+	}
+	s.render(w, r, "audit", "Audit log", data)
+}
+
+// pageRegions is the region browser: the served province's kab/kota, then kecamatan,
+// then kelurahan, with the number of regions below each.
+func (s *Server) pageRegions(w http.ResponseWriter, r *http.Request) {
+	code := s.opt.Province
+	if c := r.PathValue("code"); c != "" {
+		norm, err := region.Normalize(c)
+		if err != nil {
+			s.fail(w, r, errs.E(errs.NotFound, "region not found"))
+			return
+		}
+		code = norm
+	}
+	cur, ok := s.regions.Get(code)
+	if !ok {
+		s.fail(w, r, errs.E(errs.NotFound, "region %s not found", code))
+		return
+	}
+	var trail []region.Region
+	for _, a := range s.regions.Ancestors(code) {
+		if a.Code != code {
+			trail = append(trail, a)
+		}
+	}
+	children := s.regions.Children(code)
+	counts := map[string]int{}
+	label := ""
+	if cur.Level < region.District {
+		label = map[region.Level]string{region.Province: "kecamatan", region.Regency: "kelurahan"}[cur.Level]
+		below := cur.Level + 2
+		for _, c := range children {
+			counts[c.Code] = s.regions.Count(below, c.Code)
+		}
+	}
+	s.render(w, r, "regions", cur.Name, map[string]any{"Current": cur, "Trail": trail, "Children": children,
+		"Counts": counts, "CountLabel": label})
+}

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Languages: Indonesian is the default of every page, English the second. The
+// catalogue is keyed by the English text (so a missing entry still shows readable
+// English) and holds the Indonesian; a test checks that every key used in templates
+// and every client-facing error message has an entry.
+const (
+	langID = "id"
+	langEN = "en"
+)
+
+const langCookie = "gotong_lang"
+
+// langOf returns the language chosen by the switch (remembered in a cookie).
+func langOf(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == langEN {
+		return langEN
+	}
+	return langID
+}
+
+func translate(lang, key string, args ...any) string {
+	text := key
+	if lang != langEN {
+		if id, ok := catalog[key]; ok {
+			text = id
+		}
+	}
+	if len(args) > 0 {
+		if lang != langEN {
+			// Arguments that are catalogue keys (field names, statuses) are
+			// translated too.
+			args = append([]any(nil), args...)
+			for i, a := range args {
+				if k, ok := a.(string); ok {
+					if id, ok := catalog[k]; ok {
+						args[i] = id
+					}
+				}
+			}
+		}
+		return fmt.Sprintf(text, args...)
+	}
+	return text
+}
+
+// switchLang remembers the chosen language for a year and returns to the page.
+func (s *Server) switchLang(w http.ResponseWriter, r *http.Request) {
+	lang := r.PathValue("lang")
+	if lang != langID && lang != langEN {
+		lang = langID
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.opt.CookieSecure})
+	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+}

@@ -1,0 +1,226 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/httprate"
+	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// securityHeaders sets the headers every response carries. The CSP allows only our
+// own scripts and styles: htmx is told (by a meta tag) not to inject inline styles,
+// and Pico's inline SVG icons are data: images.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cacheStatic lets browsers keep the embedded assets for a day.
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gotong_http_requests_total",
+			Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gotong_http_request_duration_seconds",
+			Help: "HTTP request latency by route pattern.", Buckets: prometheus.DefBuckets}, []string{"route"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.requests, m.duration)
+	}
+	return m
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe recovers panics, logs each request and counts it by route pattern (never
+// by raw path, so metrics cannot grow without bound).
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
+				if sw.code == 0 {
+					s.fail(sw, r, errs.Wrap(fmt.Errorf("panic: %v", p), "handler"))
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			code := sw.code
+			if code == 0 {
+				code = http.StatusOK
+			}
+			s.metrics.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
+			s.metrics.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+			if route != "GET /static/" && route != "GET /healthz" && route != "GET /metrics" {
+				s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),
+					slog.String("path", r.URL.Path), slog.Int("status", code), slog.Duration("took", time.Since(start)))
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+type userKey struct{}
+
+// currentUser returns the signed-in user, if any.
+func currentUser(r *http.Request) (account.User, bool) {
+	u, ok := r.Context().Value(userKey{}).(account.User)
+	return u, ok
+}
+
+// clientAddr is the client's address as the server sees it (no proxy headers are
+// trusted: put Gotong behind a proxy that sets the peer address, or accept that rate
+// limits count the proxy).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// authenticate resolves the caller from a bearer token or the session cookie, and
+// puts the user and the audit actor into the request context. A session whose user
+// was deleted is destroyed; an invalid bearer token is refused outright.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		actor := audit.Actor{ID: "anonymous", Label: "anonymous", RemoteAddr: clientAddr(r)}
+		var user account.User
+		var signedIn bool
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				s.fail(w, r, errs.E(errs.Unauthorized, "Authorization must be a Bearer token"))
+				return
+			}
+			u, err := s.accounts.UserByToken(ctx, strings.TrimSpace(token))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			user, signedIn = u, true
+		} else if id := s.sessions.GetString(ctx, "user_id"); id != "" {
+			u, err := s.accounts.User(ctx, id)
+			switch {
+			case err == nil:
+				user, signedIn = u, true
+			case errs.Is(err, errs.NotFound):
+				_ = s.sessions.Destroy(ctx)
+			default:
+				s.fail(w, r, err)
+				return
+			}
+		}
+		if signedIn {
+			actor.ID, actor.Label = user.ID, user.Email
+			ctx = context.WithValue(ctx, userKey{}, user)
+		}
+		ctx = audit.WithActor(ctx, actor)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// require wraps a handler so that only signed-in users with one of roles reach it
+// (no roles: any signed-in user). Others get unauthorized when not signed in; a
+// signed-in user without the role gets not_found, so existence does not leak.
+func (s *Server) require(roles ...account.Role) func(http.HandlerFunc) http.HandlerFunc {
+	return func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			u, ok := currentUser(r)
+			if !ok {
+				if isAPI(r) {
+					s.fail(w, r, errs.E(errs.Unauthorized, "sign in required"))
+				} else {
+					http.Redirect(w, r, "/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				}
+				return
+			}
+			if len(roles) > 0 && !hasRole(u, roles) {
+				s.fail(w, r, errs.E(errs.NotFound, "not found"))
+				return
+			}
+			h(w, r)
+		}
+	}
+}
+
+func hasRole(u account.User, roles []account.Role) bool {
+	for _, role := range roles {
+		if u.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// limitBy applies a per-client-address limit of n requests a minute to h.
+func (s *Server) limitBy(n int, h http.HandlerFunc) http.HandlerFunc {
+	byAddr := func(r *http.Request) (string, error) { return clientAddr(r), nil }
+	return httprate.LimitBy(n, time.Minute, byAddr, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errs.E(errs.RateLimited, "too many requests; wait a minute and try again"))
+	}))(h).ServeHTTP
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// safeNext keeps a redirect target on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/errs"
+)
+
+// pageNames are the page templates the server needs; a missing one stops start-up.
+var pageNames = []string{"home", "login", "register", "register_done", "account", "admin_users",
+	"admin_orgs", "regions", "audit", "error"}
+
+type pages struct {
+	byName map[string]*template.Template
+}
+
+// parsePages parses every page once, each with the layout.
+func parsePages() (*pages, error) {
+	p := &pages{byName: map[string]*template.Template{}}
+	files, err := fs.Glob(assets, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		t, err := template.New("layout.html").ParseFS(assets, "templates/layout.html", f)
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		p.byName[name] = t
+	}
+	for _, name := range pageNames {
+		if p.byName[name] == nil {
+			return nil, fmt.Errorf("page template %q is missing", name)
+		}
+	}
+	return p, nil
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang     string
+	Path     string
+	User     *account.User
+	Title    string
+	Flash    string
+	FlashErr string
+	Data     any
+}
+
+// T translates an English catalogue key into the page's language and formats args.
+func (v view) T(key string, args ...any) string { return translate(v.Lang, key, args...) }
+
+// N formats a whole number with the language's thousands separator.
+func (v view) N(n any) string {
+	var x int64
+	switch n := n.(type) {
+	case int:
+		x = int64(n)
+	case int64:
+		x = n
+	default:
+		return fmt.Sprint(n)
+	}
+	sep := "."
+	if v.Lang == "en" {
+		sep = ","
+	}
+	s := strconv.FormatInt(x, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// jakarta is Western Indonesian Time; times are shown in it, stored in UTC.
+var jakarta = time.FixedZone("WIB", 7*3600)
+
+// Time formats an instant for people, in WIB.
+func (v view) Time(t any) string {
+	switch t := t.(type) {
+	case time.Time:
+		return t.In(jakarta).Format("2006-01-02 15:04 MST")
+	case *time.Time:
+		if t == nil {
+			return ""
+		}
+		return t.In(jakarta).Format("2006-01-02 15:04 MST")
+	}
+	return ""
+}
+
+// IsAdmin reports whether the viewer is an admin.
+func (v view) IsAdmin() bool { return v.User != nil && v.User.Role == account.Admin }
+
+// render writes page name with status 200.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title string, data any) {
+	s.renderStatus(w, r, http.StatusOK, name, map[string]any{"title": title, "data": data})
+}
+
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, code int, name string, d map[string]any) {
+	t := s.pages.byName[name]
+	v := view{Lang: langOf(r), Path: r.URL.Path}
+	if u, ok := currentUser(r); ok {
+		v.User = &u
+	}
+	if title, ok := d["title"].(string); ok {
+		v.Title, v.Data = title, d["data"]
+	} else {
+		v.Data = d
+		v.Title = "Error"
+	}
+	ctx := r.Context()
+	v.Flash = s.sessions.PopString(ctx, "flash")
+	v.FlashErr = s.sessions.PopString(ctx, "flash_error")
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, v); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = buf.WriteTo(w)
+}
+
+// flash leaves a message (an English catalogue key) for the next page.
+func (s *Server) flash(r *http.Request, key string) { s.sessions.Put(r.Context(), "flash", key) }
+
+func (s *Server) flashError(r *http.Request, msg string) {
+	s.sessions.Put(r.Context(), "flash_error", msg)
+}
+
+// Err translates an error's client-safe message.
+func (v view) Err(err error) string {
+	if err == nil {
+		return ""
+	}
+	e := errs.As(err)
+	return translate(v.Lang, e.Format, e.Args...)
+}

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gotong/gotong/internal/errs"
+)
+
+// maxJSONBody is API.md's limit on JSON request bodies.
+const maxJSONBody = 1 << 20
+
+// statusOf is the one map from error kinds to HTTP statuses.
+var statusOf = map[errs.Kind]int{
+	errs.Invalid:      http.StatusBadRequest,
+	errs.Unauthorized: http.StatusUnauthorized,
+	errs.NotFound:     http.StatusNotFound,
+	errs.Conflict:     http.StatusConflict,
+	errs.TooLarge:     http.StatusRequestEntityTooLarge,
+	errs.RateLimited:  http.StatusTooManyRequests,
+	errs.Internal:     http.StatusInternalServerError,
+}
+
+// fail answers with err: JSON for the API, an error page otherwise. Internal causes
+// are logged, never sent.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := errs.As(err)
+	code := statusOf[e.Kind]
+	if e.Kind == errs.Internal {
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if isAPI(r) || wantsJSON(r) {
+		writeJSON(w, code, map[string]any{"error": map[string]string{"code": string(e.Kind), "message": e.Message()}})
+		return
+	}
+	s.renderStatus(w, r, code, "error", map[string]any{"Code": code, "Error": e})
+}
+
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// decodeJSON reads one JSON object into dst: at most 1 MiB, no unknown fields, nothing
+// after it. Errors are client errors with a message that says what is wrong.
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return errs.E(errs.Invalid, "Content-Type must be application/json")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var tooBig *http.MaxBytesError
+		var syntax *json.SyntaxError
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &tooBig):
+			return errs.E(errs.TooLarge, "request body is larger than 1 MiB")
+		case errors.As(err, &syntax):
+			return errs.E(errs.Invalid, "malformed JSON at byte %d", syntax.Offset)
+		case errors.As(err, &typeErr):
+			return errs.E(errs.Invalid, "field %q must be of type %s", typeErr.Field, typeErr.Type.String())
+		case errors.Is(err, io.EOF):
+			return errs.E(errs.Invalid, "request body is empty")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return errs.E(errs.Invalid, "malformed JSON: unexpected end")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return errs.E(errs.Invalid, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		default:
+			return errs.E(errs.Invalid, "malformed JSON")
+		}
+	}
+	if dec.More() {
+		return errs.E(errs.Invalid, "request body must hold a single JSON object")
+	}
+	return nil
+}
+
+// list is API.md's list envelope.
+type list[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+func newList[T any](items []T, next string) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items, NextCursor: next}
+}
+
+// limitParam reads ?limit= (0 when absent); a malformed value is a client error.
+func limitParam(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 500 {
+		return 0, errs.E(errs.Invalid, "limit must be a number from 1 to 500")
+	}
+	return n, nil
+}

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/errs"
+)
+
+// route is one API endpoint. The API is a table so that the OpenAPI test can check
+// that every endpoint served is described, and every one described is served.
+type route struct {
+	Method, Path string
+	Handler      http.HandlerFunc
+}
+
+// apiRoutes lists every /api/v1 endpoint with its access rule applied.
+func (s *Server) apiRoutes() []route {
+	admin := s.require(account.Admin)
+	signedIn := s.require()
+	return []route{
+		{"GET", "/api/v1/openapi.json", s.apiOpenAPI},
+		{"GET", "/api/v1/regions", s.apiRegions},
+		{"GET", "/api/v1/regions/{code}", s.apiRegion},
+		{"GET", "/api/v1/public/summary", s.apiSummary},
+		{"GET", "/api/v1/me", signedIn(s.apiMe)},
+		{"POST", "/api/v1/tokens", signedIn(s.apiCreateToken)},
+		{"GET", "/api/v1/users", admin(s.apiListUsers)},
+		{"POST", "/api/v1/users", admin(s.apiCreateUser)},
+		{"GET", "/api/v1/users/{id}", admin(s.apiGetUser)},
+		{"DELETE", "/api/v1/users/{id}", admin(s.apiDeleteUser)},
+		{"POST", "/api/v1/organizations", s.limitBy(s.opt.RegisterLimit, s.apiRegister)},
+		{"GET", "/api/v1/organizations", admin(s.apiListOrgs)},
+		{"GET", "/api/v1/organizations/{id}", signedIn(s.apiGetOrg)},
+		{"POST", "/api/v1/organizations/{id}/verify", admin(s.apiVerifyOrg)},
+		{"GET", "/api/v1/audit", admin(s.apiAudit)},
+	}
+}
+
+func (s *Server) routes(mux *http.ServeMux) {
+	for _, rt := range s.apiRoutes() {
+		mux.HandleFunc(rt.Method+" "+rt.Path, rt.Handler)
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errs.E(errs.NotFound, "no such endpoint"))
+	})
+
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.Ready(r.Context()); err != nil {
+			s.log.Warn("not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	if s.opt.Metrics != nil {
+		mux.Handle("GET /metrics", s.opt.Metrics)
+	}
+
+	admin := s.require(account.Admin)
+	signedIn := s.require()
+	mux.HandleFunc("GET /{$}", s.pageHome)
+	mux.HandleFunc("GET /login", s.pageLogin)
+	mux.HandleFunc("POST /login", s.pageLoginPost)
+	mux.HandleFunc("POST /logout", s.pageLogout)
+	mux.HandleFunc("GET /register", s.pageRegister)
+	mux.HandleFunc("POST /register", s.limitBy(s.opt.RegisterLimit, s.pageRegisterPost))
+	mux.HandleFunc("GET /account", signedIn(s.pageAccount))
+	mux.HandleFunc("POST /account/tokens", signedIn(s.pageCreateToken))
+	mux.HandleFunc("GET /admin/users", admin(s.pageUsers))
+	mux.HandleFunc("POST /admin/users", admin(s.pageUsersPost))
+	mux.HandleFunc("POST /admin/users/{id}/delete", admin(s.pageUserDelete))
+	mux.HandleFunc("GET /admin/organizations", admin(s.pageOrgs))
+	mux.HandleFunc("POST /admin/organizations/{id}/verify", admin(s.pageOrgVerify))
+	mux.HandleFunc("GET /admin/audit", admin(s.pageAudit))
+	mux.HandleFunc("GET /regions", s.pageRegions)
+	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
+	mux.HandleFunc("GET /lang/{lang}", s.switchLang)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
+	})
+}

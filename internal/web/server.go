@@ -1,0 +1,127 @@
+// Package web turns HTTP into calls on Gotong's capabilities: server-rendered pages
+// (html/template + htmx) and the JSON API under /api/v1, with the middleware every
+// response passes through (security headers, sessions, authentication, cross-origin
+// protection, rate limits, metrics, logging).
+package web
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/httprate"
+	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+//go:embed static templates
+var assets embed.FS
+
+// Options configure the web layer.
+type Options struct {
+	Province        string
+	CookieSecure    bool
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
+	// LoginLimit is how many failed sign-ins one client address may make per minute.
+	LoginLimit int
+	// RegisterLimit is how many registrations one client address may send per minute.
+	RegisterLimit int
+	Version       string
+	// Metrics serves /metrics (nil: not served).
+	Metrics http.Handler
+}
+
+// Server holds what handlers need.
+type Server struct {
+	opt       Options
+	log       *slog.Logger
+	db        *store.DB
+	regions   *region.Set
+	accounts  *account.Service
+	sessions  *scs.SessionManager
+	pages     *pages
+	loginFail *httprate.RateLimiter
+	metrics   *metrics
+	stopStore func()
+}
+
+// New builds the web server.
+func New(db *store.DB, regions *region.Set, accounts *account.Service, log *slog.Logger, reg prometheus.Registerer, opt Options) (*Server, error) {
+	if opt.SessionIdle <= 0 {
+		opt.SessionIdle = 30 * time.Minute
+	}
+	if opt.SessionLifetime <= 0 {
+		opt.SessionLifetime = 12 * time.Hour
+	}
+	if opt.LoginLimit <= 0 {
+		opt.LoginLimit = 10
+	}
+	if opt.RegisterLimit <= 0 {
+		opt.RegisterLimit = 10
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: accounts, pages: p,
+		loginFail: httprate.NewRateLimiter(opt.LoginLimit, time.Minute), metrics: newMetrics(reg)}
+	s.sessions = scs.New()
+	switch db.Engine {
+	case store.Postgres:
+		st := postgresstore.NewWithCleanupInterval(db.W(), 10*time.Minute)
+		s.sessions.Store, s.stopStore = st, st.StopCleanup
+	default:
+		st := sqlite3store.NewWithCleanupInterval(db.W(), 10*time.Minute)
+		s.sessions.Store, s.stopStore = st, st.StopCleanup
+	}
+	s.sessions.IdleTimeout = opt.SessionIdle
+	s.sessions.Lifetime = opt.SessionLifetime
+	s.sessions.Cookie.Name = "gotong_session"
+	s.sessions.Cookie.HttpOnly = true
+	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
+	s.sessions.Cookie.Secure = opt.CookieSecure
+	s.sessions.Cookie.Path = "/"
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.fail(w, r, err)
+	}
+	return s, nil
+}
+
+// Close stops background work.
+func (s *Server) Close() {
+	if s.stopStore != nil {
+		s.stopStore()
+	}
+}
+
+// Handler returns the complete HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	static, _ := fs.Sub(assets, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+
+	var h http.Handler = mux
+	h = s.authenticate(h)
+	h = s.sessions.LoadAndSave(h)
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.observe(h)
+	h = securityHeaders(h)
+	return h
+}
+
+// Ready reports whether the database answers, for /readyz.
+func (s *Server) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return s.db.Ping(ctx)
+}
