@@ -107,7 +107,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // flagSet makes a flag set with the flags every command shares.
 func flagSet(name string, stderr io.Writer, cfg *app.Config) *flag.FlagSet {
 	fs := flag.NewFlagSet("gotong "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The flag package would print its error and the whole usage; errors are one
+	// line here (run prints it), and the usage is printed only for -h.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data folder: SQLite file gotong.db, keys and uploads (env GOTONG_DATA)")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "database URL, postgres://… or sqlite:PATH; overrides --data for the database (env GOTONG_DB or GOTONG_DB_FILE)")
 	fs.StringVar(&cfg.Province, "province", cfg.Province, "code of the province this deployment serves (env GOTONG_PROVINCE)")
@@ -120,9 +123,12 @@ var secretFlags = map[string]bool{"db": true}
 
 // parse parses args, then fills every flag not given on the command line from its
 // environment variable. A bad value is a usage error naming the flag or variable.
-func parse(fs *flag.FlagSet, args []string) error {
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintf(stderr, "usage: %s [flags]\n", fs.Name())
+			fs.PrintDefaults()
 			return err
 		}
 		return usageError{err.Error()}
@@ -185,7 +191,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.RegisterLimit, "register-limit", cfg.RegisterLimit, "registrations allowed per client address per minute (env GOTONG_REGISTER_LIMIT)")
 	level := fs.String("log-level", "info", "debug, info, warn or error (env GOTONG_LOG_LEVEL)")
 	format := fs.String("log-format", "text", "text or json (env GOTONG_LOG_FORMAT)")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if cfg.SessionIdle <= 0 || cfg.SessionLifetime <= 0 || cfg.SessionIdle > cfg.SessionLifetime {
@@ -247,7 +253,7 @@ func openApp(ctx context.Context, cfg app.Config, stderr io.Writer) (*app.App, e
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := app.Defaults()
 	fs := flagSet("migrate", stderr, &cfg)
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	db, err := store.Open(ctx, cfg.DSN())
@@ -277,7 +283,7 @@ func cmdUserCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&in.Region, "region", "", "region code of an office user, e.g. 31.71")
 	fs.StringVar(&in.OrgID, "org", "", "organisation id of a collaborator")
 	pwFile := fs.String("password-file", "", "file holding the password; without it a password is generated and printed on stderr")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if in.Email == "" || in.Name == "" || in.Role == "" {
@@ -314,7 +320,7 @@ func cmdTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flagSet("token create", stderr, &cfg)
 	email := fs.String("email", "", "the user the token acts as (required)")
 	label := fs.String("label", "", "what the token is for")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if *email == "" {
@@ -340,7 +346,7 @@ func cmdTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := app.Defaults()
 	fs := flagSet("audit verify", stderr, &cfg)
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	db, err := store.Open(ctx, cfg.DSN())

@@ -6,12 +6,14 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -20,6 +22,8 @@ import (
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/demo"
 	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/registry"
+	"github.com/gotong/gotong/internal/vault"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -68,6 +72,8 @@ type App struct {
 	DB       *store.DB
 	Regions  *region.Set
 	Accounts *account.Service
+	Registry *registry.Service
+	Vault    *vault.Vault
 	Web      *web.Server
 }
 
@@ -96,7 +102,18 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &App{Cfg: cfg, Log: log, DB: db, Regions: regions}
+	v, src, err := vault.Load(cfg.Data, os.Getenv)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("personal-data key: %w", err)
+	}
+	if err := checkKey(ctx, db, v); err != nil {
+		db.Close()
+		return nil, err
+	}
+	log.Debug("personal-data key loaded", "source", src, "key_id", v.KeyID())
+	a := &App{Cfg: cfg, Log: log, DB: db, Regions: regions, Vault: v}
+	a.Registry = registry.New(db, regions, v, log, registry.Options{Province: cfg.Province, DataDir: cfg.Data})
 	a.Accounts = account.New(db, regions, account.Options{Province: cfg.Province, PasswordMemoryKiB: cfg.PasswordMemoryKiB})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -112,8 +129,30 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
+// checkKey makes sure the personal-data key is the one the data was written with: the
+// first start records the key's fingerprint, later starts compare. A wrong key would
+// otherwise fail silently — every NIK would look new and nothing would decrypt.
+func checkKey(ctx context.Context, db *store.DB, v *vault.Vault) error {
+	var stored string
+	err := db.R().QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'key_id'`).Scan(&stored)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('key_id', $1) ON CONFLICT (name) DO NOTHING`, v.KeyID())
+			return err
+		})
+	case err != nil:
+		return store.Map(err)
+	}
+	if err := v.Check(stored); err != nil {
+		return fmt.Errorf("personal-data key: %w", err)
+	}
+	return nil
+}
+
 // Close releases everything Open took.
 func (a *App) Close() error {
+	a.Registry.Close()
 	a.Web.Close()
 	return a.DB.Close()
 }

@@ -1,0 +1,299 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/store"
+)
+
+// Import statuses.
+const (
+	StatusQueued  = "queued"
+	StatusRunning = "running"
+	StatusDone    = "done"
+	StatusFailed  = "failed"
+)
+
+// Import is one uploaded file and what became of its rows (API.md). Counters count
+// file rows: a household of four members is four rows.
+type Import struct {
+	ID         string     `json:"id"`
+	Kind       Kind       `json:"kind"`
+	Filename   string     `json:"filename"`
+	Status     string     `json:"status"`
+	Error      string     `json:"error,omitempty"`
+	RowsTotal  int        `json:"rows_total"`
+	RowsDone   int        `json:"rows_done"`
+	Accepted   int        `json:"accepted"`
+	Updated    int        `json:"updated"`
+	Merged     int        `json:"merged"`
+	Review     int        `json:"review"`
+	Rejected   int        `json:"rejected"`
+	BytesTotal int64      `json:"bytes_total"`
+	BytesDone  int64      `json:"bytes_done"`
+	UserID     string     `json:"user_id"`
+	Scope      string     `json:"scope"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	lastLine   int
+	path       string
+	format     string
+}
+
+// Progress is the share of the file processed, 0..1 (for CSV by bytes; for XLSX
+// unknown until done).
+func (im Import) Progress() float64 {
+	switch {
+	case im.Status == StatusDone:
+		return 1
+	case im.BytesTotal > 0 && im.BytesDone > 0:
+		return min(1, float64(im.BytesDone)/float64(im.BytesTotal))
+	}
+	return 0
+}
+
+// Importer is who imports: the user's id, email and scope.
+type Importer struct {
+	UserID string
+	Email  string
+	// Scope is the region prefix the importer may write: an office's region, or the
+	// province for an admin.
+	Scope string
+}
+
+// DefaultMaxUpload is API.md's default upload limit.
+const DefaultMaxUpload = 200 << 20
+
+// CreateImport stores an uploaded file and queues it. The header is checked at once,
+// so a file missing required columns is refused before anything is queued.
+func (s *Service) CreateImport(ctx context.Context, who Importer, kind Kind, filename string, body io.Reader, maxBytes int64) (Import, error) {
+	if _, ok := templates[kind]; !ok {
+		return Import{}, errs.E(errs.Invalid, "kind must be household, person, rw or institution")
+	}
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxUpload
+	}
+	lower := strings.ToLower(filename)
+	if strings.HasSuffix(lower, ".xls") || strings.HasSuffix(lower, ".ods") {
+		return Import{}, errs.E(errs.Invalid, "save the file as .xlsx or .csv and send it again")
+	}
+	if err := os.MkdirAll(s.uploads, 0o700); err != nil {
+		return Import{}, errs.Wrap(err, "uploads folder")
+	}
+	im := Import{ID: newID(), Kind: kind, Filename: filepath.Base(filename), Status: StatusQueued, UserID: who.UserID,
+		Scope: who.Scope, CreatedAt: store.Now(), lastLine: 1}
+	if len(im.Filename) > 200 {
+		im.Filename = im.Filename[:200]
+	}
+	tmp, err := os.CreateTemp(s.uploads, "upload-*")
+	if err != nil {
+		return Import{}, errs.Wrap(err, "store upload")
+	}
+	n, err := io.Copy(tmp, io.LimitReader(body, maxBytes+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return Import{}, errs.E(errs.TooLarge, "the file is larger than the upload limit of %d MiB", maxBytes>>20)
+		}
+		return Import{}, errs.Wrap(err, "store upload")
+	}
+	if n > maxBytes {
+		os.Remove(tmp.Name())
+		return Import{}, errs.E(errs.TooLarge, "the file is larger than the upload limit of %d MiB", maxBytes>>20)
+	}
+	if n == 0 {
+		os.Remove(tmp.Name())
+		return Import{}, errs.E(errs.Invalid, "the file is empty")
+	}
+	im.BytesTotal = n
+	im.format = sniffFormat(tmp.Name())
+	im.path = filepath.Join(s.uploads, im.ID+"."+im.format)
+	if err := os.Rename(tmp.Name(), im.path); err != nil {
+		os.Remove(tmp.Name())
+		return Import{}, errs.Wrap(err, "store upload")
+	}
+	if err := checkHeader(im); err != nil {
+		os.Remove(im.path)
+		return Import{}, err
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO imports (id, kind, user_id, scope, filename, path, format, status, bytes_total, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, im.ID, string(kind), who.UserID, who.Scope, im.Filename, im.path,
+			im.format, im.Status, im.BytesTotal, im.CreatedAt); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "import.create", ObjectType: "import", ObjectID: im.ID, Region: who.Scope,
+			Detail: map[string]any{"kind": kind, "filename": im.Filename, "bytes": n}})
+	})
+	if err != nil {
+		os.Remove(im.path)
+		return Import{}, err
+	}
+	s.enqueue(im.ID)
+	return im, nil
+}
+
+// sniffFormat tells an XLSX (a zip) from anything else, which is read as CSV.
+func sniffFormat(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "csv"
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	if _, err := io.ReadFull(f, head); err == nil && bytes.Equal(head, []byte("PK\x03\x04")) {
+		return "xlsx"
+	}
+	return "csv"
+}
+
+func openRows(im Import) (rowReader, *os.File, error) {
+	f, err := os.Open(im.path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rr rowReader
+	if im.format == "xlsx" {
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, nil, err
+		}
+		rr, err = newXLSXReader(f, st.Size())
+		if err != nil {
+			f.Close()
+			return nil, nil, errs.E(errs.Invalid, "%s", err.Error())
+		}
+	} else {
+		rr, err = newCSVReader(f)
+		if err != nil {
+			f.Close()
+			return nil, nil, errs.E(errs.Invalid, "%s", err.Error())
+		}
+	}
+	return rr, f, nil
+}
+
+// checkHeader reads only the header row and maps it.
+func checkHeader(im Import) error {
+	rr, f, err := openRows(im)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	defer rr.Close()
+	_, header, err := rr.Next()
+	if errors.Is(err, io.EOF) {
+		return errs.E(errs.Invalid, "the file is empty")
+	}
+	if err != nil {
+		return errs.E(errs.Invalid, "the file cannot be read: %s", err.Error())
+	}
+	_, err = mapHeader(im.Kind, header)
+	return err
+}
+
+const importColumns = `id, kind, filename, status, error, rows_total, rows_done, accepted, updated, merged, review, rejected,
+	bytes_total, bytes_done, user_id, scope, created_at, finished_at, last_line, path, format`
+
+func scanImport(row interface{ Scan(...any) error }) (Import, error) {
+	var im Import
+	var kind string
+	var finished *time.Time
+	err := row.Scan(&im.ID, &kind, &im.Filename, &im.Status, &im.Error, &im.RowsTotal, &im.RowsDone, &im.Accepted, &im.Updated,
+		&im.Merged, &im.Review, &im.Rejected, &im.BytesTotal, &im.BytesDone, &im.UserID, &im.Scope, &im.CreatedAt, &finished,
+		&im.lastLine, &im.path, &im.format)
+	im.Kind = Kind(kind)
+	im.CreatedAt = im.CreatedAt.UTC()
+	if finished != nil {
+		t := finished.UTC()
+		im.FinishedAt = &t
+	}
+	return im, err
+}
+
+// Import returns an import visible within scope ("" = everything): an office sees the
+// imports made for its region.
+func (s *Service) Import(ctx context.Context, id, scope string) (Import, error) {
+	im, err := scanImport(s.db.R().QueryRowContext(ctx, `SELECT `+importColumns+` FROM imports WHERE id = $1`, id))
+	if err != nil {
+		if errs.Is(store.Map(err), errs.NotFound) {
+			return im, errs.E(errs.NotFound, "import not found")
+		}
+		return im, store.Map(err)
+	}
+	if scope != "" && !strings.HasPrefix(im.Scope, scope) {
+		return Import{}, errs.E(errs.NotFound, "import not found")
+	}
+	return im, nil
+}
+
+// ListImports lists the imports visible within scope, newest first.
+func (s *Service) ListImports(ctx context.Context, scope string, limit int) ([]Import, error) {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+importColumns+` FROM imports
+		WHERE ($1 = '' OR scope LIKE $2) ORDER BY created_at DESC, id DESC LIMIT $3`, scope, scope+"%", store.Limit(limit))
+	if err != nil {
+		return nil, store.Map(err)
+	}
+	defer rows.Close()
+	var out []Import
+	for rows.Next() {
+		im, err := scanImport(rows)
+		if err != nil {
+			return nil, store.Map(err)
+		}
+		out = append(out, im)
+	}
+	return out, store.Map(rows.Err())
+}
+
+// WriteErrors writes the rejected rows of an import as CSV: row, column, value,
+// reason (Indonesian). Values that a spreadsheet would run as a formula are
+// neutralised with a leading apostrophe.
+func (s *Service) WriteErrors(ctx context.Context, id string, w io.Writer) error {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT line, col, value, reason FROM import_errors WHERE import_id = $1 ORDER BY line, col`, id)
+	if err != nil {
+		return store.Map(err)
+	}
+	defer rows.Close()
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"row", "column", "value", "reason"})
+	for rows.Next() {
+		var line int
+		var col, value, reason string
+		if err := rows.Scan(&line, &col, &value, &reason); err != nil {
+			return store.Map(err)
+		}
+		_ = cw.Write([]string{fmt.Sprint(line), col, SafeCell(value), reason})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return store.Map(rows.Err())
+}
+
+// SafeCell neutralises a cell that a spreadsheet would evaluate as a formula (=, +,
+// -, @, tab, carriage return at the start) by prefixing an apostrophe.
+func SafeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,57 @@
+// Package registry holds the government's "who needs help, where": targets of four
+// kinds (household, person, RW, institution) imported from city offices' CSV and XLSX
+// files, validated with reasons an office understands, de-duplicated exactly (by
+// keyed hashes of NIK and No. KK) and fuzzily (by Indonesian names within a block of
+// kelurahan and birth date), reviewed, and protected: NIK and No. KK are encrypted at
+// rest and shown masked except to the office of their region.
+package registry
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/store"
+	"github.com/gotong/gotong/internal/vault"
+)
+
+// Service is the registry capability.
+type Service struct {
+	db       *store.DB
+	regions  *region.Set
+	vault    *vault.Vault
+	province string
+	uploads  string
+	log      *slog.Logger
+	// batch is how many rows one import transaction holds.
+	batch int
+
+	queue chan string
+	wg    sync.WaitGroup
+	stop  context.CancelFunc
+	mu    sync.Mutex
+	subs  map[string][]chan struct{}
+	// afterBatch, when set (by tests), runs after each committed batch.
+	afterBatch func()
+}
+
+// Options configure the registry.
+type Options struct {
+	Province string
+	DataDir  string // uploads are kept in DataDir/uploads
+	Batch    int    // rows per import transaction (default 500)
+}
+
+// New returns the registry service. Start runs its import worker.
+func New(db *store.DB, regions *region.Set, v *vault.Vault, log *slog.Logger, opt Options) *Service {
+	if opt.Batch <= 0 {
+		opt.Batch = 500
+	}
+	return &Service{db: db, regions: regions, vault: v, province: opt.Province, log: log, batch: opt.Batch,
+		uploads: filepath.Join(opt.DataDir, "uploads"), queue: make(chan string, 1024), subs: map[string][]chan struct{}{}}
+}
+
+func newID() string { return uuid.NewString() }

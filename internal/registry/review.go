@@ -1,0 +1,222 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/store"
+)
+
+// Duplicate is a pair of targets that may be the same, as API.md shows it.
+type Duplicate struct {
+	ID        string    `json:"id"`
+	TargetIDs []string  `json:"target_ids"`
+	Score     float64   `json:"score"`
+	Reasons   []string  `json:"reasons"`
+	Region    string    `json:"region"`
+	Status    string    `json:"status"`
+	Keep      string    `json:"keep,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+const dupColumns = `id, target_a, target_b, score, reasons, region, status, keep, created_at`
+
+func scanDup(row interface{ Scan(...any) error }) (Duplicate, error) {
+	var d Duplicate
+	var a, b, reasons string
+	err := row.Scan(&d.ID, &a, &b, &d.Score, &reasons, &d.Region, &d.Status, &d.Keep, &d.CreatedAt)
+	d.TargetIDs = []string{a, b}
+	_ = json.Unmarshal([]byte(reasons), &d.Reasons)
+	d.CreatedAt = d.CreatedAt.UTC()
+	return d, err
+}
+
+// ListDuplicates lists pairs in the viewer's scope with a status (default open),
+// oldest first: the queue an office works through.
+func (s *Service) ListDuplicates(ctx context.Context, v Viewer, status string, limit int, cursor string) ([]Duplicate, string, error) {
+	if status == "" {
+		status = "open"
+	}
+	if status != "open" && status != "merged" && status != "distinct" {
+		return nil, "", errs.E(errs.Invalid, "status must be open, merged or distinct")
+	}
+	cur, err := store.DecodeCursor(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	limit = store.Limit(limit)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+dupColumns+` FROM duplicates WHERE status = $1 AND `+scopeClause("region", 2)+`
+		AND ($4 = '' OR created_at > $5 OR (created_at = $5 AND id > $4)) ORDER BY created_at, id LIMIT $6`,
+		status, v.Scope, v.Scope+".%", cur.ID, cur.At, limit+1)
+	if err != nil {
+		return nil, "", store.Map(err)
+	}
+	defer rows.Close()
+	out := []Duplicate{}
+	for rows.Next() {
+		d, err := scanDup(rows)
+		if err != nil {
+			return nil, "", store.Map(err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", store.Map(err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[len(out)-1]
+		next = store.Cursor{At: last.CreatedAt, ID: last.ID}.Encode()
+	}
+	return out, next, nil
+}
+
+// Duplicate returns one pair in the viewer's scope.
+func (s *Service) Duplicate(ctx context.Context, v Viewer, id string) (Duplicate, error) {
+	d, err := scanDup(s.db.R().QueryRowContext(ctx, `SELECT `+dupColumns+` FROM duplicates WHERE id = $1 AND `+scopeClause("region", 2),
+		id, v.Scope, v.Scope+".%"))
+	if err != nil {
+		if errs.Is(store.Map(err), errs.NotFound) {
+			return d, errs.E(errs.NotFound, "duplicate not found")
+		}
+		return d, store.Map(err)
+	}
+	return d, nil
+}
+
+// Resolve decides a pair: "merge" keeps one target (keep) and folds the other into
+// it — its members move over, a member already present (same NIK) is marked merged
+// into the kept one, and nothing is deleted, so the history stays —; "distinct"
+// records that they are different. Either way the pair never comes back.
+func (s *Service) Resolve(ctx context.Context, v Viewer, id, decision, keep string) (Duplicate, error) {
+	d, err := s.Duplicate(ctx, v, id)
+	if err != nil {
+		return d, err
+	}
+	if d.Status != "open" {
+		return d, errs.E(errs.Conflict, "this pair was already decided (%s)", d.Status)
+	}
+	a, b := d.TargetIDs[0], d.TargetIDs[1]
+	var drop string
+	switch decision {
+	case "merge":
+		switch keep {
+		case a:
+			drop = b
+		case b:
+			drop = a
+		default:
+			return d, errs.E(errs.Invalid, "keep must be one of the pair's two targets")
+		}
+	case "distinct":
+		keep = ""
+	default:
+		return d, errs.E(errs.Invalid, "decision must be merge or distinct")
+	}
+	actor, _ := audit.ActorFrom(ctx)
+	now := store.Now()
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		// Re-check the status inside the transaction: two offices deciding the same
+		// pair at once must not both apply.
+		res, err := tx.ExecContext(ctx, `UPDATE duplicates SET status = $1, keep = $2, decided_by = $3, decided_at = $4
+			WHERE id = $5 AND status = 'open'`, map[string]string{"merge": "merged", "distinct": "distinct"}[decision], keep, actor.ID, now, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(errs.Conflict, "this pair was already decided")
+		}
+		if decision == "merge" {
+			if err := s.mergeTargets(ctx, tx, keep, drop, now); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "duplicate." + decision, ObjectType: "duplicate", ObjectID: id, Region: d.Region,
+			Detail: map[string]any{"targets": d.TargetIDs, "keep": keep}})
+	})
+	if err != nil {
+		return d, err
+	}
+	return s.Duplicate(ctx, v, id)
+}
+
+// mergeTargets folds target drop into keep.
+func (s *Service) mergeTargets(ctx context.Context, tx *store.Tx, keep, drop string, now time.Time) error {
+	var kindKeep, kindDrop, tagsKeep, tagsDrop, mergedKeep, mergedDrop string
+	if err := tx.QueryRowContext(ctx, `SELECT kind, tags, COALESCE(merged_into, '') FROM targets WHERE id = $1`, keep).Scan(&kindKeep, &tagsKeep, &mergedKeep); err != nil {
+		return store.Map(err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT kind, tags, COALESCE(merged_into, '') FROM targets WHERE id = $1`, drop).Scan(&kindDrop, &tagsDrop, &mergedDrop); err != nil {
+		return store.Map(err)
+	}
+	if mergedKeep != "" || mergedDrop != "" {
+		return errs.E(errs.Conflict, "one of these targets was already merged into another")
+	}
+	if kindKeep != kindDrop {
+		return errs.E(errs.Conflict, "targets of different kinds cannot be merged; mark them distinct")
+	}
+	type mem struct{ id, hash, held string }
+	load := func(target string) (map[string]mem, []mem, error) {
+		rows, err := tx.QueryContext(ctx, `SELECT id, nik_hash, held FROM members WHERE target_id = $1 AND merged_into IS NULL`, target)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rows.Close()
+		byHash := map[string]mem{}
+		var all []mem
+		for rows.Next() {
+			var m mem
+			if err := rows.Scan(&m.id, &m.hash, &m.held); err != nil {
+				return nil, nil, err
+			}
+			byHash[m.hash] = m
+			all = append(all, m)
+		}
+		return byHash, all, rows.Err()
+	}
+	keepMembers, _, err := load(keep)
+	if err != nil {
+		return err
+	}
+	_, dropMembers, err := load(drop)
+	if err != nil {
+		return err
+	}
+	var release []string
+	for _, m := range dropMembers {
+		if k, ok := keepMembers[m.hash]; ok {
+			if _, err := tx.ExecContext(ctx, `UPDATE members SET merged_into = $1, updated_at = $2 WHERE id = $3`, k.id, now, m.id); err != nil {
+				return err
+			}
+			if k.held != "" {
+				release = append(release, k.id)
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE members SET target_id = $1, held = '', updated_at = $2 WHERE id = $3`, keep, now, m.id); err != nil {
+			return err
+		}
+	}
+	for _, id := range release {
+		if _, err := tx.ExecContext(ctx, `UPDATE members SET held = '', updated_at = $1 WHERE id = $2`, now, id); err != nil {
+			return err
+		}
+	}
+	tags := unionTags(tagsKeep, strings.Split(strings.Trim(tagsDrop, ","), ","))
+	// Flatten: whatever was merged into the dropped target now points at the kept one.
+	if _, err := tx.ExecContext(ctx, `UPDATE targets SET merged_into = $1, updated_at = $2 WHERE id = $3 OR merged_into = $3`, keep, now, drop); err != nil {
+		return err
+	}
+	if kindKeep == string(Household) {
+		_, err = tx.ExecContext(ctx, `UPDATE targets SET tags = $1, updated_at = $2,
+			size = (SELECT COUNT(*) FROM members WHERE target_id = $3 AND merged_into IS NULL AND held = '') WHERE id = $3`, tags, now, keep)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE targets SET tags = $1, updated_at = $2 WHERE id = $3`, tags, now, keep)
+	}
+	return err
+}

@@ -1,0 +1,5 @@
+package registry
+
+import "sort"
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -1,0 +1,304 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/store"
+)
+
+// Start runs the import worker until Close. Imports left queued or running by a
+// previous process (a crash, a kill) are picked up again: each batch of rows was
+// committed together with the row it got to, so a resumed import continues after
+// the last committed row and nothing is written twice or half.
+func (s *Service) Start(ctx context.Context) error {
+	ctx, s.stop = context.WithCancel(ctx)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM imports WHERE status IN ('queued', 'running') ORDER BY created_at`)
+	if err != nil {
+		return store.Map(err)
+	}
+	var pending []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return store.Map(err)
+		}
+		pending = append(pending, id)
+	}
+	rows.Close()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for _, id := range pending {
+			s.runLogged(ctx, id)
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case id := <-s.queue:
+				s.runLogged(ctx, id)
+			}
+		}
+	}()
+	return nil
+}
+
+// Close stops the worker, letting the batch in progress commit or roll back.
+func (s *Service) Close() {
+	if s.stop != nil {
+		s.stop()
+	}
+	s.wg.Wait()
+}
+
+func (s *Service) enqueue(id string) {
+	select {
+	case s.queue <- id:
+	default:
+		// The queue is full: the import stays queued in the database and is picked
+		// up at the next start.
+		s.log.Warn("import queue full; import stays queued", "import", id)
+	}
+}
+
+// Wait blocks until import id is done or failed, or ctx ends.
+func (s *Service) Wait(ctx context.Context, id string) (Import, error) {
+	ch := make(chan struct{}, 1)
+	s.mu.Lock()
+	s.subs[id] = append(s.subs[id], ch)
+	s.mu.Unlock()
+	for {
+		im, err := s.Import(ctx, id, "")
+		if err != nil || im.Status == StatusDone || im.Status == StatusFailed {
+			return im, err
+		}
+		select {
+		case <-ctx.Done():
+			return im, ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+func (s *Service) notify(id string) {
+	s.mu.Lock()
+	subs := s.subs[id]
+	delete(s.subs, id)
+	s.mu.Unlock()
+	for _, ch := range subs {
+		ch <- struct{}{}
+	}
+}
+
+func (s *Service) runLogged(ctx context.Context, id string) {
+	err := s.run(ctx, id)
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("import failed", "import", id, "err", err)
+		msg := "internal error"
+		if e := errs.As(err); e.Kind != errs.Internal {
+			msg = e.Message()
+		}
+		_ = s.db.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'failed', error = $1, finished_at = $2 WHERE id = $3`, msg, store.Now(), id)
+			return err
+		})
+	}
+	s.notify(id)
+}
+
+// run processes one import from where it stopped.
+func (s *Service) run(ctx context.Context, id string) error {
+	im, err := s.Import(ctx, id, "")
+	if err != nil {
+		return err
+	}
+	if im.Status == StatusDone || im.Status == StatusFailed {
+		return nil
+	}
+	var email string
+	_ = s.db.R().QueryRowContext(ctx, `SELECT email FROM users WHERE id = $1`, im.UserID).Scan(&email)
+	ctx = audit.WithActor(ctx, audit.Actor{ID: im.UserID, Label: email, RemoteAddr: "import " + im.ID})
+	if err := s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'running', started_at = COALESCE(started_at, $1) WHERE id = $2`, store.Now(), id)
+		return err
+	}); err != nil {
+		return err
+	}
+	rr, f, err := openRows(im)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	defer rr.Close()
+	_, header, err := rr.Next()
+	if err != nil {
+		return errs.E(errs.Invalid, "the file cannot be read")
+	}
+	pos, err := mapHeader(im.Kind, header)
+	if err != nil {
+		return err
+	}
+	v := newValidator(im.Kind, pos, s.regions, s.province, im.Scope)
+	var recs []*record
+	var bad []problemRow
+	last := im.lastLine
+	flush := func(line int) error {
+		if len(recs) == 0 && len(bad) == 0 {
+			return nil
+		}
+		err := s.writeBatch(ctx, im, recs, bad, last, line, rr.Offset())
+		recs, bad, last = recs[:0], bad[:0], line
+		if err == nil && s.afterBatch != nil {
+			s.afterBatch()
+		}
+		return err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		line, cells, err := rr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			// A row the reader cannot parse is rejected; the rest of the file goes on.
+			if line == 0 {
+				return errs.E(errs.Invalid, "the file cannot be read after row %d", last)
+			}
+			if line > im.lastLine {
+				bad = append(bad, problemRow{line, []problem{{col: "", value: "", reason: "Baris tidak dapat dibaca: " + err.Error()}}})
+			}
+			continue
+		}
+		if line <= im.lastLine {
+			continue // committed before a restart
+		}
+		rec, ps := v.parse(line, cells)
+		if ps != nil {
+			bad = append(bad, problemRow{line, ps})
+		} else {
+			recs = append(recs, &rec)
+		}
+		if len(recs)+len(bad) >= s.batch {
+			if err := flush(line); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(max(last, v.lastLine(recs, bad))); err != nil {
+		return err
+	}
+	if _, err := s.fuzzyPass(ctx, id); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'done', rows_total = rows_done, bytes_done = bytes_total,
+			finished_at = $1 WHERE id = $2`, store.Now(), id); err != nil {
+			return err
+		}
+		var c counts
+		if err := tx.QueryRowContext(ctx, `SELECT accepted, updated, merged, review, rejected FROM imports WHERE id = $1`, id).
+			Scan(&c.accepted, &c.updated, &c.merged, &c.review, &c.rejected); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "import.done", ObjectType: "import", ObjectID: id, Region: im.Scope,
+			Detail: map[string]int{"accepted": c.accepted, "updated": c.updated, "merged": c.merged, "review": c.review, "rejected": c.rejected}})
+	})
+}
+
+// problemRow is a rejected row and why.
+type problemRow struct {
+	line     int
+	problems []problem
+}
+
+func (v *validator) lastLine(recs []*record, bad []problemRow) int {
+	n := 0
+	if len(recs) > 0 {
+		n = recs[len(recs)-1].line
+	}
+	if len(bad) > 0 && bad[len(bad)-1].line > n {
+		n = bad[len(bad)-1].line
+	}
+	return n
+}
+
+// writeBatch commits one batch: the valid rows, the rejected rows' reasons, the
+// counters and the row the import got to — all or nothing.
+func (s *Service) writeBatch(ctx context.Context, im Import, recs []*record, bad []problemRow, from, to int, offset int64) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		w := &batchWriter{s: s, ctx: ctx, tx: tx, imp: im.ID, now: store.Now()}
+		if len(recs) > 0 {
+			if err := w.write(im.Kind, recs); err != nil {
+				return err
+			}
+		}
+		var errRows [][]any
+		for _, b := range bad {
+			seen := map[string]bool{}
+			for _, p := range b.problems {
+				if seen[p.col] {
+					continue // one reason per cell is enough to fix it
+				}
+				seen[p.col] = true
+				errRows = append(errRows, []any{im.ID, b.line, p.col, truncate(p.value, 200), p.reason})
+			}
+		}
+		if err := insertPlain(ctx, tx, `INSERT INTO import_errors (import_id, line, col, value, reason) VALUES `, 5, errRows); err != nil {
+			return err
+		}
+		c := w.counts
+		c.rejected = len(bad)
+		if _, err := tx.ExecContext(ctx, `UPDATE imports SET rows_done = rows_done + $1, accepted = accepted + $2, updated = updated + $3,
+			merged = merged + $4, review = review + $5, rejected = rejected + $6, last_line = $7, bytes_done = $8 WHERE id = $9`,
+			len(recs)+len(bad), c.accepted, c.updated, c.merged, c.review, c.rejected, to, offset, im.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "import.batch", ObjectType: "import", ObjectID: im.ID, Region: im.Scope,
+			Detail: map[string]any{"rows": fmt.Sprintf("%d-%d", from+1, to), "accepted": c.accepted, "updated": c.updated,
+				"merged": c.merged, "review": c.review, "rejected": c.rejected}})
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) > n {
+		r = r[:n]
+	}
+	return string(r)
+}
+
+// insertPlain runs a multi-row INSERT of rows of width columns, chunked.
+func insertPlain(ctx context.Context, tx *store.Tx, prefix string, width int, rows [][]any) error {
+	chunk := 30000 / width
+	for start := 0; start < len(rows); start += chunk {
+		end := min(start+chunk, len(rows))
+		q := prefix
+		args := make([]any, 0, (end-start)*width)
+		for i, row := range rows[start:end] {
+			if i > 0 {
+				q += ","
+			}
+			q += "(" + inList(len(args)+1, width) + ")"
+			args = append(args, row...)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeUpload deletes an import's stored file.
+func removeUpload(path string) { _ = os.Remove(path) }

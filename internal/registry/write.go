@@ -1,0 +1,577 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/namematch"
+	"github.com/gotong/gotong/internal/nik"
+	"github.com/gotong/gotong/internal/store"
+	"github.com/gotong/gotong/internal/vault"
+)
+
+// outcome is what became of one file row (API.md's counters).
+type outcome int
+
+const (
+	accepted outcome = iota // a new record
+	updated                 // an existing record changed
+	merged                  // an exact duplicate of an existing record (unchanged)
+	review                  // queued as a possible duplicate
+)
+
+type counts struct{ accepted, updated, merged, review, rejected int }
+
+func (c *counts) add(o outcome) {
+	switch o {
+	case accepted:
+		c.accepted++
+	case updated:
+		c.updated++
+	case merged:
+		c.merged++
+	case review:
+		c.review++
+	}
+}
+
+// existingTarget is what a batch needs to know of a target already stored.
+type existingTarget struct {
+	id, region, name, address, domicile, phone, tags, rowHash string
+	rw, rt, size                                               int
+	isNew                                                      bool
+	dirty                                                      bool
+}
+
+type existingMember struct {
+	id, targetID, rowHash, held string
+}
+
+// batchWriter writes one batch of validated rows of one import in one transaction.
+// It looks existing records up in bulk (one query per batch, not per row), so an
+// import costs a few statements per few hundred rows.
+type batchWriter struct {
+	s      *Service
+	ctx    context.Context
+	tx     *store.Tx
+	imp    string
+	now    time.Time
+	counts counts
+
+	newTargets []*newTarget
+	newMembers []*newMember
+	// pairs waits for its targets to be inserted (foreign keys) before it is queued.
+	pairs []pendingPair
+}
+
+type pendingPair struct {
+	id, a, b, region string
+	reasons          []string
+}
+
+type newTarget struct {
+	t      *existingTarget
+	kind   Kind
+	rec    *record
+	idEnc  string
+	idHash any
+	idMask string
+}
+
+type newMember struct {
+	id, targetID, region, nikEnc, nikHash, nikMask, name, nameNorm, birth, sex, relation, tags, held string
+	line                                                                                               int
+	rowHash                                                                                            string
+}
+
+func tagList(tags []string) string {
+	if len(tags) == 0 {
+		return ""
+	}
+	return "," + strings.Join(tags, ",") + ","
+}
+
+// unionTags merges a stored ",a,b," tag list with more tags.
+func unionTags(stored string, more []string) string {
+	set := map[string]bool{}
+	var all []string
+	for _, t := range strings.Split(strings.Trim(stored, ","), ",") {
+		if t != "" && !set[t] {
+			set[t] = true
+			all = append(all, t)
+		}
+	}
+	for _, t := range more {
+		if !set[t] {
+			set[t] = true
+			all = append(all, t)
+		}
+	}
+	sortStrings(all)
+	return tagList(all)
+}
+
+// inList returns "$k,$k+1,…" for n values starting at k.
+func inList(k, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("$" + strconv.Itoa(k+i))
+	}
+	return b.String()
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*existingTarget, error) {
+	out := map[string]*existingTarget{}
+	if len(hashes) == 0 {
+		return out, nil
+	}
+	args := append([]any{string(kind)}, anys(hashes)...)
+	// A No. KK or NIK of a target merged into another leads to the one it was merged
+	// into (merges are flattened, so one step is enough).
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT k.id, t.id_hash, k.region, k.rw, k.rt, k.name, k.address, k.domicile, k.phone, k.tags,
+		k.row_hash, k.size, t.merged_into IS NULL
+		FROM targets t JOIN targets k ON k.id = COALESCE(t.merged_into, t.id)
+		WHERE t.kind = $1 AND t.id_hash IN (`+inList(2, len(hashes))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t := &existingTarget{}
+		var h string
+		var live bool
+		if err := rows.Scan(&t.id, &h, &t.region, &t.rw, &t.rt, &t.name, &t.address, &t.domicile, &t.phone, &t.tags, &t.rowHash, &t.size, &live); err != nil {
+			return nil, err
+		}
+		if _, seen := out[h]; !seen || live {
+			out[h] = t
+		}
+	}
+	return out, rows.Err()
+}
+
+// targetsByKey looks RWs (key region+rw) and institutions (key region+normalised name)
+// up among the regions of the batch.
+func (w *batchWriter) targetsByKey(kind Kind, regionList []string) (map[string]*existingTarget, error) {
+	out := map[string]*existingTarget{}
+	if len(regionList) == 0 {
+		return out, nil
+	}
+	args := append([]any{string(kind)}, anys(regionList)...)
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, region, rw, rt, name, name_norm, address, domicile, phone, tags, row_hash, size
+		FROM targets WHERE kind = $1 AND merged_into IS NULL AND region IN (`+inList(2, len(regionList))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t := &existingTarget{}
+		var norm string
+		if err := rows.Scan(&t.id, &t.region, &t.rw, &t.rt, &t.name, &norm, &t.address, &t.domicile, &t.phone, &t.tags, &t.rowHash, &t.size); err != nil {
+			return nil, err
+		}
+		out[naturalKey(kind, t.region, t.rw, norm)] = t
+	}
+	return out, rows.Err()
+}
+
+func naturalKey(kind Kind, region string, rw int, nameNorm string) string {
+	if kind == RW {
+		return region + "|" + strconv.Itoa(rw)
+	}
+	return region + "|" + nameNorm
+}
+
+func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingMember, held map[string]*existingMember, err error) {
+	live, held = map[string]*existingMember{}, map[string]*existingMember{}
+	if len(hashes) == 0 {
+		return live, held, nil
+	}
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, nik_hash, row_hash, held FROM members
+		WHERE merged_into IS NULL AND nik_hash IN (`+inList(1, len(hashes))+`)`, anys(hashes)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m := &existingMember{}
+		var h string
+		if err := rows.Scan(&m.id, &m.targetID, &h, &m.rowHash, &m.held); err != nil {
+			return nil, nil, err
+		}
+		if m.held == "" {
+			live[h] = m
+		} else {
+			held[h+"|"+m.targetID] = m
+		}
+	}
+	return live, held, rows.Err()
+}
+
+// write stores a batch of valid records and returns their outcomes' counts.
+func (w *batchWriter) write(kind Kind, recs []*record) error {
+	switch kind {
+	case Household:
+		return w.households(recs)
+	case Person:
+		return w.persons(recs)
+	default:
+		return w.places(kind, recs)
+	}
+}
+
+func (w *batchWriter) households(recs []*record) error {
+	v := w.s.vault
+	kkHash := make([]string, len(recs))
+	nikHash := make([]string, len(recs))
+	var kks, niks []string
+	seenKK, seenNIK := map[string]bool{}, map[string]bool{}
+	for i, r := range recs {
+		kkHash[i] = v.Hash("kk", r.kk)
+		nikHash[i] = v.Hash("nik", r.member.nik.Number)
+		if !seenKK[kkHash[i]] {
+			seenKK[kkHash[i]] = true
+			kks = append(kks, kkHash[i])
+		}
+		if !seenNIK[nikHash[i]] {
+			seenNIK[nikHash[i]] = true
+			niks = append(niks, nikHash[i])
+		}
+	}
+	targets, err := w.targetsByHash(Household, kks)
+	if err != nil {
+		return err
+	}
+	live, held, err := w.membersByHash(niks)
+	if err != nil {
+		return err
+	}
+	for i, r := range recs {
+		m := r.member
+		head := m.relation == "Kepala Keluarga"
+		t := targets[kkHash[i]]
+		if t == nil {
+			t = &existingTarget{id: newID(), region: r.region, rw: r.rw, rt: r.rt, name: m.name, address: r.address,
+				domicile: r.domicile, phone: r.phone, isNew: true}
+			targets[kkHash[i]] = t
+			enc, err := v.Seal([]byte(r.kk), vault.AD("targets", t.id, "kk"))
+			if err != nil {
+				return err
+			}
+			w.newTargets = append(w.newTargets, &newTarget{t: t, kind: Household, rec: r, idEnc: enc, idHash: kkHash[i], idMask: nik.Mask(r.kk)})
+		} else if head && (t.name != m.name || t.region != r.region || t.rw != r.rw || t.rt != r.rt ||
+			t.address != r.address || t.domicile != r.domicile || (r.phone != "" && t.phone != r.phone)) {
+			// The head's row describes the household: name, where it lives, phone.
+			t.name, t.region, t.rw, t.rt, t.address, t.domicile = m.name, r.region, r.rw, r.rt, r.address, r.domicile
+			if r.phone != "" {
+				t.phone = r.phone
+			}
+			t.dirty = true
+		}
+		if t.phone == "" && r.phone != "" {
+			t.phone, t.dirty = r.phone, !t.isNew || t.dirty
+		}
+		if tags := unionTags(t.tags, r.tags); tags != t.tags {
+			t.tags, t.dirty = tags, !t.isNew || t.dirty
+		}
+		em := live[nikHash[i]]
+		switch {
+		case em == nil:
+			nm, err := w.member(t, r, nikHash[i], "")
+			if err != nil {
+				return err
+			}
+			live[nikHash[i]] = &existingMember{id: nm.id, targetID: t.id, rowHash: r.hash}
+			t.size++
+			t.dirty = t.dirty || !t.isNew
+			w.counts.add(accepted)
+		case em.targetID == t.id && em.rowHash == r.hash:
+			w.counts.add(merged)
+		case em.targetID == t.id:
+			if err := w.updateMember(em, r); err != nil {
+				return err
+			}
+			em.rowHash = r.hash
+			w.counts.add(updated)
+		default:
+			// The same NIK already belongs to another KK: the row waits, held under
+			// its own KK, for an office to decide.
+			if h := held[nikHash[i]+"|"+t.id]; h != nil {
+				w.counts.add(review)
+				continue
+			}
+			reasons := []string{fmt.Sprintf("NIK %s tercatat di dua KK", nik.Mask(m.nik.Number))}
+			var dupID string
+			if t.isNew {
+				dupID = newID()
+				w.pairs = append(w.pairs, pendingPair{dupID, em.targetID, t.id, r.region, reasons})
+			} else if dupID, err = w.queuePair(em.targetID, t.id, r.region, 1.0, reasons); err != nil {
+				return err
+			}
+			nm, err := w.member(t, r, nikHash[i], dupID)
+			if err != nil {
+				return err
+			}
+			held[nikHash[i]+"|"+t.id] = &existingMember{id: nm.id, targetID: t.id, held: dupID}
+			w.counts.add(review)
+		}
+	}
+	return w.flush(targets)
+}
+
+// member prepares a new member row of target t.
+func (w *batchWriter) member(t *existingTarget, r *record, hash, held string) (*newMember, error) {
+	m := r.member
+	id := newID()
+	enc, err := w.s.vault.Seal([]byte(m.nik.Number), vault.AD("members", id, "nik"))
+	if err != nil {
+		return nil, err
+	}
+	nm := &newMember{id: id, targetID: t.id, region: r.region, nikEnc: enc, nikHash: hash, nikMask: nik.Mask(m.nik.Number),
+		name: m.name, nameNorm: namematch.Normalize(m.name), birth: m.birthDate, sex: m.sex, relation: m.relation,
+		tags: tagList(m.tags), held: held, line: r.line, rowHash: r.hash}
+	w.newMembers = append(w.newMembers, nm)
+	return nm, nil
+}
+
+func (w *batchWriter) updateMember(em *existingMember, r *record) error {
+	m := r.member
+	_, err := w.tx.ExecContext(w.ctx, `UPDATE members SET name = $1, name_norm = $2, birth_date = $3, sex = $4, relation = $5,
+		tags = $6, region = $7, line = $8, row_hash = $9, import_id = $10, updated_at = $11 WHERE id = $12`,
+		m.name, namematch.Normalize(m.name), m.birthDate, m.sex, m.relation, tagList(m.tags), r.region, r.line, r.hash, w.imp, w.now, em.id)
+	if err != nil {
+		return err
+	}
+	return audit.Record(w.ctx, w.tx, audit.Change{Action: "member.update", ObjectType: "member", ObjectID: em.id, Region: r.region,
+		Detail: map[string]any{"import_id": w.imp, "row": r.line, "target_id": em.targetID}})
+}
+
+func (w *batchWriter) persons(recs []*record) error {
+	v := w.s.vault
+	hashes := make([]string, len(recs))
+	var uniq []string
+	seen := map[string]bool{}
+	for i, r := range recs {
+		hashes[i] = v.Hash("nik", r.member.nik.Number)
+		if !seen[hashes[i]] {
+			seen[hashes[i]] = true
+			uniq = append(uniq, hashes[i])
+		}
+	}
+	targets, err := w.targetsByHash(Person, uniq)
+	if err != nil {
+		return err
+	}
+	for i, r := range recs {
+		t := targets[hashes[i]]
+		switch {
+		case t == nil:
+			t = &existingTarget{id: newID(), isNew: true, rowHash: r.hash}
+			targets[hashes[i]] = t
+			enc, err := v.Seal([]byte(r.member.nik.Number), vault.AD("targets", t.id, "nik"))
+			if err != nil {
+				return err
+			}
+			w.newTargets = append(w.newTargets, &newTarget{t: t, kind: Person, rec: r, idEnc: enc, idHash: hashes[i], idMask: nik.Mask(r.member.nik.Number)})
+			w.counts.add(accepted)
+		case t.rowHash == r.hash:
+			w.counts.add(merged)
+		default:
+			if err := w.updateTarget(t.id, r); err != nil {
+				return err
+			}
+			t.rowHash = r.hash
+			w.counts.add(updated)
+		}
+	}
+	return w.flush(nil)
+}
+
+// places writes RW and institution rows, keyed by kelurahan + RW number or
+// kelurahan + normalised name.
+func (w *batchWriter) places(kind Kind, recs []*record) error {
+	var regionList []string
+	seen := map[string]bool{}
+	for _, r := range recs {
+		if !seen[r.region] {
+			seen[r.region] = true
+			regionList = append(regionList, r.region)
+		}
+	}
+	targets, err := w.targetsByKey(kind, regionList)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		key := naturalKey(kind, r.region, r.rw, namematch.Normalize(r.name))
+		t := targets[key]
+		switch {
+		case t == nil:
+			t = &existingTarget{id: newID(), isNew: true, rowHash: r.hash}
+			targets[key] = t
+			w.newTargets = append(w.newTargets, &newTarget{t: t, kind: kind, rec: r})
+			w.counts.add(accepted)
+		case t.rowHash == r.hash:
+			w.counts.add(merged)
+		default:
+			if err := w.updateTarget(t.id, r); err != nil {
+				return err
+			}
+			t.rowHash = r.hash
+			w.counts.add(updated)
+		}
+	}
+	return w.flush(nil)
+}
+
+// updateTarget rewrites a person, RW or institution target from a changed row;
+// audited with the row it came from (not the personal data itself).
+func (w *batchWriter) updateTarget(id string, r *record) error {
+	size, families := targetSize(r)
+	_, err := w.tx.ExecContext(w.ctx, `UPDATE targets SET region = $1, rw = $2, rt = $3, name = $4, name_norm = $5, address = $6,
+		domicile = $7, phone = $8, size = $9, families = $10, tags = $11, birth_date = $12, sex = $13, inst_kind = $14,
+		contact_name = $15, lat = $16, lon = $17, row_hash = $18, import_id = $19, updated_at = $20 WHERE id = $21`,
+		r.region, r.rw, r.rt, r.name, namematch.Normalize(r.name), r.address, r.domicile, r.phone, size, families, tagList(r.tags),
+		birthOf(r), sexOf(r), r.instKind, r.contact, r.lat, r.lon, r.hash, w.imp, w.now, id)
+	if err != nil {
+		return err
+	}
+	return audit.Record(w.ctx, w.tx, audit.Change{Action: "target.update", ObjectType: "target", ObjectID: id, Region: r.region,
+		Detail: map[string]any{"import_id": w.imp, "row": r.line}})
+}
+
+func targetSize(r *record) (size, families int) {
+	switch r.kind {
+	case Person:
+		return 1, 0
+	case RW:
+		return r.people, r.families
+	case Institution:
+		return r.people, 0
+	}
+	return 0, 1
+}
+
+func birthOf(r *record) string {
+	if r.kind == Person && r.member != nil {
+		return r.member.birthDate
+	}
+	return ""
+}
+
+func sexOf(r *record) string {
+	if r.kind == Person && r.member != nil {
+		return r.member.sex
+	}
+	return ""
+}
+
+// queuePair records a possible duplicate between two targets; a pair already known
+// (open or decided) is not queued again. It returns the pair's id.
+func (w *batchWriter) queuePair(a, b, region string, score float64, reasons []string) (string, error) {
+	return queuePair(w.ctx, w.tx, a, b, region, score, reasons, w.imp, w.now)
+}
+
+// flush writes the batch's new targets and members with multi-row INSERTs, and the
+// changed household targets one by one.
+func (w *batchWriter) flush(households map[string]*existingTarget) error {
+	const tcols = 23
+	rows := make([][]any, 0, len(w.newTargets))
+	for _, nt := range w.newTargets {
+		t, r := nt.t, nt.rec
+		name, address, domicile, phone, tags := r.name, r.address, r.domicile, r.phone, tagList(r.tags)
+		size, families := targetSize(r)
+		region, rw, rt := r.region, r.rw, r.rt
+		if nt.kind == Household {
+			name, address, domicile, phone, tags, size = t.name, t.address, t.domicile, t.phone, t.tags, t.size
+			region, rw, rt = t.region, t.rw, t.rt
+		}
+		var hash any
+		if nt.idHash != nil {
+			hash = nt.idHash
+		}
+		rows = append(rows, []any{t.id, string(nt.kind), region, rw, rt, name, namematch.Normalize(name), address, domicile, phone,
+			size, families, tags, nt.idEnc, hash, nt.idMask, birthOf(r), sexOf(r), r.instKind, r.contact, r.lat, r.lon, r.hash})
+		t.dirty = false
+	}
+	if err := insertRows(w.ctx, w.tx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, domicile, phone,
+		size, families, tags, id_enc, id_hash, id_mask, birth_date, sex, inst_kind, contact_name, lat, lon, row_hash, import_id, created_at, updated_at) VALUES `,
+		tcols, rows, w.imp, w.now); err != nil {
+		return err
+	}
+	for _, p := range w.pairs {
+		if _, _, err := queuePairID(w.ctx, w.tx, p.id, p.a, p.b, p.region, 1.0, p.reasons, w.imp, w.now); err != nil {
+			return err
+		}
+	}
+	w.pairs = w.pairs[:0]
+	mrows := make([][]any, 0, len(w.newMembers))
+	for _, m := range w.newMembers {
+		mrows = append(mrows, []any{m.id, m.targetID, m.region, m.nikEnc, m.nikHash, m.nikMask, m.name, m.nameNorm, m.birth, m.sex,
+			m.relation, m.tags, m.line, m.held, m.rowHash})
+	}
+	if err := insertRows(w.ctx, w.tx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, name, name_norm,
+		birth_date, sex, relation, tags, line, held, row_hash, import_id, created_at, updated_at) VALUES `, 15, mrows, w.imp, w.now); err != nil {
+		return err
+	}
+	for _, t := range households {
+		if !t.dirty || t.isNew {
+			continue
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `UPDATE targets SET name = $1, name_norm = $2, region = $3, rw = $4, rt = $5, address = $6,
+			domicile = $7, phone = $8, tags = $9, size = $10, import_id = $11, updated_at = $12 WHERE id = $13`,
+			t.name, namematch.Normalize(t.name), t.region, t.rw, t.rt, t.address, t.domicile, t.phone, t.tags, t.size, w.imp, w.now, t.id); err != nil {
+			return err
+		}
+		if err := audit.Record(w.ctx, w.tx, audit.Change{Action: "target.update", ObjectType: "target", ObjectID: t.id, Region: t.region,
+			Detail: map[string]any{"import_id": w.imp}}); err != nil {
+			return err
+		}
+		t.dirty = false
+	}
+	w.newTargets, w.newMembers = w.newTargets[:0], w.newMembers[:0]
+	return nil
+}
+
+// insertRows runs a multi-row INSERT of rows (each of width columns, followed by the
+// import id and two timestamps), in chunks that stay under both engines' limits on
+// bound parameters.
+func insertRows(ctx context.Context, tx *store.Tx, prefix string, width int, rows [][]any, imp string, now time.Time) error {
+	per := width + 3
+	chunk := 30000 / per
+	for start := 0; start < len(rows); start += chunk {
+		end := min(start+chunk, len(rows))
+		var b strings.Builder
+		b.WriteString(prefix)
+		args := make([]any, 0, (end-start)*per)
+		for i, row := range rows[start:end] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			b.WriteString(inList(len(args)+1, per))
+			b.WriteByte(')')
+			args = append(args, row...)
+			args = append(args, imp, now, now)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
