@@ -34,24 +34,24 @@ type member struct {
 
 // record is one validated row.
 type record struct {
-	line      int
-	kind      Kind
-	kk        string // household: No. KK
-	region    string // kelurahan code
-	rw, rt    int
-	name      string
-	address   string
-	domicile  string
-	phone     string
-	tags      []string
-	member    *member // household and person rows
-	families  int     // rw
-	people    int     // rw: people; institution: residents
-	instKind  string
-	contact   string
-	lat, lon  *float64
-	warnings  []problem
-	hash      string // of the canonical content, to tell an unchanged row
+	line     int
+	kind     Kind
+	kk       string // household: No. KK
+	region   string // kelurahan code
+	rw, rt   int
+	name     string
+	address  string
+	domicile string
+	phone    string
+	tags     []string
+	member   *member // household and person rows
+	families int     // rw
+	people   int     // rw: people; institution: residents
+	instKind string
+	contact  string
+	lat, lon *float64
+	warnings []problem
+	hash     string // of the canonical content, to tell an unchanged row
 }
 
 // validator turns raw rows into records for one import.

@@ -42,9 +42,9 @@ func (c *counts) add(o outcome) {
 // existingTarget is what a batch needs to know of a target already stored.
 type existingTarget struct {
 	id, region, name, address, domicile, phone, tags, rowHash string
-	rw, rt, size                                               int
-	isNew                                                      bool
-	dirty                                                      bool
+	rw, rt, size                                              int
+	isNew                                                     bool
+	dirty                                                     bool
 }
 
 type existingMember struct {
@@ -84,8 +84,8 @@ type newTarget struct {
 
 type newMember struct {
 	id, targetID, region, nikEnc, nikHash, nikMask, name, nameNorm, birth, sex, relation, tags, held string
-	line                                                                                               int
-	rowHash                                                                                            string
+	line                                                                                             int
+	rowHash                                                                                          string
 }
 
 func tagList(tags []string) string {
