@@ -76,30 +76,31 @@ type Importer struct {
 // DefaultMaxUpload is API.md's default upload limit.
 const DefaultMaxUpload = 200 << 20
 
-// CreateImport stores an uploaded file and queues it. The header is checked at once,
-// so a file missing required columns is refused before anything is queued.
-func (s *Service) CreateImport(ctx context.Context, who Importer, kind Kind, filename string, body io.Reader, maxBytes int64) (Import, error) {
-	if _, ok := templates[kind]; !ok {
-		return Import{}, errs.E(errs.Invalid, "kind must be household, person, rw or institution")
-	}
+// Upload is a stored uploaded file, not yet queued.
+type Upload struct {
+	path, format, filename string
+	size                   int64
+}
+
+// Discard removes an upload that will not be queued.
+func (u Upload) Discard() { _ = os.Remove(u.path) }
+
+// StoreUpload streams an uploaded file to the uploads folder, refusing more than
+// maxBytes; it never holds the file in memory.
+func (s *Service) StoreUpload(filename string, body io.Reader, maxBytes int64) (Upload, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxUpload
 	}
 	lower := strings.ToLower(filename)
 	if strings.HasSuffix(lower, ".xls") || strings.HasSuffix(lower, ".ods") {
-		return Import{}, errs.E(errs.Invalid, "save the file as .xlsx or .csv and send it again")
+		return Upload{}, errs.E(errs.Invalid, "save the file as .xlsx or .csv and send it again")
 	}
 	if err := os.MkdirAll(s.uploads, 0o700); err != nil {
-		return Import{}, errs.Wrap(err, "uploads folder")
-	}
-	im := Import{ID: newID(), Kind: kind, Filename: filepath.Base(filename), Status: StatusQueued, UserID: who.UserID,
-		Scope: who.Scope, CreatedAt: store.Now(), lastLine: 1}
-	if len(im.Filename) > 200 {
-		im.Filename = im.Filename[:200]
+		return Upload{}, errs.Wrap(err, "uploads folder")
 	}
 	tmp, err := os.CreateTemp(s.uploads, "upload-*")
 	if err != nil {
-		return Import{}, errs.Wrap(err, "store upload")
+		return Upload{}, errs.Wrap(err, "store upload")
 	}
 	n, err := io.Copy(tmp, io.LimitReader(body, maxBytes+1))
 	if cerr := tmp.Close(); err == nil {
@@ -109,37 +110,64 @@ func (s *Service) CreateImport(ctx context.Context, who Importer, kind Kind, fil
 		os.Remove(tmp.Name())
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return Import{}, errs.E(errs.TooLarge, "the file is larger than the upload limit of %d MiB", maxBytes>>20)
+			return Upload{}, errs.E(errs.TooLarge, "the file is larger than the upload limit of %d MiB", maxBytes>>20)
 		}
-		return Import{}, errs.Wrap(err, "store upload")
+		return Upload{}, errs.Wrap(err, "store upload")
 	}
 	if n > maxBytes {
 		os.Remove(tmp.Name())
-		return Import{}, errs.E(errs.TooLarge, "the file is larger than the upload limit of %d MiB", maxBytes>>20)
+		return Upload{}, errs.E(errs.TooLarge, "the file is larger than the upload limit of %d MiB", maxBytes>>20)
 	}
 	if n == 0 {
 		os.Remove(tmp.Name())
-		return Import{}, errs.E(errs.Invalid, "the file is empty")
+		return Upload{}, errs.E(errs.Invalid, "the file is empty")
 	}
-	im.BytesTotal = n
-	im.format = sniffFormat(tmp.Name())
+	name := filepath.Base(filename)
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	return Upload{path: tmp.Name(), format: sniffFormat(tmp.Name()), filename: name, size: n}, nil
+}
+
+// CreateImport stores an uploaded file and queues it.
+func (s *Service) CreateImport(ctx context.Context, who Importer, kind Kind, filename string, body io.Reader, maxBytes int64) (Import, error) {
+	if _, ok := templates[kind]; !ok {
+		return Import{}, errs.E(errs.Invalid, "kind must be household, person, rw or institution")
+	}
+	up, err := s.StoreUpload(filename, body, maxBytes)
+	if err != nil {
+		return Import{}, err
+	}
+	return s.Queue(ctx, who, kind, up)
+}
+
+// Queue checks a stored upload's header and queues it for import. The header is
+// checked at once, so a file missing required columns is refused before anything is
+// queued.
+func (s *Service) Queue(ctx context.Context, who Importer, kind Kind, up Upload) (Import, error) {
+	if _, ok := templates[kind]; !ok {
+		up.Discard()
+		return Import{}, errs.E(errs.Invalid, "kind must be household, person, rw or institution")
+	}
+	im := Import{ID: newID(), Kind: kind, Filename: up.filename, Status: StatusQueued, UserID: who.UserID,
+		Scope: who.Scope, CreatedAt: store.Now(), lastLine: 1, BytesTotal: up.size, format: up.format}
 	im.path = filepath.Join(s.uploads, im.ID+"."+im.format)
-	if err := os.Rename(tmp.Name(), im.path); err != nil {
-		os.Remove(tmp.Name())
+	if err := os.Rename(up.path, im.path); err != nil {
+		up.Discard()
 		return Import{}, errs.Wrap(err, "store upload")
 	}
 	if err := checkHeader(im); err != nil {
 		os.Remove(im.path)
 		return Import{}, err
 	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO imports (id, kind, user_id, scope, filename, path, format, status, bytes_total, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, im.ID, string(kind), who.UserID, who.Scope, im.Filename, im.path,
 			im.format, im.Status, im.BytesTotal, im.CreatedAt); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "import.create", ObjectType: "import", ObjectID: im.ID, Region: who.Scope,
-			Detail: map[string]any{"kind": kind, "filename": im.Filename, "bytes": n}})
+			Detail: map[string]any{"kind": kind, "filename": im.Filename, "bytes": up.size}})
 	})
 	if err != nil {
 		os.Remove(im.path)

@@ -58,7 +58,10 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
 	addr := clientAddr(r)
-	if limited, _, _ := s.loginFail.Status(addr); limited {
+	// httprate's Status answers "within the limit?" and the sliding-window count;
+	// compare the count, so that once LoginLimit sign-ins have failed every further
+	// attempt is refused, even one with the right password.
+	if _, failures, _ := s.loginFail.Status(addr); failures >= float64(s.opt.LoginLimit) {
 		s.fail(w, r, errs.E(errs.RateLimited, "too many failed sign-ins; wait a minute and try again"))
 		return
 	}

@@ -142,8 +142,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		var user account.User
 		var signedIn bool
 		if h := r.Header.Get("Authorization"); h != "" {
-			token, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok {
+			scheme, token, ok := strings.Cut(h, " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") {
 				s.fail(w, r, errs.E(errs.Unauthorized, "Authorization must be a Bearer token"))
 				return
 			}
@@ -207,12 +207,14 @@ func hasRole(u account.User, roles []account.Role) bool {
 	return false
 }
 
-// limitBy applies a per-client-address limit of n requests a minute to h.
-func (s *Server) limitBy(n int, h http.HandlerFunc) http.HandlerFunc {
+// newLimiter limits each client address to n requests a minute on the handlers it
+// wraps; routes that share a limiter share the budget.
+func (s *Server) newLimiter(n int) func(http.HandlerFunc) http.HandlerFunc {
 	byAddr := func(r *http.Request) (string, error) { return clientAddr(r), nil }
-	return httprate.LimitBy(n, time.Minute, byAddr, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+	l := httprate.NewRateLimiter(n, time.Minute, httprate.WithKeyFuncs(byAddr), httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.RateLimited, "too many requests; wait a minute and try again"))
-	}))(h).ServeHTTP
+	}))
+	return func(h http.HandlerFunc) http.HandlerFunc { return l.Handler(h).ServeHTTP }
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -70,8 +72,10 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 			return errs.E(errs.TooLarge, "request body is larger than 1 MiB")
 		case errors.As(err, &syntax):
 			return errs.E(errs.Invalid, "malformed JSON at byte %d", syntax.Offset)
+		case errors.As(err, &typeErr) && typeErr.Field == "":
+			return errs.E(errs.Invalid, "request body must hold a single JSON object")
 		case errors.As(err, &typeErr):
-			return errs.E(errs.Invalid, "field %q must be of type %s", typeErr.Field, typeErr.Type.String())
+			return errs.E(errs.Invalid, "field %q must be of type %s", typeErr.Field, jsonType(typeErr.Type))
 		case errors.Is(err, io.EOF):
 			return errs.E(errs.Invalid, "request body is empty")
 		case errors.Is(err, io.ErrUnexpectedEOF):
@@ -86,6 +90,29 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 		return errs.E(errs.Invalid, "request body must hold a single JSON object")
 	}
 	return nil
+}
+
+// jsonType names a Go type as JSON does, so that messages never show Go type names.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return "string" // time.Time and the like
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	default:
+		return "object"
+	}
 }
 
 // list is API.md's list envelope.

@@ -29,7 +29,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/users", admin(s.apiCreateUser)},
 		{"GET", "/api/v1/users/{id}", admin(s.apiGetUser)},
 		{"DELETE", "/api/v1/users/{id}", admin(s.apiDeleteUser)},
-		{"POST", "/api/v1/organizations", s.limitBy(s.opt.RegisterLimit, s.apiRegister)},
+		{"POST", "/api/v1/organizations", s.registerLimit(s.apiRegister)},
 		{"GET", "/api/v1/organizations", admin(s.apiListOrgs)},
 		{"GET", "/api/v1/organizations/{id}", signedIn(s.apiGetOrg)},
 		{"POST", "/api/v1/organizations/{id}/verify", admin(s.apiVerifyOrg)},
@@ -67,7 +67,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", s.pageLoginPost)
 	mux.HandleFunc("POST /logout", s.pageLogout)
 	mux.HandleFunc("GET /register", s.pageRegister)
-	mux.HandleFunc("POST /register", s.limitBy(s.opt.RegisterLimit, s.pageRegisterPost))
+	mux.HandleFunc("POST /register", s.registerLimit(s.pageRegisterPost))
 	mux.HandleFunc("GET /account", signedIn(s.pageAccount))
 	mux.HandleFunc("POST /account/tokens", signedIn(s.pageCreateToken))
 	mux.HandleFunc("GET /admin/users", admin(s.pageUsers))

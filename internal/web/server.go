@@ -50,6 +50,8 @@ type Server struct {
 	sessions  *scs.SessionManager
 	pages     *pages
 	loginFail *httprate.RateLimiter
+	// registerLimit is one budget for registrations through the page and the API.
+	registerLimit func(http.HandlerFunc) http.HandlerFunc
 	metrics   *metrics
 	stopStore func()
 }
@@ -74,6 +76,7 @@ func New(db *store.DB, regions *region.Set, accounts *account.Service, log *slog
 	}
 	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: accounts, pages: p,
 		loginFail: httprate.NewRateLimiter(opt.LoginLimit, time.Minute), metrics: newMetrics(reg)}
+	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.sessions = scs.New()
 	switch db.Engine {
 	case store.Postgres:

@@ -1,0 +1,695 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/app/apptest"
+	"github.com/gotong/gotong/internal/storetest"
+)
+
+// The role table of DESIGN.md §6: every endpoint, API and pages, asked by every kind
+// of caller. Each row says what each caller gets and the table checks, for every
+// answer, that nothing the caller may not see is in the body: another organisation's
+// name and contacts, other users' emails, password and token hashes, tokens and
+// session cookies. What a caller may not see answers 404, never 403; anonymous
+// callers get 401 on the API and a redirect to /login on pages.
+
+// role is a kind of caller.
+type role int
+
+const (
+	anonymous role = iota
+	collabA        // member of verified organisation A
+	collabB        // member of verified organisation B
+	officeX        // office of Jakarta Pusat (31.71)
+	officeY        // office of Jakarta Utara (31.74)
+	admin
+	nRoles
+)
+
+var roleNames = [nRoles]string{"anonymous", "collaborator of org A", "collaborator of org B",
+	"office of kota X (31.71)", "office of kota Y (31.74)", "admin"}
+
+func (r role) String() string { return roleNames[r] }
+
+// statuses are the expected status codes, one per role in the order above.
+type statuses [nRoles]int
+
+func everyone(code int) statuses {
+	var s statuses
+	for i := range s {
+		s[i] = code
+	}
+	return s
+}
+
+var (
+	// apiSignedIn: any signed-in caller; anonymous is unauthorized.
+	apiSignedIn = func(code int) statuses { return statuses{401, code, code, code, code, code} }
+	// apiAdmin: admins only; to the other signed-in callers the endpoint does not exist.
+	apiAdmin = func(code int) statuses { return statuses{401, 404, 404, 404, 404, code} }
+	// pageSignedIn and pageAdmin: the same for pages, where anonymous is sent to /login.
+	pageSignedIn = func(code int) statuses { return statuses{303, code, code, code, code, code} }
+	pageAdmin    = func(code int) statuses { return statuses{303, 404, 404, 404, 404, code} }
+)
+
+// toLogin expects anonymous to be sent to the login form and the others to then.
+func toLogin(then string) [nRoles]string {
+	return [nRoles]string{"/login?next=", then, then, then, then, then}
+}
+
+// roleRow is one endpoint asked by every role.
+type roleRow struct {
+	method string
+	// path may hold {orgA}, {orgB} and {userA} (the fixture's objects) and {fresh}
+	// (the row's own object, see fresh).
+	path string
+	body any // nil, a JSON value, or url.Values for a form
+	want statuses
+	// to, where set for a role, is the prefix the Location of its redirect must have.
+	to [nRoles]string
+	// show lists text the body must hold when the role gets a 2xx answer, so that
+	// an empty body cannot pass for one that hides well.
+	show func(f *roleFixture, r role) []string
+	// fresh makes, for each role, the objects the row changes, so that rows do not
+	// interfere (a user deleted by one role is not the one the next role deletes).
+	fresh func(t *testing.T, f *roleFixture) freshObjects
+	// newSession gives a signed-in role a session of its own for this row (signing
+	// in again, signing out and switching language change the session).
+	newSession bool
+}
+
+type freshObjects struct {
+	id   string // replaces {fresh} in the path
+	body any    // replaces the row's body when not nil
+	// hide is text only admins may see.
+	hide []string
+	// after checks that the change happened exactly when the role may make it.
+	after func(t *testing.T, r role, c *apptest.Client)
+}
+
+// secret is text that only admins and the roles in seenBy may see.
+type secret struct {
+	text   string
+	seenBy []role
+}
+
+// roleFixture is the world every row runs in: two verified organisations, a user of
+// each role with an API client (bearer token) and a page client (session cookie).
+type roleFixture struct {
+	s         *apptest.Server
+	orgA      account.Org
+	orgB      account.Org
+	users     [nRoles]account.User // zero for anonymous
+	passwords [nRoles]string
+	api       [nRoles]*apptest.Client
+	page      [nRoles]*apptest.Client
+	secrets   []secret
+	// never is text no body may hold, whoever asks: tokens given out and session
+	// cookies of the fixture.
+	never []string
+}
+
+func newRoleFixture(t *testing.T, s *apptest.Server) *roleFixture {
+	t.Helper()
+	f := &roleFixture{s: s}
+	f.orgA, f.users[collabA], f.passwords[collabA] = registerOrg(t, s, "Yayasan Alfa Rahasia", "kontak.alfa@alfa-org.example",
+		"Bu Alfa Kontak", "0813-1111-0001", "kolab.alfa@alfa-org.example")
+	f.orgB, f.users[collabB], f.passwords[collabB] = registerOrg(t, s, "Yayasan Beta Rahasia", "kontak.beta@beta-org.example",
+		"Pak Beta Kontak", "0813-2222-0002", "kolab.beta@beta-org.example")
+	for _, o := range []*account.Org{&f.orgA, &f.orgB} {
+		var err error
+		if *o, err = s.App.Accounts.DecideOrg(s.Ctx(), o.ID, account.OrgVerified, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.users[officeX], f.passwords[officeX] = createUser(t, s, "kantor.pusat@pemda-x.example", account.Office, "31.71")
+	f.users[officeY], f.passwords[officeY] = createUser(t, s, "kantor.utara@pemda-y.example", account.Office, "31.74")
+	a, err := s.App.Accounts.UserByEmail(s.Ctx(), apptest.AdminEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.users[admin], f.passwords[admin] = a, apptest.AdminPassword
+
+	for r := anonymous; r < nRoles; r++ {
+		f.api[r], f.page[r] = s.Client(), s.Client()
+		if r == anonymous {
+			continue
+		}
+		f.api[r] = s.As(t, f.users[r].ID)
+		f.page[r].Login(t, f.users[r].Email, f.passwords[r])
+		f.never = append(f.never, f.api[r].Token, sessionCookie(t, f.page[r]))
+	}
+
+	orgSecrets := func(o account.Org, seenBy role) {
+		for _, text := range []string{o.Name, o.ContactName, o.ContactEmail, strings.TrimPrefix(o.ContactPhone, "+62")} {
+			f.secrets = append(f.secrets, secret{text, []role{seenBy}})
+		}
+	}
+	orgSecrets(f.orgA, collabA)
+	orgSecrets(f.orgB, collabB)
+	for r := collabA; r < nRoles; r++ {
+		f.secrets = append(f.secrets, secret{f.users[r].Email, []role{r}})
+	}
+	return f
+}
+
+func registerOrg(t *testing.T, s *apptest.Server, name, contactEmail, contactName, phone, userEmail string) (account.Org, account.User, string) {
+	t.Helper()
+	var in account.Registration
+	in.Name, in.Kind, in.ContactName, in.ContactEmail, in.ContactPhone = name, "ngo", contactName, contactEmail, phone
+	in.User.Email, in.User.Password = userEmail, "kata-sandi-"+s.Unique("pw")
+	o, u, err := s.App.Accounts.Register(s.Ctx(), in)
+	if err != nil {
+		t.Fatalf("register %s: %v", name, err)
+	}
+	return o, u, in.User.Password
+}
+
+func createUser(t *testing.T, s *apptest.Server, email string, r account.Role, regionCode string) (account.User, string) {
+	t.Helper()
+	pw := "kata-sandi-" + s.Unique("pw")
+	u, err := s.App.Accounts.CreateUser(s.Ctx(), account.NewUser{Email: email, Name: "Petugas " + email,
+		Role: string(r), Region: regionCode, Password: pw})
+	if err != nil {
+		t.Fatalf("create %s: %v", email, err)
+	}
+	return u, pw
+}
+
+// sessionCookie returns the value of the client's session cookie.
+func sessionCookie(t *testing.T, c *apptest.Client) string {
+	t.Helper()
+	u, _ := url.Parse(c.S.URL)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == "gotong_session" {
+			return ck.Value
+		}
+	}
+	t.Fatal("the client has no session cookie")
+	return ""
+}
+
+// sessionFor returns a client of its own, signed in as r (anonymous: not signed in).
+func (f *roleFixture) sessionFor(t *testing.T, r role) *apptest.Client {
+	t.Helper()
+	c := f.s.Client()
+	if r != anonymous {
+		c.Login(t, f.users[r].Email, f.passwords[r])
+	}
+	return c
+}
+
+// freshUser creates an office user that only the row using it touches.
+func (f *roleFixture) freshUser(t *testing.T) account.User {
+	t.Helper()
+	u, _ := createUser(t, f.s, f.s.Unique("fresh.user")+"@pemda-z.example", account.Office, "31.73")
+	return u
+}
+
+// freshPendingOrg registers an organisation that only the row using it touches.
+func (f *roleFixture) freshPendingOrg(t *testing.T) account.Org {
+	t.Helper()
+	n := f.s.Unique("")
+	o, _, _ := registerOrg(t, f.s, "Yayasan Segar "+n, "kontak.segar"+n+"@segar.example", "Kontak Segar",
+		"081234567890", "kolab.segar"+n+"@segar.example")
+	return o
+}
+
+func (f *roleFixture) userLive(t *testing.T, id string) bool {
+	t.Helper()
+	_, err := f.s.App.Accounts.User(context.Background(), id)
+	return err == nil
+}
+
+func (f *roleFixture) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := f.s.App.DB.R().QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func (f *roleFixture) tokenHashes(t *testing.T) []string {
+	t.Helper()
+	rows, err := f.s.App.DB.R().QueryContext(context.Background(), `SELECT token_hash FROM api_tokens`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func isAdmin(r role) bool { return r == admin }
+
+// roleTable is every endpoint of the server; TestRoleTableCoversEveryRoute keeps it
+// complete.
+func roleTable() []roleRow {
+	ownEmail := func(f *roleFixture, r role) []string {
+		if r == anonymous {
+			return nil
+		}
+		return []string{f.users[r].Email}
+	}
+	allEmails := func(f *roleFixture, r role) []string {
+		var out []string
+		for u := collabA; u < nRoles; u++ {
+			out = append(out, f.users[u].Email)
+		}
+		return out
+	}
+	bothOrgs := func(f *roleFixture, r role) []string { return []string{f.orgA.Name, f.orgB.Name} }
+	text := func(s ...string) func(*roleFixture, role) []string {
+		return func(*roleFixture, role) []string { return s }
+	}
+
+	// Objects made per row.
+	newUserBody := func(form bool) func(t *testing.T, f *roleFixture) freshObjects {
+		return func(t *testing.T, f *roleFixture) freshObjects {
+			email := f.s.Unique("new.user") + "@pemda-z.example"
+			pw := "kata-sandi-" + f.s.Unique("pw")
+			var body any = map[string]string{"email": email, "name": "Petugas Baru", "role": "office", "region": "31.73", "password": pw}
+			if form {
+				body = url.Values{"email": {email}, "name": {"Petugas Baru"}, "role": {"office"}, "region": {"31.73"}, "password": {pw}}
+			}
+			return freshObjects{body: body, hide: []string{email}, after: func(t *testing.T, r role, _ *apptest.Client) {
+				_, err := f.s.App.Accounts.UserByEmail(context.Background(), email)
+				if exists := err == nil; exists != isAdmin(r) {
+					t.Errorf("after the request the user exists: %v; want %v", exists, isAdmin(r))
+				}
+			}}
+		}
+	}
+	victim := func(t *testing.T, f *roleFixture) freshObjects {
+		u := f.freshUser(t)
+		return freshObjects{id: u.ID, hide: []string{u.Email}, after: func(t *testing.T, r role, _ *apptest.Client) {
+			if live := f.userLive(t, u.ID); live == isAdmin(r) {
+				t.Errorf("after the request the user is live: %v; want %v", live, !isAdmin(r))
+			}
+		}}
+	}
+	registration := func(form bool) func(t *testing.T, f *roleFixture) freshObjects {
+		return func(t *testing.T, f *roleFixture) freshObjects {
+			n := f.s.Unique("")
+			name, email := "Komunitas Baru "+n, "daftar"+n+"@baru.example"
+			var body any = map[string]any{"name": name, "kind": "community", "contact_name": "Kontak Baru",
+				"contact_email": email, "contact_phone": "081234567890",
+				"user": map[string]string{"email": email, "password": "kata-sandi-baru-" + n}}
+			if form {
+				body = url.Values{"name": {name}, "kind": {"community"}, "contact_name": {"Kontak Baru"}, "contact_email": {email},
+					"contact_phone": {"081234567890"}, "user_email": {email}, "user_password": {"kata-sandi-baru-" + n}}
+			}
+			return freshObjects{body: body, after: func(t *testing.T, r role, _ *apptest.Client) {
+				if n := f.count(t, `SELECT COUNT(*) FROM organizations WHERE name = $1 AND status = 'pending'`, name); n != 1 {
+					t.Errorf("%d pending organisations named %q after registering; want 1", n, name)
+				}
+			}}
+		}
+	}
+	verification := func(form bool) func(t *testing.T, f *roleFixture) freshObjects {
+		return func(t *testing.T, f *roleFixture) freshObjects {
+			o := f.freshPendingOrg(t)
+			var body any = map[string]string{"decision": "verified"}
+			if form {
+				body = url.Values{"decision": {"verified"}}
+			}
+			return freshObjects{id: o.ID, body: body, hide: []string{o.Name, o.ContactEmail},
+				after: func(t *testing.T, r role, _ *apptest.Client) {
+					got, err := f.s.App.Accounts.Org(context.Background(), o.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := account.OrgPending
+					if isAdmin(r) {
+						want = account.OrgVerified
+					}
+					if got.Status != want {
+						t.Errorf("after the request the organisation is %s; want %s", got.Status, want)
+					}
+				}}
+		}
+	}
+	newToken := func(form bool) func(t *testing.T, f *roleFixture) freshObjects {
+		return func(t *testing.T, f *roleFixture) freshObjects {
+			label := f.s.Unique("label-")
+			var body any = map[string]string{"label": label}
+			if form {
+				body = url.Values{"label": {label}}
+			}
+			return freshObjects{body: body, after: func(t *testing.T, r role, _ *apptest.Client) {
+				n := f.count(t, `SELECT COUNT(*) FROM api_tokens WHERE label = $1 AND user_id = $2`, label, f.users[r].ID)
+				if want := map[bool]int{true: 0, false: 1}[r == anonymous]; n != want {
+					t.Errorf("%d tokens labelled %s for the caller; want %d", n, label, want)
+				}
+			}}
+		}
+	}
+	freshLogin := func(t *testing.T, f *roleFixture) freshObjects {
+		u, pw := createUser(t, f.s, f.s.Unique("login")+"@pemda-z.example", account.Office, "31.73")
+		return freshObjects{body: url.Values{"email": {u.Email}, "password": {pw}}, hide: []string{u.Email},
+			after: func(t *testing.T, r role, c *apptest.Client) {
+				var me account.User
+				res := c.Do(t, "GET", "/api/v1/me", nil)
+				res.JSON(t, &me)
+				if me.ID != u.ID {
+					t.Errorf("after signing in the session belongs to %q; want %q", me.Email, u.Email)
+				}
+			}}
+	}
+	loggedOut := func(t *testing.T, f *roleFixture) freshObjects {
+		return freshObjects{after: func(t *testing.T, r role, c *apptest.Client) {
+			if res := c.Do(t, "GET", "/api/v1/me", nil); res.Status != http.StatusUnauthorized {
+				t.Errorf("after signing out GET /api/v1/me answers %d; want 401", res.Status)
+			}
+		}}
+	}
+
+	return []roleRow{
+		// Public API.
+		{method: "GET", path: "/api/v1/openapi.json", want: everyone(200), show: text(`"openapi"`)},
+		{method: "GET", path: "/api/v1/regions", want: everyone(200), show: text(`"code":"31"`)},
+		{method: "GET", path: "/api/v1/regions?parent=31", want: everyone(200), show: text(`"code":"31.71"`, `"code":"31.74"`)},
+		{method: "GET", path: "/api/v1/regions/31.71", want: everyone(200), show: text(`"code":"31.71"`, `"level":"regency"`)},
+		{method: "GET", path: "/api/v1/regions/31.99", want: everyone(404)},
+		{method: "GET", path: "/api/v1/public/summary", want: everyone(200), show: text(`"collaborators"`, `"code":"31.71"`)},
+		{method: "POST", path: "/api/v1/organizations", want: everyone(201), show: text(`"status":"pending"`), fresh: registration(false)},
+		{method: "GET", path: "/api/v1/no-such-endpoint", want: everyone(404)},
+
+		// Signed-in API.
+		{method: "GET", path: "/api/v1/me", want: apiSignedIn(200), show: ownEmail},
+		{method: "POST", path: "/api/v1/tokens", want: apiSignedIn(201), show: text(`"token":"gtg_`), fresh: newToken(false)},
+		{method: "GET", path: "/api/v1/organizations/{orgA}", want: statuses{401, 200, 404, 404, 404, 200},
+			show: func(f *roleFixture, r role) []string { return []string{f.orgA.Name, f.orgA.ContactEmail} }},
+		{method: "GET", path: "/api/v1/organizations/{orgB}", want: statuses{401, 404, 200, 404, 404, 200},
+			show: func(f *roleFixture, r role) []string { return []string{f.orgB.Name, f.orgB.ContactEmail} }},
+		{method: "GET", path: "/api/v1/organizations/no-such-org", want: apiSignedIn(404)},
+
+		// Admin API.
+		{method: "GET", path: "/api/v1/users?limit=500", want: apiAdmin(200), show: allEmails},
+		{method: "POST", path: "/api/v1/users", want: apiAdmin(201), show: text(`"role":"office"`), fresh: newUserBody(false)},
+		{method: "GET", path: "/api/v1/users/{userA}", want: apiAdmin(200),
+			show: func(f *roleFixture, r role) []string { return []string{f.users[collabA].Email} }},
+		{method: "GET", path: "/api/v1/users/no-such-user", want: apiAdmin(404)},
+		{method: "DELETE", path: "/api/v1/users/{fresh}", want: apiAdmin(204), fresh: victim},
+		{method: "GET", path: "/api/v1/organizations?status=verified", want: apiAdmin(200), show: bothOrgs},
+		{method: "POST", path: "/api/v1/organizations/{fresh}/verify", want: apiAdmin(200), show: text(`"status":"verified"`),
+			fresh: verification(false)},
+		{method: "GET", path: "/api/v1/audit?action=organization.verify", want: apiAdmin(200), show: text(`"organization.verify"`)},
+
+		// Operations.
+		{method: "GET", path: "/healthz", want: everyone(200)},
+		{method: "GET", path: "/readyz", want: everyone(200), show: text("ready")},
+		{method: "GET", path: "/metrics", want: everyone(200), show: text("gotong_http_requests_total")},
+		{method: "GET", path: "/static/app.css", want: everyone(200)},
+
+		// Public pages.
+		{method: "GET", path: "/", want: everyone(200)},
+		{method: "GET", path: "/login", want: statuses{200, 303, 303, 303, 303, 303},
+			to: [nRoles]string{"", "/account", "/account", "/account", "/account", "/account"}},
+		{method: "POST", path: "/login", body: url.Values{"email": {"nobody@nowhere.example"}, "password": {"wrong-password-1"}},
+			want: everyone(401)},
+		{method: "POST", path: "/login", want: everyone(303),
+			to: [nRoles]string{"/account", "/account", "/account", "/account", "/account", "/account"}, newSession: true, fresh: freshLogin},
+		{method: "POST", path: "/logout", want: everyone(303), to: [nRoles]string{"/", "/", "/", "/", "/", "/"},
+			newSession: true, fresh: loggedOut},
+		{method: "GET", path: "/register", want: everyone(200)},
+		{method: "POST", path: "/register", want: everyone(201), fresh: registration(true)},
+		{method: "GET", path: "/regions", want: everyone(200), show: text("31.71")},
+		{method: "GET", path: "/regions/31.71", want: everyone(200), show: text("31.71.01")},
+		{method: "GET", path: "/lang/en?next=/regions", want: everyone(303), to: [nRoles]string{"/regions", "/regions",
+			"/regions", "/regions", "/regions", "/regions"}, newSession: true},
+		{method: "GET", path: "/no-such-page", want: everyone(404)},
+
+		// Signed-in pages.
+		{method: "GET", path: "/account", want: pageSignedIn(200), to: toLogin(""), show: func(f *roleFixture, r role) []string {
+			out := ownEmail(f, r)
+			switch r {
+			case collabA:
+				out = append(out, f.orgA.Name)
+			case collabB:
+				out = append(out, f.orgB.Name)
+			}
+			return out
+		}},
+		{method: "POST", path: "/account/tokens", want: pageSignedIn(200), to: toLogin(""), show: text(`id="new-token">gtg_`),
+			fresh: newToken(true)},
+
+		// Admin pages.
+		{method: "GET", path: "/admin/users", want: pageAdmin(200), to: toLogin(""), show: allEmails},
+		{method: "POST", path: "/admin/users", want: pageAdmin(303), to: toLogin("/admin/users"), fresh: newUserBody(true)},
+		{method: "POST", path: "/admin/users/{fresh}/delete", want: pageAdmin(303), to: toLogin("/admin/users"), fresh: victim},
+		{method: "GET", path: "/admin/organizations?status=all", want: pageAdmin(200), to: toLogin(""), show: bothOrgs},
+		{method: "POST", path: "/admin/organizations/{fresh}/verify", want: pageAdmin(303), to: toLogin("/admin/organizations"),
+			fresh: verification(true)},
+		{method: "GET", path: "/admin/audit?action=user.create", want: pageAdmin(200), to: toLogin(""), show: text("user.create")},
+	}
+}
+
+// expandPath fills a row's placeholders.
+func expandPath(path string, f *roleFixture, fresh string) string {
+	return strings.NewReplacer("{orgA}", f.orgA.ID, "{orgB}", f.orgB.ID, "{userA}", f.users[collabA].ID, "{fresh}", fresh).Replace(path)
+}
+
+var errorCodeOf = map[int]string{400: "invalid", 401: "unauthorized", 404: "not_found", 409: "conflict",
+	413: "too_large", 429: "rate_limited", 500: "internal"}
+
+func TestEveryEndpointAsEveryRole(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			f := newRoleFixture(t, s)
+			for _, row := range roleTable() {
+				for r := anonymous; r < nRoles; r++ {
+					name := fmt.Sprintf("%s %s as %s answers %d", row.method, row.path, r, row.want[r])
+					t.Run(name, func(t *testing.T) { runRoleRow(t, f, row, r) })
+				}
+			}
+		})
+	}
+}
+
+func runRoleRow(t *testing.T, f *roleFixture, row roleRow, r role) {
+	var fo freshObjects
+	if row.fresh != nil {
+		fo = row.fresh(t, f)
+	}
+	body := row.body
+	if fo.body != nil {
+		body = fo.body
+	}
+	path := expandPath(row.path, f, fo.id)
+	c := f.page[r]
+	switch {
+	case row.newSession:
+		c = f.sessionFor(t, r)
+	case strings.HasPrefix(path, "/api/"):
+		c = f.api[r]
+	}
+
+	res := c.Do(t, row.method, path, body)
+	if res.Status != row.want[r] {
+		t.Fatalf("status %d, want %d; body %.400s", res.Status, row.want[r], res.Body)
+	}
+	if prefix := row.to[r]; prefix != "" && res.Status >= 300 && res.Status < 400 {
+		if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, prefix) {
+			t.Errorf("redirect to %q, want a Location starting %q", loc, prefix)
+		}
+	}
+	if strings.HasPrefix(path, "/api/") && res.Status >= 400 {
+		if got, want := res.ErrorCode(), errorCodeOf[res.Status]; got != want {
+			t.Errorf("error code %q, want %q; body %.300s", got, want, res.Body)
+		}
+	}
+	if res.Status == http.StatusForbidden {
+		t.Error("403 tells that the object exists; DESIGN.md §6 asks for 404")
+	}
+	body2xx := res.Status >= 200 && res.Status < 300
+	if body2xx && row.show != nil {
+		for _, s := range row.show(f, r) {
+			if !strings.Contains(string(res.Body), s) {
+				t.Errorf("body lacks %q; body %.400s", s, res.Body)
+			}
+		}
+	}
+
+	// What must not be there.
+	b := string(res.Body)
+	if strings.Contains(b, "$argon2id$") {
+		t.Error("body holds a password hash")
+	}
+	for _, h := range f.tokenHashes(t) {
+		if strings.Contains(b, h) {
+			t.Errorf("body holds the hash of an API token (%.8s…)", h)
+		}
+	}
+	for _, s := range f.never {
+		if strings.Contains(b, s) {
+			t.Errorf("body holds a token or session cookie of the fixture (%.8s…)", s)
+		}
+	}
+	for _, sec := range f.secrets {
+		if r == admin || containsRole(sec.seenBy, r) {
+			continue
+		}
+		if strings.Contains(b, sec.text) {
+			t.Errorf("body shows %q to %s", sec.text, r)
+		}
+	}
+	if r != admin {
+		for _, s := range fo.hide {
+			if strings.Contains(b, s) {
+				t.Errorf("body shows %q to %s", s, r)
+			}
+		}
+	}
+	if fo.after != nil {
+		fo.after(t, r, c)
+	}
+}
+
+func containsRole(roles []role, r role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// TestRoleTableCoversEveryRoute reads the route registrations from the package's
+// source (every apiRoutes() entry and every mux.Handle/HandleFunc pattern) and fails
+// for any route that no row of the role table reaches, so that a new endpoint
+// cannot be added without saying who may call it.
+func TestRoleTableCoversEveryRoute(t *testing.T) {
+	patterns := registeredPatterns(t)
+	if len(patterns) < 30 {
+		t.Fatalf("found only %d routes in the source; has the route table changed shape? %v", len(patterns), patterns)
+	}
+	mux := http.NewServeMux()
+	for _, p := range patterns {
+		mux.HandleFunc(p, func(http.ResponseWriter, *http.Request) {})
+	}
+	covered := map[string]bool{}
+	dummy := &roleFixture{}
+	dummy.orgA.ID, dummy.orgB.ID, dummy.users[collabA].ID = "org-a", "org-b", "user-a"
+	for _, row := range roleTable() {
+		req := httptest.NewRequest(row.method, expandPath(row.path, dummy, "fresh-id"), nil)
+		_, pattern := mux.Handler(req)
+		if pattern == "" {
+			t.Errorf("row %s %s reaches no route", row.method, row.path)
+		}
+		covered[pattern] = true
+	}
+	var missing []string
+	for _, p := range patterns {
+		if !covered[p] {
+			missing = append(missing, p)
+		}
+	}
+	sort.Strings(missing)
+	for _, p := range missing {
+		t.Errorf("route %q has no row in roleTable(): add one that says what every role gets", p)
+	}
+}
+
+// registeredPatterns parses the package's non-test Go files for route patterns.
+func registeredPatterns(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	lit := func(e ast.Expr) (string, bool) {
+		b, ok := e.(*ast.BasicLit)
+		if !ok || b.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(b.Value)
+		return s, err == nil
+	}
+	foundAPI := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, err := parser.ParseFile(fset, name, src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				if n.Name.Name != "apiRoutes" || n.Body == nil {
+					return true
+				}
+				// Every {"METHOD", "/path", handler} literal is an API route.
+				ast.Inspect(n.Body, func(m ast.Node) bool {
+					cl, ok := m.(*ast.CompositeLit)
+					if !ok || len(cl.Elts) < 2 {
+						return true
+					}
+					method, ok1 := lit(cl.Elts[0])
+					path, ok2 := lit(cl.Elts[1])
+					if ok1 && ok2 && strings.HasPrefix(path, "/") {
+						add(method + " " + path)
+						foundAPI++
+					}
+					return true
+				})
+				return false
+			case *ast.CallExpr:
+				sel, ok := n.Fun.(*ast.SelectorExpr)
+				if !ok || (sel.Sel.Name != "HandleFunc" && sel.Sel.Name != "Handle") || len(n.Args) != 2 {
+					return true
+				}
+				if p, ok := lit(n.Args[0]); ok {
+					add(p)
+				}
+			}
+			return true
+		})
+	}
+	if foundAPI < 10 {
+		t.Fatalf("found %d API routes in apiRoutes(); the parser no longer understands the route table", foundAPI)
+	}
+	return out
+}
