@@ -21,7 +21,7 @@ const (
 	// Spelling variants, scaled by variantLength.
 	subPhonetic      = 0.9  // t/d, p/b, f/p, k/g, s/z, j/y …: Rahmad/Rahmat, Arif/Arip
 	subFirstPhonetic = 0.75 // f/p, f/v, z/j, z/s, c/k, j/y first: Fitri/Pitri, Zakaria/Jakaria
-	subFinalAO       = 0.9  // final a/o, Javanese for Sundanese: Santoso/Santosa
+	subFinalAO       = 0.9  // final o for a, the Javanese spelling: Santoso/Santosa, Bimo/Bima
 	indelH           = 0.9  // h or kh for h: Fatimah/Fatima, Shinta/Sinta, Khasanah/Hasanah
 	indelGlide       = 0.9  // y beside i or s, w beside u: Kurnia/Kurniya, Saiful/Syaiful
 
