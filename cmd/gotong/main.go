@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app"
 	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -53,6 +55,7 @@ commands:
   migrate        bring the database schema up to date
   user create    create a user and print its id
   token create   print a new API token for a user
+  import         import a CSV or XLSX file of targets as a user would
   audit verify   check the audit log's hash chain
 
 Run "gotong <command> -h" for the flags of a command.`
@@ -96,6 +99,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdTokenCreate(ctx, rest, stdout, stderr)
 	case "audit verify":
 		return cmdAuditVerify(ctx, rest, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -124,6 +129,11 @@ var secretFlags = map[string]bool{"db": true}
 // parse parses args, then fills every flag not given on the command line from its
 // environment variable. A bad value is a usage error naming the flag or variable.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	return parseArgs(fs, args, stderr, 0)
+}
+
+// parseArgs is parse for commands that take positional arguments after the flags.
+func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer, positional int) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -133,8 +143,8 @@ func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 		}
 		return usageError{err.Error()}
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+	if fs.NArg() > positional {
+		return usagef("unexpected argument %q", fs.Arg(positional))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -189,6 +199,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "sign a user out this long after signing in (env GOTONG_SESSION_LIFETIME)")
 	fs.IntVar(&cfg.LoginLimit, "login-limit", cfg.LoginLimit, "failed sign-ins allowed per client address per minute (env GOTONG_LOGIN_LIMIT)")
 	fs.IntVar(&cfg.RegisterLimit, "register-limit", cfg.RegisterLimit, "registrations allowed per client address per minute (env GOTONG_REGISTER_LIMIT)")
+	maxUpload := fs.Int64("max-upload-mib", cfg.MaxUpload>>20, "largest import file accepted, in MiB (env GOTONG_MAX_UPLOAD_MIB)")
 	level := fs.String("log-level", "info", "debug, info, warn or error (env GOTONG_LOG_LEVEL)")
 	format := fs.String("log-format", "text", "text or json (env GOTONG_LOG_FORMAT)")
 	if err := parse(fs, args, stderr); err != nil {
@@ -200,6 +211,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.LoginLimit < 1 || cfg.RegisterLimit < 1 {
 		return usagef("--login-limit and --register-limit must be at least 1")
 	}
+	if *maxUpload < 1 || *maxUpload > 1<<20 {
+		return usagef("--max-upload-mib must be from 1 to 1048576")
+	}
+	cfg.MaxUpload = *maxUpload << 20
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return usagef("--addr %q: %v", cfg.Addr, err)
 	}
@@ -222,6 +237,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer a.Close()
 	if err := a.Bootstrap(ctx, stdout); err != nil {
+		return err
+	}
+	if err := a.StartWorkers(ctx); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -349,13 +367,15 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DSN())
+	// The chain is keyed with the deployment's key, so verify needs the same key
+	// (GOTONG_KEY, GOTONG_KEY_FILE or the data folder's gotong.key) as the server.
+	a, err := openApp(ctx, cfg, stderr)
 	if err != nil {
-		return configOr(err)
+		return err
 	}
-	defer db.Close()
+	defer a.Close()
 	start := time.Now()
-	p, n, err := audit.Verify(ctx, db.R())
+	p, n, err := audit.Verify(ctx, a.DB.R(), a.DB.AuditKey)
 	if err != nil {
 		return fmt.Errorf("cannot check the audit log: %w", err)
 	}
@@ -363,5 +383,91 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 		return p
 	}
 	fmt.Fprintf(stdout, "audit chain intact: %d entries checked in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := app.Defaults()
+	fs := flagSet("import", stderr, &cfg)
+	as := fs.String("as", "", "email of the office or admin user the import is made as (required)")
+	kindName := fs.String("kind", "", "household, person, rw or institution (required)")
+	quiet := fs.Bool("quiet", false, "do not print progress on stderr")
+	if err := parseArgs(fs, args, stderr, 1); err != nil {
+		return err
+	}
+	if *as == "" || *kindName == "" || fs.NArg() != 1 {
+		return usagef("usage: gotong import --as EMAIL --kind household|person|rw|institution FILE")
+	}
+	kind, err := registry.ParseKind(*kindName)
+	if err != nil {
+		return usagef("--kind: %v", err)
+	}
+	path := fs.Arg(0)
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Accounts.UserByEmail(ctx, *as)
+	if err != nil {
+		return fmt.Errorf("no user with email %s", *as)
+	}
+	who := registry.Importer{UserID: u.ID, Email: u.Email}
+	switch u.Role {
+	case account.Office:
+		who.Scope = u.Region
+	case account.Admin:
+		who.Scope = cfg.Province
+	default:
+		return fmt.Errorf("%s is a %s; only office and admin users import", u.Email, u.Role)
+	}
+	actx := audit.WithActor(ctx, audit.Actor{ID: u.ID, Label: u.Email, RemoteAddr: "cli"})
+	im, err := a.Registry.CreateImport(actx, who, kind, path, f, cfg.MaxUpload)
+	if err != nil {
+		return err
+	}
+	if err := a.StartWorkers(ctx); err != nil {
+		return err
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	if !*quiet {
+		go func() {
+			t := time.NewTicker(500 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					cur, err := a.Registry.Import(ctx, im.ID, "")
+					if err == nil && cur.Status == registry.StatusRunning {
+						fmt.Fprintf(stderr, "import %s: %d rows, %.0f%%\n", im.ID[:8], cur.RowsDone, cur.Progress()*100)
+					}
+				}
+			}
+		}()
+	}
+	done, err := a.Registry.Wait(ctx, im.ID)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(done); err != nil {
+		return err
+	}
+	if done.Status == registry.StatusFailed {
+		return fmt.Errorf("import failed: %s", done.Error)
+	}
+	if !*quiet {
+		fmt.Fprintf(stderr, "import %s: done: %d rows, %d accepted, %d updated, %d merged, %d for review, %d rejected\n",
+			im.ID[:8], done.RowsDone, done.Accepted, done.Updated, done.Merged, done.Review, done.Rejected)
+	}
 	return nil
 }

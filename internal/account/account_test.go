@@ -206,7 +206,7 @@ func TestRegistrationAndDecisionAreAudited(t *testing.T) {
 		if got := strings.Join(actions, " "); got != want {
 			t.Fatalf("audit of the organisation: %q, want %q", got, want)
 		}
-		if p, _, err := audit.Verify(ctx, db.R()); p != nil || err != nil {
+		if p, _, err := audit.Verify(ctx, db.R(), db.AuditKey); p != nil || err != nil {
 			t.Fatalf("chain: %v %v", p, err)
 		}
 		// A registration that fails leaves nothing behind.

@@ -44,6 +44,7 @@ type Config struct {
 	SessionLifetime time.Duration // sign out this long after signing in, whatever happens
 	LoginLimit      int           // failed sign-ins per client address per minute
 	RegisterLimit   int           // registrations per client address per minute
+	MaxUpload       int64         // largest import file accepted, in bytes
 	AdminEmail      string        // first admin, when there is none yet
 	AdminPassword   string
 	// PasswordMemoryKiB lowers argon2id's memory cost; tests use it, production
@@ -54,7 +55,8 @@ type Config struct {
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
 	return Config{Data: "./gotong-data", Addr: "127.0.0.1:8080", Province: "31",
-		SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, LoginLimit: 10, RegisterLimit: 10}
+		SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, LoginLimit: 10, RegisterLimit: 10,
+		MaxUpload: 200 << 20}
 }
 
 // DSN is the database to open.
@@ -75,6 +77,7 @@ type App struct {
 	Registry *registry.Service
 	Vault    *vault.Vault
 	Web      *web.Server
+	started  bool
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -112,15 +115,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	log.Debug("personal-data key loaded", "source", src, "key_id", v.KeyID())
+	db.AuditKey = v.AuditKey()
 	a := &App{Cfg: cfg, Log: log, DB: db, Regions: regions, Vault: v}
 	a.Registry = registry.New(db, regions, v, log, registry.Options{Province: cfg.Province, DataDir: cfg.Data})
 	a.Accounts = account.New(db, regions, account.Options{Province: cfg.Province, PasswordMemoryKiB: cfg.PasswordMemoryKiB})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.Web, err = web.New(db, regions, a.Accounts, log, reg, web.Options{
+	a.Web, err = web.New(db, regions, a.Accounts, a.Registry, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
 		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
-		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		MaxUpload: cfg.MaxUpload,
+		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	})
 	if err != nil {
 		db.Close()
@@ -148,6 +153,16 @@ func checkKey(ctx context.Context, db *store.DB, v *vault.Vault) error {
 		return fmt.Errorf("personal-data key: %w", err)
 	}
 	return nil
+}
+
+// StartWorkers starts background work (the import worker, which also resumes imports
+// a previous process left unfinished). Serve and the import command call it.
+func (a *App) StartWorkers(ctx context.Context) error {
+	if a.started {
+		return nil
+	}
+	a.started = true
+	return a.Registry.Start(SystemContext(ctx, "worker"))
 }
 
 // Close releases everything Open took.
@@ -180,7 +195,15 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 		}
 	}
 	if a.Cfg.Demo {
-		if err := demo.Seed(ctx, a.Accounts, a.Regions, a.Cfg.Province, NewPassword, out); err != nil {
+		admins, _, err := a.Accounts.ListUsers(ctx, account.UserFilter{Role: account.Admin, Limit: 1})
+		if err != nil || len(admins) == 0 {
+			return fmt.Errorf("demo data: no admin to import as: %v", err)
+		}
+		// The demo registry goes through the import worker.
+		if err := a.StartWorkers(ctx); err != nil {
+			return err
+		}
+		if err := demo.Seed(ctx, a.Accounts, a.Registry, a.Regions, a.Cfg.Province, admins[0], NewPassword, out); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}

@@ -10,6 +10,7 @@ package audit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -120,7 +121,7 @@ func Record(ctx context.Context, tx *store.Tx, c Change) error {
 		Action: c.Action, ObjectType: c.ObjectType, ObjectID: c.ObjectID, Region: c.Region,
 		Detail: detail, PrevHash: prevHash,
 	}
-	e.Hash = e.computeHash()
+	e.Hash = e.computeHash(tx.AuditKey)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log
 		(chain, seq, at, actor_id, actor, action, object_type, object_id, region, remote_addr, detail, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
@@ -133,12 +134,19 @@ func Record(ctx context.Context, tx *store.Tx, c Change) error {
 }
 
 // computeHash hashes every field of the entry but the hash itself. The encoding is a
-// JSON array, which is unambiguous (no field can run into the next) and stable.
-func (e *Entry) computeHash() string {
+// JSON array, which is unambiguous (no field can run into the next) and stable. With
+// a key (the deployment's audit key) it is an HMAC, so the chain cannot be recomputed
+// by someone who can write the database but does not hold the key.
+func (e *Entry) computeHash(key []byte) string {
 	b, _ := json.Marshal([]any{
 		e.Chain, e.Seq, e.At.UTC().Format(time.RFC3339Nano), e.ActorID, e.Actor, e.Action,
 		e.ObjectType, e.ObjectID, e.Region, e.RemoteAddr, e.Detail, e.PrevHash,
 	})
+	if key != nil {
+		m := hmac.New(sha256.New, key)
+		m.Write(b)
+		return hex.EncodeToString(m.Sum(nil))
+	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

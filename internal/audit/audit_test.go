@@ -54,7 +54,7 @@ func exec(t *testing.T, db *store.DB, query string, args ...any) {
 // mustVerify fails the test unless the log is intact with want entries.
 func mustVerify(t *testing.T, db *store.DB, want int64) {
 	t.Helper()
-	p, n, err := audit.Verify(context.Background(), db.R())
+	p, n, err := audit.Verify(context.Background(), db.R(), db.AuditKey)
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
@@ -300,7 +300,7 @@ func TestVerifyNamesTheFirstBadEntry(t *testing.T) {
 					mustVerify(t, db, n)
 					unprotect(t, db)
 					c.do(t, db)
-					p, _, err := audit.Verify(context.Background(), db.R())
+					p, _, err := audit.Verify(context.Background(), db.R(), db.AuditKey)
 					if err != nil {
 						t.Fatalf("verify: %v", err)
 					}

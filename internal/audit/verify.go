@@ -19,9 +19,10 @@ func (p *Problem) Error() string {
 }
 
 // Verify walks every chain in order and returns the first Problem found (nil when all
-// chains are intact) and the number of entries checked. A non-nil error means the
-// check itself could not run.
-func Verify(ctx context.Context, q store.Querier) (*Problem, int64, error) {
+// chains are intact) and the number of entries checked. key is the audit key the
+// chain was written with (nil for an unkeyed chain). A non-nil error means the check
+// itself could not run.
+func Verify(ctx context.Context, q store.Querier, key []byte) (*Problem, int64, error) {
 	heads := map[string]Entry{}
 	rows, err := q.QueryContext(ctx, `SELECT chain, seq, hash FROM audit_heads ORDER BY chain`)
 	if err != nil {
@@ -52,7 +53,7 @@ func Verify(ctx context.Context, q store.Querier) (*Problem, int64, error) {
 	}
 	var checked int64
 	for _, chain := range chains {
-		p, n, err := verifyChain(ctx, q, heads[chain])
+		p, n, err := verifyChain(ctx, q, heads[chain], key)
 		checked += n
 		if err != nil || p != nil {
 			return p, checked, err
@@ -61,7 +62,7 @@ func Verify(ctx context.Context, q store.Querier) (*Problem, int64, error) {
 	return nil, checked, nil
 }
 
-func verifyChain(ctx context.Context, q store.Querier, head Entry) (*Problem, int64, error) {
+func verifyChain(ctx context.Context, q store.Querier, head Entry, key []byte) (*Problem, int64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT chain, seq, at, actor_id, actor, action, object_type, object_id,
 		region, remote_addr, detail, prev_hash, hash FROM audit_log WHERE chain = $1 ORDER BY seq`, head.Chain)
 	if err != nil {
@@ -82,8 +83,8 @@ func verifyChain(ctx context.Context, q store.Querier, head Entry) (*Problem, in
 			return &Problem{head.Chain, prev.Seq + 1, fmt.Sprintf("entry missing (next entry found is %d)", e.Seq)}, n, nil
 		case e.PrevHash != prev.Hash:
 			return &Problem{head.Chain, e.Seq, "previous-hash link does not match the entry before it"}, n, nil
-		case e.computeHash() != e.Hash:
-			return &Problem{head.Chain, e.Seq, "contents do not match the entry's hash (altered)"}, n, nil
+		case e.computeHash(key) != e.Hash:
+			return &Problem{head.Chain, e.Seq, "contents do not match the entry's hash (altered, or checked with another key)"}, n, nil
 		}
 		prev = e
 	}

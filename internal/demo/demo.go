@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/gen"
 	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/registry"
 )
 
 type demoOrg struct {
@@ -27,10 +30,21 @@ var orgs = []demoOrg{
 	{"Warung Nasi Bu Ratna", "individual", "Ratna Sari", "0878-1000-2006", false},
 }
 
+// Registry is what the demo needs of the registry: an import it can wait for.
+type Registry interface {
+	CreateImport(ctx context.Context, who registry.Importer, kind registry.Kind, filename string, body io.Reader, maxBytes int64) (registry.Import, error)
+	Wait(ctx context.Context, id string) (registry.Import, error)
+}
+
+// HouseholdRows is how many household-member rows the demo registry holds: about
+// 20,000 households (a household has 3.6 members on average).
+const HouseholdRows = 72000
+
 // Seed adds the demo data when no organisation exists yet, and prints every generated
 // password once to out. It is a no-op on a database that already has organisations.
-func Seed(ctx context.Context, accounts *account.Service, regions *region.Set, province string,
-	newPassword func() string, out io.Writer) error {
+// The registry is filled through the same import an office uses, as the admin.
+func Seed(ctx context.Context, accounts *account.Service, reg Registry, regions *region.Set, province string,
+	admin account.User, newPassword func() string, out io.Writer) error {
 	n := 0
 	for _, st := range []string{account.OrgPending, account.OrgVerified, account.OrgRejected} {
 		c, err := accounts.CountOrgs(ctx, st)
@@ -72,5 +86,43 @@ func Seed(ctx context.Context, accounts *account.Service, regions *region.Set, p
 		}
 		fmt.Fprintf(out, "  office        %-34s %-18s (%s)\n", email, pw, kota.Name)
 	}
+	return seedRegistry(ctx, reg, regions, province, admin, out)
+}
+
+// seedRegistry imports a generated Jakarta: households, RWs and institutions.
+func seedRegistry(ctx context.Context, reg Registry, regions *region.Set, province string, admin account.User, out io.Writer) error {
+	g := gen.New(1, regions, province)
+	who := registry.Importer{UserID: admin.ID, Email: admin.Email, Scope: province}
+	start := time.Now()
+	files := []struct {
+		kind  registry.Kind
+		name  string
+		write func(io.Writer) error
+	}{
+		{registry.Household, "demo-rumah-tangga.csv", func(w io.Writer) error {
+			_, err := g.WriteHouseholdsCSV(w, HouseholdRows, gen.Damage{})
+			return err
+		}},
+		{registry.RW, "demo-rw.csv", func(w io.Writer) error { _, err := g.WriteRWsCSV(w); return err }},
+		{registry.Institution, "demo-lembaga.csv", func(w io.Writer) error { _, err := g.WriteInstitutionsCSV(w); return err }},
+	}
+	for _, f := range files {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(f.write(pw)) }()
+		im, err := reg.CreateImport(ctx, who, f.kind, f.name, pr, 0)
+		pr.Close()
+		if err != nil {
+			return fmt.Errorf("demo %s: %w", f.kind, err)
+		}
+		done, err := reg.Wait(ctx, im.ID)
+		if err != nil {
+			return err
+		}
+		if done.Status != registry.StatusDone {
+			return fmt.Errorf("demo %s import: %s %s", f.kind, done.Status, done.Error)
+		}
+		fmt.Fprintf(out, "Demo registry: %s: %d rows (%d new, %d to review, %d rejected)\n", f.kind, done.RowsDone, done.Accepted, done.Review, done.Rejected)
+	}
+	fmt.Fprintf(out, "Demo registry ready in %s.\n", time.Since(start).Round(100*time.Millisecond))
 	return nil
 }

@@ -113,7 +113,7 @@ func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
 			reasons := []string{
 				fmt.Sprintf("nama mirip (%.0f%%)", p.score*100),
 				"tanggal lahir sama " + p.a.birth,
-				"kelurahan sama " + p.a.region,
+				"kelurahan sama " + s.villageName(p.a.region),
 			}
 			_, created, err := queuePairID(ctx, tx, newID(), p.a.targetID, p.b.targetID, p.a.region, p.score, reasons, imp, now)
 			if err != nil {
@@ -139,4 +139,12 @@ func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
 		return err
 	})
 	return queued, err
+}
+
+// villageName names a kelurahan for a reason an office reads.
+func (s *Service) villageName(code string) string {
+	if r, ok := s.regions.Get(code); ok {
+		return r.Name
+	}
+	return code
 }

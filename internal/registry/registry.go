@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/gotong/gotong/internal/region"
@@ -28,6 +29,9 @@ type Service struct {
 	log      *slog.Logger
 	// batch is how many rows one import transaction holds.
 	batch int
+	// lease is how long a process holds an import without committing a batch
+	// before another process may take it over.
+	lease time.Duration
 
 	queue chan string
 	wg    sync.WaitGroup
@@ -42,15 +46,22 @@ type Service struct {
 type Options struct {
 	Province string
 	DataDir  string // uploads are kept in DataDir/uploads
-	Batch    int    // rows per import transaction (default 500)
+	Batch    int    // rows per import transaction (default 2000)
+	// Lease is how long an import stays with the process running it after its last
+	// committed batch (default 2 minutes); after a crash another process resumes it
+	// once the lease has lapsed.
+	Lease time.Duration
 }
 
 // New returns the registry service. Start runs its import worker.
 func New(db *store.DB, regions *region.Set, v *vault.Vault, log *slog.Logger, opt Options) *Service {
 	if opt.Batch <= 0 {
-		opt.Batch = 500
+		opt.Batch = 2000
 	}
-	return &Service{db: db, regions: regions, vault: v, province: opt.Province, log: log, batch: opt.Batch,
+	if opt.Lease <= 0 {
+		opt.Lease = 2 * time.Minute
+	}
+	return &Service{db: db, regions: regions, vault: v, province: opt.Province, log: log, batch: opt.Batch, lease: opt.Lease,
 		uploads: filepath.Join(opt.DataDir, "uploads"), queue: make(chan string, 1024), subs: map[string][]chan struct{}{}}
 }
 

@@ -52,7 +52,7 @@ func newEnv(t *testing.T, db *store.DB, batch int) *env {
 
 func newEnvWith(t *testing.T, db *store.DB, v *vault.Vault, batch int) *env {
 	t.Helper()
-	s := New(db, testRegions, v, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Province: "31", DataDir: t.TempDir(), Batch: batch})
+	s := New(db, testRegions, v, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Province: "31", DataDir: t.TempDir(), Batch: batch, Lease: 300 * time.Millisecond})
 	ctx := audit.WithActor(context.Background(), audit.Actor{ID: "u-office", Label: "office@test", RemoteAddr: "test"})
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -188,7 +188,7 @@ func TestHouseholdImportCountsEveryRowAndIsIdempotent(t *testing.T) {
 		if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action IN ('target.update', 'member.update')`); n == updatesBefore {
 			t.Fatal("the changed row was not audited")
 		}
-		if p, _, err := audit.Verify(e.ctx, db.R()); p != nil || err != nil {
+		if p, _, err := audit.Verify(e.ctx, db.R(), db.AuditKey); p != nil || err != nil {
 			t.Fatalf("audit chain: %v %v", p, err)
 		}
 	})

@@ -198,7 +198,10 @@ func (s *Service) mergeTargets(ctx context.Context, tx *store.Tx, keep, drop str
 			}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE members SET target_id = $1, held = '', updated_at = $2 WHERE id = $3`, keep, now, m.id); err != nil {
+		// A household has one head: the head of the folded-in household joins the
+		// kept one as "Famili Lain" (another relative).
+		if _, err := tx.ExecContext(ctx, `UPDATE members SET target_id = $1, held = '', updated_at = $2,
+			relation = CASE WHEN relation = 'Kepala Keluarga' THEN 'Famili Lain' ELSE relation END WHERE id = $3`, keep, now, m.id); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,7 +122,7 @@ func (s *Service) normalizeRegion(code, scope string) (string, error) {
 const targetColumns = `t.id, t.kind, t.name, t.region, t.rw, t.rt, t.address, t.size, t.tags, t.domicile, t.phone, t.families,
 	t.id_mask, t.inst_kind, t.contact_name, t.lat, t.lon, t.birth_date, t.sex, COALESCE(t.merged_into, ''), t.updated_at, t.id_enc,
 	COALESCE((SELECT m.nik_mask FROM members m WHERE m.target_id = t.id AND m.relation = 'Kepala Keluarga' AND m.merged_into IS NULL
-		AND m.held = '' LIMIT 1), '')`
+		AND m.held = '' ORDER BY m.created_at, m.id LIMIT 1), '')`
 
 func scanTarget(row interface{ Scan(...any) error }, v Viewer) (Target, error) {
 	var t Target
@@ -159,9 +160,11 @@ func (s *Service) ListTargets(ctx context.Context, v Viewer, f TargetFilter) ([]
 		return nil, "", err
 	}
 	limit := store.Limit(f.Limit)
-	args := []any{reg, reg + ".%", f.Kind, "%," + f.Tag + ",%", f.Tag, cur.ID, cur.At}
+	// The tag is escaped: a wildcard in it ("isom_n") must not match a sensitive tag
+	// that the viewer may not know about.
+	args := []any{reg, reg + ".%", f.Kind, "%," + likeEscape(f.Tag) + ",%", f.Tag, cur.ID, cur.At}
 	q := `SELECT ` + targetColumns + ` FROM targets t WHERE t.merged_into IS NULL AND ` + scopeClause("t.region", 1) + `
-		AND ($3 = '' OR t.kind = $3) AND ($5 = '' OR t.tags LIKE $4)
+		AND ($3 = '' OR t.kind = $3) AND ($5 = '' OR t.tags LIKE $4 ESCAPE '\')
 		AND ($6 = '' OR t.updated_at < $7 OR (t.updated_at = $7 AND t.id < $6))`
 	if text := namematch.Normalize(f.Q); text != "" {
 		args = append(args, "%"+likeEscape(text)+"%")
@@ -262,6 +265,9 @@ func (s *Service) unmask(ctx context.Context, t *Target) error {
 			if t.Members[i].NIK, err = open(t.Members[i].nikEnc, vault.AD("members", t.Members[i].ID, "nik")); err != nil {
 				return err
 			}
+			if t.NIK == "" && t.Members[i].Relation == "Kepala Keluarga" && !t.Members[i].Held {
+				t.NIK = t.Members[i].NIK // the household's NIK is its head's
+			}
 		}
 	case Person:
 		if t.NIK, err = open(t.idEnc, vault.AD("targets", t.ID, "nik")); err != nil {
@@ -336,7 +342,21 @@ func (s *Service) Correct(ctx context.Context, v Viewer, id string, c Correction
 	}
 	if c.Tags != nil {
 		val.pos, val.headers[colTags] = map[string]int{colTags: 0}, "tags"
-		set["tags"] = tagList(val.tags([]string{strings.Join(*c.Tags, ",")}, &ps))
+		tags := val.tags([]string{strings.Join(*c.Tags, ",")}, &ps)
+		if !v.Office {
+			// Sensitive tags are hidden from this viewer, who cannot mean to remove
+			// them: they stay.
+			var stored string
+			if err := s.db.R().QueryRowContext(ctx, `SELECT tags FROM targets WHERE id = $1`, id).Scan(&stored); err != nil {
+				return t, store.Map(err)
+			}
+			for _, tag := range splitTags(stored, true) {
+				if SensitiveTags[tag] && !slices.Contains(tags, tag) {
+					tags = append(tags, tag)
+				}
+			}
+		}
+		set["tags"] = tagList(tags)
 	}
 	if len(ps) > 0 {
 		return t, errs.E(errs.Invalid, "%s: %s", ps[0].col, ps[0].reason)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
@@ -99,6 +100,9 @@ func (s *Service) notify(id string) {
 
 func (s *Service) runLogged(ctx context.Context, id string) {
 	err := s.run(ctx, id)
+	if errors.Is(err, errNotClaimed) {
+		return // not ours to report on, nor to wake waiters for
+	}
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("import failed", "import", id, "err", err)
 		msg := "internal error"
@@ -125,11 +129,29 @@ func (s *Service) run(ctx context.Context, id string) error {
 	var email string
 	_ = s.db.R().QueryRowContext(ctx, `SELECT email FROM users WHERE id = $1`, im.UserID).Scan(&email)
 	ctx = audit.WithActor(ctx, audit.Actor{ID: im.UserID, Label: email, RemoteAddr: "import " + im.ID})
+	// Claim the import with a lease, renewed with every batch: a second process (the
+	// server restarting while `gotong import` runs the same file) leaves it alone
+	// until the lease runs out, so an import never runs twice at once.
+	claimed := false
 	if err := s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'running', started_at = COALESCE(started_at, $1) WHERE id = $2`, store.Now(), id)
+		now := store.Now()
+		res, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'running', started_at = COALESCE(started_at, $1), lease_until = $2
+			WHERE id = $3 AND status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $1)`, now, now.Add(s.lease), id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		claimed = n == 1
 		return err
 	}); err != nil {
 		return err
+	}
+	if !claimed {
+		// Someone else holds it; look again once their lease could have lapsed (if
+		// they died, we take over then).
+		s.log.Info("import is being run by another process", "import", id)
+		time.AfterFunc(s.lease, func() { s.enqueue(id) })
+		return errNotClaimed
 	}
 	rr, f, err := openRows(im)
 	if err != nil {
@@ -201,7 +223,7 @@ func (s *Service) run(ctx context.Context, id string) error {
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'done', rows_total = rows_done, bytes_done = bytes_total,
-			finished_at = $1 WHERE id = $2`, store.Now(), id); err != nil {
+			finished_at = $1, lease_until = NULL WHERE id = $2`, store.Now(), id); err != nil {
 			return err
 		}
 		var c counts
@@ -213,6 +235,9 @@ func (s *Service) run(ctx context.Context, id string) error {
 			Detail: map[string]int{"accepted": c.accepted, "updated": c.updated, "merged": c.merged, "review": c.review, "rejected": c.rejected}})
 	})
 }
+
+// errNotClaimed: another process holds the import.
+var errNotClaimed = errors.New("import held by another process")
 
 // problemRow is a rejected row and why.
 type problemRow struct {
@@ -258,8 +283,9 @@ func (s *Service) writeBatch(ctx context.Context, im Import, recs []*record, bad
 		c := w.counts
 		c.rejected = len(bad)
 		if _, err := tx.ExecContext(ctx, `UPDATE imports SET rows_done = rows_done + $1, accepted = accepted + $2, updated = updated + $3,
-			merged = merged + $4, review = review + $5, rejected = rejected + $6, last_line = $7, bytes_done = $8 WHERE id = $9`,
-			len(recs)+len(bad), c.accepted, c.updated, c.merged, c.review, c.rejected, to, offset, im.ID); err != nil {
+			merged = merged + $4, review = review + $5, rejected = rejected + $6, last_line = $7, bytes_done = $8, lease_until = $9
+			WHERE id = $10`,
+			len(recs)+len(bad), c.accepted, c.updated, c.merged, c.review, c.rejected, to, offset, w.now.Add(s.lease), im.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "import.batch", ObjectType: "import", ObjectID: im.ID, Region: im.Scope,
@@ -290,7 +316,7 @@ func insertPlain(ctx context.Context, tx *store.Tx, prefix string, width int, ro
 			if i > 0 {
 				q += ","
 			}
-			q += "(" + inList(len(args)+1, width) + ")"
+			q += "(" + inList(tx.Engine, len(args)+1, width) + ")"
 			args = append(args, row...)
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {

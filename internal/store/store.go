@@ -47,9 +47,11 @@ type Querier interface {
 type DB struct {
 	Engine Engine
 	// Path is the SQLite file ("" on PostgreSQL).
-	Path  string
-	write *sql.DB
-	read  *sql.DB
+	Path string
+	// AuditKey, when set, keys the audit chain's hashes (HMAC-SHA256).
+	AuditKey []byte
+	write    *sql.DB
+	read     *sql.DB
 }
 
 // Open opens the database named by dsn: "postgres://…" / "postgresql://…", or
@@ -167,7 +169,8 @@ func (db *DB) Ping(ctx context.Context) error {
 // Tx is a write transaction.
 type Tx struct {
 	*sql.Tx
-	Engine Engine
+	Engine   Engine
+	AuditKey []byte
 }
 
 // Write runs fn in a write transaction and commits it when fn returns nil. On
@@ -205,7 +208,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(tx *Tx) error) (err error) 
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{Tx: sqlTx, Engine: db.Engine}); err != nil {
+	if err = fn(&Tx{Tx: sqlTx, Engine: db.Engine, AuditKey: db.AuditKey}); err != nil {
 		return err
 	}
 	return sqlTx.Commit()

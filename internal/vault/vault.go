@@ -28,6 +28,7 @@ const KeySize = 32
 const (
 	infoEncryption = "gotong nik encryption v1"
 	infoMatch      = "gotong nik match v1"
+	infoAudit      = "gotong audit chain v1"
 )
 
 // sealPrefix starts every sealed value; a future format gets a new prefix so old rows
@@ -60,6 +61,7 @@ type Vault struct {
 	aead  cipher.AEAD
 	macs  sync.Pool // of *mac keyed with the match key
 	keyID string
+	audit []byte
 }
 
 // New returns a Vault for a 32-byte master key. Most callers want Load.
@@ -85,8 +87,12 @@ func New(master []byte) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
+	auditKey, err := hkdf.Key(sha256.New, master, nil, infoAudit, KeySize)
+	if err != nil {
+		return nil, fmt.Errorf("vault: derive audit key: %w", err)
+	}
 	sum := sha256.Sum256(matchKey)
-	v := &Vault{aead: aead, keyID: hex.EncodeToString(sum[:8])}
+	v := &Vault{aead: aead, keyID: hex.EncodeToString(sum[:8]), audit: auditKey}
 	// HMAC keying hashes the key into two pad states; pooling keeps that off the path of
 	// an import that hashes millions of identifiers.
 	v.macs.New = func() any {
@@ -94,6 +100,11 @@ func New(master []byte) (*Vault, error) {
 	}
 	return v, nil
 }
+
+// AuditKey returns the key that makes the audit log's hash chain an HMAC chain, so
+// that someone who can write the database but does not hold the key cannot rewrite
+// entries and recompute the chain. It is independent of the other subkeys.
+func (v *Vault) AuditKey() []byte { return append([]byte(nil), v.audit...) }
 
 // Seal encrypts plaintext and returns a compact text form for a TEXT column:
 // "v1:" + base64url(nonce || ciphertext || tag). associatedData is authenticated but

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/registry"
 )
 
 // TestCatalogueCoversEveryText fails when a page or a client-facing error message uses
@@ -38,6 +39,15 @@ func TestCatalogueCoversEveryText(t *testing.T) {
 	keys = append(keys, account.OrgPending, account.OrgVerified, account.OrgRejected, "all", "kecamatan", "kelurahan")
 	for _, r := range []account.Role{account.Admin, account.Office, account.Collaborator} {
 		keys = append(keys, "role "+string(r))
+	}
+	for _, k := range registry.Kinds {
+		keys = append(keys, "kind "+string(k))
+	}
+	for _, st := range []string{"queued", "running", "done", "failed"} {
+		keys = append(keys, "import "+st)
+	}
+	for _, st := range []string{"open", "merged", "distinct"} {
+		keys = append(keys, "pair "+st)
 	}
 	for _, l := range []region.Level{region.Province, region.Regency, region.District, region.Village} {
 		keys = append(keys, l.String())

@@ -282,7 +282,7 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 		data["NextURL"] = "/admin/audit?" + nq.Encode()
 	}
 	if q.Get("verify") != "" {
-		p, n, err := audit.Verify(r.Context(), s.db.R())
+		p, n, err := audit.Verify(r.Context(), s.db.R(), s.db.AuditKey)
 		if err != nil {
 			s.fail(w, r, err)
 			return

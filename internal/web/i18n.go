@@ -25,12 +25,34 @@ func langOf(r *http.Request) string {
 	return langID
 }
 
+// english holds the English of the few keys that are codes rather than English
+// text, so an English page does not show "role collaborator" or "ngo".
+var english = map[string]string{
+	"role admin":        "Admin (provincial government)",
+	"role office":       "Regional office",
+	"role collaborator": "Collaborator",
+	"ngo":               "NGO / non-profit",
+	"kind household":    "Household",
+	"kind person":       "Person",
+	"kind rw":           "RW (community unit)",
+	"kind institution":  "Institution",
+	"import queued":     "queued",
+	"import running":    "running",
+	"import done":       "done",
+	"import failed":     "failed",
+	"pair open":         "open",
+	"pair merged":       "merged",
+	"pair distinct":     "different",
+}
+
 func translate(lang, key string, args ...any) string {
 	text := key
 	if lang != langEN {
 		if id, ok := catalog[key]; ok {
 			text = id
 		}
+	} else if en, ok := english[key]; ok {
+		text = en
 	}
 	if len(args) > 0 {
 		if lang != langEN {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app/apptest"
+	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/storetest"
 )
 
@@ -120,6 +121,9 @@ func TestBadInput(t *testing.T) {
 			})
 			t.Run("concurrent registrations with one email: one wins, the rest conflict", func(t *testing.T) {
 				testConcurrentRegistrations(t, s)
+			})
+			t.Run("bad registry input is refused with a message that says why, and changes nothing", func(t *testing.T) {
+				testBadRegistryInput(t, s, adm)
 			})
 			t.Run("a wrong type on an admin endpoint names the field", func(t *testing.T) {
 				r := adm.Do(t, "POST", "/api/v1/users", `{"email":"x@pemda.example","name":"X","role":7,"password":"kata-sandi-1"}`)
@@ -437,4 +441,129 @@ func testConcurrentRegistrations(t *testing.T, s *apptest.Server) {
 	if got := countUsers(t, s, email); got != 1 {
 		t.Errorf("%d users stored; want 1", got)
 	}
+}
+
+func testBadRegistryInput(t *testing.T, s *apptest.Server, adm *apptest.Client) {
+	office, _ := s.User(t, account.Office, "31.71", "")
+	asOffice := s.As(t, office.ID)
+	n := serial(s)
+	// One NIK under two No. KK: two targets and a pair.
+	importAs(t, s, importer(office), "masukan.csv", householdHeader+
+		hhRow(kkOf("317101", n), nikOf("317101", "1975-05-05", false, n), "Slamet Masukan", "1975-05-05", "L", "Kepala Keluarga",
+			"31.71.01.1001", "2", "2", "Jl. Masukan No. 2", "", "lansia")+
+		hhRow(kkOf("317101", n+1), nikOf("317101", "1975-05-05", false, n), "Slamet Masukan", "1975-05-05", "L", "Kepala Keluarga",
+			"31.71.01.1001", "2", "2", "Jl. Masukan No. 3", "", ""))
+	var list struct{ Items []registry.Target }
+	asOffice.Do(t, "GET", "/api/v1/targets?q=slamet", nil).JSON(t, &list)
+	if len(list.Items) != 2 {
+		t.Fatalf("%d targets named Slamet, want 2", len(list.Items))
+	}
+	target := "/api/v1/targets/" + list.Items[0].ID
+	var pairs struct{ Items []registry.Duplicate }
+	asOffice.Do(t, "GET", "/api/v1/duplicates", nil).JSON(t, &pairs)
+	resolve := "/api/v1/duplicates/no-pair/resolve"
+	if len(pairs.Items) > 0 {
+		resolve = "/api/v1/duplicates/" + pairs.Items[0].ID + "/resolve"
+	}
+	stored := func() string {
+		t.Helper()
+		var addr, name, tags string
+		var rw int
+		if err := s.App.DB.R().QueryRowContext(context.Background(), `SELECT address, name, tags, rw FROM targets WHERE id = $1`,
+			list.Items[0].ID).Scan(&addr, &name, &tags, &rw); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(addr, "|", name, "|", tags, "|", rw)
+	}
+	before := stored()
+
+	cases := []struct {
+		method, path string
+		body         any
+		status       int
+		mentions     string
+	}{
+		{"GET", "/api/v1/targets?limit=0", nil, 400, "limit"},
+		{"GET", "/api/v1/targets?limit=many", nil, 400, "limit"},
+		{"GET", "/api/v1/targets?cursor=bm9wZQ", nil, 400, "cursor"},
+		{"GET", "/api/v1/targets?kind=alien", nil, 400, "kind"},
+		{"GET", "/api/v1/targets?region=jakarta", nil, 400, "region"},
+		{"GET", "/api/v1/targets?region=31.99", nil, 404, "region"},
+		{"GET", "/api/v1/targets?region=32.01", nil, 404, "region"},
+		{"GET", "/api/v1/duplicates?status=maybe", nil, 400, "status"},
+		{"GET", "/api/v1/duplicates?cursor=%21%21%21", nil, 400, "cursor"},
+		{"GET", "/api/v1/duplicates?limit=501", nil, 400, "limit"},
+		{"GET", "/api/v1/imports?limit=abc", nil, 400, "limit"},
+		{"GET", "/api/v1/imports/template", nil, 400, "kind"},
+		{"GET", "/api/v1/imports/template?kind=household&format=pdf", nil, 400, "format"},
+		{"PATCH", target, `{}`, 400, "nothing to change"},
+		{"PATCH", target, `{"address": null}`, 400, "nothing to change"},
+		{"PATCH", target, `{"rw": "5"}`, 400, `field "rw" must be of type number`},
+		{"PATCH", target, `{"tags": "lansia"}`, 400, `field "tags" must be of type array`},
+		{"PATCH", target, `{"nik": "3171010505750001"}`, 400, `unknown field "nik"`},
+		{"PATCH", target, `{"merged_into": "x"}`, 400, `unknown field "merged_into"`},
+		{"PATCH", target, `{"rw": 1000}`, 400, "rw"},
+		{"PATCH", target, `{"rt": -1}`, 400, "rt"},
+		{"PATCH", target, `{"name": "B"}`, 400, "name"},
+		{"PATCH", target, `{"address": "Jl. Baru", "tags": ["Bukan Tag!"]}`, 400, "tags"},
+		{"PATCH", target, `{"phone": "+1 555 0100"}`, 400, "phone"},
+		{"PATCH", target, `{"address": "Jl. Baru"`, 400, "malformed JSON"},
+		{"PATCH", target, `[{"address": "Jl. Baru"}]`, 400, "single JSON object"},
+		{"PATCH", "/api/v1/targets/no-such-target", `{"address": "Jl. Baru"}`, 404, "not found"},
+		{"POST", resolve, `{"decision": "merge"}`, 400, "keep"},
+		{"POST", resolve, `{"decision": "both"}`, 400, "decision"},
+		{"POST", resolve, `{"decision": 1}`, 400, `field "decision" must be of type string`},
+		{"POST", resolve, `{}`, 400, "decision"},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s %s %.40v answers %d", tc.method, tc.path, tc.body, tc.status), func(t *testing.T) {
+			r := asOffice.Do(t, tc.method, tc.path, tc.body)
+			if r.Status != tc.status {
+				t.Fatalf("status %d, want %d; body %.300s", r.Status, tc.status, r.Body)
+			}
+			if code, msg := errorOf(t, r); code != errorCodeOf[tc.status] || !strings.Contains(msg, tc.mentions) {
+				t.Errorf("error %s %q; want %s mentioning %q", code, msg, errorCodeOf[tc.status], tc.mentions)
+			}
+		})
+	}
+	if after := stored(); after != before {
+		t.Errorf("refused corrections changed the target: %s, was %s", after, before)
+	}
+	if len(pairs.Items) != 1 {
+		t.Errorf("%d open pairs for the office, want 1", len(pairs.Items))
+	} else if n := countRows(t, s, `SELECT COUNT(*) FROM duplicates WHERE id = $1 AND status = 'open'`, pairs.Items[0].ID); n != 1 {
+		t.Errorf("a refused decision decided the pair")
+	}
+
+	t.Run("SQL and LIKE wildcards in filters match nothing", func(t *testing.T) {
+		for _, q := range []string{"?q=%27%20OR%201%3D1%20--", "?q=slam%25t", "?q=sl_met", "?tag=%25", "?tag=_", "?tag=lans_a", "?tag=lansia%27%20OR%20%271%27%3D%271"} {
+			var l struct{ Items []registry.Target }
+			r := adm.Do(t, "GET", "/api/v1/targets"+q, nil)
+			r.JSON(t, &l)
+			if r.Status != http.StatusOK || len(l.Items) != 0 {
+				t.Errorf("GET /api/v1/targets%s: status %d with %d targets; want 200 and none", q, r.Status, len(l.Items))
+			}
+		}
+	})
+
+	t.Run("hostile text in a correction is stored verbatim and shown escaped", func(t *testing.T) {
+		name := `<script>alert("slamet")</script> & Slamet`
+		r := asOffice.Do(t, "PATCH", target, map[string]any{"name": name})
+		if r.Status != http.StatusOK {
+			t.Fatalf("status %d; body %s", r.Status, r.Body)
+		}
+		var got registry.Target
+		r.JSON(t, &got)
+		if got.Name != name {
+			t.Errorf("stored name %q, want %q", got.Name, name)
+		}
+		page := s.Client()
+		page.Login(t, apptest.AdminEmail, apptest.AdminPassword)
+		for _, p := range []string{"/registry?q=slamet", "/registry/targets/" + list.Items[0].ID} {
+			body := string(page.Do(t, "GET", p, nil).Body)
+			if strings.Contains(body, `<script>alert("slamet")`) || !strings.Contains(body, `&lt;script&gt;alert(&#34;slamet&#34;)&lt;/script&gt; &amp; Slamet`) {
+				t.Errorf("%s does not show the name escaped", p)
+			}
+		}
+	})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app"
 	"github.com/gotong/gotong/internal/app/apptest"
+	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/storetest"
 )
 
@@ -257,6 +258,8 @@ type apiCall struct {
 	method string
 	path   string
 	body   any // nil; a string, sent as is as JSON; anything else is encoded as JSON
+	// form, when set, is sent instead of body as multipart/form-data.
+	form   []formPart
 	header map[string]string
 	want   int // expected status; 0: the caller checks it
 	// docRejects says that the document itself refuses the request (it breaks a
@@ -279,6 +282,7 @@ func (k *oapiChecker) route(t *testing.T, req *http.Request) (*routers.Route, ma
 func (k *oapiChecker) do(t *testing.T, c apiCall) apptest.Response {
 	t.Helper()
 	var raw []byte
+	ctype := "application/json"
 	switch b := c.body.(type) {
 	case nil:
 	case string:
@@ -289,6 +293,9 @@ func (k *oapiChecker) do(t *testing.T, c apiCall) apptest.Response {
 			t.Fatal(err)
 		}
 	}
+	if c.form != nil {
+		raw, ctype = multipartForm(t, c.form...)
+	}
 	newReq := func(target string) *http.Request {
 		var body io.Reader
 		if raw != nil {
@@ -297,7 +304,7 @@ func (k *oapiChecker) do(t *testing.T, c apiCall) apptest.Response {
 		req := httptest.NewRequest(c.method, target, body)
 		req.RequestURI = ""
 		if raw != nil {
-			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Content-Type", ctype)
 		}
 		if c.as.Token != "" {
 			req.Header.Set("Authorization", "Bearer "+c.as.Token)
@@ -350,11 +357,192 @@ func (k *oapiChecker) do(t *testing.T, c apiCall) apptest.Response {
 // that the run reaches 429, but above the registrations its table makes.
 const registerLimit = 8
 
+// maxUpload is the upload limit of the conformance server: small, so that the run
+// reaches 413 with a small file.
+const maxUpload = 64 << 10
+
+// registryClients are the callers of the registry part of the conformance run: an
+// office of 31.71, an office of 31.74 and the others.
+type registryClients struct {
+	office, otherOffice, admin, adminCookie, collab, anon *apptest.Client
+	crossSite                                             map[string]string
+}
+
+// registryConformance calls every registry endpoint, in the order an office works:
+// upload a household file, follow it, read the rejected rows, list, read and correct
+// targets; a second file puts a NIK under another No. KK, and the pair is resolved.
+func registryConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c registryClients) {
+	n := serial(s)
+	kk1, kk2 := kkOf("317101", n), kkOf("317101", n+1)
+	head, wife := nikOf("317101", "1969-12-31", false, n), nikOf("317101", "1972-06-15", true, n)
+	file1 := householdHeader +
+		hhRow(kk1, head, "Budi Konformitas", "1969-12-31", "L", "Kepala Keluarga", "31.71.01.1001", "8", "4", "Jl. Skema No. 1", "081298765432", "lansia") +
+		hhRow(kk1, wife, "Wati Konformitas", "1972-06-15", "P", "Istri", "31.71.01.1001", "8", "4", "Jl. Skema No. 1", "", "ibu_hamil") +
+		hhRow(kk1, "3.17101E+15", "Anak Konformitas", "2012-01-01", "L", "Anak", "31.71.01.1001", "8", "4", "Jl. Skema No. 1", "", "")
+	file2 := householdHeader +
+		hhRow(kk2, wife, "Wati Konformitas", "1972-06-15", "P", "Kepala Keluarga", "31.71.01.1002", "3", "1", "Jl. Skema No. 2", "", "")
+	household := func(name, content string) []formPart {
+		return []formPart{{name: "kind", content: []byte("household")}, {name: "file", filename: name, content: []byte(content)}}
+	}
+	imports, targets, dups := "/api/v1/imports", "/api/v1/targets", "/api/v1/duplicates"
+
+	var im registry.Import
+	k.do(t, apiCall{as: c.office, method: "POST", path: imports, form: household("warga-skema.csv", file1), want: 202}).JSON(t, &im)
+	if im.ID == "" || im.Status != "queued" {
+		t.Fatalf("the upload answered %+v", im)
+	}
+	if done := waitImport(t, s, im.ID); done.Accepted != 2 || done.Rejected != 1 {
+		t.Fatalf("the import: %+v", done)
+	}
+	var list struct {
+		Items      []registry.Target `json:"items"`
+		NextCursor string            `json:"next_cursor"`
+	}
+	k.do(t, apiCall{as: c.office, method: "GET", path: targets + "?q=konformitas", want: 200}).JSON(t, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("%d targets named Konformitas, want 1", len(list.Items))
+	}
+	target := list.Items[0].ID
+	tooBig := strings.Repeat(householdHeader, maxUpload/len(householdHeader)+1)
+	bigJSON := `{"address":"` + strings.Repeat("x", 1<<20) + `"}`
+
+	calls := []apiCall{
+		{name: "a kind given as a query parameter is taken", as: c.office, method: "POST", path: imports + "?kind=household",
+			form: []formPart{{name: "file", filename: "lagi.csv", content: []byte(file1)}}, want: 202},
+		{name: "an admin uploads for the whole province", as: c.admin, method: "POST", path: imports, form: household("provinsi.csv", file1), want: 202},
+		{name: "a form without a file is invalid", as: c.office, method: "POST", path: imports, form: []formPart{{name: "kind", content: []byte("household")}}, want: 400, docRejects: true},
+		{name: "an unknown kind is invalid", as: c.office, method: "POST", path: imports,
+			form: []formPart{{name: "kind", content: []byte("alien")}, {name: "file", filename: "a.csv", content: []byte(file1)}}, want: 400, docRejects: true},
+		{name: "a JSON body is invalid", as: c.office, method: "POST", path: imports, body: map[string]string{"kind": "household"}, want: 400, docRejects: true},
+		{name: "an .xls file is invalid", as: c.office, method: "POST", path: imports, form: household("lama.xls", "\xd0\xcf\x11\xe0"), want: 400},
+		{name: "a file missing required columns is invalid", as: c.office, method: "POST", path: imports, form: household("kurang.csv", "NIK,Nama\n1,2\n"), want: 400},
+		{name: "a file over the upload limit is too large", as: c.office, method: "POST", path: imports, form: household("besar.csv", tooBig), want: 413},
+		{name: "a collaborator cannot import", as: c.collab, method: "POST", path: imports, form: household("a.csv", file1), want: 404},
+		{name: "an anonymous caller cannot import", as: c.anon, method: "POST", path: imports, form: household("a.csv", file1), want: 401},
+		{name: "a cross-site browser cannot import", as: c.adminCookie, method: "POST", path: imports, form: household("a.csv", file1), header: c.crossSite, want: 403},
+
+		{name: "an office lists its imports", as: c.office, method: "GET", path: imports, want: 200},
+		{name: "an admin lists one import", as: c.adminCookie, method: "GET", path: imports + "?limit=1", want: 200},
+		{name: "a limit of 0 is invalid", as: c.office, method: "GET", path: imports + "?limit=0", want: 400, docRejects: true},
+		{name: "a collaborator cannot list imports", as: c.collab, method: "GET", path: imports, want: 404},
+		{name: "an anonymous caller cannot list imports", as: c.anon, method: "GET", path: imports, want: 401},
+
+		{name: "an office downloads the CSV template", as: c.office, method: "GET", path: imports + "/template?kind=household&format=csv", want: 200},
+		{name: "the XLSX template is the default", as: c.admin, method: "GET", path: imports + "/template?kind=rw", want: 200},
+		{name: "an office downloads the XLSX template", as: c.office, method: "GET", path: imports + "/template?kind=institution&format=xlsx", want: 200},
+		{name: "a template needs a kind", as: c.office, method: "GET", path: imports + "/template", want: 400, docRejects: true},
+		{name: "an unknown format is invalid", as: c.office, method: "GET", path: imports + "/template?kind=person&format=pdf", want: 400, docRejects: true},
+		{name: "a collaborator gets no template", as: c.collab, method: "GET", path: imports + "/template?kind=person", want: 404},
+
+		{name: "an office follows its import", as: c.office, method: "GET", path: imports + "/" + im.ID, want: 200},
+		{name: "an admin follows an office's import", as: c.admin, method: "GET", path: imports + "/" + im.ID, want: 200},
+		{name: "another kota's office cannot see it", as: c.otherOffice, method: "GET", path: imports + "/" + im.ID, want: 404},
+		{name: "an unknown import is not found", as: c.office, method: "GET", path: imports + "/no-such-import", want: 404},
+		{name: "an anonymous caller cannot follow imports", as: c.anon, method: "GET", path: imports + "/" + im.ID, want: 401},
+		{name: "an office downloads the rejected rows", as: c.office, method: "GET", path: imports + "/" + im.ID + "/errors.csv", want: 200},
+		{name: "the rejected rows of another kota are not found", as: c.otherOffice, method: "GET", path: imports + "/" + im.ID + "/errors.csv", want: 404},
+		{name: "the rejected rows of an unknown import are not found", as: c.admin, method: "GET", path: imports + "/no-such-import/errors.csv", want: 404},
+
+		{name: "an office lists its targets", as: c.office, method: "GET", path: targets, want: 200},
+		{name: "an admin lists the province's targets", as: c.admin, method: "GET", path: targets, want: 200},
+		{name: "an office filters by region, kind, tag and name", as: c.office, method: "GET", path: targets + "?region=31.71.01&kind=household&tag=lansia&q=budi", want: 200},
+		{name: "a region may be written without dots", as: c.admin, method: "GET", path: targets + "?region=3171", want: 200},
+		{name: "a region outside the office's is not found", as: c.office, method: "GET", path: targets + "?region=31.74", want: 404},
+		{name: "a malformed region is invalid", as: c.office, method: "GET", path: targets + "?region=jakarta", want: 400, docRejects: true},
+		{name: "an unknown kind of target is invalid", as: c.office, method: "GET", path: targets + "?kind=alien", want: 400, docRejects: true},
+		{name: "a forged cursor is invalid", as: c.office, method: "GET", path: targets + "?cursor=bm9wZQ", want: 400},
+		{name: "a collaborator cannot list targets", as: c.collab, method: "GET", path: targets, want: 404},
+		{name: "an anonymous caller cannot list targets", as: c.anon, method: "GET", path: targets, want: 401},
+
+		{name: "the office of the region reads a target unmasked", as: c.office, method: "GET", path: targets + "/" + target, want: 200},
+		{name: "an admin reads it masked", as: c.admin, method: "GET", path: targets + "/" + target, want: 200},
+		{name: "another kota's office cannot read it", as: c.otherOffice, method: "GET", path: targets + "/" + target, want: 404},
+		{name: "an unknown target is not found", as: c.office, method: "GET", path: targets + "/no-such-target", want: 404},
+		{name: "an anonymous caller cannot read targets", as: c.anon, method: "GET", path: targets + "/" + target, want: 401},
+
+		{name: "an office corrects a target", as: c.office, method: "PATCH", path: targets + "/" + target,
+			body: map[string]any{"address": "Jl. Skema No. 1A", "rw": 9, "phone": "0812-1111-3333", "tags": []string{"lansia", "anak"}}, want: 200},
+		{name: "an admin corrects the domicile, null leaving the rest", as: c.adminCookie, method: "PATCH", path: targets + "/" + target,
+			body: map[string]any{"domicile": "Jl. Sementara No. 2", "name": nil}, want: 200},
+		{name: "an empty correction is invalid", as: c.office, method: "PATCH", path: targets + "/" + target, body: map[string]any{}, want: 400, docRejects: true},
+		{name: "a correction of nulls only is invalid", as: c.office, method: "PATCH", path: targets + "/" + target, body: map[string]any{"name": nil}, want: 400},
+		{name: "an RW of 0 is invalid", as: c.office, method: "PATCH", path: targets + "/" + target, body: map[string]any{"rw": 0}, want: 400, docRejects: true},
+		{name: "an RW as text is invalid", as: c.office, method: "PATCH", path: targets + "/" + target, body: map[string]any{"rw": "9"}, want: 400, docRejects: true},
+		{name: "a NIK cannot be corrected", as: c.office, method: "PATCH", path: targets + "/" + target, body: map[string]any{"nik": head}, want: 400, docRejects: true},
+		{name: "a foreign phone number is invalid", as: c.office, method: "PATCH", path: targets + "/" + target, body: map[string]any{"phone": "+1 555 0100"}, want: 400},
+		{name: "a correction over 1 MiB is too large", as: c.office, method: "PATCH", path: targets + "/" + target, body: bigJSON, want: 413, docRejects: true},
+		{name: "another kota's office cannot correct it", as: c.otherOffice, method: "PATCH", path: targets + "/" + target, body: map[string]any{"rt": 1}, want: 404},
+		{name: "a collaborator cannot correct targets", as: c.collab, method: "PATCH", path: targets + "/" + target, body: map[string]any{"rt": 1}, want: 404},
+		{name: "an anonymous caller cannot correct targets", as: c.anon, method: "PATCH", path: targets + "/" + target, body: map[string]any{"rt": 1}, want: 401},
+		{name: "a cross-site browser cannot correct targets", as: c.adminCookie, method: "PATCH", path: targets + "/" + target, body: map[string]any{"rt": 1}, header: c.crossSite, want: 403},
+	}
+	for _, call := range calls {
+		t.Run(call.name, func(t *testing.T) { k.do(t, call) })
+	}
+
+	// The same NIK under a second No. KK: a pair.
+	var second registry.Import
+	k.do(t, apiCall{as: c.office, method: "POST", path: imports, form: household("pindah-kk.csv", file2), want: 202}).JSON(t, &second)
+	if done := waitImport(t, s, second.ID); done.Review != 1 {
+		t.Fatalf("the second file: %+v, want review=1", done)
+	}
+	var pairs struct {
+		Items []registry.Duplicate `json:"items"`
+	}
+	k.do(t, apiCall{as: c.office, method: "GET", path: dups, want: 200}).JSON(t, &pairs)
+	if len(pairs.Items) != 1 || !slices.Contains(pairs.Items[0].TargetIDs, target) {
+		t.Fatalf("open pairs %+v, want one with %s", pairs.Items, target)
+	}
+	t.Run("an office follows the next cursor of its targets", func(t *testing.T) {
+		var page struct {
+			NextCursor string `json:"next_cursor"`
+		}
+		k.do(t, apiCall{as: c.office, method: "GET", path: targets + "?limit=1", want: 200}).JSON(t, &page)
+		if page.NextCursor == "" {
+			t.Fatal("no next cursor on a page of 1")
+		}
+		k.do(t, apiCall{as: c.office, method: "GET", path: targets + "?limit=1&cursor=" + page.NextCursor, want: 200})
+	})
+	pair := pairs.Items[0]
+	keep := pair.TargetIDs[0]
+	if keep == target {
+		keep = pair.TargetIDs[1]
+	}
+	resolve := dups + "/" + pair.ID + "/resolve"
+	calls = []apiCall{
+		{name: "an admin lists the open pairs", as: c.admin, method: "GET", path: dups + "?status=open&limit=1", want: 200},
+		{name: "an office lists decided pairs", as: c.office, method: "GET", path: dups + "?status=distinct", want: 200},
+		{name: "an unknown status is invalid", as: c.office, method: "GET", path: dups + "?status=maybe", want: 400, docRejects: true},
+		{name: "a forged pair cursor is invalid", as: c.office, method: "GET", path: dups + "?cursor=bm9wZQ", want: 400},
+		{name: "another kota's office sees none of them", as: c.otherOffice, method: "GET", path: dups, want: 200},
+		{name: "a collaborator cannot list pairs", as: c.collab, method: "GET", path: dups, want: 404},
+		{name: "an anonymous caller cannot list pairs", as: c.anon, method: "GET", path: dups, want: 401},
+
+		{name: "an unknown decision is invalid", as: c.office, method: "POST", path: resolve, body: map[string]string{"decision": "maybe"}, want: 400, docRejects: true},
+		{name: "keeping a target outside the pair is invalid", as: c.office, method: "POST", path: resolve, body: map[string]string{"decision": "merge", "keep": "someone-else"}, want: 400},
+		{name: "an unknown field is invalid", as: c.office, method: "POST", path: resolve, body: map[string]string{"decision": "distinct", "why": "x"}, want: 400, docRejects: true},
+		{name: "another kota's office cannot decide it", as: c.otherOffice, method: "POST", path: resolve, body: map[string]string{"decision": "distinct"}, want: 404},
+		{name: "an unknown pair is not found", as: c.office, method: "POST", path: dups + "/no-such-pair/resolve", body: map[string]string{"decision": "distinct"}, want: 404},
+		{name: "a collaborator cannot decide pairs", as: c.collab, method: "POST", path: resolve, body: map[string]string{"decision": "distinct"}, want: 404},
+		{name: "an anonymous caller cannot decide pairs", as: c.anon, method: "POST", path: resolve, body: map[string]string{"decision": "distinct"}, want: 401},
+		{name: "a cross-site browser cannot decide pairs", as: c.adminCookie, method: "POST", path: resolve, body: map[string]string{"decision": "distinct"}, header: c.crossSite, want: 403},
+		{name: "a body over 1 MiB is too large", as: c.office, method: "POST", path: resolve, body: `{"decision":"merge","keep":"` + strings.Repeat("x", 1<<20) + `"}`, want: 413},
+		{name: "the office merges the pair", as: c.office, method: "POST", path: resolve, body: map[string]string{"decision": "merge", "keep": keep}, want: 200},
+		{name: "deciding it again is a conflict", as: c.office, method: "POST", path: resolve, body: map[string]string{"decision": "distinct"}, want: 409},
+		{name: "an admin lists merged pairs", as: c.admin, method: "GET", path: dups + "?status=merged", want: 200},
+		{name: "the merged target still answers", as: c.office, method: "GET", path: targets + "/" + target, want: 200},
+		{name: "a merged target cannot be corrected", as: c.office, method: "PATCH", path: targets + "/" + target, body: map[string]any{"rt": 2}, want: 409},
+	}
+	for _, call := range calls {
+		t.Run(call.name, func(t *testing.T) { k.do(t, call) })
+	}
+}
+
 func TestOpenAPIConformance(t *testing.T) {
 	doc, raw := loadOpenAPI(t)
 	for _, eng := range storetest.Engines(t) {
 		t.Run(string(eng), func(t *testing.T) {
-			s := apptest.Start(t, eng, func(c *app.Config) { c.RegisterLimit = registerLimit })
+			s := apptest.Start(t, eng, func(c *app.Config) { c.RegisterLimit, c.MaxUpload = registerLimit, maxUpload })
 			k := newOAPIChecker(t, doc)
 
 			admin, err := s.App.Accounts.UserByEmail(s.Ctx(), apptest.AdminEmail)
@@ -370,6 +558,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			officeUser, _ := s.User(t, account.Office, "31.71", "")
 			asOffice := s.As(t, officeUser.ID)
 			victim, _ := s.User(t, account.Office, "31.73", "")
+			officeY, _ := s.User(t, account.Office, "31.74", "")
 			anon := s.Client()
 			badToken := s.Client()
 			badToken.Token = "gtg_not-a-real-token"
@@ -487,6 +676,10 @@ func TestOpenAPIConformance(t *testing.T) {
 			for _, c := range calls {
 				t.Run(c.name, func(t *testing.T) { k.do(t, c) })
 			}
+			t.Run("registry", func(t *testing.T) {
+				registryConformance(t, k, s, registryClients{office: asOffice, otherOffice: s.As(t, officeY.ID), admin: asAdmin,
+					adminCookie: adminCookie, collab: asCollab, anon: anon, crossSite: crossSite})
+			})
 
 			t.Run("the served document is the embedded file, as JSON", func(t *testing.T) {
 				r := k.do(t, apiCall{as: anon, method: "GET", path: "/api/v1/openapi.json", want: 200})
@@ -572,6 +765,49 @@ func TestOpenAPIValidationCatchesDrift(t *testing.T) {
 			}
 		})
 	}
+	t.Run("registry answers", func(t *testing.T) {
+		target := `{"id":"t1","kind":"household","name":"Budi","region":"31.71.01.1001","rw":5,"rt":3,"address":"Jl. A","size":2,` +
+			`"tags":["lansia"],"nik_masked":"3171********0001","kk_masked":"3171********0002","updated_at":"2026-01-02T03:04:05Z",` +
+			`"members":[{"id":"m1","name":"Budi","nik_masked":"3171********0001","birth_date":"1970-03-02","sex":"L","relation":"Kepala Keluarga","tags":[]}]}`
+		pair := `{"id":"d1","target_ids":["a","b"],"score":1,"reasons":["NIK 3171********0001 tercatat di dua KK"],"region":"31.71.01.1001","status":"open","created_at":"2026-01-02T03:04:05Z"}`
+		imp := `{"id":"i1","kind":"household","filename":"a.csv","status":"done","rows_total":5,"rows_done":5,"accepted":3,"updated":0,` +
+			`"merged":0,"review":0,"rejected":2,"bytes_total":900,"bytes_done":900,"user_id":"u1","scope":"31.71","created_at":"2026-01-02T03:04:05Z"}`
+		cases := []struct {
+			name, path, body string
+			ok               bool
+		}{
+			{"a target as documented passes", "/api/v1/targets/t1", target, true},
+			{"an unmasked NIK in nik_masked fails", "/api/v1/targets/t1", strings.Replace(target, `"nik_masked":"3171********0001","kk`, `"nik_masked":"3171010203700001","kk`, 1), false},
+			{"a member without its masked NIK fails", "/api/v1/targets/t1", strings.Replace(target, `"nik_masked":"3171********0001","birth`, `"birth`, 1), false},
+			{"a stored hash the document does not name fails", "/api/v1/targets/t1", strings.Replace(target, `"size":2`, `"size":2,"nik_hash":"ab"`, 1), false},
+			{"a region that is not a kelurahan fails", "/api/v1/targets/t1", strings.Replace(target, `"31.71.01.1001"`, `"31.71"`, 1), false},
+			{"a tag that is not lower_snake fails", "/api/v1/targets/t1", strings.Replace(target, `["lansia"]`, `["Lansia Sakit"]`, 1), false},
+			{"a pair as documented passes", "/api/v1/duplicates/d1/resolve", pair, true},
+			{"a pair of three fails", "/api/v1/duplicates/d1/resolve", strings.Replace(pair, `["a","b"]`, `["a","b","c"]`, 1), false},
+			{"a score over 1 fails", "/api/v1/duplicates/d1/resolve", strings.Replace(pair, `"score":1`, `"score":1.5`, 1), false},
+			{"an import as documented passes", "/api/v1/imports/i1", imp, true},
+			{"an unknown import status fails", "/api/v1/imports/i1", strings.Replace(imp, `"done"`, `"paused"`, 1), false},
+			{"a negative counter fails", "/api/v1/imports/i1", strings.Replace(imp, `"rejected":2`, `"rejected":-1`, 1), false},
+		}
+		for _, tt := range cases {
+			t.Run(tt.name, func(t *testing.T) {
+				method := "GET"
+				if strings.HasSuffix(tt.path, "/resolve") {
+					method = "POST"
+				}
+				req := httptest.NewRequest(method, tt.path, nil)
+				route, params := k.route(t, req)
+				in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: k.opts}
+				out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: 200,
+					Header: http.Header{"Content-Type": {"application/json"}}, Options: k.opts}
+				out.SetBodyBytes([]byte(tt.body))
+				err := openapi3filter.ValidateResponse(context.Background(), out)
+				if (err == nil) != tt.ok {
+					t.Errorf("ValidateResponse: %v, want ok=%v", err, tt.ok)
+				}
+			})
+		}
+	})
 	t.Run("a path the document does not have is not routed", func(t *testing.T) {
 		if _, _, err := k.router.FindRoute(httptest.NewRequest("GET", "/api/v1/secrets", nil)); err == nil {
 			t.Errorf("found a route for /api/v1/secrets")

@@ -13,18 +13,21 @@ import (
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/region"
 )
 
 // pageNames are the page templates the server needs; a missing one stops start-up.
 var pageNames = []string{"home", "login", "register", "register_done", "account", "admin_users",
-	"admin_orgs", "regions", "audit", "error"}
+	"admin_orgs", "regions", "audit", "error", "registry", "target", "imports", "import", "import_progress",
+	"duplicates", "duplicate"}
 
 type pages struct {
 	byName map[string]*template.Template
 }
 
-// parsePages parses every page once, each with the layout.
-func parsePages() (*pages, error) {
+// parsePages parses every page once, each with the layout and the shared partials
+// (templates/*.html).
+func parsePages(funcs template.FuncMap) (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	files, err := fs.Glob(assets, "templates/pages/*.html")
 	if err != nil {
@@ -32,7 +35,7 @@ func parsePages() (*pages, error) {
 	}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		t, err := template.New("layout.html").ParseFS(assets, "templates/layout.html", f)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/*.html", f)
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", name, err)
 		}
@@ -55,6 +58,7 @@ type view struct {
 	Flash    string
 	FlashErr string
 	Data     any
+	regions  *region.Set
 }
 
 // T translates an English catalogue key into the page's language and formats args.
@@ -108,6 +112,22 @@ func (v view) Time(t any) string {
 	return ""
 }
 
+// RegionName names a region code for people ("" stays "").
+func (v view) RegionName(code string) string {
+	if v.regions == nil {
+		return code
+	}
+	if r, ok := v.regions.Get(code); ok {
+		return r.Name
+	}
+	return code
+}
+
+// CanRegistry reports whether the viewer may use the registry (admins and offices).
+func (v view) CanRegistry() bool {
+	return v.User != nil && (v.User.Role == account.Admin || v.User.Role == account.Office)
+}
+
 // IsAdmin reports whether the viewer is an admin.
 func (v view) IsAdmin() bool { return v.User != nil && v.User.Role == account.Admin }
 
@@ -118,7 +138,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title stri
 
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, code int, name string, d map[string]any) {
 	t := s.pages.byName[name]
-	v := view{Lang: langOf(r), Path: r.URL.Path}
+	v := view{Lang: langOf(r), Path: r.URL.Path, regions: s.regions}
 	if u, ok := currentUser(r); ok {
 		v.User = &u
 	}
@@ -140,6 +160,21 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, code int, 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
+	_, _ = buf.WriteTo(w)
+}
+
+// renderFragment writes one named template of a page without the layout, for htmx
+// to swap in.
+func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, page, name string, data any) {
+	v := view{Lang: langOf(r), Path: r.URL.Path, Data: data, regions: s.regions}
+	var buf bytes.Buffer
+	if err := s.pages.byName[page].ExecuteTemplate(&buf, name, v); err != nil {
+		s.log.Error("render fragment", "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	_, _ = buf.WriteTo(w)
 }
 

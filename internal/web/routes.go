@@ -18,6 +18,8 @@ type route struct {
 func (s *Server) apiRoutes() []route {
 	admin := s.require(account.Admin)
 	signedIn := s.require()
+	// The registry is the government's: offices (their region) and admins.
+	registrar := s.require(account.Admin, account.Office)
 	return []route{
 		{"GET", "/api/v1/openapi.json", s.apiOpenAPI},
 		{"GET", "/api/v1/regions", s.apiRegions},
@@ -34,6 +36,16 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/organizations/{id}", signedIn(s.apiGetOrg)},
 		{"POST", "/api/v1/organizations/{id}/verify", admin(s.apiVerifyOrg)},
 		{"GET", "/api/v1/audit", admin(s.apiAudit)},
+		{"POST", "/api/v1/imports", registrar(s.apiCreateImport)},
+		{"GET", "/api/v1/imports", registrar(s.apiListImports)},
+		{"GET", "/api/v1/imports/template", registrar(s.importTemplate)},
+		{"GET", "/api/v1/imports/{id}", registrar(s.apiImport)},
+		{"GET", "/api/v1/imports/{id}/errors.csv", registrar(s.importErrors)},
+		{"GET", "/api/v1/targets", registrar(s.apiTargets)},
+		{"GET", "/api/v1/targets/{id}", registrar(s.apiTarget)},
+		{"PATCH", "/api/v1/targets/{id}", registrar(s.apiCorrectTarget)},
+		{"GET", "/api/v1/duplicates", registrar(s.apiDuplicates)},
+		{"POST", "/api/v1/duplicates/{id}/resolve", registrar(s.apiResolve)},
 	}
 }
 
@@ -76,6 +88,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/organizations", admin(s.pageOrgs))
 	mux.HandleFunc("POST /admin/organizations/{id}/verify", admin(s.pageOrgVerify))
 	mux.HandleFunc("GET /admin/audit", admin(s.pageAudit))
+	registrar := s.require(account.Admin, account.Office)
+	mux.HandleFunc("GET /registry", registrar(s.pageRegistry))
+	mux.HandleFunc("GET /registry/targets/{id}", registrar(s.pageTarget))
+	mux.HandleFunc("GET /imports", registrar(s.pageImports))
+	mux.HandleFunc("POST /imports", registrar(s.pageImportPost))
+	mux.HandleFunc("GET /imports/{id}", registrar(s.pageImport))
+	mux.HandleFunc("GET /imports/{id}/progress", registrar(s.pageImportProgress))
+	mux.HandleFunc("GET /duplicates", registrar(s.pageDuplicates))
+	mux.HandleFunc("GET /duplicates/{id}", registrar(s.pageDuplicate))
+	mux.HandleFunc("POST /duplicates/{id}/resolve", registrar(s.pageResolve))
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /lang/{lang}", s.switchLang)

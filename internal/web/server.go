@@ -7,6 +7,7 @@ package web
 import (
 	"context"
 	"embed"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/go-chi/httprate"
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -36,6 +38,8 @@ type Options struct {
 	// RegisterLimit is how many registrations one client address may send per minute.
 	RegisterLimit int
 	Version       string
+	// MaxUpload bounds an uploaded import file (default 200 MiB).
+	MaxUpload int64
 	// Metrics serves /metrics (nil: not served).
 	Metrics http.Handler
 }
@@ -47,17 +51,21 @@ type Server struct {
 	db        *store.DB
 	regions   *region.Set
 	accounts  *account.Service
+	registry  *registry.Service
 	sessions  *scs.SessionManager
 	pages     *pages
 	loginFail *httprate.RateLimiter
 	// registerLimit is one budget for registrations through the page and the API.
 	registerLimit func(http.HandlerFunc) http.HandlerFunc
-	metrics   *metrics
-	stopStore func()
+	metrics       *metrics
+	stopStore     func()
 }
 
 // New builds the web server.
-func New(db *store.DB, regions *region.Set, accounts *account.Service, log *slog.Logger, reg prometheus.Registerer, opt Options) (*Server, error) {
+func New(db *store.DB, regions *region.Set, accounts *account.Service, reg *registry.Service, log *slog.Logger, metricsReg prometheus.Registerer, opt Options) (*Server, error) {
+	if opt.MaxUpload <= 0 {
+		opt.MaxUpload = registry.DefaultMaxUpload
+	}
 	if opt.SessionIdle <= 0 {
 		opt.SessionIdle = 30 * time.Minute
 	}
@@ -70,12 +78,12 @@ func New(db *store.DB, regions *region.Set, accounts *account.Service, log *slog
 	if opt.RegisterLimit <= 0 {
 		opt.RegisterLimit = 10
 	}
-	p, err := parsePages()
+	p, err := parsePages(template.FuncMap{"mul100": func(f float64) float64 { return f * 100 }})
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: accounts, pages: p,
-		loginFail: httprate.NewRateLimiter(opt.LoginLimit, time.Minute), metrics: newMetrics(reg)}
+	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: accounts, registry: reg, pages: p,
+		loginFail: httprate.NewRateLimiter(opt.LoginLimit, time.Minute), metrics: newMetrics(metricsReg)}
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.sessions = scs.New()
 	switch db.Engine {

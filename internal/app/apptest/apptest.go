@@ -69,6 +69,10 @@ func Start(t testing.TB, eng store.Engine, opts ...func(*app.Config)) *Server {
 		cancel()
 		t.Fatalf("bootstrap: %v", err)
 	}
+	if err := a.StartWorkers(ctx); err != nil {
+		cancel()
+		t.Fatalf("start workers: %v", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		cancel()

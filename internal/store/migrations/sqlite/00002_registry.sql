@@ -26,6 +26,7 @@ CREATE TABLE imports (
     rejected    INTEGER NOT NULL DEFAULT 0,
     created_at  TIMESTAMP NOT NULL,
     started_at  TIMESTAMP,
+    lease_until TIMESTAMP,                      -- the process running it holds it until then
     finished_at TIMESTAMP
 );
 CREATE INDEX imports_user ON imports (user_id, created_at);
@@ -73,6 +74,9 @@ CREATE UNIQUE INDEX targets_id_hash ON targets (kind, id_hash) WHERE merged_into
 CREATE UNIQUE INDEX targets_rw ON targets (region, rw) WHERE kind = 'rw' AND merged_into IS NULL;
 CREATE UNIQUE INDEX targets_institution ON targets (region, name_norm) WHERE kind = 'institution' AND merged_into IS NULL;
 CREATE INDEX targets_region ON targets (region, kind);
+-- Imports look No. KK / NIK hashes up among merged targets too (a merged-away KK leads
+-- to the kept one), which the partial unique index above cannot serve.
+CREATE INDEX targets_hash ON targets (id_hash);
 CREATE INDEX targets_import ON targets (import_id);
 
 CREATE TABLE members (
@@ -97,7 +101,7 @@ CREATE TABLE members (
     updated_at  TIMESTAMP NOT NULL
 );
 CREATE UNIQUE INDEX members_nik ON members (nik_hash) WHERE merged_into IS NULL AND held = '';
-CREATE INDEX members_nik_held ON members (nik_hash) WHERE held <> '';
+CREATE INDEX members_nik_any ON members (nik_hash);
 CREATE INDEX members_block ON members (region, birth_date);
 CREATE INDEX members_target ON members (target_id);
 CREATE INDEX members_import ON members (import_id);

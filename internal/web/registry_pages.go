@@ -1,0 +1,175 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/registry"
+)
+
+// scopeRegions lists the regions a viewer can filter by: the kab/kota and kecamatan
+// of its scope.
+func (s *Server) scopeRegions(scope string) []region.Region {
+	var out []region.Region
+	var walk func(code string, depth int)
+	walk = func(code string, depth int) {
+		for _, c := range s.regions.Children(code) {
+			out = append(out, c)
+			if depth > 1 && c.Level < region.District {
+				walk(c.Code, depth-1)
+			}
+		}
+	}
+	if r, ok := s.regions.Get(scope); ok && r.Level >= region.District {
+		out = append(out, r)
+	}
+	walk(scope, 2)
+	return out
+}
+
+func (s *Server) pageRegistry(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := s.viewer(r)
+	f := registry.TargetFilter{Region: q.Get("region"), Kind: q.Get("kind"), Tag: q.Get("tag"), Q: q.Get("q"), Cursor: q.Get("cursor")}
+	ts, next, err := s.registry.ListTargets(r.Context(), v, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	open, _, err := s.registry.ListDuplicates(r.Context(), v, "open", 500, "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := map[string]any{"Targets": ts, "F": f, "Kinds": registry.Kinds, "Regions": s.scopeRegions(v.Scope), "Next": next,
+		"OpenDuplicates": len(open)}
+	if reg, ok := s.regions.Get(v.Scope); ok {
+		data["ScopeName"] = reg.Name
+	}
+	if next != "" {
+		nq := url.Values{}
+		for k, vals := range q {
+			nq[k] = vals
+		}
+		nq.Set("cursor", next)
+		data["NextURL"] = "/registry?" + nq.Encode()
+	}
+	s.render(w, r, "registry", "Registry", data)
+}
+
+func (s *Server) pageTarget(w http.ResponseWriter, r *http.Request) {
+	v := s.viewer(r)
+	t, err := s.registry.Target(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "target", t.Name, map[string]any{"Target": t, "Office": v.Office})
+}
+
+func (s *Server) importsPage(w http.ResponseWriter, r *http.Request, code int, formErr error) {
+	ims, err := s.registry.ListImports(r.Context(), s.viewer(r).Scope, 20)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := map[string]any{"Imports": ims, "Kinds": registry.Kinds}
+	if formErr != nil {
+		data["Error"] = formErr
+	}
+	s.renderStatus(w, r, code, "imports", map[string]any{"title": "Import a file", "data": data})
+}
+
+func (s *Server) pageImports(w http.ResponseWriter, r *http.Request) {
+	s.importsPage(w, r, http.StatusOK, nil)
+}
+
+// pageImportPost takes the upload, queues it and sends the office to the import's
+// page, where progress shows while the file is read in the background.
+func (s *Server) pageImportPost(w http.ResponseWriter, r *http.Request) {
+	kind, up, err := s.readUpload(w, r)
+	if err == nil {
+		var im registry.Import
+		im, err = s.registry.Queue(r.Context(), s.importer(r), kind, up)
+		if err == nil {
+			http.Redirect(w, r, "/imports/"+im.ID, http.StatusSeeOther)
+			return
+		}
+	}
+	if errs.KindOf(err) == errs.Internal {
+		s.fail(w, r, err)
+		return
+	}
+	s.importsPage(w, r, statusOf[errs.KindOf(err)], err)
+}
+
+func (s *Server) pageImport(w http.ResponseWriter, r *http.Request) {
+	im, err := s.registry.Import(r.Context(), r.PathValue("id"), s.viewer(r).Scope)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "import", im.Filename, im)
+}
+
+func (s *Server) pageImportProgress(w http.ResponseWriter, r *http.Request) {
+	im, err := s.registry.Import(r.Context(), r.PathValue("id"), s.viewer(r).Scope)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderFragment(w, r, "import_progress", "progress", im)
+}
+
+func (s *Server) pageDuplicates(w http.ResponseWriter, r *http.Request) {
+	pairs, _, err := s.registry.ListDuplicates(r.Context(), s.viewer(r), "open", 0, r.URL.Query().Get("cursor"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "duplicates", "Possible duplicates", map[string]any{"Pairs": pairs})
+}
+
+// pageDuplicate shows a pair side by side (with NIKs unmasked for the office of the
+// region, audited like any such view).
+func (s *Server) pageDuplicate(w http.ResponseWriter, r *http.Request) {
+	v := s.viewer(r)
+	d, err := s.registry.Duplicate(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var ts []registry.Target
+	for _, id := range d.TargetIDs {
+		t, err := s.registry.Target(r.Context(), v, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ts = append(ts, t)
+	}
+	s.render(w, r, "duplicate", "Compare", map[string]any{"Pair": d, "Targets": ts})
+}
+
+func (s *Server) pageResolve(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	_, err := s.registry.Resolve(r.Context(), s.viewer(r), id, r.PostFormValue("decision"), r.PostFormValue("keep"))
+	switch {
+	case err == nil:
+		s.flash(r, "The decision was saved.")
+	case errs.KindOf(err) == errs.Invalid || errs.KindOf(err) == errs.Conflict:
+		s.flashError(r, errs.As(err).Format)
+		http.Redirect(w, r, "/duplicates/"+id, http.StatusSeeOther)
+		return
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/duplicates", http.StatusSeeOther)
+}
