@@ -410,3 +410,5 @@ func TestKillInTheMiddleIsMendedByARerun(t *testing.T) {
 		}
 	})
 }
+
+func openSQLite(t *testing.T) *store.DB { return storetest.Open(t, store.SQLite) }
