@@ -120,6 +120,7 @@ func flagSet(name string, stderr io.Writer, cfg *app.Config) *flag.FlagSet {
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "database URL, postgres://… or sqlite:PATH; overrides --data for the database (env GOTONG_DB or GOTONG_DB_FILE)")
 	fs.StringVar(&cfg.Province, "province", cfg.Province, "code of the province this deployment serves (env GOTONG_PROVINCE)")
 	fs.BoolVar(&cfg.Migrate, "migrate", cfg.Migrate, "migrate an out-of-date schema instead of refusing to start (env GOTONG_MIGRATE)")
+	fs.DurationVar(&cfg.ImportLease, "import-lease", cfg.ImportLease, "how long an import whose process died waits before another process resumes it (env GOTONG_IMPORT_LEASE)")
 	return fs
 }
 

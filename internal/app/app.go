@@ -45,6 +45,7 @@ type Config struct {
 	LoginLimit      int           // failed sign-ins per client address per minute
 	RegisterLimit   int           // registrations per client address per minute
 	MaxUpload       int64         // largest import file accepted, in bytes
+	ImportLease     time.Duration // how long a crashed process holds an unfinished import
 	AdminEmail      string        // first admin, when there is none yet
 	AdminPassword   string
 	// PasswordMemoryKiB lowers argon2id's memory cost; tests use it, production
@@ -56,7 +57,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{Data: "./gotong-data", Addr: "127.0.0.1:8080", Province: "31",
 		SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, LoginLimit: 10, RegisterLimit: 10,
-		MaxUpload: 200 << 20}
+		MaxUpload: 200 << 20, ImportLease: 2 * time.Minute}
 }
 
 // DSN is the database to open.
@@ -117,7 +118,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	log.Debug("personal-data key loaded", "source", src, "key_id", v.KeyID())
 	db.AuditKey = v.AuditKey()
 	a := &App{Cfg: cfg, Log: log, DB: db, Regions: regions, Vault: v}
-	a.Registry = registry.New(db, regions, v, log, registry.Options{Province: cfg.Province, DataDir: cfg.Data})
+	a.Registry = registry.New(db, regions, v, log, registry.Options{Province: cfg.Province, DataDir: cfg.Data, Lease: cfg.ImportLease})
 	a.Accounts = account.New(db, regions, account.Options{Province: cfg.Province, PasswordMemoryKiB: cfg.PasswordMemoryKiB})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
