@@ -223,26 +223,10 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, string, 
 	if err != nil {
 		return nil, "", store.Map(err)
 	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, "", store.Map(err)
-		}
-		out = append(out, u)
+	users, err := store.Collect(rows, scanUser)
+	if err != nil {
+		return nil, "", err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, "", store.Map(err)
-	}
-	return page(out, limit, func(u User) store.Cursor { return store.Cursor{At: u.CreatedAt, ID: u.ID} })
-}
-
-// page trims one extra row fetched to know whether a next page exists.
-func page[T any](items []T, limit int, key func(T) store.Cursor) ([]T, string, error) {
-	if len(items) <= limit {
-		return items, "", nil
-	}
-	items = items[:limit]
-	return items, key(items[len(items)-1]).Encode(), nil
+	users, next := store.Page(users, limit, func(u User) store.Cursor { return store.Cursor{At: u.CreatedAt, ID: u.ID} })
+	return users, next, nil
 }

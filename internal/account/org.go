@@ -155,19 +155,12 @@ func (s *Service) ListOrgs(ctx context.Context, f OrgFilter) ([]Org, string, err
 	if err != nil {
 		return nil, "", store.Map(err)
 	}
-	defer rows.Close()
-	var out []Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, "", store.Map(err)
-		}
-		out = append(out, o)
+	orgs, err := store.Collect(rows, scanOrg)
+	if err != nil {
+		return nil, "", err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, "", store.Map(err)
-	}
-	return page(out, limit, func(o Org) store.Cursor { return store.Cursor{At: o.CreatedAt, ID: o.ID} })
+	orgs, next := store.Page(orgs, limit, func(o Org) store.Cursor { return store.Cursor{At: o.CreatedAt, ID: o.ID} })
+	return orgs, next, nil
 }
 
 // DecideOrg verifies or rejects an organisation (admin); a rejection needs a reason.

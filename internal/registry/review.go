@@ -55,25 +55,12 @@ func (s *Service) ListDuplicates(ctx context.Context, v Viewer, status string, l
 	if err != nil {
 		return nil, "", store.Map(err)
 	}
-	defer rows.Close()
-	out := []Duplicate{}
-	for rows.Next() {
-		d, err := scanDup(rows)
-		if err != nil {
-			return nil, "", store.Map(err)
-		}
-		out = append(out, d)
+	ds, err := store.Collect(rows, scanDup)
+	if err != nil {
+		return nil, "", err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, "", store.Map(err)
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[len(out)-1]
-		next = store.Cursor{At: last.CreatedAt, ID: last.ID}.Encode()
-	}
-	return out, next, nil
+	ds, next := store.Page(ds, limit, func(d Duplicate) store.Cursor { return store.Cursor{At: d.CreatedAt, ID: d.ID} })
+	return ds, next, nil
 }
 
 // Duplicate returns one pair in the viewer's scope.

@@ -176,28 +176,12 @@ func (s *Service) ListTargets(ctx context.Context, v Viewer, f TargetFilter) ([]
 	if err != nil {
 		return nil, "", store.Map(err)
 	}
-	defer rows.Close()
-	var out []Target
-	for rows.Next() {
-		t, err := scanTarget(rows, v)
-		if err != nil {
-			return nil, "", store.Map(err)
-		}
-		out = append(out, t)
+	ts, err := store.Collect(rows, func(row interface{ Scan(...any) error }) (Target, error) { return scanTarget(row, v) })
+	if err != nil {
+		return nil, "", err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, "", store.Map(err)
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[len(out)-1]
-		next = store.Cursor{At: last.UpdatedAt, ID: last.ID}.Encode()
-	}
-	if out == nil {
-		out = []Target{}
-	}
-	return out, next, nil
+	ts, next := store.Page(ts, limit, func(t Target) store.Cursor { return store.Cursor{At: t.UpdatedAt, ID: t.ID} })
+	return ts, next, nil
 }
 
 func likeEscape(s string) string {

@@ -396,17 +396,28 @@ func (w *batchWriter) persons(recs []*record) error {
 			}
 			w.newTargets = append(w.newTargets, &newTarget{t: t, kind: Person, rec: r, idEnc: enc, idHash: hashes[i], idMask: nik.Mask(r.member.nik.Number)})
 			w.counts.add(accepted)
-		case t.rowHash == r.hash:
-			w.counts.add(merged)
 		default:
-			if err := w.updateTarget(t.id, r); err != nil {
+			if err := w.settle(t, r); err != nil {
 				return err
 			}
-			t.rowHash = r.hash
-			w.counts.add(updated)
 		}
 	}
 	return w.flush(nil)
+}
+
+// settle handles a row for a target that exists: unchanged, it is an exact duplicate
+// (merged) and nothing is written; changed, the target is updated.
+func (w *batchWriter) settle(t *existingTarget, r *record) error {
+	if t.rowHash == r.hash {
+		w.counts.add(merged)
+		return nil
+	}
+	if err := w.updateTarget(t.id, r); err != nil {
+		return err
+	}
+	t.rowHash = r.hash
+	w.counts.add(updated)
+	return nil
 }
 
 // places writes RW and institution rows, keyed by kelurahan + RW number or
@@ -433,14 +444,10 @@ func (w *batchWriter) places(kind Kind, recs []*record) error {
 			targets[key] = t
 			w.newTargets = append(w.newTargets, &newTarget{t: t, kind: kind, rec: r})
 			w.counts.add(accepted)
-		case t.rowHash == r.hash:
-			w.counts.add(merged)
 		default:
-			if err := w.updateTarget(t.id, r); err != nil {
+			if err := w.settle(t, r); err != nil {
 				return err
 			}
-			t.rowHash = r.hash
-			w.counts.add(updated)
 		}
 	}
 	return w.flush(nil)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/base64"
 	"strings"
 	"time"
@@ -52,4 +53,32 @@ func Limit(n int) int {
 		return 500
 	}
 	return n
+}
+
+// Collect scans every row with scan, mapping errors once.
+func Collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, Map(err)
+		}
+		out = append(out, v)
+	}
+	return out, Map(rows.Err())
+}
+
+// Page trims the one extra row a list query fetched to know whether a next page
+// exists, and returns the cursor of that next page ("" at the end). Lists are never
+// nil, so they encode as [].
+func Page[T any](items []T, limit int, key func(T) Cursor) ([]T, string) {
+	if items == nil {
+		items = []T{}
+	}
+	if len(items) <= limit {
+		return items, ""
+	}
+	items = items[:limit]
+	return items, key(items[len(items)-1]).Encode()
 }
