@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -412,3 +413,13 @@ func TestKillInTheMiddleIsMendedByARerun(t *testing.T) {
 }
 
 func openSQLite(t *testing.T) *store.DB { return storetest.Open(t, store.SQLite) }
+
+func TestFinishedImportLeavesNoFileBehind(t *testing.T) {
+	db := openSQLite(t)
+	e := newEnv(t, db, 100)
+	e.importFile(Household, "warga.csv", householdFile())
+	left, err := filepath.Glob(filepath.Join(e.s.uploads, "*"))
+	if err != nil || len(left) != 0 {
+		t.Fatalf("files left in the uploads folder after the import: %v %v", left, err)
+	}
+}

@@ -113,6 +113,10 @@ func (s *Service) runLogged(ctx context.Context, id string) {
 			_, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'failed', error = $1, finished_at = $2 WHERE id = $3`, msg, store.Now(), id)
 			return err
 		})
+		s.removeUpload(id)
+	}
+	if err == nil {
+		s.removeUpload(id)
 	}
 	s.notify(id)
 }
@@ -326,5 +330,14 @@ func insertPlain(ctx context.Context, tx *store.Tx, prefix string, width int, ro
 	return nil
 }
 
-// removeUpload deletes an import's stored file.
-func removeUpload(path string) { _ = os.Remove(path) }
+// removeUpload deletes an import's stored file once the import has ended: the file
+// holds NIKs in clear, and what the office needs afterwards (the report, the error
+// rows) is in the database.
+func (s *Service) removeUpload(id string) {
+	var path string
+	if err := s.db.R().QueryRow(`SELECT path FROM imports WHERE id = $1`, id).Scan(&path); err == nil && path != "" {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("remove finished upload", "import", id, "err", err)
+		}
+	}
+}

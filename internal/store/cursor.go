@@ -41,9 +41,6 @@ func DecodeCursor(s string) (Cursor, error) {
 	return Cursor{At: t, ID: id}, nil
 }
 
-// IsZero reports whether c is the start of a list.
-func (c Cursor) IsZero() bool { return c.ID == "" }
-
 // Limit clamps a requested page size to API.md's default 50 and maximum 500.
 func Limit(n int) int {
 	switch {
