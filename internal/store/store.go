@@ -110,11 +110,6 @@ func sqliteDSN(path string, readOnly bool) string {
 		// a second writer.
 		v.Add("_pragma", "query_only(1)")
 	} else {
-		// cache_size: SQLite's default page cache is 2 MiB; with random ids and
-		// hash indexes a registry of a million rows touches pages all over the file,
-		// and the writer then spends its time re-reading them. 32 MiB keeps the hot
-		// index pages in memory. (Readers keep the default; they are many.)
-		v.Add("_pragma", "cache_size(-32768)")
 		v.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + v.Encode()
