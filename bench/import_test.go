@@ -396,6 +396,7 @@ type baselineRun struct {
 	members int64         // member rows inserted (a NIK already inserted is skipped by ON CONFLICT)
 	targets int
 	load    [2]float64
+	rssPeak uint64 // VmHWM of the baseline phase (0 if it could not be reset)
 }
 
 var householdColumns = []string{"No KK", "NIK", "Nama", "Tanggal Lahir", "Jenis Kelamin", "Hubungan Keluarga", "Kelurahan",
@@ -420,6 +421,7 @@ func runBaseline(tb testing.TB, e *engineDB, fx *fixture) baselineRun {
 	defer f.Close()
 	var r baselineRun
 	settle()
+	reset := resetPeakRSS()
 	r.load[0] = load1()
 	start := time.Now()
 	cr := csv.NewReader(bufio.NewReaderSize(f, 1<<16))
@@ -518,6 +520,9 @@ func runBaseline(tb testing.TB, e *engineDB, fx *fixture) baselineRun {
 	flush()
 	r.elapsed = time.Since(start)
 	r.load[1] = load1()
+	if reset {
+		r.rssPeak = procStatus("VmHWM")
+	}
 	return r
 }
 
@@ -1042,9 +1047,9 @@ func BenchmarkImport(b *testing.B) {
 				b.ReportMetric(brate, "base_rows/s")
 				b.ReportMetric(rate/brate, "ratio")
 				b.ReportMetric(base.insert.Seconds()/r.elapsed.Seconds(), "ratio_ins")
-				b.Logf("  baseline %s: %v (%.0f rows/s), of which in write transactions %v; %d members, %d targets, %d rows skipped; load %.2f→%.2f; ratio %.3f",
+				b.Logf("  baseline %s: %v (%.0f rows/s), of which in write transactions %v; %d members, %d targets, %d rows skipped; peak RSS %.1f MiB; load %.2f→%.2f; ratio %.3f",
 					eng, base.elapsed.Round(time.Millisecond), brate, base.insert.Round(time.Millisecond), base.members, base.targets,
-					base.skipped, base.load[0], base.load[1], rate/brate)
+					base.skipped, float64(base.rssPeak)/mib, base.load[0], base.load[1], rate/brate)
 			}
 		})
 	}
