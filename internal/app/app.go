@@ -19,8 +19,10 @@ import (
 
 	"github.com/gotong/gotong/data"
 	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/demo"
+	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
@@ -46,6 +48,7 @@ type Config struct {
 	RegisterLimit   int           // registrations per client address per minute
 	MaxUpload       int64         // largest import file accepted, in bytes
 	ImportLease     time.Duration // how long a crashed process holds an unfinished import
+	EngineTick      time.Duration // how often allocations past their deadline are expired (default 30s)
 	AdminEmail      string        // first admin, when there is none yet
 	AdminPassword   string
 	// PasswordMemoryKiB lowers argon2id's memory cost; tests use it, production
@@ -76,9 +79,15 @@ type App struct {
 	Regions  *region.Set
 	Accounts *account.Service
 	Registry *registry.Service
-	Vault    *vault.Vault
-	Web      *web.Server
-	started  bool
+	// Programs and Allocations are the programs with their needs, and the
+	// commitments with the allocation engine.
+	Programs    *program.Service
+	Allocations *allocate.Service
+	Vault       *vault.Vault
+	Web         *web.Server
+	started     bool
+	stopEngine  context.CancelFunc
+	engineDone  chan struct{}
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -122,7 +131,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Accounts = account.New(db, regions, account.Options{Province: cfg.Province, PasswordMemoryKiB: cfg.PasswordMemoryKiB})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.Web, err = web.New(db, regions, a.Accounts, a.Registry, log, reg, web.Options{
+	a.Programs = program.New(db, regions, cfg.Province)
+	a.Allocations = allocate.New(db, a.Programs, regions, cfg.Province, log)
+	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
+		Allocations: a.Allocations}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
 		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
 		MaxUpload: cfg.MaxUpload,
@@ -163,11 +175,73 @@ func (a *App) StartWorkers(ctx context.Context) error {
 		return nil
 	}
 	a.started = true
-	return a.Registry.Start(SystemContext(ctx, "worker"))
+	if err := a.Registry.Start(SystemContext(ctx, "worker")); err != nil {
+		return err
+	}
+	a.startEngine(SystemContext(ctx, "allocation engine"))
+	return nil
+}
+
+// startEngine runs the allocation engine's background work: allocations past their
+// dispatch deadline expire (checked every EngineTick), and when the registry changes
+// the programs' needs follow it and waiting commitments are filled.
+func (a *App) startEngine(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	a.stopEngine = cancel
+	changed := make(chan struct{}, 1)
+	a.Registry.OnChange(func() {
+		select {
+		case changed <- struct{}{}:
+		default: // a sync is already due
+		}
+	})
+	tick := a.Cfg.EngineTick
+	if tick <= 0 {
+		tick = 30 * time.Second
+	}
+	a.engineDone = make(chan struct{})
+	go func() {
+		defer close(a.engineDone)
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := a.Allocations.Expire(ctx); err != nil && ctx.Err() == nil {
+					a.Log.Error("expire allocations", "err", err)
+				}
+			case <-changed:
+				a.FollowRegistry(ctx)
+			}
+		}
+	}()
+}
+
+// FollowRegistry brings every published program's needs in step with the registry
+// and fills the commitments waiting for new needs.
+func (a *App) FollowRegistry(ctx context.Context) {
+	res, err := a.Programs.Sync(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			a.Log.Error("sync program needs", "err", err)
+		}
+		return
+	}
+	if len(res) > 0 {
+		if _, err := a.Allocations.FillAllWaiting(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("fill waiting commitments", "err", err)
+		}
+	}
 }
 
 // Close releases everything Open took.
 func (a *App) Close() error {
+	if a.stopEngine != nil {
+		a.stopEngine()
+		<-a.engineDone
+	}
 	a.Registry.Close()
 	a.Web.Close()
 	return a.DB.Close()

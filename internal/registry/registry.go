@@ -40,6 +40,19 @@ type Service struct {
 	subs  map[string][]chan struct{}
 	// afterBatch, when set (by tests), runs after each committed batch.
 	afterBatch func()
+	// onChange, when set, is told that targets changed (an import finished, a pair
+	// was merged, a target corrected), so programs can bring their needs in step.
+	onChange func()
+}
+
+// OnChange registers fn to be called after the registry's targets change. fn must
+// not block: it is called on the path of the change.
+func (s *Service) OnChange(fn func()) { s.onChange = fn }
+
+func (s *Service) changed() {
+	if s.onChange != nil {
+		s.onChange()
+	}
 }
 
 // Options configure the registry.

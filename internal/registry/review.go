@@ -129,6 +129,7 @@ func (s *Service) Resolve(ctx context.Context, v Viewer, id, decision, keep stri
 	if err != nil {
 		return d, err
 	}
+	s.changed()
 	return s.Duplicate(ctx, v, id)
 }
 

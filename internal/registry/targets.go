@@ -375,5 +375,6 @@ func (s *Service) Correct(ctx context.Context, v Viewer, id string, c Correction
 	if err != nil {
 		return t, err
 	}
+	s.changed()
 	return s.Target(ctx, Viewer{Scope: v.Scope}, id)
 }

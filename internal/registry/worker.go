@@ -225,6 +225,7 @@ func (s *Service) run(ctx context.Context, id string) error {
 	if _, err := s.fuzzyPass(ctx, id); err != nil {
 		return err
 	}
+	defer s.changed()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'done', rows_total = rows_done, bytes_done = bytes_total,
 			finished_at = $1, lease_until = NULL WHERE id = $2`, store.Now(), id); err != nil {

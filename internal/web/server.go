@@ -18,6 +18,8 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/httprate"
 	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
@@ -52,6 +54,8 @@ type Server struct {
 	regions   *region.Set
 	accounts  *account.Service
 	registry  *registry.Service
+	programs  *program.Service
+	allocs    *allocate.Service
 	sessions  *scs.SessionManager
 	pages     *pages
 	loginFail *httprate.RateLimiter
@@ -61,8 +65,16 @@ type Server struct {
 	stopStore     func()
 }
 
+// Capabilities are the services the web layer translates HTTP into calls of.
+type Capabilities struct {
+	Accounts    *account.Service
+	Registry    *registry.Service
+	Programs    *program.Service
+	Allocations *allocate.Service
+}
+
 // New builds the web server.
-func New(db *store.DB, regions *region.Set, accounts *account.Service, reg *registry.Service, log *slog.Logger, metricsReg prometheus.Registerer, opt Options) (*Server, error) {
+func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger, metricsReg prometheus.Registerer, opt Options) (*Server, error) {
 	if opt.MaxUpload <= 0 {
 		opt.MaxUpload = registry.DefaultMaxUpload
 	}
@@ -82,7 +94,8 @@ func New(db *store.DB, regions *region.Set, accounts *account.Service, reg *regi
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: accounts, registry: reg, pages: p,
+	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: caps.Accounts, registry: caps.Registry,
+		programs: caps.Programs, allocs: caps.Allocations, pages: p,
 		loginFail: httprate.NewRateLimiter(opt.LoginLimit, time.Minute), metrics: newMetrics(metricsReg)}
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.sessions = scs.New()

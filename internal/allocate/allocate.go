@@ -1,0 +1,365 @@
+// Package allocate is the no-overlap core of Gotong: collaborators' commitments and the
+// engine that answers each with concrete, exclusive allocations of needs.
+//
+// Exclusivity is kept three times over: needs.allocated carries CHECK (allocated <=
+// quantity) in the schema; every claim is a guarded UPDATE that only adds to a need
+// when the sum stays within its quantity; and the claim runs in one write transaction
+// (SQLite: the single writer, BEGIN IMMEDIATE; PostgreSQL: the planned needs and their
+// targets locked FOR NO KEY UPDATE SKIP LOCKED, so concurrent committers take
+// different needs instead of queueing behind each other). Locking the target as well
+// serialises claims on one target across programs, which is what makes the stacking
+// rule race-free.
+package allocate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/program"
+	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/store"
+)
+
+// Commitment states.
+const (
+	StatusAllocated  = "allocated"  // everything requested is allocated
+	StatusPartial    = "partial"    // some allocated, the rest waits
+	StatusWaitlisted = "waitlisted" // nothing allocated yet, everything waits
+	StatusCancelled  = "cancelled"
+)
+
+// Allocation states.
+const (
+	Reserved   = "reserved"
+	Dispatched = "dispatched"
+	Delivered  = "delivered"
+	Failed     = "failed"
+	Expired    = "expired"
+	Cancelled  = "cancelled"
+)
+
+// MaxQuantity bounds one commitment.
+const MaxQuantity = 1_000_000
+
+// MaxTargets bounds the targets one commitment may choose.
+const MaxTargets = 500
+
+// Who is the party acting on commitments.
+type Who struct {
+	UserID string
+	OrgID  string // "" for admins
+	Admin  bool
+}
+
+// Request is a commitment as a collaborator makes it.
+type Request struct {
+	ProgramID       string   `json:"program_id"`
+	Phase           string   `json:"phase"`
+	Quantity        int      `json:"quantity"`
+	Region          string   `json:"region,omitempty"`
+	TargetIDs       []string `json:"target_ids,omitempty"`
+	DeliverBy       string   `json:"deliver_by"`
+	AcceptStatement bool     `json:"accept_statement"`
+}
+
+// Taken is a chosen target that could not be (fully) allocated, with why.
+type Taken struct {
+	TargetID string `json:"target_id"`
+	Name     string `json:"name"`
+	Reason   string `json:"reason"` // taken, stacked, not_eligible
+}
+
+// Suggestion is an unmet need near a chosen target that was already taken.
+type Suggestion struct {
+	TargetID string `json:"target_id"`
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	Region   string `json:"region"`
+	RW       int    `json:"rw"`
+	Free     int    `json:"free"`
+}
+
+// Commitment is a commitment as the API shows it.
+type Commitment struct {
+	ID          string       `json:"id"`
+	OrgID       string       `json:"org_id"`
+	ProgramID   string       `json:"program_id"`
+	PhaseID     string       `json:"phase_id"`
+	Phase       string       `json:"phase"`
+	Region      string       `json:"region,omitempty"`
+	TargetIDs   []string     `json:"target_ids,omitempty"`
+	Requested   int          `json:"requested"`
+	Allocated   int          `json:"allocated"`
+	Waitlisted  int          `json:"waitlisted"`
+	Released    int          `json:"released"`
+	DeliverBy   string       `json:"deliver_by"`
+	Status      string       `json:"status"`
+	CreatedAt   time.Time    `json:"created_at"`
+	Taken       []Taken      `json:"taken,omitempty"`
+	Suggestions []Suggestion `json:"suggestions,omitempty"`
+	// ProgramName is filled in lists and pages.
+	ProgramName string `json:"program_name,omitempty"`
+	chain       string
+}
+
+// Service is the allocation capability.
+type Service struct {
+	db       *store.DB
+	programs *program.Service
+	regions  *region.Set
+	province string
+	log      *slog.Logger
+	// Now is the clock; tests move it to make allocations expire.
+	Now func() time.Time
+	// rounds bounds how often a PostgreSQL claim re-plans around needs that other
+	// committers hold locked.
+	rounds int
+}
+
+// New returns the allocation service.
+func New(db *store.DB, programs *program.Service, regions *region.Set, province string, log *slog.Logger) *Service {
+	return &Service{db: db, programs: programs, regions: regions, province: province, log: log, Now: store.Now, rounds: 4}
+}
+
+func newID() string { return strings.ReplaceAll(uuid.NewString(), "-", "") }
+
+func statusOf(allocated, waiting int) string {
+	switch {
+	case waiting == 0:
+		return StatusAllocated
+	case allocated > 0:
+		return StatusPartial
+	}
+	return StatusWaitlisted
+}
+
+// chainFor is the audit chain of a region: one per kab/kota, so that allocations in
+// different cities never wait on one another's audit head.
+func chainFor(code string) string {
+	if len(code) >= 5 {
+		return "region:" + code[:5]
+	}
+	return "region:" + code
+}
+
+// normalize checks a request against its program and returns the phase and the
+// normalised area or targets.
+func (s *Service) normalize(ctx context.Context, q store.Querier, req *Request) (program.Program, program.Phase, error) {
+	p, err := s.programs.Get(ctx, req.ProgramID, false)
+	if err != nil {
+		return p, program.Phase{}, err
+	}
+	if p.Status != program.Published {
+		return p, program.Phase{}, errs.E(errs.Conflict, "the program is not open for commitments")
+	}
+	ph, ok := p.FindPhase(req.Phase)
+	if !ok {
+		return p, ph, errs.E(errs.Invalid, "no such phase")
+	}
+	today := s.Now().Format(time.DateOnly)
+	if ph.End < today {
+		return p, ph, errs.E(errs.Invalid, "that phase is over")
+	}
+	if req.Quantity < 1 || req.Quantity > MaxQuantity {
+		return p, ph, errs.E(errs.Invalid, "quantity must be 1 to %d", MaxQuantity)
+	}
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(req.DeliverBy))
+	if err != nil {
+		return p, ph, errs.E(errs.Invalid, "deliver_by must be a date YYYY-MM-DD")
+	}
+	req.DeliverBy = d.Format(time.DateOnly)
+	if req.DeliverBy < today {
+		return p, ph, errs.E(errs.Invalid, "deliver_by is in the past")
+	}
+	if p.Statement != "" && !req.AcceptStatement {
+		return p, ph, errs.E(errs.Invalid, "accept the program's statement to commit")
+	}
+	hasArea, hasTargets := strings.TrimSpace(req.Region) != "", len(req.TargetIDs) > 0
+	if hasArea == hasTargets {
+		return p, ph, errs.E(errs.Invalid, "give either a region or target_ids")
+	}
+	if hasArea {
+		code, err := region.Normalize(req.Region)
+		if err != nil {
+			return p, ph, errs.E(errs.Invalid, "unknown region %q", req.Region)
+		}
+		if _, ok := s.regions.Get(code); !ok || !s.regions.Within(code, s.province) {
+			return p, ph, errs.E(errs.Invalid, "unknown region %q", req.Region)
+		}
+		req.Region = code
+		return p, ph, nil
+	}
+	if len(req.TargetIDs) > MaxTargets {
+		return p, ph, errs.E(errs.Invalid, "choose at most %d targets", MaxTargets)
+	}
+	var ids []string
+	for _, id := range req.TargetIDs {
+		id = strings.TrimSpace(id)
+		if id == "" || len(id) > 64 {
+			return p, ph, errs.E(errs.Invalid, "invalid target id")
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	req.TargetIDs = ids
+	return p, ph, nil
+}
+
+// verified checks that the committing organisation may commit.
+func verified(ctx context.Context, q store.Querier, who Who) error {
+	if who.OrgID == "" {
+		return errs.E(errs.NotFound, "only a verified collaborator can commit")
+	}
+	var status string
+	err := q.QueryRowContext(ctx, `SELECT status FROM organizations WHERE id = $1`, who.OrgID).Scan(&status)
+	if err != nil || status != "verified" {
+		return errs.E(errs.NotFound, "only a verified collaborator can commit")
+	}
+	return nil
+}
+
+// Commit records a commitment and allocates what is free now; the rest waits.
+func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment, error) {
+	var c Commitment
+	if err := verified(ctx, s.db.R(), who); err != nil {
+		return c, err
+	}
+	p, ph, err := s.normalize(ctx, s.db.R(), &req)
+	if err != nil {
+		return c, err
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := verified(ctx, tx, who); err != nil {
+			return err
+		}
+		now := s.Now()
+		c = Commitment{ID: newID(), OrgID: who.OrgID, ProgramID: p.ID, PhaseID: ph.ID, Phase: ph.Name, Region: req.Region,
+			TargetIDs: req.TargetIDs, Requested: req.Quantity, DeliverBy: req.DeliverBy, CreatedAt: now, ProgramName: p.Name}
+		if len(req.TargetIDs) > 0 {
+			var err error
+			if c.Taken, err = s.checkTargets(ctx, tx, p, ph, req.TargetIDs); err != nil {
+				return err
+			}
+			c.chain = chainFor(s.firstRegion(ctx, tx, req.TargetIDs))
+		} else {
+			c.chain = chainFor(req.Region)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO commitments (id, org_id, user_id, program_id, phase_id, region, chain,
+			requested, waiting, deliver_by, status, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$9,'waitlisted',$10,$10)`,
+			c.ID, c.OrgID, who.UserID, c.ProgramID, c.PhaseID, c.Region, c.chain, c.Requested, c.DeliverBy, now); err != nil {
+			return err
+		}
+		for _, t := range c.TargetIDs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO commitment_targets (commitment_id, target_id) VALUES ($1, $2)`, c.ID, t); err != nil {
+				return err
+			}
+		}
+		got, err := s.fill(ctx, tx, &c, p, c.Requested)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "commitment.create", ObjectType: "commitment", ObjectID: c.ID,
+			Region: c.Region, Chain: c.chain, Detail: map[string]any{
+				"org": c.OrgID, "program": c.ProgramID, "phase": c.Phase, "requested": c.Requested,
+				"allocated": c.Allocated, "waitlisted": c.Waitlisted, "allocations": got.count, "allocations_sha256": got.digest,
+			}})
+	})
+	if err != nil {
+		return Commitment{}, err
+	}
+	if len(c.Taken) > 0 {
+		c.Suggestions, _ = s.suggest(ctx, c)
+	}
+	return c, nil
+}
+
+func (s *Service) firstRegion(ctx context.Context, q store.Querier, ids []string) string {
+	var r string
+	_ = q.QueryRowContext(ctx, `SELECT region FROM targets WHERE id = $1`, ids[0]).Scan(&r)
+	if r == "" {
+		return s.province
+	}
+	return r
+}
+
+// checkTargets makes sure every chosen target is an RW or institution with a need in
+// the phase, and says which ones have nothing free.
+func (s *Service) checkTargets(ctx context.Context, q store.Querier, p program.Program, ph program.Phase, ids []string) ([]Taken, error) {
+	var taken []Taken
+	for _, id := range ids {
+		var kind, name, state string
+		var qty, alloc int
+		err := q.QueryRowContext(ctx, `SELECT t.kind, t.name, n.quantity, n.allocated, n.state FROM targets t
+			JOIN needs n ON n.target_id = t.id AND n.phase_id = $2 WHERE t.id = $1`, id, ph.ID).Scan(&kind, &name, &qty, &alloc, &state)
+		if err != nil {
+			return nil, errs.E(errs.Invalid, "target %s has no need in this program phase", id)
+		}
+		if kind != "rw" && kind != "institution" {
+			return nil, errs.E(errs.Invalid, "only an RW or an institution can be chosen; households are reached through an area")
+		}
+		if state != "open" || alloc >= qty {
+			taken = append(taken, Taken{TargetID: id, Name: name, Reason: "taken"})
+		}
+	}
+	return taken, nil
+}
+
+// claimed describes allocations just made.
+type claimed struct {
+	count  int
+	units  int
+	digest string
+	ids    []string
+}
+
+// digest is a SHA-256 over the allocations' (id, need, quantity), so the audit entry
+// binds the exact set it announces.
+func digest(rows []allocRow) string {
+	h := sha256.New()
+	for _, a := range rows {
+		h.Write([]byte(a.id + "|" + a.needID + "|" + itoa(a.quantity) + "\n"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// fill allocates up to want units to c and updates its counters (in tx).
+func (s *Service) fill(ctx context.Context, tx *store.Tx, c *Commitment, p program.Program, want int) (claimed, error) {
+	rows, err := s.claim(ctx, tx, c, p, want)
+	if err != nil {
+		return claimed{}, err
+	}
+	got := claimed{count: len(rows), digest: digest(rows)}
+	for _, r := range rows {
+		got.units += r.quantity
+		got.ids = append(got.ids, r.id)
+	}
+	var waiting int
+	if err := tx.QueryRowContext(ctx, `SELECT waiting FROM commitments WHERE id = $1`, c.ID).Scan(&waiting); err != nil {
+		return got, err
+	}
+	var allocated, released int
+	waiting -= got.units
+	if err := tx.QueryRowContext(ctx, `UPDATE commitments SET allocated = allocated + $1, waiting = $2,
+		status = CASE WHEN $2 = 0 THEN 'allocated' WHEN allocated + $1 > 0 THEN 'partial' ELSE 'waitlisted' END, updated_at = $3
+		WHERE id = $4 RETURNING allocated, released, status`, got.units, waiting, s.Now(), c.ID).Scan(&allocated, &released, &c.Status); err != nil {
+		return got, err
+	}
+	c.Allocated, c.Waitlisted, c.Released = allocated, waiting, released
+	return got, nil
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

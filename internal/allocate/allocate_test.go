@@ -1,0 +1,71 @@
+package allocate_test
+
+import (
+	"testing"
+
+	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/program"
+	"github.com/gotong/gotong/internal/store"
+	"github.com/gotong/gotong/internal/storetest"
+)
+
+func TestAreaCommitmentServesPriorityFirstThenWaits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		var plain, prio []string
+		for range 6 {
+			plain = append(plain, f.target("household", kelA, 4, 0))
+		}
+		for range 2 {
+			prio = append(prio, f.target("household", kelA, 3, 0, "lansia"))
+		}
+		f.target("household", kelC, 4, 0) // outside the area
+		p := f.program(program.Input{TargetKinds: []string{"household"}})
+		who := f.org(true)
+		c := f.commit(who, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 3, Region: "31.71"})
+		if c.Allocated != 3 || c.Waitlisted != 0 || c.Status != allocate.StatusAllocated {
+			t.Fatalf("got %+v, want 3 allocated", c)
+		}
+		items, _, err := f.alloc.Allocations(f.ctx, who, c.ID, "", 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, a := range items {
+			got[a.Target.ID] = true
+			if a.Target.Name == "" || a.Target.Phone == "" || a.Target.NIKMasked == "" {
+				t.Errorf("active allocation hides delivery fields: %+v", a.Target)
+			}
+		}
+		if !got[prio[0]] || !got[prio[1]] || !got[plain[0]] {
+			t.Fatalf("want both priority households and the longest-waiting other one, got %v", got)
+		}
+		c2 := f.commit(f.org(true), allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 10, Region: "31.71.01"})
+		if c2.Allocated != 5 || c2.Waitlisted != 5 || c2.Status != allocate.StatusPartial {
+			t.Fatalf("second commitment: %+v, want 5 allocated and 5 waiting", c2)
+		}
+		f.invariants()
+		// Cancelling the first gives 3 back, and the waiting one takes them at once.
+		if _, err := f.alloc.Cancel(f.ctx, who, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		c2, err = f.alloc.Get(f.ctx, allocate.Who{Admin: true}, c2.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c2.Allocated != 8 || c2.Waitlisted != 2 {
+			t.Fatalf("after cancel: %+v, want 8 allocated, 2 waiting", c2)
+		}
+		f.invariants()
+		// The cancelled commitment's recipients are no longer visible.
+		items, _, err = f.alloc.Allocations(f.ctx, who, c.ID, "", 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range items {
+			if a.Status != allocate.Cancelled || a.Target.Name != "" || a.Target.Phone != "" {
+				t.Fatalf("ended allocation still shows personal data: %+v", a)
+			}
+		}
+	})
+}

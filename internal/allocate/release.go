@@ -1,0 +1,392 @@
+package allocate
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/store"
+)
+
+// held is an allocation that still holds its quantity and may be given back.
+type held struct {
+	id, commitmentID, needID, orgID, chain, region string
+	quantity                                       int
+}
+
+// release ends the allocations as status (failed, expired, cancelled) with reason,
+// giving their quantities back to the needs and taking them off their commitments.
+// Allocations that no longer hold anything are left alone, so a release is safe to
+// repeat. It returns the allocations it ended.
+func (s *Service) release(ctx context.Context, tx *store.Tx, rows []held, status, reason string) ([]held, error) {
+	now := s.Now()
+	var done []held
+	for _, h := range rows {
+		res, err := tx.ExecContext(ctx, `UPDATE allocations SET status = $1, reason = $2, ended_at = $3, updated_at = $3
+			WHERE id = $4 AND status IN ('reserved','dispatched')`, status, reason, now, h.id)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE needs SET allocated = allocated - $1 WHERE id = $2`, h.quantity, h.needID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE commitments SET allocated = allocated - $1, released = released + $1, updated_at = $2,
+			status = CASE WHEN status = 'cancelled' THEN status WHEN waiting = 0 THEN 'allocated' WHEN allocated - $1 > 0 THEN 'partial' ELSE 'waitlisted' END
+			WHERE id = $3`, h.quantity, now, h.commitmentID); err != nil {
+			return nil, err
+		}
+		done = append(done, h)
+	}
+	return done, nil
+}
+
+// recordRelease audits released allocations, one entry per commitment.
+func (s *Service) recordRelease(ctx context.Context, tx *store.Tx, action string, done []held, reason string) error {
+	by := map[string][]held{}
+	var order []string
+	for _, h := range done {
+		if _, ok := by[h.commitmentID]; !ok {
+			order = append(order, h.commitmentID)
+		}
+		by[h.commitmentID] = append(by[h.commitmentID], h)
+	}
+	for _, cid := range order {
+		hs := by[cid]
+		var ar []allocRow
+		units := 0
+		ids := []string{}
+		for _, h := range hs {
+			ar = append(ar, allocRow{id: h.id, needID: h.needID, quantity: h.quantity})
+			units += h.quantity
+			if len(ids) < 40 {
+				ids = append(ids, h.id)
+			}
+		}
+		if err := audit.Record(ctx, tx, audit.Change{Action: action, ObjectType: "commitment", ObjectID: cid,
+			Region: hs[0].region, Chain: hs[0].chain, Detail: map[string]any{
+				"allocations": len(hs), "units": units, "reason": reason, "ids": ids, "allocations_sha256": digest(ar)}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const heldCols = `a.id, a.commitment_id, a.need_id, a.org_id, c.chain, a.region, a.quantity`
+
+func scanHeld(r interface{ Scan(...any) error }) (held, error) {
+	var h held
+	err := r.Scan(&h.id, &h.commitmentID, &h.needID, &h.orgID, &h.chain, &h.region, &h.quantity)
+	return h, err
+}
+
+// Cancel cancels a commitment: its reserved allocations go back to the pool and
+// nothing more waits. Allocations already dispatched stay (the aid is on its way).
+func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, error) {
+	var phase, prog string
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		c, err := s.get(ctx, tx, who, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == StatusCancelled {
+			return errs.E(errs.Conflict, "the commitment is already cancelled")
+		}
+		phase, prog = c.PhaseID, c.ProgramID
+		rows, err := tx.QueryContext(ctx, `SELECT `+heldCols+` FROM allocations a JOIN commitments c ON c.id = a.commitment_id
+			WHERE a.commitment_id = $1 AND a.status = 'reserved' ORDER BY a.id`, id)
+		if err != nil {
+			return err
+		}
+		hs, err := store.Collect(rows, scanHeld)
+		if err != nil {
+			return err
+		}
+		done, err := s.release(ctx, tx, hs, Cancelled, "commitment cancelled")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE commitments SET status = 'cancelled', waiting = 0, updated_at = $1 WHERE id = $2`, s.Now(), id); err != nil {
+			return err
+		}
+		units := 0
+		for _, h := range done {
+			units += h.quantity
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "commitment.cancel", ObjectType: "commitment", ObjectID: id,
+			Region: c.Region, Chain: c.chain, Detail: map[string]any{"allocations": len(done), "units": units, "waitlisted_dropped": c.Waitlisted,
+				"allocations_sha256": digestHeld(done)}})
+	})
+	if err != nil {
+		return Commitment{}, err
+	}
+	s.afterRelease(ctx, prog, phase)
+	return s.Get(ctx, who, id)
+}
+
+func digestHeld(hs []held) string {
+	var ar []allocRow
+	for _, h := range hs {
+		ar = append(ar, allocRow{id: h.id, needID: h.needID, quantity: h.quantity})
+	}
+	return digest(ar)
+}
+
+// Fail records that an allocation could not be delivered (the courier found no one,
+// the address was wrong …): its quantity returns to the pool at once.
+func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason string) (Allocation, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > 500 {
+		return Allocation{}, errs.E(errs.Invalid, "give a reason of at most 500 characters")
+	}
+	var prog, phase, cid string
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		h, err := s.heldFor(ctx, tx, who, allocationID)
+		if err != nil {
+			return err
+		}
+		cid = h.commitmentID
+		if err := tx.QueryRowContext(ctx, `SELECT program_id, phase_id FROM commitments WHERE id = $1`, cid).Scan(&prog, &phase); err != nil {
+			return err
+		}
+		done, err := s.release(ctx, tx, []held{h}, Failed, reason)
+		if err != nil {
+			return err
+		}
+		if len(done) == 0 {
+			return errs.E(errs.Conflict, "the allocation has already ended")
+		}
+		return s.recordRelease(ctx, tx, "allocation.fail", done, reason)
+	})
+	if err != nil {
+		return Allocation{}, err
+	}
+	s.afterRelease(ctx, prog, phase)
+	return s.allocation(ctx, who, allocationID)
+}
+
+// heldFor reads an allocation of who's organisation (any, for an admin).
+func (s *Service) heldFor(ctx context.Context, q store.Querier, who Who, id string) (held, error) {
+	h, err := scanHeld(q.QueryRowContext(ctx, `SELECT `+heldCols+` FROM allocations a JOIN commitments c ON c.id = a.commitment_id
+		WHERE a.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !who.Admin && h.orgID != who.OrgID) {
+		return h, errs.E(errs.NotFound, "no such allocation")
+	}
+	return h, store.Map(err)
+}
+
+// Dispatch marks reserved allocations as on their way: they no longer expire.
+func (s *Service) Dispatch(ctx context.Context, who Who, ids []string) (int, error) {
+	n := 0
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		n = 0
+		for _, id := range ids {
+			h, err := s.heldFor(ctx, tx, who, id)
+			if err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE allocations SET status = 'dispatched', updated_at = $1 WHERE id = $2 AND status = 'reserved'`, s.Now(), id)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			if k == 0 {
+				return errs.E(errs.Conflict, "allocation %s is not reserved", id)
+			}
+			n++
+			if err := audit.Record(ctx, tx, audit.Change{Action: "allocation.dispatch", ObjectType: "allocation", ObjectID: id,
+				Region: h.region, Chain: h.chain}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Expire ends every reserved allocation whose dispatch deadline has passed, gives the
+// quantities back, tells the collaborators, and fills waiting commitments. It returns
+// how many allocations expired.
+func (s *Service) Expire(ctx context.Context) (int, error) {
+	total := 0
+	type key struct{ prog, phase string }
+	touched := map[key]bool{}
+	for {
+		var done []held
+		err := s.db.Write(ctx, func(tx *store.Tx) error {
+			q := `SELECT ` + heldCols + ` FROM allocations a JOIN commitments c ON c.id = a.commitment_id
+				WHERE a.status = 'reserved' AND a.expires_at <= $1 ORDER BY a.expires_at, a.id LIMIT 500`
+			if tx.Engine == store.Postgres {
+				q += ` FOR UPDATE OF a SKIP LOCKED`
+			}
+			rows, err := tx.QueryContext(ctx, q, s.Now())
+			if err != nil {
+				return err
+			}
+			hs, err := store.Collect(rows, scanHeld)
+			if err != nil {
+				return err
+			}
+			if done, err = s.release(ctx, tx, hs, Expired, "not dispatched by the deadline"); err != nil {
+				return err
+			}
+			if err := s.recordRelease(ctx, tx, "allocation.expire", done, "deadline"); err != nil {
+				return err
+			}
+			return s.notifyReleased(ctx, tx, done, "allocation.expired")
+		})
+		if err != nil {
+			return total, err
+		}
+		if len(done) == 0 {
+			break
+		}
+		total += len(done)
+		for _, h := range done {
+			var k key
+			if err := s.db.R().QueryRowContext(ctx, `SELECT program_id, phase_id FROM commitments WHERE id = $1`, h.commitmentID).Scan(&k.prog, &k.phase); err == nil {
+				touched[k] = true
+			}
+		}
+	}
+	for k := range touched {
+		s.afterRelease(ctx, k.prog, k.phase)
+	}
+	return total, nil
+}
+
+// notifyReleased tells each organisation what it lost, one notice per commitment.
+func (s *Service) notifyReleased(ctx context.Context, tx *store.Tx, done []held, kind string) error {
+	type agg struct {
+		org          string
+		count, units int
+	}
+	by := map[string]*agg{}
+	var order []string
+	for _, h := range done {
+		a, ok := by[h.commitmentID]
+		if !ok {
+			a = &agg{org: h.orgID}
+			by[h.commitmentID] = a
+			order = append(order, h.commitmentID)
+		}
+		a.count++
+		a.units += h.quantity
+	}
+	for _, cid := range order {
+		a := by[cid]
+		if err := s.notify(ctx, tx, a.org, kind, cid, map[string]any{"allocations": a.count, "units": a.units}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) notify(ctx context.Context, tx *store.Tx, org, kind, commitment string, params map[string]any) error {
+	b, err := json.Marshal(params)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO notifications (id, org_id, kind, commitment_id, params, created_at) VALUES ($1,$2,$3,$4,$5,$6)`,
+		newID(), org, kind, commitment, string(b), s.Now())
+	return err
+}
+
+// afterRelease fills waiting commitments once quantity came back. A failure is
+// logged, not returned: the release itself has been committed, and the next trigger
+// (or the periodic pass) fills them.
+func (s *Service) afterRelease(ctx context.Context, programID, phaseID string) {
+	ctx = audit.WithActor(ctx, audit.Actor{ID: "system", Label: "allocation engine", RemoteAddr: "local"})
+	if _, err := s.FillWaiting(ctx, programID, phaseID); err != nil && s.log != nil {
+		s.log.Error("fill waiting commitments", "program", programID, "phase", phaseID, "err", err)
+	}
+}
+
+// FillWaiting gives free quantity of a program phase to waiting commitments, in the
+// order they came. It returns the units allocated.
+func (s *Service) FillWaiting(ctx context.Context, programID, phaseID string) (int, error) {
+	p, err := s.programs.Get(ctx, programID, true)
+	if err != nil {
+		return 0, err
+	}
+	if p.Status != "published" {
+		return 0, nil
+	}
+	total := 0
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		total = 0
+		q := `SELECT id, org_id, program_id, phase_id, region, chain, requested, waiting FROM commitments
+			WHERE program_id = $1 AND phase_id = $2 AND waiting > 0 AND status <> 'cancelled' ORDER BY created_at, id`
+		if tx.Engine == store.Postgres {
+			q += ` FOR UPDATE SKIP LOCKED`
+		}
+		rows, err := tx.QueryContext(ctx, q, programID, phaseID)
+		if err != nil {
+			return err
+		}
+		cs, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (Commitment, error) {
+			var c Commitment
+			err := r.Scan(&c.ID, &c.OrgID, &c.ProgramID, &c.PhaseID, &c.Region, &c.chain, &c.Requested, &c.Waitlisted)
+			return c, err
+		})
+		if err != nil {
+			return err
+		}
+		for i := range cs {
+			c := &cs[i]
+			got, err := s.fill(ctx, tx, c, p, c.Waitlisted)
+			if err != nil {
+				return err
+			}
+			if got.units == 0 {
+				continue
+			}
+			total += got.units
+			if err := audit.Record(ctx, tx, audit.Change{Action: "commitment.fill", ObjectType: "commitment", ObjectID: c.ID,
+				Region: c.Region, Chain: c.chain, Detail: map[string]any{"units": got.units, "allocations": got.count,
+					"waitlisted": c.Waitlisted, "allocations_sha256": got.digest}}); err != nil {
+				return err
+			}
+			if err := s.notify(ctx, tx, c.OrgID, "commitment.filled", c.ID, map[string]any{"units": got.units, "waitlisted": c.Waitlisted}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("fill waiting: %w", err)
+	}
+	return total, nil
+}
+
+// FillAllWaiting runs FillWaiting for every phase that has waiting commitments.
+func (s *Service) FillAllWaiting(ctx context.Context) (int, error) {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT DISTINCT program_id, phase_id FROM commitments WHERE waiting > 0 AND status <> 'cancelled'`)
+	if err != nil {
+		return 0, store.Map(err)
+	}
+	type pp struct{ prog, phase string }
+	list, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (pp, error) {
+		var x pp
+		return x, r.Scan(&x.prog, &x.phase)
+	})
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, x := range list {
+		n, err := s.FillWaiting(ctx, x.prog, x.phase)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}

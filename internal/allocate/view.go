@@ -1,0 +1,379 @@
+package allocate
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/store"
+)
+
+const commitmentCols = `c.id, c.org_id, c.program_id, c.phase_id, ph.name, c.region, c.chain, c.requested, c.allocated, c.waiting,
+	c.released, c.deliver_by, c.status, c.created_at, p.name`
+
+func scanCommitment(r interface{ Scan(...any) error }) (Commitment, error) {
+	var c Commitment
+	err := r.Scan(&c.ID, &c.OrgID, &c.ProgramID, &c.PhaseID, &c.Phase, &c.Region, &c.chain, &c.Requested, &c.Allocated,
+		&c.Waitlisted, &c.Released, &c.DeliverBy, &c.Status, &c.CreatedAt, &c.ProgramName)
+	c.CreatedAt = c.CreatedAt.UTC()
+	return c, err
+}
+
+const commitmentFrom = ` FROM commitments c JOIN phases ph ON ph.id = c.phase_id JOIN programs p ON p.id = c.program_id`
+
+func (s *Service) get(ctx context.Context, q store.Querier, who Who, id string) (Commitment, error) {
+	c, err := scanCommitment(q.QueryRowContext(ctx, `SELECT `+commitmentCols+commitmentFrom+` WHERE c.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !who.Admin && c.OrgID != who.OrgID) {
+		return Commitment{}, errs.E(errs.NotFound, "no such commitment")
+	}
+	if err != nil {
+		return c, store.Map(err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT target_id FROM commitment_targets WHERE commitment_id = $1 ORDER BY target_id`, id)
+	if err != nil {
+		return c, store.Map(err)
+	}
+	c.TargetIDs, err = store.Collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var t string
+		return t, r.Scan(&t)
+	})
+	return c, err
+}
+
+// Get returns a commitment of who's organisation (any, for an admin).
+func (s *Service) Get(ctx context.Context, who Who, id string) (Commitment, error) {
+	return s.get(ctx, s.db.R(), who, id)
+}
+
+// ListFilter selects commitments.
+type ListFilter struct {
+	OrgID     string // required unless the caller is an admin
+	ProgramID string
+	Cursor    string
+	Limit     int
+}
+
+// List returns commitments, newest first.
+func (s *Service) List(ctx context.Context, who Who, f ListFilter) ([]Commitment, string, error) {
+	if !who.Admin {
+		f.OrgID = who.OrgID
+		if f.OrgID == "" {
+			return []Commitment{}, "", nil
+		}
+	}
+	cur, err := store.DecodeCursor(f.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	limit := store.Limit(f.Limit)
+	q := `SELECT ` + commitmentCols + commitmentFrom + ` WHERE 1=1`
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + itoa(len(args)) }
+	if f.OrgID != "" {
+		q += ` AND c.org_id = ` + arg(f.OrgID)
+	}
+	if f.ProgramID != "" {
+		q += ` AND c.program_id = ` + arg(f.ProgramID)
+	}
+	if cur.ID != "" {
+		q += ` AND (c.created_at < ` + arg(cur.At) + ` OR (c.created_at = ` + arg(cur.At) + ` AND c.id < ` + arg(cur.ID) + `))`
+	}
+	q += ` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + itoa(limit+1)
+	rows, err := s.db.R().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, "", store.Map(err)
+	}
+	items, err := store.Collect(rows, scanCommitment)
+	if err != nil {
+		return nil, "", err
+	}
+	items, next := store.Page(items, limit, func(c Commitment) store.Cursor { return store.Cursor{At: c.CreatedAt, ID: c.ID} })
+	return items, next, nil
+}
+
+// Recipient is what a collaborator may know of a target it serves: the delivery
+// fields, and only while the allocation is active (DESIGN.md §2.3).
+type Recipient struct {
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	Region    string `json:"region"`
+	RW        int    `json:"rw"`
+	RT        int    `json:"rt"`
+	Address   string `json:"address"`
+	Phone     string `json:"phone"`
+	NIKMasked string `json:"nik_masked"`
+}
+
+// Allocation is an allocation as the API shows it.
+type Allocation struct {
+	ID           string    `json:"id"`
+	CommitmentID string    `json:"commitment_id"`
+	Target       Recipient `json:"target"`
+	Quantity     int       `json:"quantity"`
+	Status       string    `json:"status"`
+	Reason       string    `json:"reason,omitempty"`
+	ExpiresAt    time.Time `json:"expires_at"`
+}
+
+// Active reports whether the allocation still entitles its collaborator to the
+// recipient's delivery fields.
+func (a Allocation) Active() bool { return a.Status == Reserved || a.Status == Dispatched }
+
+// The recipient fields: domicile is where aid goes when it differs from the KTP
+// address; a household shows its head's masked NIK, a person its own.
+const allocationCols = `a.id, a.commitment_id, a.quantity, a.status, a.reason, a.expires_at,
+	t.id, t.kind, t.region, t.name, t.rw, t.rt, CASE WHEN t.domicile <> '' THEN t.domicile ELSE t.address END, t.phone,
+	CASE WHEN t.kind = 'household' THEN COALESCE((SELECT m.nik_mask FROM members m WHERE m.target_id = t.id AND m.merged_into IS NULL
+		ORDER BY CASE WHEN m.relation = 'Kepala Keluarga' THEN 0 ELSE 1 END, m.id LIMIT 1), '') ELSE t.id_mask END`
+
+func scanAllocation(r interface{ Scan(...any) error }) (Allocation, error) {
+	var a Allocation
+	t := &a.Target
+	err := r.Scan(&a.ID, &a.CommitmentID, &a.Quantity, &a.Status, &a.Reason, &a.ExpiresAt,
+		&t.ID, &t.Kind, &t.Region, &t.Name, &t.RW, &t.RT, &t.Address, &t.Phone, &t.NIKMasked)
+	a.ExpiresAt = a.ExpiresAt.UTC()
+	if !a.Active() {
+		// Ended: the collaborator keeps the record of what it gave, not the person.
+		*t = Recipient{ID: t.ID, Kind: t.Kind, Region: t.Region, RW: t.RW}
+	}
+	return a, err
+}
+
+// Allocations lists a commitment's allocations with the recipients' delivery fields
+// (while active). Only the commitment's organisation and admins may read them; the
+// read of personal data is audited.
+func (s *Service) Allocations(ctx context.Context, who Who, commitmentID, cursor string, limit int) ([]Allocation, string, error) {
+	c, err := s.Get(ctx, who, commitmentID)
+	if err != nil {
+		return nil, "", err
+	}
+	limit = store.Limit(limit)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+allocationCols+` FROM allocations a JOIN targets t ON t.id = a.target_id
+		WHERE a.commitment_id = $1 AND a.id > $2 ORDER BY a.id LIMIT $3`, c.ID, cursor, limit+1)
+	if err != nil {
+		return nil, "", store.Map(err)
+	}
+	items, err := store.Collect(rows, scanAllocation)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(items) > limit {
+		items = items[:limit]
+		next = items[limit-1].ID
+	}
+	if items == nil {
+		items = []Allocation{}
+	}
+	shown := 0
+	for _, a := range items {
+		if a.Active() {
+			shown++
+		}
+	}
+	if shown > 0 {
+		err = s.db.Write(ctx, func(tx *store.Tx) error {
+			return audit.Record(ctx, tx, audit.Change{Action: "allocation.recipients.view", ObjectType: "commitment", ObjectID: c.ID,
+				Region: c.Region, Chain: c.chain, Detail: map[string]any{"recipients": shown, "cursor": cursor}})
+		})
+		if err != nil {
+			return nil, "", err
+		}
+	}
+	return items, next, nil
+}
+
+// allocation reads one allocation of who's organisation.
+func (s *Service) allocation(ctx context.Context, who Who, id string) (Allocation, error) {
+	if _, err := s.heldFor(ctx, s.db.R(), who, id); err != nil {
+		return Allocation{}, err
+	}
+	a, err := scanAllocation(s.db.R().QueryRowContext(ctx, `SELECT `+allocationCols+` FROM allocations a JOIN targets t ON t.id = a.target_id WHERE a.id = $1`, id))
+	return a, store.Map(err)
+}
+
+// suggest proposes free RW and institution needs near the chosen targets that were
+// already taken: the same kelurahan first, then the same kecamatan.
+func (s *Service) suggest(ctx context.Context, c Commitment) ([]Suggestion, error) {
+	var near string
+	if len(c.Taken) == 0 {
+		return nil, nil
+	}
+	if err := s.db.R().QueryRowContext(ctx, `SELECT region FROM targets WHERE id = $1`, c.Taken[0].TargetID).Scan(&near); err != nil {
+		return nil, store.Map(err)
+	}
+	kec := near
+	if len(near) > 8 {
+		kec = near[:8]
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity - n.allocated
+		FROM needs n JOIN targets t ON t.id = n.target_id
+		WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3 AND n.allocated < n.quantity AND n.state = 'open'
+		  AND n.kind IN ('rw','institution') AND `+notStacked+`
+		ORDER BY CASE WHEN n.region = $4 THEN 0 ELSE 1 END, n.priority DESC, n.since, n.id LIMIT 5`,
+		c.PhaseID, kec, upper(kec), near)
+	if err != nil {
+		return nil, store.Map(err)
+	}
+	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Suggestion, error) {
+		var g Suggestion
+		err := r.Scan(&g.TargetID, &g.Kind, &g.Name, &g.Region, &g.RW, &g.Free)
+		return g, err
+	})
+}
+
+// Preview is what a commitment would receive if made now.
+type Preview struct {
+	Requested   int            `json:"requested"`
+	Allocated   int            `json:"allocated"`
+	Waitlisted  int            `json:"waitlisted"`
+	Targets     int            `json:"targets"`
+	Priority    int            `json:"priority_targets"`
+	Regions     map[string]int `json:"regions"` // kelurahan code -> units
+	Taken       []Taken        `json:"taken,omitempty"`
+	Suggestions []Suggestion   `json:"suggestions,omitempty"`
+}
+
+// Preview plans a request without writing anything. Someone else may commit first,
+// so the real answer can differ.
+func (s *Service) Preview(ctx context.Context, who Who, req Request) (Preview, error) {
+	var pv Preview
+	if err := verified(ctx, s.db.R(), who); err != nil {
+		return pv, err
+	}
+	p, ph, err := s.normalize(ctx, s.db.R(), &req)
+	if err != nil {
+		return pv, err
+	}
+	c := &Commitment{ID: "", PhaseID: ph.ID, Region: req.Region, ProgramID: p.ID}
+	var cands []Candidate
+	if req.Region != "" {
+		if cands, err = s.candidates(ctx, s.db.R(), c, nil); err != nil {
+			return pv, store.Map(err)
+		}
+	} else {
+		if pv.Taken, err = s.checkTargets(ctx, s.db.R(), p, ph, req.TargetIDs); err != nil {
+			return pv, err
+		}
+		if cands, err = s.targetCandidates(ctx, ph.ID, req.TargetIDs); err != nil {
+			return pv, err
+		}
+		if len(pv.Taken) > 0 {
+			c.Taken = pv.Taken
+			pv.Suggestions, _ = s.suggest(ctx, *c)
+		}
+	}
+	give := Plan(cands, req.Quantity)
+	pv.Requested, pv.Regions = req.Quantity, map[string]int{}
+	for i, g := range give {
+		if g == 0 {
+			continue
+		}
+		pv.Allocated += g
+		pv.Targets++
+		if cands[i].Priority {
+			pv.Priority++
+		}
+		pv.Regions[cands[i].Region] += g
+	}
+	pv.Waitlisted = pv.Requested - pv.Allocated
+	return pv, nil
+}
+
+func (s *Service) targetCandidates(ctx context.Context, phaseID string, ids []string) ([]Candidate, error) {
+	var out []Candidate
+	for _, id := range ids {
+		var k Candidate
+		var prio int
+		err := s.db.R().QueryRowContext(ctx, `SELECT n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority
+			FROM needs n WHERE n.phase_id = $1 AND n.target_id = $2 AND n.allocated < n.quantity AND n.state = 'open' AND `+notStacked,
+			phaseID, id).Scan(&k.NeedID, &k.TargetID, &k.Kind, &k.Region, &k.Quantity, &k.Allocated, &prio)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, store.Map(err)
+		}
+		k.Priority = prio > 0
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// OpenNeed is an RW's or institution's unmet need, for collaborators choosing whom to
+// serve. Households are not listed: they are reached through an area, so no one
+// browses families by name.
+type OpenNeed struct {
+	TargetID string   `json:"target_id"`
+	Kind     string   `json:"kind"`
+	Name     string   `json:"name"`
+	Region   string   `json:"region"`
+	RW       int      `json:"rw"`
+	Needed   int      `json:"needed"`
+	Free     int      `json:"free"`
+	Tags     []string `json:"-"`
+}
+
+// OpenNeeds lists the free RW and institution needs of a phase in a region.
+func (s *Service) OpenNeeds(ctx context.Context, phaseID, code, kind string, limit int) ([]OpenNeed, error) {
+	kinds := []any{"rw", "institution"}
+	if kind == "rw" || kind == "institution" {
+		kinds = []any{kind, kind}
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity, n.quantity - n.allocated
+		FROM needs n JOIN targets t ON t.id = n.target_id
+		WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3 AND n.allocated < n.quantity AND n.state = 'open'
+		  AND n.kind IN ($4, $5) AND `+notStacked+`
+		ORDER BY n.priority DESC, n.allocated * 1.0 / n.quantity, n.since, n.id LIMIT $6`,
+		phaseID, code, upper(code), kinds[0], kinds[1], store.Limit(limit))
+	if err != nil {
+		return nil, store.Map(err)
+	}
+	return store.Collect(rows, func(r interface{ Scan(...any) error }) (OpenNeed, error) {
+		var o OpenNeed
+		err := r.Scan(&o.TargetID, &o.Kind, &o.Name, &o.Region, &o.RW, &o.Needed, &o.Free)
+		return o, err
+	})
+}
+
+// Notification is an in-app notice to an organisation.
+type Notification struct {
+	ID           string         `json:"id"`
+	Kind         string         `json:"kind"`
+	CommitmentID string         `json:"commitment_id"`
+	Params       map[string]any `json:"params"`
+	CreatedAt    time.Time      `json:"created_at"`
+	Read         bool           `json:"read"`
+}
+
+// Notifications returns an organisation's latest notices.
+func (s *Service) Notifications(ctx context.Context, orgID string, limit int) ([]Notification, error) {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, kind, COALESCE(commitment_id, ''), params, created_at, read_at IS NOT NULL
+		FROM notifications WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, orgID, store.Limit(limit))
+	if err != nil {
+		return nil, store.Map(err)
+	}
+	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Notification, error) {
+		var n Notification
+		var params string
+		if err := r.Scan(&n.ID, &n.Kind, &n.CommitmentID, &params, &n.CreatedAt, &n.Read); err != nil {
+			return n, err
+		}
+		n.CreatedAt = n.CreatedAt.UTC()
+		_ = json.Unmarshal([]byte(params), &n.Params)
+		return n, nil
+	})
+}
+
+// MarkRead marks an organisation's notices as read.
+func (s *Service) MarkRead(ctx context.Context, orgID string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE org_id = $2 AND read_at IS NULL`, s.Now(), orgID)
+		return err
+	})
+}

@@ -1,0 +1,313 @@
+package program
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/store"
+)
+
+// eligibility is the SQL condition (on targets t) that a target belongs to program p,
+// with its arguments numbered from first.
+func eligibility(p Program, first int) (string, []any) {
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + itoa(first+len(args)-1) }
+	var kinds []string
+	for _, k := range p.TargetKinds {
+		kinds = append(kinds, arg(k))
+	}
+	cond := `t.merged_into IS NULL AND t.kind IN (` + strings.Join(kinds, ",") + `)`
+	if len(p.Regions) > 0 {
+		var or []string
+		for _, r := range p.Regions {
+			or = append(or, `t.region LIKE `+arg(r+"%"))
+		}
+		cond += ` AND (` + strings.Join(or, " OR ") + `)`
+	}
+	if len(p.Tags) > 0 {
+		var or []string
+		for _, tag := range p.Tags {
+			or = append(or, `t.tags LIKE `+arg("%,"+tag+",%"))
+		}
+		cond += ` AND (` + strings.Join(or, " OR ") + `)`
+	}
+	return cond, args
+}
+
+// quantityExpr is the SQL for one target's quantity under the program's rule.
+func quantityExpr(rule string) string {
+	switch rule {
+	case PerPerson, PerResident:
+		return `(CASE WHEN t.kind = 'person' THEN 1 ELSE t.size END)`
+	case PerFamily:
+		return `(CASE WHEN t.kind = 'rw' THEN t.families ELSE 1 END)`
+	}
+	return `1`
+}
+
+// priorityExpr is 1 for a target with one of the priority tags.
+func priorityExpr(p Program, args *[]any) string {
+	if len(p.PriorityTags) == 0 {
+		return `0`
+	}
+	var or []string
+	for _, tag := range p.PriorityTags {
+		*args = append(*args, "%,"+tag+",%")
+		or = append(or, `t.tags LIKE $`+itoa(len(*args)))
+	}
+	return `(CASE WHEN ` + strings.Join(or, " OR ") + ` THEN 1 ELSE 0 END)`
+}
+
+// addNeeds creates the missing needs of p for every eligible target, in every phase
+// (or only phases not yet over on day today, when today is set). Existing needs are
+// left alone. It returns how many were added.
+func (s *Service) addNeeds(ctx context.Context, tx *store.Tx, p Program, today string) (int, error) {
+	group := p.StackGroup
+	if p.StackExempt {
+		group = ""
+	}
+	args := []any{p.ID, group}
+	prio := priorityExpr(p, &args)
+	cond, cargs := eligibility(p, len(args)+1)
+	args = append(args, cargs...)
+	qty := quantityExpr(p.QuantityRule)
+	newID := `lower(hex(randomblob(16)))`
+	if tx.Engine == store.Postgres {
+		newID = `replace(gen_random_uuid()::text, '-', '')`
+	}
+	q := `INSERT INTO needs (id, program_id, phase_id, target_id, region, kind, quantity, priority, since, stack_group, starts, ends)
+		SELECT ` + newID + `, $1, ph.id, t.id, t.region, t.kind, ` + qty + `, ` + prio + `, t.created_at, $2, ph.starts, ph.ends
+		FROM targets t JOIN phases ph ON ph.program_id = $1
+		WHERE ` + cond + ` AND ` + qty + ` > 0`
+	if today != "" {
+		args = append(args, today)
+		q += ` AND ph.ends >= $` + itoa(len(args))
+	}
+	q += ` ON CONFLICT (phase_id, target_id) DO NOTHING`
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// SyncResult counts what a registry sync changed in one program.
+type SyncResult struct {
+	ProgramID string `json:"program_id"`
+	Added     int    `json:"added"`
+	Voided    int    `json:"voided"`
+	Flagged   int    `json:"flagged"`
+	Resized   int    `json:"resized"`
+	Reopened  int    `json:"reopened"`
+}
+
+// Changed reports whether the sync changed anything.
+func (r SyncResult) Changed() bool {
+	return r.Added+r.Voided+r.Flagged+r.Resized+r.Reopened > 0
+}
+
+// Sync brings the open needs of every published program in step with the registry:
+// new eligible targets get needs (in phases not yet over), needs of targets that were
+// merged away or are no longer eligible are voided when nothing is allocated and
+// flagged for the office when something is (the allocated quantity is kept), and
+// quantities follow the targets' sizes (never below what is allocated: a shrink below
+// it is flagged instead).
+func (s *Service) Sync(ctx context.Context) ([]SyncResult, error) {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM programs WHERE status = 'published' ORDER BY created_at`)
+	if err != nil {
+		return nil, store.Map(err)
+	}
+	ids, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []SyncResult
+	for _, id := range ids {
+		var res SyncResult
+		err := s.db.Write(ctx, func(tx *store.Tx) error {
+			p, err := s.get(ctx, tx, id, true)
+			if err != nil || p.Status != Published {
+				return err
+			}
+			res, err = s.syncProgram(ctx, tx, p)
+			if err != nil || !res.Changed() {
+				return err
+			}
+			return audit.Record(ctx, tx, audit.Change{Action: "program.sync", ObjectType: "program", ObjectID: id, Detail: res})
+		})
+		if err != nil {
+			return out, err
+		}
+		if res.Changed() {
+			out = append(out, res)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) syncProgram(ctx context.Context, tx *store.Tx, p Program) (SyncResult, error) {
+	res := SyncResult{ProgramID: p.ID}
+	today := s.Now().Format("2006-01-02")
+	exec := func(q string, args ...any) (int, error) {
+		r, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		n, err := r.RowsAffected()
+		return int(n), err
+	}
+	var err error
+	// Targets gone or no longer eligible.
+	cond, cargs := eligibility(p, 3)
+	gone := `SELECT t.id FROM targets t WHERE NOT (` + cond + `)`
+	args := append([]any{p.ID, today}, cargs...)
+	if res.Voided, err = exec(`UPDATE needs SET state = 'void', quantity = 0, flag = 'target_left'
+		WHERE program_id = $1 AND ends >= $2 AND state = 'open' AND allocated = 0 AND target_id IN (`+gone+`)`, args...); err != nil {
+		return res, err
+	}
+	if res.Flagged, err = exec(`UPDATE needs SET state = 'flagged', quantity = allocated, flag = 'target_left'
+		WHERE program_id = $1 AND ends >= $2 AND state = 'open' AND allocated > 0 AND target_id IN (`+gone+`)`, args...); err != nil {
+		return res, err
+	}
+	// Sizes: follow the target, never below what is allocated.
+	qty := quantityExpr(p.QuantityRule)
+	newQty := `(SELECT ` + qty + ` FROM targets t WHERE t.id = needs.target_id)`
+	var n int
+	if n, err = exec(`UPDATE needs SET state = 'flagged', quantity = allocated, flag = 'quantity_reduced'
+		WHERE program_id = $1 AND ends >= $2 AND state = 'open' AND `+newQty+` < allocated`, p.ID, today); err != nil {
+		return res, err
+	}
+	res.Flagged += n
+	if res.Resized, err = exec(`UPDATE needs SET quantity = `+newQty+`
+		WHERE program_id = $1 AND ends >= $2 AND state = 'open' AND `+newQty+` <> quantity AND `+newQty+` >= allocated`, p.ID, today); err != nil {
+		return res, err
+	}
+	// Voided needs whose target is eligible again.
+	cond, cargs = eligibility(p, 3)
+	args = append([]any{p.ID, today}, cargs...)
+	if res.Reopened, err = exec(`UPDATE needs SET state = 'open', flag = '', quantity = `+newQty+`
+		WHERE program_id = $1 AND ends >= $2 AND state = 'void' AND target_id IN (SELECT t.id FROM targets t WHERE `+cond+` AND `+qty+` > 0)`, args...); err != nil {
+		return res, err
+	}
+	res.Added, err = s.addNeeds(ctx, tx, p, today)
+	return res, err
+}
+
+// Counts are units of aid: needed, allocated (held by allocations) and delivered.
+type Counts struct {
+	Needed    int64 `json:"needed"`
+	Allocated int64 `json:"allocated"`
+	Delivered int64 `json:"delivered"`
+}
+
+// RegionCounts are the counts of one region.
+type RegionCounts struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Counts
+}
+
+// Coverage is a program's progress in a region, with its children.
+type Coverage struct {
+	Region   string         `json:"region"`
+	Name     string         `json:"name"`
+	Phase    string         `json:"phase,omitempty"`
+	Children []RegionCounts `json:"children"`
+	Counts
+}
+
+// Coverage sums a program's needs in a region (the province when code is ""), per
+// child region, in one phase (by id or name) or all phases when phase is "".
+func (s *Service) Coverage(ctx context.Context, p Program, code, phase string) (Coverage, error) {
+	if code == "" {
+		code = s.province
+	}
+	c, err := region.Normalize(code)
+	if err != nil {
+		return Coverage{}, errs.E(errs.NotFound, "no such region")
+	}
+	reg, ok := s.regions.Get(c)
+	if !ok || !s.regions.Within(c, s.province) {
+		return Coverage{}, errs.E(errs.NotFound, "no such region")
+	}
+	cov := Coverage{Region: reg.Code, Name: reg.Name, Children: []RegionCounts{}}
+	args := []any{p.ID, reg.Code + "%"}
+	q := `FROM needs WHERE program_id = $1 AND region LIKE $2 AND state <> 'void'`
+	if phase != "" {
+		ph, ok := p.FindPhase(phase)
+		if !ok {
+			return cov, errs.E(errs.NotFound, "no such phase")
+		}
+		cov.Phase = ph.Name
+		args = append(args, ph.ID)
+		q += ` AND phase_id = $3`
+	}
+	children := s.regions.Children(reg.Code)
+	if len(children) == 0 {
+		err := s.db.R().QueryRowContext(ctx, `SELECT COALESCE(SUM(quantity),0), COALESCE(SUM(allocated),0), COALESCE(SUM(delivered),0) `+q, args...).
+			Scan(&cov.Needed, &cov.Allocated, &cov.Delivered)
+		return cov, store.Map(err)
+	}
+	width := len(children[0].Code)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT substr(region, 1, `+itoa(width)+`) AS code, SUM(quantity), SUM(allocated), SUM(delivered) `+q+` GROUP BY 1`, args...)
+	if err != nil {
+		return cov, store.Map(err)
+	}
+	sums := map[string]Counts{}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var n Counts
+		if err := rows.Scan(&code, &n.Needed, &n.Allocated, &n.Delivered); err != nil {
+			return cov, store.Map(err)
+		}
+		sums[code] = n
+	}
+	if err := rows.Err(); err != nil {
+		return cov, store.Map(err)
+	}
+	for _, ch := range children {
+		n := sums[ch.Code]
+		cov.Needed += n.Needed
+		cov.Allocated += n.Allocated
+		cov.Delivered += n.Delivered
+		cov.Children = append(cov.Children, RegionCounts{Code: ch.Code, Name: ch.Name, Counts: n})
+	}
+	return cov, nil
+}
+
+// Flagged is a need the office must look at: its target left the registry or the
+// program, or shrank, while aid was already allocated to it.
+type Flagged struct {
+	NeedID     string `json:"need_id"`
+	Phase      string `json:"phase"`
+	TargetID   string `json:"target_id"`
+	TargetName string `json:"target_name"`
+	Region     string `json:"region"`
+	Quantity   int    `json:"quantity"`
+	Allocated  int    `json:"allocated"`
+	Flag       string `json:"flag"`
+}
+
+// FlaggedNeeds lists a program's flagged needs inside scope (a region prefix).
+func (s *Service) FlaggedNeeds(ctx context.Context, programID, scope string, limit int) ([]Flagged, error) {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT n.id, ph.name, n.target_id, t.name, n.region, n.quantity, n.allocated, n.flag
+		FROM needs n JOIN phases ph ON ph.id = n.phase_id JOIN targets t ON t.id = n.target_id
+		WHERE n.program_id = $1 AND n.state = 'flagged' AND n.region LIKE $2
+		ORDER BY n.region, n.id LIMIT $3`, programID, scope+"%", store.Limit(limit))
+	if err != nil {
+		return nil, store.Map(err)
+	}
+	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Flagged, error) {
+		var f Flagged
+		err := r.Scan(&f.NeedID, &f.Phase, &f.TargetID, &f.TargetName, &f.Region, &f.Quantity, &f.Allocated, &f.Flag)
+		return f, err
+	})
+}
