@@ -40,6 +40,7 @@ type Config struct {
 	Addr            string        // listen address
 	Province        string        // the province this deployment serves
 	Demo            bool          // fill an empty database with demo data
+	DemoRows        int           // household-member rows of the demo registry (0: demo.HouseholdRows)
 	Migrate         bool          // migrate a stale schema instead of refusing it
 	CookieSecure    bool          // mark cookies Secure (serve over HTTPS)
 	SessionIdle     time.Duration // sign out after this long without a request
@@ -278,7 +279,9 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 		if err := a.StartWorkers(ctx); err != nil {
 			return err
 		}
-		if err := demo.Seed(ctx, a.Accounts, a.Registry, a.Regions, a.Cfg.Province, admins[0], NewPassword, out); err != nil {
+		if err := demo.Seed(ctx, demo.Services{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
+			Allocations: a.Allocations, Regions: a.Regions, Province: a.Cfg.Province, Admin: admins[0],
+			NewPassword: NewPassword, HouseholdRows: a.Cfg.DemoRows}, out); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}

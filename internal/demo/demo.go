@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/gen"
+	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
 )
@@ -36,6 +38,20 @@ type Registry interface {
 	Wait(ctx context.Context, id string) (registry.Import, error)
 }
 
+// Services are what the demo fills, and how.
+type Services struct {
+	Accounts    *account.Service
+	Registry    Registry
+	Programs    *program.Service
+	Allocations *allocate.Service
+	Regions     *region.Set
+	Province    string
+	Admin       account.User // the registry is imported as this admin
+	NewPassword func() string
+	// HouseholdRows overrides the size of the demo registry (tests make it small).
+	HouseholdRows int
+}
+
 // HouseholdRows is how many household-member rows the demo registry holds: about
 // 20,000 households (a household has 3.6 members on average).
 const HouseholdRows = 72000
@@ -43,8 +59,11 @@ const HouseholdRows = 72000
 // Seed adds the demo data when no organisation exists yet, and prints every generated
 // password once to out. It is a no-op on a database that already has organisations.
 // The registry is filled through the same import an office uses, as the admin.
-func Seed(ctx context.Context, accounts *account.Service, reg Registry, regions *region.Set, province string,
-	admin account.User, newPassword func() string, out io.Writer) error {
+func Seed(ctx context.Context, d Services, out io.Writer) error {
+	accounts, reg, regions, province, newPassword := d.Accounts, d.Registry, d.Regions, d.Province, d.NewPassword
+	if d.HouseholdRows <= 0 {
+		d.HouseholdRows = HouseholdRows
+	}
 	n := 0
 	for _, st := range []string{account.OrgPending, account.OrgVerified, account.OrgRejected} {
 		c, err := accounts.CountOrgs(ctx, st)
@@ -58,13 +77,14 @@ func Seed(ctx context.Context, accounts *account.Service, reg Registry, regions 
 		return nil
 	}
 	fmt.Fprintln(out, "Demo accounts (passwords are shown only this once):")
+	var committers []allocate.Who
 	for i, d := range orgs {
 		var in account.Registration
 		in.Name, in.Kind, in.ContactName, in.ContactPhone = d.name, d.kind, d.contact, d.phone
 		in.ContactEmail = fmt.Sprintf("kontak%d@demo.gotong.local", i+1)
 		in.User.Email = fmt.Sprintf("kolaborator%d@demo.gotong.local", i+1)
 		in.User.Password = newPassword()
-		o, _, err := accounts.Register(ctx, in)
+		o, u, err := accounts.Register(ctx, in)
 		if err != nil {
 			return fmt.Errorf("register %s: %w", d.name, err)
 		}
@@ -74,6 +94,7 @@ func Seed(ctx context.Context, accounts *account.Service, reg Registry, regions 
 				return err
 			}
 			status = "verified"
+			committers = append(committers, allocate.Who{UserID: u.ID, OrgID: o.ID})
 		}
 		fmt.Fprintf(out, "  collaborator  %-34s %-18s (%s, %s)\n", in.User.Email, in.User.Password, d.name, status)
 	}
@@ -86,11 +107,14 @@ func Seed(ctx context.Context, accounts *account.Service, reg Registry, regions 
 		}
 		fmt.Fprintf(out, "  office        %-34s %-18s (%s)\n", email, pw, kota.Name)
 	}
-	return seedRegistry(ctx, reg, regions, province, admin, out)
+	if err := seedRegistry(ctx, reg, regions, province, d.Admin, d.HouseholdRows, out); err != nil {
+		return err
+	}
+	return seedPrograms(ctx, d.Programs, d.Allocations, regions, province, committers, out)
 }
 
 // seedRegistry imports a generated Jakarta: households, RWs and institutions.
-func seedRegistry(ctx context.Context, reg Registry, regions *region.Set, province string, admin account.User, out io.Writer) error {
+func seedRegistry(ctx context.Context, reg Registry, regions *region.Set, province string, admin account.User, rows int, out io.Writer) error {
 	g := gen.New(1, regions, province)
 	who := registry.Importer{UserID: admin.ID, Email: admin.Email, Scope: province}
 	start := time.Now()
@@ -100,7 +124,7 @@ func seedRegistry(ctx context.Context, reg Registry, regions *region.Set, provin
 		write func(io.Writer) error
 	}{
 		{registry.Household, "demo-rumah-tangga.csv", func(w io.Writer) error {
-			_, err := g.WriteHouseholdsCSV(w, HouseholdRows, gen.Damage{})
+			_, err := g.WriteHouseholdsCSV(w, rows, gen.Damage{})
 			return err
 		}},
 		{registry.RW, "demo-rw.csv", func(w io.Writer) error { _, err := g.WriteRWsCSV(w); return err }},

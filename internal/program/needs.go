@@ -27,6 +27,13 @@ func eligibility(p Program, first int) (string, []any) {
 		}
 		cond += ` AND (` + strings.Join(or, " OR ") + `)`
 	}
+	if len(p.InstitutionKinds) > 0 {
+		var in []string
+		for _, k := range p.InstitutionKinds {
+			in = append(in, arg(k))
+		}
+		cond += ` AND (t.kind <> 'institution' OR t.inst_kind IN (` + strings.Join(in, ",") + `))`
+	}
 	if len(p.Tags) > 0 {
 		var or []string
 		for _, tag := range p.Tags {

@@ -44,6 +44,9 @@ var DefaultPriorityTags = []string{"lansia", "disabilitas", "isoman", "ibu_hamil
 
 var targetKinds = []string{"household", "person", "rw", "institution"}
 
+// institutionKinds are the registry's kinds of institution (Jenis Lembaga).
+var institutionKinds = []string{"panti_asuhan", "panti_jompo", "pesantren", "puskesmas", "rumah_sakit", "lainnya"}
+
 // Item is the aid a program gives.
 type Item struct {
 	Name      string `json:"name"`
@@ -68,42 +71,45 @@ type Phase struct {
 
 // Input creates a program.
 type Input struct {
-	Name         string       `json:"name"`
-	Category     string       `json:"category"`
-	Description  string       `json:"description"`
-	Item         Item         `json:"item"`
-	TargetKinds  []string     `json:"target_kinds"`
-	Regions      []string     `json:"regions"`
-	Tags         []string     `json:"tags"`
-	PriorityTags []string     `json:"priority_tags"` // nil: DefaultPriorityTags
-	Phases       []PhaseInput `json:"phases"`
-	QuantityRule string       `json:"quantity_rule"`
-	StackGroup   string       `json:"stack_group"` // "" means the category
-	Statement    string       `json:"statement"`   // what a collaborator must accept
-	HoldHours    int          `json:"hold_hours"`  // dispatch deadline of an allocation (default 72)
+	Name        string   `json:"name"`
+	Category    string   `json:"category"`
+	Description string   `json:"description"`
+	Item        Item     `json:"item"`
+	TargetKinds []string `json:"target_kinds"`
+	Regions     []string `json:"regions"`
+	Tags        []string `json:"tags"`
+	// InstitutionKinds narrows institutions to some kinds (puskesmas …); empty: all.
+	InstitutionKinds []string     `json:"institution_kinds"`
+	PriorityTags     []string     `json:"priority_tags"` // nil: DefaultPriorityTags
+	Phases           []PhaseInput `json:"phases"`
+	QuantityRule     string       `json:"quantity_rule"`
+	StackGroup       string       `json:"stack_group"` // "" means the category
+	Statement        string       `json:"statement"`   // what a collaborator must accept
+	HoldHours        int          `json:"hold_hours"`  // dispatch deadline of an allocation (default 72)
 }
 
 // Program is a program as the API shows it.
 type Program struct {
-	ID           string     `json:"id"`
-	Name         string     `json:"name"`
-	Category     string     `json:"category"`
-	Description  string     `json:"description"`
-	Item         Item       `json:"item"`
-	TargetKinds  []string   `json:"target_kinds"`
-	Regions      []string   `json:"regions"`
-	Tags         []string   `json:"tags"`
-	PriorityTags []string   `json:"priority_tags"`
-	Phases       []Phase    `json:"phases"`
-	QuantityRule string     `json:"quantity_rule"`
-	StackGroup   string     `json:"stack_group"`
-	StackExempt  bool       `json:"stack_exempt"`
-	Statement    string     `json:"statement"`
-	HoldHours    int        `json:"hold_hours"`
-	Status       string     `json:"status"`
-	CreatedAt    time.Time  `json:"created_at"`
-	PublishedAt  *time.Time `json:"published_at,omitempty"`
-	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	ID               string     `json:"id"`
+	Name             string     `json:"name"`
+	Category         string     `json:"category"`
+	Description      string     `json:"description"`
+	Item             Item       `json:"item"`
+	TargetKinds      []string   `json:"target_kinds"`
+	Regions          []string   `json:"regions"`
+	Tags             []string   `json:"tags"`
+	InstitutionKinds []string   `json:"institution_kinds"`
+	PriorityTags     []string   `json:"priority_tags"`
+	Phases           []Phase    `json:"phases"`
+	QuantityRule     string     `json:"quantity_rule"`
+	StackGroup       string     `json:"stack_group"`
+	StackExempt      bool       `json:"stack_exempt"`
+	Statement        string     `json:"statement"`
+	HoldHours        int        `json:"hold_hours"`
+	Status           string     `json:"status"`
+	CreatedAt        time.Time  `json:"created_at"`
+	PublishedAt      *time.Time `json:"published_at,omitempty"`
+	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 }
 
 // Service is the program capability.
@@ -237,6 +243,15 @@ func (s *Service) validate(in Input) (Program, error) {
 	if p.Tags == nil {
 		p.Tags = []string{}
 	}
+	p.InstitutionKinds = []string{}
+	for _, k := range in.InstitutionKinds {
+		if !slices.Contains(institutionKinds, k) {
+			return p, errs.E(errs.Invalid, "unknown institution kind %q", k)
+		}
+		if !slices.Contains(p.InstitutionKinds, k) {
+			p.InstitutionKinds = append(p.InstitutionKinds, k)
+		}
+	}
 	if in.PriorityTags == nil {
 		p.PriorityTags = slices.Clone(DefaultPriorityTags)
 	} else if p.PriorityTags, err = words("priority tag", in.PriorityTags); err != nil {
@@ -311,11 +326,11 @@ func (s *Service) Create(ctx context.Context, in Input) (Program, error) {
 	}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO programs (id, name, category, description, item_name, item_unit,
-			unit_value, target_kinds, regions, tags, priority_tags, quantity_rule, stack_group, statement, hold_hours,
+			unit_value, target_kinds, regions, tags, inst_kinds, priority_tags, quantity_rule, stack_group, statement, hold_hours,
 			status, created_by, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18)`,
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19)`,
 			p.ID, p.Name, p.Category, p.Description, p.Item.Name, p.Item.Unit, p.Item.UnitValue,
-			list(p.TargetKinds), list(p.Regions), list(p.Tags), list(p.PriorityTags), p.QuantityRule, p.StackGroup,
+			list(p.TargetKinds), list(p.Regions), list(p.Tags), list(p.InstitutionKinds), list(p.PriorityTags), p.QuantityRule, p.StackGroup,
 			p.Statement, p.HoldHours, p.Status, a.ID, now); err != nil {
 			return err
 		}
@@ -332,19 +347,20 @@ func (s *Service) Create(ctx context.Context, in Input) (Program, error) {
 }
 
 const programCols = `id, name, category, description, item_name, item_unit, unit_value, target_kinds, regions, tags,
-	priority_tags, quantity_rule, stack_group, stack_exempt, statement, hold_hours, status, created_at, published_at, closed_at`
+	inst_kinds, priority_tags, quantity_rule, stack_group, stack_exempt, statement, hold_hours, status, created_at, published_at, closed_at`
 
 func scanProgram(row interface{ Scan(...any) error }) (Program, error) {
 	var p Program
-	var kinds, regions, tags, prio string
+	var kinds, regions, tags, inst, prio string
 	var pub, closed sql.NullTime
 	err := row.Scan(&p.ID, &p.Name, &p.Category, &p.Description, &p.Item.Name, &p.Item.Unit, &p.Item.UnitValue,
-		&kinds, &regions, &tags, &prio, &p.QuantityRule, &p.StackGroup, &p.StackExempt, &p.Statement, &p.HoldHours,
+		&kinds, &regions, &tags, &inst, &prio, &p.QuantityRule, &p.StackGroup, &p.StackExempt, &p.Statement, &p.HoldHours,
 		&p.Status, &p.CreatedAt, &pub, &closed)
 	if err != nil {
 		return p, err
 	}
 	p.TargetKinds, p.Regions, p.Tags, p.PriorityTags = unlist(kinds), unlist(regions), unlist(tags), unlist(prio)
+	p.InstitutionKinds = unlist(inst)
 	p.CreatedAt = p.CreatedAt.UTC()
 	if pub.Valid {
 		t := pub.Time.UTC()

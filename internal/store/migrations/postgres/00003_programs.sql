@@ -16,6 +16,7 @@ CREATE TABLE programs (
     target_kinds  TEXT NOT NULL,                -- ",household,rw,"
     regions       TEXT NOT NULL DEFAULT '',     -- ",31.71,31.74.01,"; '' = the province
     tags          TEXT NOT NULL DEFAULT '',     -- eligible if any; '' = every target
+    inst_kinds    TEXT NOT NULL DEFAULT '',     -- ",puskesmas,": which institutions; '' = all
     priority_tags TEXT NOT NULL DEFAULT '',     -- served first in an area
     quantity_rule TEXT NOT NULL CHECK (quantity_rule IN ('per_target','per_person','per_family','per_resident')),
     stack_group   TEXT NOT NULL,

@@ -1,0 +1,55 @@
+package app_test
+
+import (
+	"testing"
+
+	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/app"
+	"github.com/gotong/gotong/internal/app/apptest"
+	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/program"
+	"github.com/gotong/gotong/internal/storetest"
+)
+
+// The demo builds a registry, KSBB-like programs and commitments in progress through
+// the same services users go through, and leaves a consistent database behind.
+func TestDemoSeedsProgramsAndCommitmentsInProgress(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng, func(c *app.Config) { c.Demo, c.DemoRows = true, 3000 })
+			ctx := s.Ctx()
+			progs, _, err := s.App.Programs.List(ctx, program.Filter{Drafts: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			status := map[string]int{}
+			for _, p := range progs {
+				status[p.Status]++
+			}
+			if status[program.Published] != 3 || status[program.Draft] != 1 {
+				t.Fatalf("programs by status %v, want 3 published and 1 draft", status)
+			}
+			cs, _, err := s.App.Allocations.List(ctx, allocate.Who{Admin: true}, allocate.ListFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			allocated := 0
+			for _, c := range cs {
+				allocated += c.Allocated
+				if c.Allocated+c.Waitlisted != c.Requested {
+					t.Errorf("commitment %s: %d allocated + %d waiting != %d requested", c.ID, c.Allocated, c.Waitlisted, c.Requested)
+				}
+			}
+			if len(cs) != 5 || allocated == 0 {
+				t.Fatalf("%d commitments with %d units allocated, want 5 with some allocated", len(cs), allocated)
+			}
+			var over int
+			if err := s.App.DB.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM needs WHERE allocated > quantity`).Scan(&over); err != nil || over != 0 {
+				t.Fatalf("over-allocated needs: %d (%v)", over, err)
+			}
+			if p, _, err := audit.Verify(ctx, s.App.DB.R(), s.App.DB.AuditKey); err != nil || p != nil {
+				t.Fatalf("audit chain after the demo: %v %v", p, err)
+			}
+		})
+	}
+}
