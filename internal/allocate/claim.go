@@ -2,6 +2,7 @@ package allocate
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -21,9 +22,13 @@ const notStacked = `(n.stack_group = '' OR NOT EXISTS (SELECT 1 FROM needs o
 // codes hold digits and dots, and '~' sorts after both.
 func upper(code string) string { return code + "~" }
 
-// candidates reads the free needs a commitment may take, in the engine's order,
-// leaving out the needs in skip.
-func (s *Service) candidates(ctx context.Context, q store.Querier, c *Commitment, skip map[string]bool) ([]Candidate, error) {
+// candidates reads the free needs a commitment may take, in the engine's order
+// (priority first, then the longest waiting), leaving out the needs in skip and the
+// targets in blocked. Indivisible needs (households, persons) are free only when
+// nothing of them is allocated, so their fill rate is 0 and the planner takes them in
+// this order: only the first limit of them are read (limit <= 0: all). Divisible
+// needs (RWs, institutions: few) are always read in full.
+func (s *Service) candidates(ctx context.Context, q store.Querier, c *Commitment, skip, blocked map[string]bool, limit int) (cands []Candidate, more bool, err error) {
 	var where string
 	var args []any
 	if c.Region != "" {
@@ -33,27 +38,127 @@ func (s *Service) candidates(ctx context.Context, q store.Querier, c *Commitment
 		where = `n.target_id IN (SELECT target_id FROM commitment_targets WHERE commitment_id = $2)`
 		args = []any{c.PhaseID, c.ID}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority
-		FROM needs n WHERE n.phase_id = $1 AND `+where+` AND n.allocated < n.quantity AND n.state = 'open' AND `+notStacked+`
-		ORDER BY n.priority DESC, n.since, n.id`, args...)
+	base := `SELECT n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority, n.since
+		FROM needs n WHERE n.phase_id = $1 AND ` + where + ` AND n.allocated < n.quantity AND n.state = 'open'`
+	read := func(q2 string, args ...any) ([]Candidate, error) {
+		rows, err := q.QueryContext(ctx, q2, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []Candidate
+		for rows.Next() {
+			var k Candidate
+			var prio int
+			if err := rows.Scan(&k.NeedID, &k.TargetID, &k.Kind, &k.Region, &k.Quantity, &k.Allocated, &prio, &k.since); err != nil {
+				return nil, err
+			}
+			k.Priority = prio > 0
+			out = append(out, k)
+		}
+		return out, rows.Err()
+	}
+	order := ` ORDER BY n.priority DESC, n.since, n.id`
+	div, err := read(base+` AND n.kind IN ('rw','institution')`+order, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	q2 := base + ` AND n.kind IN ('household','person')` + order
+	if limit > 0 {
+		q2 += ` LIMIT ` + itoa(limit)
+	}
+	ind, err := read(q2, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	more = limit > 0 && len(ind) == limit
+	// Merge the two ordered lists, dropping what may not be taken.
+	keep := func(k Candidate) bool { return !skip[k.NeedID] && !blocked[k.TargetID] }
+	for i, j := 0, 0; i < len(div) || j < len(ind); {
+		var k Candidate
+		if j >= len(ind) || i < len(div) && before(div[i], ind[j]) {
+			k, i = div[i], i+1
+		} else {
+			k, j = ind[j], j+1
+		}
+		if keep(k) {
+			cands = append(cands, k)
+		}
+	}
+	return cands, more, nil
+}
+
+// before is the engine's order: priority first, then the longest waiting, then id.
+func before(a, b Candidate) bool {
+	if a.Priority != b.Priority {
+		return a.Priority
+	}
+	if !a.since.Equal(b.since) {
+		return a.since.Before(b.since)
+	}
+	return a.NeedID < b.NeedID
+}
+
+// blockedTargets returns the targets in c's reach that a stacking rule keeps from
+// c's program in c's phase: another program of the same stack group holds some of
+// them in an overlapping phase. One indexed read of the other programs' held needs
+// replaces a probe per candidate; on PostgreSQL the claim checks again under lock.
+func (s *Service) blockedTargets(ctx context.Context, q store.Querier, c *Commitment, p program.Program) (map[string]bool, error) {
+	out := map[string]bool{}
+	ph, ok := p.FindPhase(c.PhaseID)
+	if p.StackExempt || !ok {
+		return out, nil
+	}
+	var where string
+	args := []any{p.ID, p.StackGroup, ph.End, ph.Start}
+	if c.Region != "" {
+		where = `o.region >= $5 AND o.region < $6`
+		args = append(args, c.Region, upper(c.Region))
+	} else {
+		where = `o.target_id IN (SELECT target_id FROM commitment_targets WHERE commitment_id = $5)`
+		args = append(args, c.ID)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT o.target_id FROM needs o
+		WHERE o.program_id IN (SELECT id FROM programs WHERE id <> $1 AND stack_group = $2)
+		  AND o.allocated > 0 AND o.stack_group = $2 AND o.starts <= $3 AND $4 <= o.ends AND `+where, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Candidate
 	for rows.Next() {
-		var k Candidate
-		var prio int
-		if err := rows.Scan(&k.NeedID, &k.TargetID, &k.Kind, &k.Region, &k.Quantity, &k.Allocated, &prio); err != nil {
+		var t string
+		if err := rows.Scan(&t); err != nil {
 			return nil, err
 		}
-		if skip[k.NeedID] {
-			continue
-		}
-		k.Priority = prio > 0
-		out = append(out, k)
+		out[t] = true
 	}
 	return out, rows.Err()
+}
+
+// plan reads the candidates and plans want units over them, reading further when
+// the cut list of households did not suffice.
+func (s *Service) plan(ctx context.Context, q store.Querier, c *Commitment, want int, skip, blocked map[string]bool) ([]Candidate, []int, error) {
+	limit := want + 64
+	for {
+		cands, more, err := s.candidates(ctx, q, c, skip, blocked, limit)
+		if err != nil {
+			return nil, nil, err
+		}
+		give := Plan(cands, want)
+		if more && sum(give) < want {
+			limit *= 4 // households too large for what was left were passed over
+			continue
+		}
+		return cands, give, nil
+	}
+}
+
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
 }
 
 // allocRow is an allocation being written.
@@ -71,12 +176,15 @@ func (s *Service) claim(ctx context.Context, tx *store.Tx, c *Commitment, p prog
 	var out []allocRow
 	skip := map[string]bool{}
 	expires := s.Now().Add(time.Duration(p.HoldHours) * time.Hour)
+	blocked, err := s.blockedTargets(ctx, tx, c, p)
+	if err != nil {
+		return nil, err
+	}
 	for round := 0; want > 0 && round < s.rounds; round++ {
-		cands, err := s.candidates(ctx, tx, c, skip)
+		cands, give, err := s.plan(ctx, tx, c, want, skip, blocked)
 		if err != nil {
 			return nil, err
 		}
-		give := Plan(cands, want)
 		var take []Candidate
 		var units []int
 		for i, g := range give {
@@ -162,60 +270,91 @@ func (s *Service) lock(ctx context.Context, tx *store.Tx, take []Candidate, unit
 	return keptTake, keptUnits, nil
 }
 
-// apply writes the allocations and adds their quantities to the needs, in batches.
-// The need update is guarded (allocated + x <= quantity) and the schema's CHECK backs
-// it; a batch that does not update every need it names is an error, never a silent
-// partial claim.
+// apply writes the allocations and adds their quantities to the needs. The need
+// update is guarded (allocated + x <= quantity) and the schema's CHECK backs it; a
+// need the update does not change is an error, never a silent partial claim.
+//
+// PostgreSQL gets each statement once, with the rows as arrays (unnest); SQLite gets
+// multi-row inserts and a prepared point update per need, which its planner cannot
+// turn into a scan of the whole needs table.
 func (s *Service) apply(ctx context.Context, tx *store.Tx, c *Commitment, take []Candidate, units []int, expires time.Time) ([]allocRow, error) {
 	now := s.Now()
-	var rows []allocRow
+	rows := make([]allocRow, len(take))
 	for i, k := range take {
-		rows = append(rows, allocRow{id: newID(), needID: k.NeedID, targetID: k.TargetID, region: k.Region, quantity: units[i]})
+		rows[i] = allocRow{id: newOrderedID(), needID: k.NeedID, targetID: k.TargetID, region: k.Region, quantity: units[i]}
+	}
+	if tx.Engine == store.Postgres {
+		return rows, s.applyPostgres(ctx, tx, c, rows, expires, now)
 	}
 	const batch = 400
+	var full *sql.Stmt // the statement of a full batch, prepared once
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
 	for lo := 0; lo < len(rows); lo += batch {
 		part := rows[lo:min(lo+batch, len(rows))]
-		var ins strings.Builder
-		var upd strings.Builder
 		args := make([]any, 0, len(part)*10)
-		uargs := make([]any, 0, len(part)*2)
-		ins.WriteString(`INSERT INTO allocations (id, commitment_id, org_id, need_id, target_id, region, quantity, status, expires_at, created_at, updated_at) VALUES `)
-		for j, r := range part {
-			if j > 0 {
-				ins.WriteString(",")
-				upd.WriteString(",")
-			}
-			n := len(args)
-			fmt.Fprintf(&ins, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,'reserved',$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10)
+		for _, r := range part {
 			args = append(args, r.id, c.ID, c.OrgID, r.needID, r.targetID, r.region, r.quantity, expires, now, now)
-			m := len(uargs)
-			if tx.Engine == store.Postgres {
-				fmt.Fprintf(&upd, "($%d::text,$%d::int)", m+1, m+2)
-			} else {
-				fmt.Fprintf(&upd, "($%d,$%d)", m+1, m+2)
+		}
+		q := `INSERT INTO allocations (id, commitment_id, org_id, need_id, target_id, region, quantity, status, expires_at, created_at, updated_at) VALUES ` +
+			strings.Repeat("(?,?,?,?,?,?,?,'reserved',?,?,?),", len(part)-1) + "(?,?,?,?,?,?,?,'reserved',?,?,?)"
+		var err error
+		switch {
+		case len(part) < batch:
+			_, err = tx.ExecContext(ctx, q, args...)
+		case full == nil:
+			if full, err = tx.PrepareContext(ctx, q); err == nil {
+				_, err = full.ExecContext(ctx, args...)
 			}
-			uargs = append(uargs, r.needID, r.quantity)
+		default:
+			_, err = full.ExecContext(ctx, args...)
 		}
-		if _, err := tx.ExecContext(ctx, placeholders(tx, ins.String()), args...); err != nil {
-			return nil, err
-		}
-		var q string
-		if tx.Engine == store.Postgres {
-			q = `UPDATE needs SET allocated = needs.allocated + v.x FROM (VALUES ` + upd.String() + `) AS v(id, x)
-				WHERE needs.id = v.id AND needs.allocated + v.x <= needs.quantity`
-		} else {
-			q = `UPDATE needs SET allocated = needs.allocated + v.column2 FROM (VALUES ` + upd.String() + `) AS v
-				WHERE needs.id = v.column1 AND needs.allocated + v.column2 <= needs.quantity`
-		}
-		res, err := tx.ExecContext(ctx, placeholders(tx, q), uargs...)
 		if err != nil {
 			return nil, err
 		}
-		if n, err := res.RowsAffected(); err != nil || int(n) != len(part) {
-			return nil, fmt.Errorf("claim: %d of %d needs updated (%v)", n, len(part), err)
+	}
+	upd, err := tx.PrepareContext(ctx, `UPDATE needs SET allocated = allocated + ? WHERE id = ? AND allocated + ? <= quantity`)
+	if err != nil {
+		return nil, err
+	}
+	defer upd.Close()
+	for _, r := range rows {
+		res, err := upd.ExecContext(ctx, r.quantity, r.needID, r.quantity)
+		if err != nil {
+			return nil, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return nil, fmt.Errorf("claim: need %s not updated (%v)", r.needID, err)
 		}
 	}
 	return rows, nil
+}
+
+func (s *Service) applyPostgres(ctx context.Context, tx *store.Tx, c *Commitment, rows []allocRow, expires, now time.Time) error {
+	ids, needs, targets, regions := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+	qty := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i], needs[i], targets[i], regions[i], qty[i] = r.id, r.needID, r.targetID, r.region, int64(r.quantity)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO allocations (id, commitment_id, org_id, need_id, target_id, region, quantity, status, expires_at, created_at, updated_at)
+		SELECT v.id, $1, $2, v.need, v.target, v.region, v.qty, 'reserved', $3, $4, $4
+		FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::int[]) AS v(id, need, target, region, qty)`,
+		c.ID, c.OrgID, expires, now, ids, needs, targets, regions, qty); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE needs SET allocated = needs.allocated + v.qty
+		FROM unnest($1::text[], $2::int[]) AS v(id, qty)
+		WHERE needs.id = v.id AND needs.allocated + v.qty <= needs.quantity`, needs, qty)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || int(n) != len(rows) {
+		return fmt.Errorf("claim: %d of %d needs updated (%v)", n, len(rows), err)
+	}
+	return nil
 }
 
 // placeholders turns $N into ? on SQLite for long statements: modernc resolves $N

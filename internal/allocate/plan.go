@@ -1,6 +1,9 @@
 package allocate
 
-import "container/heap"
+import (
+	"container/heap"
+	"time"
+)
 
 // Candidate is a need with free quantity, in the engine's order: the position in the
 // slice is the tie-break (priority targets first, then the longest waiting).
@@ -12,6 +15,7 @@ type Candidate struct {
 	Quantity  int // needed
 	Allocated int // already held by others
 	Priority  bool
+	since     time.Time // waiting since: the order's tie-break after priority
 }
 
 // Free is what is left of the need.

@@ -252,8 +252,13 @@ func (s *Service) Preview(ctx context.Context, who Who, req Request) (Preview, e
 	}
 	c := &Commitment{ID: "", PhaseID: ph.ID, Region: req.Region, ProgramID: p.ID}
 	var cands []Candidate
+	var give []int
 	if req.Region != "" {
-		if cands, err = s.candidates(ctx, s.db.R(), c, nil); err != nil {
+		blocked, err := s.blockedTargets(ctx, s.db.R(), c, p)
+		if err != nil {
+			return pv, store.Map(err)
+		}
+		if cands, give, err = s.plan(ctx, s.db.R(), c, req.Quantity, nil, blocked); err != nil {
 			return pv, store.Map(err)
 		}
 	} else {
@@ -267,8 +272,8 @@ func (s *Service) Preview(ctx context.Context, who Who, req Request) (Preview, e
 			c.Taken = pv.Taken
 			pv.Suggestions, _ = s.suggest(ctx, *c)
 		}
+		give = Plan(cands, req.Quantity)
 	}
-	give := Plan(cands, req.Quantity)
 	pv.Requested, pv.Regions = req.Quantity, map[string]int{}
 	for i, g := range give {
 		if g == 0 {

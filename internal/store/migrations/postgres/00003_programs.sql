@@ -75,6 +75,8 @@ CREATE TABLE needs (
 CREATE INDEX needs_free ON needs (phase_id, region, priority, since, id, quantity, allocated, target_id, kind)
     WHERE allocated < quantity AND state = 'open';
 CREATE INDEX needs_target ON needs (target_id, stack_group);
+-- Held needs of a program in an area: what a stacking rule keeps from the others.
+CREATE INDEX needs_held ON needs (program_id, region, target_id) WHERE allocated > 0;
 CREATE INDEX needs_program ON needs (program_id, region);
 CREATE INDEX needs_flagged ON needs (program_id, region) WHERE state = 'flagged';
 
@@ -126,7 +128,6 @@ CREATE TABLE allocations (
 CREATE INDEX allocations_commitment ON allocations (commitment_id, status);
 CREATE INDEX allocations_need ON allocations (need_id);
 CREATE INDEX allocations_expiry ON allocations (expires_at) WHERE status = 'reserved';
-CREATE INDEX allocations_org ON allocations (org_id, status);
 
 -- In-app notices to an organisation (an allocation expired, a waiting commitment was
 -- filled …). params is JSON for the page to render in the reader's language.
