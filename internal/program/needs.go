@@ -2,7 +2,9 @@ package program
 
 import (
 	"context"
+	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
@@ -71,7 +73,7 @@ func priorityExpr(p Program, args *[]any) string {
 // addNeeds creates the missing needs of p for every eligible target, in every phase
 // (or only phases not yet over on day today, when today is set). Existing needs are
 // left alone. It returns how many were added.
-func (s *Service) addNeeds(ctx context.Context, tx *store.Tx, p Program, today string) (int, error) {
+func (s *Service) addNeeds(ctx context.Context, tx *store.Tx, p Program, today string, since *time.Time) (int, error) {
 	group := p.StackGroup
 	if p.StackExempt {
 		group = ""
@@ -92,6 +94,10 @@ func (s *Service) addNeeds(ctx context.Context, tx *store.Tx, p Program, today s
 	if today != "" {
 		args = append(args, today)
 		q += ` AND ph.ends >= $` + itoa(len(args))
+	}
+	if since != nil {
+		args = append(args, *since)
+		q += ` AND t.updated_at >= $` + itoa(len(args))
 	}
 	q += ` ON CONFLICT (phase_id, target_id) DO NOTHING`
 	res, err := tx.ExecContext(ctx, q, args...)
@@ -161,51 +167,81 @@ func (s *Service) Sync(ctx context.Context) ([]SyncResult, error) {
 
 func (s *Service) syncProgram(ctx context.Context, tx *store.Tx, p Program) (SyncResult, error) {
 	res := SyncResult{ProgramID: p.ID}
-	today := s.Now().Format("2006-01-02")
-	exec := func(q string, args ...any) (int, error) {
-		r, err := tx.ExecContext(ctx, q, args...)
+	start := s.Now()
+	today := start.Format("2006-01-02")
+	// Only targets changed since the last sync are looked at, with a margin for
+	// changes stamped before and committed after it (looking again is harmless:
+	// every statement below changes only what differs).
+	var last sql.NullTime
+	if err := tx.QueryRowContext(ctx, `SELECT synced_at FROM programs WHERE id = $1`, p.ID).Scan(&last); err != nil {
+		return res, err
+	}
+	var since *time.Time
+	if last.Valid {
+		t := last.Time.Add(-syncMargin)
+		since = &t
+	}
+	// run executes a statement on the program's needs in phases not over, for
+	// targets (t) that changed and match cond.
+	qty := quantityExpr(p.QuantityRule)
+	newQty := `(SELECT ` + qty + ` FROM targets t WHERE t.id = needs.target_id)`
+	run := func(set, where, cond string, condArgs func(first int) (string, []any)) (int, error) {
+		args := []any{p.ID, today}
+		targets := `SELECT t.id FROM targets t WHERE 1=1`
+		if since != nil {
+			args = append(args, *since)
+			targets += ` AND t.updated_at >= $3`
+		}
+		if condArgs != nil {
+			c, cargs := condArgs(len(args) + 1)
+			cond = strings.ReplaceAll(cond, "{eligible}", c)
+			args = append(args, cargs...)
+		}
+		if cond != "" {
+			targets += ` AND ` + cond
+		}
+		r, err := tx.ExecContext(ctx, `UPDATE needs SET `+set+` WHERE program_id = $1 AND ends >= $2 AND `+where+
+			` AND target_id IN (`+targets+`)`, args...)
 		if err != nil {
 			return 0, err
 		}
 		n, err := r.RowsAffected()
 		return int(n), err
 	}
+	elig := func(first int) (string, []any) { return eligibility(p, first) }
 	var err error
 	// Targets gone or no longer eligible.
-	cond, cargs := eligibility(p, 3)
-	gone := `SELECT t.id FROM targets t WHERE NOT (` + cond + `)`
-	args := append([]any{p.ID, today}, cargs...)
-	if res.Voided, err = exec(`UPDATE needs SET state = 'void', quantity = 0, flag = 'target_left'
-		WHERE program_id = $1 AND ends >= $2 AND state = 'open' AND allocated = 0 AND target_id IN (`+gone+`)`, args...); err != nil {
+	if res.Voided, err = run(`state = 'void', quantity = 0, flag = 'target_left'`, `state = 'open' AND allocated = 0`,
+		`NOT ({eligible})`, elig); err != nil {
 		return res, err
 	}
-	if res.Flagged, err = exec(`UPDATE needs SET state = 'flagged', quantity = allocated, flag = 'target_left'
-		WHERE program_id = $1 AND ends >= $2 AND state = 'open' AND allocated > 0 AND target_id IN (`+gone+`)`, args...); err != nil {
+	if res.Flagged, err = run(`state = 'flagged', quantity = allocated, flag = 'target_left'`, `state = 'open' AND allocated > 0`,
+		`NOT ({eligible})`, elig); err != nil {
 		return res, err
 	}
-	// Sizes: follow the target, never below what is allocated.
-	qty := quantityExpr(p.QuantityRule)
-	newQty := `(SELECT ` + qty + ` FROM targets t WHERE t.id = needs.target_id)`
-	var n int
-	if n, err = exec(`UPDATE needs SET state = 'flagged', quantity = allocated, flag = 'quantity_reduced'
-		WHERE program_id = $1 AND ends >= $2 AND state = 'open' AND `+newQty+` < allocated`, p.ID, today); err != nil {
+	// Sizes follow the target, never below what is allocated.
+	n, err := run(`state = 'flagged', quantity = allocated, flag = 'quantity_reduced'`, `state = 'open' AND `+newQty+` < allocated`, "", nil)
+	if err != nil {
 		return res, err
 	}
 	res.Flagged += n
-	if res.Resized, err = exec(`UPDATE needs SET quantity = `+newQty+`
-		WHERE program_id = $1 AND ends >= $2 AND state = 'open' AND `+newQty+` <> quantity AND `+newQty+` >= allocated`, p.ID, today); err != nil {
+	if res.Resized, err = run(`quantity = `+newQty, `state = 'open' AND `+newQty+` <> quantity AND `+newQty+` >= allocated`, "", nil); err != nil {
 		return res, err
 	}
 	// Voided needs whose target is eligible again.
-	cond, cargs = eligibility(p, 3)
-	args = append([]any{p.ID, today}, cargs...)
-	if res.Reopened, err = exec(`UPDATE needs SET state = 'open', flag = '', quantity = `+newQty+`
-		WHERE program_id = $1 AND ends >= $2 AND state = 'void' AND target_id IN (SELECT t.id FROM targets t WHERE `+cond+` AND `+qty+` > 0)`, args...); err != nil {
+	if res.Reopened, err = run(`state = 'open', flag = '', quantity = `+newQty, `state = 'void'`, `{eligible} AND `+qty+` > 0`, elig); err != nil {
 		return res, err
 	}
-	res.Added, err = s.addNeeds(ctx, tx, p, today)
+	if res.Added, err = s.addNeeds(ctx, tx, p, today, since); err != nil {
+		return res, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE programs SET synced_at = $1 WHERE id = $2`, start, p.ID)
 	return res, err
 }
+
+// syncMargin is how far before its last sync a program looks again for changed
+// targets: a change stamped before the sync may commit after it.
+const syncMargin = 10 * time.Minute
 
 // Counts are units of aid: needed, allocated (held by allocations) and delivered.
 type Counts struct {

@@ -470,11 +470,11 @@ func (s *Service) Publish(ctx context.Context, id string) (Program, int, error) 
 			return errs.E(errs.Conflict, "only a draft program can be published")
 		}
 		now := s.Now()
-		if _, err := tx.ExecContext(ctx, `UPDATE programs SET status = 'published', published_at = $1, updated_at = $1 WHERE id = $2`, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE programs SET status = 'published', published_at = $1, updated_at = $1, synced_at = $1 WHERE id = $2`, now, id); err != nil {
 			return err
 		}
 		p.Status, p.PublishedAt = Published, &now
-		if n, err = s.addNeeds(ctx, tx, p, ""); err != nil {
+		if n, err = s.addNeeds(ctx, tx, p, "", nil); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "program.publish", ObjectType: "program", ObjectID: id,

@@ -28,9 +28,12 @@ CREATE TABLE programs (
     created_at    TIMESTAMPTZ NOT NULL,
     updated_at    TIMESTAMPTZ NOT NULL,
     published_at  TIMESTAMPTZ,
-    closed_at     TIMESTAMPTZ
+    closed_at     TIMESTAMPTZ,
+    synced_at     TIMESTAMPTZ                        -- needs followed the registry up to then
 );
 CREATE INDEX programs_status ON programs (status, created_at);
+-- Programs follow the registry by the targets changed since their last sync.
+CREATE INDEX targets_updated ON targets (updated_at);
 
 CREATE TABLE phases (
     id         TEXT PRIMARY KEY,
@@ -150,3 +153,4 @@ DROP TABLE commitments;
 DROP TABLE needs;
 DROP TABLE phases;
 DROP TABLE programs;
+DROP INDEX targets_updated;

@@ -1,0 +1,95 @@
+package allocate_test
+
+import (
+	"testing"
+
+	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/program"
+	"github.com/gotong/gotong/internal/store"
+	"github.com/gotong/gotong/internal/storetest"
+)
+
+// Needs follow the registry after publication: new targets get needs (and waiting
+// commitments take them), targets merged away lose their open needs, and needs
+// already allocated are kept and flagged rather than dropped.
+func TestNeedsFollowTheRegistry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		h1 := f.target("household", kelA, 4, 0)
+		h2 := f.target("household", kelA, 4, 0)
+		rw := f.target("rw", kelA, 900, 300)
+		p := f.program(program.Input{TargetKinds: []string{"household", "rw"}, QuantityRule: program.PerFamily})
+		who := f.org(true)
+		c := f.commit(who, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 1, Region: kelA})
+		if c.Allocated != 1 {
+			t.Fatalf("first commitment: %+v", c)
+		}
+		var first string
+		if err := db.R().QueryRow(`SELECT target_id FROM allocations WHERE commitment_id = $1`, c.ID).Scan(&first); err != nil {
+			t.Fatal(err)
+		}
+		other := h2
+		if first == h2 {
+			other = h1
+		}
+		// Everything else in the area is taken; 5 more units wait.
+		c2 := f.commit(f.org(true), allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 306, Region: kelA})
+		if c2.Allocated != 301 || c2.Waitlisted != 5 {
+			t.Fatalf("second commitment: %+v, want 301 allocated and 5 waiting", c2)
+		}
+		f.clock.Advance(60_000_000_000) // a minute later the registry changes
+		n1 := f.target("household", kelA, 2, 0)
+		f.target("household", kelB, 2, 0) // outside the waiting commitment's area
+		f.exec(`UPDATE targets SET merged_into = $1, updated_at = $2 WHERE id = $3`, other, f.clock.Now(), first)
+		f.exec(`UPDATE targets SET families = 250, updated_at = $1 WHERE id = $2`, f.clock.Now(), rw)
+		res, err := f.progs.Sync(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 1 || res[0].Added != 4 || res[0].Flagged < 2 {
+			t.Fatalf("sync result %+v, want 4 needs added (2 targets x 2 phases) and the merged and shrunk ones flagged", res)
+		}
+		var state, flag string
+		var qty, alloc int
+		if err := db.R().QueryRow(`SELECT n.state, n.flag, n.quantity, n.allocated FROM needs n JOIN phases ph ON ph.id = n.phase_id
+			WHERE n.target_id = $1 AND ph.name = 'Minggu 1'`, first).Scan(&state, &flag, &qty, &alloc); err != nil {
+			t.Fatal(err)
+		}
+		if state != "flagged" || flag != "target_left" || qty != 1 || alloc != 1 {
+			t.Fatalf("merged, allocated need: %s %s %d/%d, want flagged with its allocation kept", state, flag, alloc, qty)
+		}
+		if err := db.R().QueryRow(`SELECT n.state, n.quantity, n.allocated FROM needs n JOIN phases ph ON ph.id = n.phase_id
+			WHERE n.target_id = $1 AND ph.name = 'Minggu 2'`, first).Scan(&state, &qty, &alloc); err != nil {
+			t.Fatal(err)
+		}
+		if state != "void" || qty != 0 {
+			t.Fatalf("merged, unallocated need: %s %d, want void", state, qty)
+		}
+		if err := db.R().QueryRow(`SELECT n.state, n.flag, n.quantity FROM needs n JOIN phases ph ON ph.id = n.phase_id
+			WHERE n.target_id = $1 AND ph.name = 'Minggu 1'`, rw).Scan(&state, &flag, &qty); err != nil {
+			t.Fatal(err)
+		}
+		if state != "flagged" || flag != "quantity_reduced" || qty != 300 {
+			t.Fatalf("RW shrunk below its allocation: %s %s %d, want flagged keeping 300", state, flag, qty)
+		}
+		if _, err := f.alloc.FillAllWaiting(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		c2, err = f.alloc.Get(f.ctx, allocate.Who{Admin: true}, c2.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c2.Allocated != 302 || c2.Waitlisted != 4 {
+			t.Fatalf("after the new household: %+v, want it allocated to the waiting commitment", c2)
+		}
+		var got string
+		if err := db.R().QueryRow(`SELECT a.target_id FROM allocations a WHERE a.commitment_id = $1 AND a.target_id = $2`, c2.ID, n1).Scan(&got); err != nil {
+			t.Fatalf("new household not allocated to the waiting commitment: %v", err)
+		}
+		f.invariants()
+		// A second sync with nothing changed changes nothing.
+		if res, err := f.progs.Sync(f.ctx); err != nil || len(res) != 0 {
+			t.Fatalf("idle sync: %+v %v", res, err)
+		}
+	})
+}
