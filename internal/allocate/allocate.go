@@ -14,8 +14,10 @@ package allocate
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -69,6 +71,11 @@ type Request struct {
 	TargetIDs       []string `json:"target_ids,omitempty"`
 	DeliverBy       string   `json:"deliver_by"`
 	AcceptStatement bool     `json:"accept_statement"`
+	// ClientRef is the client's idempotency key (the Idempotency-Key header, or a
+	// token in the form): sending the same commitment twice — a double tap, a
+	// retry on a bad connection — makes one commitment, and the second answer is
+	// the first one.
+	ClientRef string `json:"-"`
 }
 
 // Taken is a chosen target that could not be (fully) allocated, with why.
@@ -249,8 +256,19 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 	if err != nil {
 		return c, err
 	}
+	if len(req.ClientRef) > 100 {
+		return c, errs.E(errs.Invalid, "the idempotency key is longer than 100 characters")
+	}
+	if prev, ok, err := s.byClientRef(ctx, s.db.R(), who, req.ClientRef); err != nil || ok {
+		return prev, err
+	}
+	var repeated bool
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if err := verified(ctx, tx, who); err != nil {
+			return err
+		}
+		if prev, ok, err := s.byClientRef(ctx, tx, who, req.ClientRef); err != nil || ok {
+			c, repeated = prev, ok
 			return err
 		}
 		now := s.Now()
@@ -266,9 +284,9 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 			c.chain = chainFor(req.Region)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO commitments (id, org_id, user_id, program_id, phase_id, region, chain,
-			requested, waiting, deliver_by, status, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$9,'waitlisted',$10,$10)`,
-			c.ID, c.OrgID, who.UserID, c.ProgramID, c.PhaseID, c.Region, c.chain, c.Requested, c.DeliverBy, now); err != nil {
+			requested, waiting, deliver_by, client_ref, status, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$9,$10,'waitlisted',$11,$11)`,
+			c.ID, c.OrgID, who.UserID, c.ProgramID, c.PhaseID, c.Region, c.chain, c.Requested, c.DeliverBy, req.ClientRef, now); err != nil {
 			return err
 		}
 		for _, t := range c.TargetIDs {
@@ -287,12 +305,39 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 			}})
 	})
 	if err != nil {
+		if errs.KindOf(err) == errs.Conflict && req.ClientRef != "" {
+			// The same key raced in on another connection (PostgreSQL): answer
+			// with the commitment that won.
+			if prev, ok, err2 := s.byClientRef(ctx, s.db.R(), who, req.ClientRef); err2 == nil && ok {
+				return prev, nil
+			}
+		}
 		return Commitment{}, err
+	}
+	if repeated {
+		return c, nil
 	}
 	if len(c.Taken) > 0 {
 		c.Suggestions, _ = s.suggest(ctx, c)
 	}
 	return c, nil
+}
+
+// byClientRef finds who's commitment made with the idempotency key ref.
+func (s *Service) byClientRef(ctx context.Context, q store.Querier, who Who, ref string) (Commitment, bool, error) {
+	if ref == "" {
+		return Commitment{}, false, nil
+	}
+	var id string
+	err := q.QueryRowContext(ctx, `SELECT id FROM commitments WHERE org_id = $1 AND client_ref = $2`, who.OrgID, ref).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Commitment{}, false, nil
+	}
+	if err != nil {
+		return Commitment{}, false, store.Map(err)
+	}
+	c, err := s.get(ctx, q, who, id)
+	return c, err == nil, err
 }
 
 func (s *Service) firstRegion(ctx context.Context, q store.Querier, ids []string) string {

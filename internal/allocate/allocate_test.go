@@ -69,3 +69,46 @@ func TestAreaCommitmentServesPriorityFirstThenWaits(t *testing.T) {
 		}
 	})
 }
+
+// A commitment sent several times with one idempotency key — a double tap, a retry
+// on a bad connection, all at once — is made once, and every answer is that one.
+func TestResentCommitmentIsMadeOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for range 10 {
+			f.target("household", kelA, 3, 0)
+		}
+		p := f.program(program.Input{TargetKinds: []string{"household"}})
+		who := f.org(true)
+		req := allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 2, Region: kelA, DeliverBy: "2026-05-09", ClientRef: "form-7f3a"}
+		const n = 8
+		ids := make(chan string, n)
+		errc := make(chan error, n)
+		for range n {
+			go func() {
+				c, err := f.alloc.Commit(f.ctx, who, req)
+				errc <- err
+				ids <- c.ID
+			}()
+		}
+		seen := map[string]bool{}
+		for range n {
+			if err := <-errc; err != nil {
+				t.Fatalf("resent commitment: %v", err)
+			}
+			seen[<-ids] = true
+		}
+		var count, allocated int
+		if err := db.R().QueryRow(`SELECT COUNT(*), COALESCE(SUM(allocated), 0) FROM commitments`).Scan(&count, &allocated); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != 1 || count != 1 || allocated != 2 {
+			t.Fatalf("%d answers, %d commitments, %d units allocated; want one commitment of 2 units", len(seen), count, allocated)
+		}
+		// Another organisation may use the same key for its own commitment.
+		if c := f.commit(f.org(true), req); seen[c.ID] {
+			t.Fatal("another organisation's key returned the first organisation's commitment")
+		}
+		f.invariants()
+	})
+}

@@ -96,6 +96,7 @@ CREATE TABLE commitments (
     waiting     INTEGER NOT NULL DEFAULT 0,    -- units on the waiting list
     released    INTEGER NOT NULL DEFAULT 0,    -- units given back (expired, failed, cancelled)
     deliver_by  TEXT NOT NULL,
+    client_ref  TEXT NOT NULL DEFAULT '',      -- the client's idempotency key: a resent form is one commitment
     status      TEXT NOT NULL CHECK (status IN ('allocated','partial','waitlisted','cancelled','closed')),
     created_at  TIMESTAMP NOT NULL,
     updated_at  TIMESTAMP NOT NULL,
@@ -103,6 +104,7 @@ CREATE TABLE commitments (
     CHECK (allocated + waiting + released <= requested)
 );
 CREATE INDEX commitments_org ON commitments (org_id, created_at);
+CREATE UNIQUE INDEX commitments_client_ref ON commitments (org_id, client_ref) WHERE client_ref <> '';
 CREATE INDEX commitments_waiting ON commitments (program_id, phase_id, created_at) WHERE waiting > 0;
 
 CREATE TABLE commitment_targets (
