@@ -224,7 +224,7 @@ func (s *Service) lock(ctx context.Context, tx *store.Tx, take []Candidate, unit
 	for i, k := range take {
 		ids[i] = k.NeedID
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT n.id, n.quantity - n.allocated, n.state = 'open' AND `+notStacked+`
+	rows, err := tx.QueryContext(ctx, `SELECT n.id, CASE WHEN n.state = 'open' THEN n.quantity - n.allocated ELSE 0 END
 		FROM needs n JOIN targets t ON t.id = n.target_id
 		WHERE n.id = ANY($1) FOR NO KEY UPDATE OF n, t SKIP LOCKED`, ids)
 	if err != nil {
@@ -234,15 +234,30 @@ func (s *Service) lock(ctx context.Context, tx *store.Tx, take []Candidate, unit
 	for rows.Next() {
 		var id string
 		var f int
-		var ok bool
-		if err := rows.Scan(&id, &f, &ok); err != nil {
+		if err := rows.Scan(&id, &f); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
-		if !ok {
-			f = 0
-		}
 		free[id] = f
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	// The stacking check runs as its own statement, after the locks: its snapshot
+	// then includes every claim on these targets that committed before we got them
+	// (the locking statement's snapshot was taken before it waited for none).
+	rows, err = tx.QueryContext(ctx, `SELECT n.id FROM needs n WHERE n.id = ANY($1) AND NOT `+notStacked, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		free[id] = 0
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
