@@ -92,6 +92,13 @@ func scanHeld(r interface{ Scan(...any) error }) (held, error) {
 func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, error) {
 	var phase, prog string
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if tx.Engine == store.Postgres {
+			// Hold the commitment against a concurrent fill of its waiting list,
+			// which would add allocations after we listed them.
+			if _, err := tx.ExecContext(ctx, `SELECT id FROM commitments WHERE id = $1 FOR UPDATE`, id); err != nil {
+				return err
+			}
+		}
 		c, err := s.get(ctx, tx, who, id)
 		if err != nil {
 			return err
