@@ -42,7 +42,7 @@ func TestNeedsFollowTheRegistry(t *testing.T) {
 		f.target("household", kelB, 2, 0) // outside the waiting commitment's area
 		f.exec(`UPDATE targets SET merged_into = $1, updated_at = $2 WHERE id = $3`, other, f.clock.Now(), first)
 		f.exec(`UPDATE targets SET families = 250, updated_at = $1 WHERE id = $2`, f.clock.Now(), rw)
-		res, err := f.progs.Sync(f.ctx)
+		res, err := f.progs.SyncThen(f.ctx, f.alloc.AfterSync)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,15 +72,12 @@ func TestNeedsFollowTheRegistry(t *testing.T) {
 		if state != "flagged" || flag != "quantity_reduced" || qty != 300 {
 			t.Fatalf("RW shrunk below its allocation: %s %s %d, want flagged keeping 300", state, flag, qty)
 		}
-		if _, err := f.alloc.FillAllWaiting(f.ctx); err != nil {
-			t.Fatal(err)
-		}
 		c2, err = f.alloc.Get(f.ctx, allocate.Who{Admin: true}, c2.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c2.Allocated != 302 || c2.Waitlisted != 4 {
-			t.Fatalf("after the new household: %+v, want it allocated to the waiting commitment", c2)
+			t.Fatalf("after the new household: %+v, want it allocated to the waiting commitment in the sync itself", c2)
 		}
 		var got string
 		if err := db.R().QueryRow(`SELECT a.target_id FROM allocations a WHERE a.commitment_id = $1 AND a.target_id = $2`, c2.ID, n1).Scan(&got); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -90,7 +91,6 @@ func scanHeld(r interface{ Scan(...any) error }) (held, error) {
 // Cancel cancels a commitment: its reserved allocations go back to the pool and
 // nothing more waits. Allocations already dispatched stay (the aid is on its way).
 func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, error) {
-	var phase, prog string
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if tx.Engine == store.Postgres {
 			// Hold the commitment against a concurrent fill of its waiting list,
@@ -106,7 +106,6 @@ func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, e
 		if c.Status == StatusCancelled {
 			return errs.E(errs.Conflict, "the commitment is already cancelled")
 		}
-		phase, prog = c.PhaseID, c.ProgramID
 		rows, err := tx.QueryContext(ctx, `SELECT `+heldCols+` FROM allocations a JOIN commitments c ON c.id = a.commitment_id
 			WHERE a.commitment_id = $1 AND a.status = 'reserved' ORDER BY a.id`, id)
 		if err != nil {
@@ -127,14 +126,16 @@ func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, e
 		for _, h := range done {
 			units += h.quantity
 		}
-		return audit.Record(ctx, tx, audit.Change{Action: "commitment.cancel", ObjectType: "commitment", ObjectID: id,
+		if err := audit.Record(ctx, tx, audit.Change{Action: "commitment.cancel", ObjectType: "commitment", ObjectID: id,
 			Region: c.Region, Chain: c.chain, Detail: map[string]any{"allocations": len(done), "units": units, "waitlisted_dropped": c.Waitlisted,
-				"allocations_sha256": digestHeld(done)}})
+				"allocations_sha256": digestHeld(done)}}); err != nil {
+			return err
+		}
+		return s.refill(ctx, tx, done)
 	})
 	if err != nil {
 		return Commitment{}, err
 	}
-	s.afterRelease(ctx, prog, phase)
 	return s.Get(ctx, who, id)
 }
 
@@ -153,14 +154,9 @@ func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason string
 	if reason == "" || len([]rune(reason)) > 500 {
 		return Allocation{}, errs.E(errs.Invalid, "give a reason of at most 500 characters")
 	}
-	var prog, phase, cid string
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		h, err := s.heldFor(ctx, tx, who, allocationID)
 		if err != nil {
-			return err
-		}
-		cid = h.commitmentID
-		if err := tx.QueryRowContext(ctx, `SELECT program_id, phase_id FROM commitments WHERE id = $1`, cid).Scan(&prog, &phase); err != nil {
 			return err
 		}
 		done, err := s.release(ctx, tx, []held{h}, Failed, reason)
@@ -170,12 +166,14 @@ func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason string
 		if len(done) == 0 {
 			return errs.E(errs.Conflict, "the allocation has already ended")
 		}
-		return s.recordRelease(ctx, tx, "allocation.fail", done, reason)
+		if err := s.recordRelease(ctx, tx, "allocation.fail", done, reason); err != nil {
+			return err
+		}
+		return s.refill(ctx, tx, done)
 	})
 	if err != nil {
 		return Allocation{}, err
 	}
-	s.afterRelease(ctx, prog, phase)
 	return s.allocation(ctx, who, allocationID)
 }
 
@@ -223,8 +221,6 @@ func (s *Service) Dispatch(ctx context.Context, who Who, ids []string) (int, err
 // how many allocations expired.
 func (s *Service) Expire(ctx context.Context) (int, error) {
 	total := 0
-	type key struct{ prog, phase string }
-	touched := map[key]bool{}
 	for {
 		var done []held
 		err := s.db.Write(ctx, func(tx *store.Tx) error {
@@ -247,7 +243,10 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 			if err := s.recordRelease(ctx, tx, "allocation.expire", done, "deadline"); err != nil {
 				return err
 			}
-			return s.notifyReleased(ctx, tx, done, "allocation.expired")
+			if err := s.notifyReleased(ctx, tx, done, "allocation.expired"); err != nil {
+				return err
+			}
+			return s.refill(ctx, tx, done)
 		})
 		if err != nil {
 			return total, err
@@ -256,15 +255,6 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 			break
 		}
 		total += len(done)
-		for _, h := range done {
-			var k key
-			if err := s.db.R().QueryRowContext(ctx, `SELECT program_id, phase_id FROM commitments WHERE id = $1`, h.commitmentID).Scan(&k.prog, &k.phase); err == nil {
-				touched[k] = true
-			}
-		}
-	}
-	for k := range touched {
-		s.afterRelease(ctx, k.prog, k.phase)
 	}
 	return total, nil
 }
@@ -306,14 +296,35 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, org, kind, commitmen
 	return err
 }
 
-// afterRelease fills waiting commitments once quantity came back. A failure is
-// logged, not returned: the release itself has been committed, and the next trigger
-// (or the periodic pass) fills them.
-func (s *Service) afterRelease(ctx context.Context, programID, phaseID string) {
-	ctx = audit.WithActor(ctx, audit.Actor{ID: "system", Label: "allocation engine", RemoteAddr: "local"})
-	if _, err := s.FillWaiting(ctx, programID, phaseID); err != nil && s.log != nil {
-		s.log.Error("fill waiting commitments", "program", programID, "phase", phaseID, "err", err)
+// engineCtx is ctx acting as the engine itself: waiting commitments filled as a
+// consequence of someone's action are the engine's doing, audited as such.
+func engineCtx(ctx context.Context) context.Context {
+	return audit.WithActor(ctx, audit.Actor{ID: "system", Label: "allocation engine", RemoteAddr: "local"})
+}
+
+// refill gives the quantity a release returned to the waiting commitments of the
+// same program phases, in the same transaction: released units reach the oldest
+// waiting commitment before any newer commitment can see them.
+func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held) error {
+	seen := map[string]bool{}
+	for _, h := range done {
+		var prog, phase string
+		if err := tx.QueryRowContext(ctx, `SELECT program_id, phase_id FROM commitments WHERE id = $1`, h.commitmentID).Scan(&prog, &phase); err != nil {
+			return err
+		}
+		if seen[phase] {
+			continue
+		}
+		seen[phase] = true
+		p, err := s.programs.Get(ctx, prog, true)
+		if err != nil {
+			return err
+		}
+		if _, err := s.fillWaiting(engineCtx(ctx), tx, p, phase); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // FillWaiting gives free quantity of a program phase to waiting commitments, in the
@@ -323,54 +334,71 @@ func (s *Service) FillWaiting(ctx context.Context, programID, phaseID string) (i
 	if err != nil {
 		return 0, err
 	}
-	if p.Status != "published" {
-		return 0, nil
-	}
 	total := 0
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		total = 0
-		q := `SELECT id, org_id, program_id, phase_id, region, chain, requested, waiting FROM commitments
-			WHERE program_id = $1 AND phase_id = $2 AND waiting > 0 AND status <> 'cancelled' ORDER BY created_at, id`
-		if tx.Engine == store.Postgres {
-			q += ` FOR UPDATE SKIP LOCKED`
-		}
-		rows, err := tx.QueryContext(ctx, q, programID, phaseID)
-		if err != nil {
-			return err
-		}
-		cs, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (Commitment, error) {
-			var c Commitment
-			err := r.Scan(&c.ID, &c.OrgID, &c.ProgramID, &c.PhaseID, &c.Region, &c.chain, &c.Requested, &c.Waitlisted)
-			return c, err
-		})
-		if err != nil {
-			return err
-		}
-		for i := range cs {
-			c := &cs[i]
-			got, err := s.fill(ctx, tx, c, p, c.Waitlisted)
-			if err != nil {
-				return err
-			}
-			if got.units == 0 {
-				continue
-			}
-			total += got.units
-			if err := audit.Record(ctx, tx, audit.Change{Action: "commitment.fill", ObjectType: "commitment", ObjectID: c.ID,
-				Region: c.Region, Chain: c.chain, Detail: map[string]any{"units": got.units, "allocations": got.count,
-					"waitlisted": c.Waitlisted, "allocations_sha256": got.digest}}); err != nil {
-				return err
-			}
-			if err := s.notify(ctx, tx, c.OrgID, "commitment.filled", c.ID, map[string]any{"units": got.units, "waitlisted": c.Waitlisted}); err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		total, err = s.fillWaiting(ctx, tx, p, phaseID)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("fill waiting: %w", err)
 	}
 	return total, nil
+}
+
+func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Program, phaseID string) (int, error) {
+	if p.Status != program.Published {
+		return 0, nil
+	}
+	total := 0
+	q := `SELECT id, org_id, program_id, phase_id, region, chain, requested, waiting FROM commitments
+		WHERE program_id = $1 AND phase_id = $2 AND waiting > 0 AND status <> 'cancelled' ORDER BY created_at, id`
+	if tx.Engine == store.Postgres {
+		q += ` FOR UPDATE SKIP LOCKED`
+	}
+	rows, err := tx.QueryContext(ctx, q, p.ID, phaseID)
+	if err != nil {
+		return 0, err
+	}
+	cs, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (Commitment, error) {
+		var c Commitment
+		err := r.Scan(&c.ID, &c.OrgID, &c.ProgramID, &c.PhaseID, &c.Region, &c.chain, &c.Requested, &c.Waitlisted)
+		return c, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for i := range cs {
+		c := &cs[i]
+		got, err := s.fill(ctx, tx, c, p, c.Waitlisted)
+		if err != nil {
+			return 0, err
+		}
+		if got.units == 0 {
+			continue
+		}
+		total += got.units
+		if err := audit.Record(ctx, tx, audit.Change{Action: "commitment.fill", ObjectType: "commitment", ObjectID: c.ID,
+			Region: c.Region, Chain: c.chain, Detail: map[string]any{"units": got.units, "allocations": got.count,
+				"waitlisted": c.Waitlisted, "allocations_sha256": got.digest}}); err != nil {
+			return 0, err
+		}
+		if err := s.notify(ctx, tx, c.OrgID, "commitment.filled", c.ID, map[string]any{"units": got.units, "waitlisted": c.Waitlisted}); err != nil {
+			return 0, err
+		}
+	}
+	return total, nil
+}
+
+// AfterSync fills the waiting commitments of every phase of p inside the
+// transaction that changed p's needs (program.Service.SyncThen).
+func (s *Service) AfterSync(ctx context.Context, tx *store.Tx, p program.Program, _ program.SyncResult) error {
+	for _, ph := range p.Phases {
+		if _, err := s.fillWaiting(engineCtx(ctx), tx, p, ph.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FillAllWaiting runs FillWaiting for every phase that has waiting commitments.

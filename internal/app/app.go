@@ -223,17 +223,8 @@ func (a *App) startEngine(ctx context.Context) {
 // FollowRegistry brings every published program's needs in step with the registry
 // and fills the commitments waiting for new needs.
 func (a *App) FollowRegistry(ctx context.Context) {
-	res, err := a.Programs.Sync(ctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			a.Log.Error("sync program needs", "err", err)
-		}
-		return
-	}
-	if len(res) > 0 {
-		if _, err := a.Allocations.FillAllWaiting(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Error("fill waiting commitments", "err", err)
-		}
+	if _, err := a.Programs.SyncThen(ctx, a.Allocations.AfterSync); err != nil && ctx.Err() == nil {
+		a.Log.Error("sync program needs", "err", err)
 	}
 }
 

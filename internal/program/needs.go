@@ -129,7 +129,12 @@ func (r SyncResult) Changed() bool {
 // flagged for the office when something is (the allocated quantity is kept), and
 // quantities follow the targets' sizes (never below what is allocated: a shrink below
 // it is flagged instead).
-func (s *Service) Sync(ctx context.Context) ([]SyncResult, error) {
+func (s *Service) Sync(ctx context.Context) ([]SyncResult, error) { return s.SyncThen(ctx, nil) }
+
+// SyncThen is Sync, calling then (when not nil) inside each program's transaction
+// after its needs changed: the allocation engine fills waiting commitments there, so
+// new needs reach the oldest waiting commitment before any new commitment sees them.
+func (s *Service) SyncThen(ctx context.Context, then func(context.Context, *store.Tx, Program, SyncResult) error) ([]SyncResult, error) {
 	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM programs WHERE status = 'published' ORDER BY created_at`)
 	if err != nil {
 		return nil, store.Map(err)
@@ -153,7 +158,13 @@ func (s *Service) Sync(ctx context.Context) ([]SyncResult, error) {
 			if err != nil || !res.Changed() {
 				return err
 			}
-			return audit.Record(ctx, tx, audit.Change{Action: "program.sync", ObjectType: "program", ObjectID: id, Detail: res})
+			if err := audit.Record(ctx, tx, audit.Change{Action: "program.sync", ObjectType: "program", ObjectID: id, Detail: res}); err != nil {
+				return err
+			}
+			if then != nil {
+				return then(ctx, tx, p, res)
+			}
+			return nil
 		})
 		if err != nil {
 			return out, err
