@@ -41,13 +41,20 @@ func (c *clock) Advance(d time.Duration) { c.now.Add(int64(d)) }
 // and helpers that write registry rows directly (the registry's own import is tested
 // in its package).
 type fixture struct {
-	t     testing.TB
+	t     failer
 	db    *store.DB
 	ctx   context.Context
 	clock *clock
 	progs *program.Service
 	alloc *allocate.Service
 	seq   atomic.Int64
+}
+
+// failer is what the fixture needs of a test: a *testing.T, or a *rapid.T inside a
+// property so that a failure is shrunk.
+type failer interface {
+	Helper()
+	Fatalf(format string, args ...any)
 }
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
