@@ -66,12 +66,15 @@ type allocRow struct {
 // made. On SQLite the plan is read inside the write transaction, which is the only
 // writer, so it is exact. On PostgreSQL the plan is read, then its needs and targets
 // are locked with SKIP LOCKED, re-checked and taken; whatever another committer held
-// is planned again around, a few rounds at most.
+// is planned again around, until the plan is empty. Every round takes or skips at
+// least one need, so the loop ends; a fixed bound (it was 4) left commitments waiting
+// while free needs remained in their area whenever more committers than rounds
+// planned the same longest-waiting needs.
 func (s *Service) claim(ctx context.Context, tx *store.Tx, c *Commitment, p program.Program, want int) ([]allocRow, error) {
 	var out []allocRow
 	skip := map[string]bool{}
 	expires := s.Now().Add(time.Duration(p.HoldHours) * time.Hour)
-	for round := 0; want > 0 && round < s.rounds; round++ {
+	for want > 0 {
 		cands, err := s.candidates(ctx, tx, c, skip)
 		if err != nil {
 			return nil, err
@@ -116,9 +119,25 @@ func (s *Service) lock(ctx context.Context, tx *store.Tx, take []Candidate, unit
 	for i, k := range take {
 		ids[i] = k.NeedID
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT n.id, n.quantity - n.allocated, n.state = 'open' AND `+notStacked+`
-		FROM needs n JOIN targets t ON t.id = n.target_id
+	rows, err := tx.QueryContext(ctx, `SELECT n.id FROM needs n JOIN targets t ON t.id = n.target_id
 		WHERE n.id = ANY($1) FOR NO KEY UPDATE OF n, t SKIP LOCKED`, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	locked, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	// The re-check is a statement of its own: under READ COMMITTED it reads a snapshot
+	// taken after the locks were granted. Evaluated in the locking statement, the
+	// stacking condition would read other programs' needs as of that statement's
+	// start, and miss a claim on the same target that another committer locked, made
+	// and committed in between.
+	rows, err = tx.QueryContext(ctx, `SELECT n.id, n.quantity - n.allocated, n.state = 'open' AND `+notStacked+`
+		FROM needs n WHERE n.id = ANY($1)`, locked)
 	if err != nil {
 		return nil, nil, err
 	}
