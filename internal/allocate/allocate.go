@@ -127,14 +127,11 @@ type Service struct {
 	log      *slog.Logger
 	// Now is the clock; tests move it to make allocations expire.
 	Now func() time.Time
-	// rounds bounds how often a PostgreSQL claim re-plans around needs that other
-	// committers hold locked.
-	rounds int
 }
 
 // New returns the allocation service.
 func New(db *store.DB, programs *program.Service, regions *region.Set, province string, log *slog.Logger) *Service {
-	return &Service{db: db, programs: programs, regions: regions, province: province, log: log, Now: store.Now, rounds: 4}
+	return &Service{db: db, programs: programs, regions: regions, province: province, log: log, Now: store.Now}
 }
 
 func newID() string { return strings.ReplaceAll(uuid.NewString(), "-", "") }

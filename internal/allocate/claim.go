@@ -171,7 +171,10 @@ type allocRow struct {
 // made. On SQLite the plan is read inside the write transaction, which is the only
 // writer, so it is exact. On PostgreSQL the plan is read, then its needs and targets
 // are locked with SKIP LOCKED, re-checked and taken; whatever another committer held
-// is planned again around, a few rounds at most.
+// is planned again around, until the plan is empty. Every round takes or skips at
+// least one need, so the loop ends; a fixed bound (it was 4) left commitments waiting
+// while free needs remained in their area whenever more committers than rounds
+// planned the same longest-waiting needs.
 func (s *Service) claim(ctx context.Context, tx *store.Tx, c *Commitment, p program.Program, want int) ([]allocRow, error) {
 	var out []allocRow
 	skip := map[string]bool{}
@@ -180,7 +183,7 @@ func (s *Service) claim(ctx context.Context, tx *store.Tx, c *Commitment, p prog
 	if err != nil {
 		return nil, err
 	}
-	for round := 0; want > 0 && round < s.rounds; round++ {
+	for want > 0 {
 		cands, give, err := s.plan(ctx, tx, c, want, skip, blocked)
 		if err != nil {
 			return nil, err

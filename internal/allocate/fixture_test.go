@@ -41,13 +41,20 @@ func (c *clock) Advance(d time.Duration) { c.now.Add(int64(d)) }
 // and helpers that write registry rows directly (the registry's own import is tested
 // in its package).
 type fixture struct {
-	t     testing.TB
+	t     failer
 	db    *store.DB
 	ctx   context.Context
 	clock *clock
 	progs *program.Service
 	alloc *allocate.Service
 	seq   atomic.Int64
+}
+
+// failer is what the fixture needs of a test: a *testing.T, or a *rapid.T inside a
+// property so that a failure is shrunk.
+type failer interface {
+	Helper()
+	Fatalf(format string, args ...any)
 }
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
@@ -195,4 +202,55 @@ func (f *fixture) invariants() {
 		  AND (n.stack_group = '' OR NOT EXISTS (SELECT 1 FROM needs o WHERE o.target_id = n.target_id
 		    AND o.stack_group = n.stack_group AND o.program_id <> n.program_id AND o.allocated > 0
 		    AND o.starts <= n.ends AND n.starts <= o.ends)))`)
+}
+
+// count runs a COUNT (or any single-integer) query on the read pool.
+func (f *fixture) count(query string, args ...any) int {
+	f.t.Helper()
+	var n int
+	if err := f.db.R().QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
+		f.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// audited counts the audit entries of an action on an object ("" for any object).
+func (f *fixture) audited(action, objectID string) int {
+	f.t.Helper()
+	return f.count(`SELECT COUNT(*) FROM audit_log WHERE action = $1 AND ($2 = '' OR object_id = $2)`, action, objectID)
+}
+
+// get reads a commitment as an admin.
+func (f *fixture) get(id string) allocate.Commitment {
+	f.t.Helper()
+	c, err := f.alloc.Get(f.ctx, allocate.Who{Admin: true}, id)
+	if err != nil {
+		f.t.Fatalf("get commitment %s: %v", id, err)
+	}
+	return c
+}
+
+// allocations lists a commitment's allocations as who.
+func (f *fixture) allocations(who allocate.Who, commitmentID string) []allocate.Allocation {
+	f.t.Helper()
+	items, _, err := f.alloc.Allocations(f.ctx, who, commitmentID, "", 500)
+	if err != nil {
+		f.t.Fatalf("allocations of %s: %v", commitmentID, err)
+	}
+	return items
+}
+
+// sync does what App.FollowRegistry does after a registry change.
+func (f *fixture) sync() []program.SyncResult {
+	f.t.Helper()
+	res, err := f.progs.Sync(f.ctx)
+	if err != nil {
+		f.t.Fatalf("sync: %v", err)
+	}
+	if len(res) > 0 {
+		if _, err := f.alloc.FillAllWaiting(f.ctx); err != nil {
+			f.t.Fatalf("fill waiting: %v", err)
+		}
+	}
+	return res
 }
