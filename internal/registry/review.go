@@ -176,7 +176,8 @@ func (s *Service) mergeTargets(ctx context.Context, tx *store.Tx, keep, drop str
 	}
 	var release []string
 	for _, m := range dropMembers {
-		if k, ok := keepMembers[m.hash]; ok {
+		// Members without a NIK (empty hash) match nobody by NIK.
+		if k, ok := keepMembers[m.hash]; ok && m.hash != "" {
 			if _, err := tx.ExecContext(ctx, `UPDATE members SET merged_into = $1, updated_at = $2 WHERE id = $3`, k.id, now, m.id); err != nil {
 				return err
 			}
