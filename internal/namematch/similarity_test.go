@@ -46,6 +46,21 @@ func TestSimilarityDecisions(t *testing.T) {
 		{"brother and sister by I and Ni are distinct", "I Made Suarta", "Ni Made Suarta", "distinct"},
 		{"sharing Muhammad alone is distinct", "Muhammad Rizki", "Muhammad Fajar", "distinct"},
 		{"a lone Muhammad is distinct", "Muhammad Rizki", "Muhammad", "distinct"},
+		// Rules for the variants a registry re-entry shows (issue 3's recall).
+		{"Muhammad added in front of a short name is reviewed", "Muhammad Ali", "Ali", "review"},
+		{"M. added in front of a name is reviewed", "M. Sukirno", "Sukirno", "review"},
+		{"Siti added in front of a name is reviewed", "Siti Ayu", "Ayu", "review"},
+		{"Siti dropped before a two-word name is reviewed", "Siti Zahra Amalia", "Zahra Amalia", "review"},
+		{"Muhammad dropped does not rescue another name", "Muhammad Ali", "Ari", "distinct"},
+		{"Siti dropped does not pair a sister", "Siti Ayu", "Ayi", "distinct"},
+		{"a doubled letter in Chandra is still Chandra", "Kevin Channdra", "Kevin Chandra", "same"},
+		{"old tj read as t + y is reviewed", "Aditja Rahman", "Aditya Rahman", "review"},
+		{"old dj read as d + y is reviewed", "Widjaningsih", "Widyaningsih", "review"},
+		{"old j for y without a marker is reviewed", "Jojoh", "Yoyoh", "review"},
+		{"a transposition in a five-letter name is reviewed", "Ziadn Hakim", "Zidan Hakim", "review"},
+		{"a vowel heard as e in a long name is reviewed", "Muhammad Hemdan", "Muhammad Hamdan", "review"},
+		{"a dropped consonant in a six-letter name is reviewed", "Henra Wijaya", "Hendra Wijaya", "review"},
+		{"a vowel heard as e in a short name is distinct", "Rendi", "Randi", "distinct"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

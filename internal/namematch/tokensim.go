@@ -1,6 +1,10 @@
 package namematch
 
-import "github.com/xrash/smetrics"
+import (
+	"strings"
+
+	"github.com/xrash/smetrics"
+)
 
 // Token similarity. The idea: a difference that is a known spelling
 // variant (a dropped h, d for t, Sundanese p for f, a glide written or not)
@@ -24,6 +28,7 @@ const (
 	subFinalAO       = 0.9  // final o for a, the Javanese spelling: Santoso/Santosa, Bimo/Bima
 	indelH           = 0.9  // h or kh for h: Fatimah/Fatima, Shinta/Sinta, Khasanah/Hasanah
 	indelGlide       = 0.9  // y beside i or s, w beside u: Kurnia/Kurniya, Saiful/Syaiful
+	oldSpellingSim   = 0.9  // the other reading of an old tj, dj or j: Aditja/Aditya (see oldSpellingKey)
 
 	// Slips, scaled by slipLength.
 	subAdjacentKey  = 0.9  // neighbouring key on a QWERTY keyboard
@@ -74,14 +79,23 @@ func tokenSim(x, y string) (sim float64, sure bool) {
 		return genderedSim, false
 	}
 	n := max(lx, ly)
+	// The other reading of an old spelling, unless one edit already makes a
+	// sure variant of it (Hidajat/Hidayat).
+	var old float64
+	if oldSpellingKey(x) == oldSpellingKey(y) {
+		old = oldSpellingSim * variantLength(n)
+	}
 	if s, kind, ok := oneEdit(x, y); ok {
 		switch kind {
 		case variant:
 			return s * variantLength(n), true
 		case firstVariant:
-			return s * variantLength(n), false
+			return max(s*variantLength(n), old), false
 		}
-		return s * slipLength(n), false
+		return max(s*slipLength(n), old), false
+	}
+	if old > 0 {
+		return old, false
 	}
 	if !osaAtMost2(x, y) {
 		// Three or more edits: unrelated for pairing (farFactor3 times
@@ -89,6 +103,22 @@ func tokenSim(x, y string) (sim float64, sure bool) {
 		return 0, false
 	}
 	return smetrics.JaroWinkler(x, y, 0.7, 4) * slipLength(n) * farFactor2, false
+}
+
+// oldSpellingKey folds the readings of the old spelling that Normalize cannot
+// choose between. The old "tj" is today's c (Tjipto → Cipto), but also t + y
+// (Aditja → Aditya, Setjowati → Setyowati); "dj" is j (Djoko → Joko) but also
+// d + y (Widjaningsih → Widyaningsih); and a bare old j is y (Jojoh → Yoyoh,
+// Aju → Ayu) in words with no other marker, where it cannot be told from a
+// modern j (Joko, Juli). Normalize takes the commoner reading; tokenSim
+// accepts the other one, as a guess (oldSpellingSim).
+func oldSpellingKey(w string) string {
+	if !strings.ContainsAny(w, "jcy") {
+		return w
+	}
+	w = strings.ReplaceAll(w, "ty", "c")
+	w = strings.ReplaceAll(w, "dy", "j")
+	return strings.ReplaceAll(w, "j", "y")
 }
 
 // variantLength shrinks spelling-variant scores only for very short tokens
@@ -113,12 +143,10 @@ func slipLength(n int) float64 {
 	case n <= 4:
 		return 0.4
 	case n == 5:
-		return 0.6
+		return 0.7
 	case n == 6:
-		return 0.75
-	case n == 7:
 		return 0.85
-	case n == 8:
+	case n == 7:
 		return 0.92
 	}
 	return 1
@@ -170,7 +198,7 @@ func oneEdit(x, y string) (float64, editKind, bool) {
 			p++
 		}
 		if x[p+1:] == y[p+1:] {
-			s, kind := substitution(x[p], y[p], p, p == lx-1)
+			s, kind := substitution(x[p], y[p], p, p == lx-1, lx >= 6)
 			return s, kind, true
 		}
 		if p+1 < lx && x[p] == y[p+1] && x[p+1] == y[p] && x[p+2:] == y[p+2:] {
@@ -187,7 +215,7 @@ func oneEdit(x, y string) (float64, editKind, bool) {
 	return 0, slip, false
 }
 
-func substitution(a, b byte, p int, last bool) (float64, editKind) {
+func substitution(a, b byte, p int, last, long bool) (float64, editKind) {
 	switch {
 	case p == 0 && pairIn(a, b, "fp", "fv", "vp", "zj", "zs", "ck", "jy"):
 		// Only spelling habits reach the first letter: Sundanese p for f,
@@ -202,7 +230,10 @@ func substitution(a, b byte, p int, last bool) (float64, editKind) {
 		return subFinalAO, variant
 	case adjacentKeys(a, b):
 		return subAdjacentKey, slip
-	case vowelVariant(a, b):
+	case vowelVariant(a, b), long && pairIn(a, b, "ae"):
+		// a/e only in a long word: in a short one it makes another name
+		// (Rendi/Randi, Dani/Deni), in a long one it is a slip or the
+		// schwa written either way (Hamdan/Hemdan, Mulyani/Mulyeni).
 		return subVowelVariant, slip
 	}
 	return subOther, slip

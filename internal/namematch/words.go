@@ -129,8 +129,11 @@ func respell(w string) string {
 	if chinese[w] {
 		return "c" + w[2:]
 	}
+	// The prefixes are matched with doubled letters collapsed, as the rest of
+	// the word will be: a slip such as "Channdra" still reads as Chandra.
+	collapsed := collapseDoubles(w)
 	for _, p := range chToC {
-		if strings.HasPrefix(w, p) {
+		if strings.HasPrefix(collapsed, p) {
 			w = "c" + w[2:]
 			break
 		}
@@ -216,6 +219,22 @@ func respell(w string) string {
 		return w
 	}
 	return string(out)
+}
+
+// collapseDoubles returns w with runs of one ASCII letter shortened to one, or
+// w itself when it has none.
+func collapseDoubles(w string) string {
+	for i := 1; i < len(w); i++ {
+		if w[i] == w[i-1] && isASCIILetter(w[i]) {
+			var o speller
+			o.b = o.buf[:0]
+			for j := 0; j < len(w); j++ {
+				o.emit(w[j])
+			}
+			return string(o.b)
+		}
+	}
+	return w
 }
 
 // speller accumulates respell's output, collapsing doubled letters.

@@ -67,7 +67,7 @@ const (
 
 var (
 	cKK        = column{colKK, "No KK", true, "3171010101200001", "Nomor Kartu Keluarga, 16 digit. Format kolom sebagai Teks agar Excel tidak mengubahnya."}
-	cNIK       = column{colNIK, "NIK", true, "3171014507850003", "Nomor Induk Kependudukan, 16 digit. Format kolom sebagai Teks."}
+	cNIK       = column{colNIK, "NIK", true, "3171014507850003", "Nomor Induk Kependudukan, 16 digit. Format kolom sebagai Teks. Kosongkan bila orang ini belum punya NIK (mis. bayi baru lahir)."}
 	cName      = column{colName, "Nama", true, "Siti Aminah", "Nama lengkap sesuai KTP."}
 	cBirth     = column{colBirthDate, "Tanggal Lahir", true, "1985-07-05", "YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY."}
 	cSex       = column{colSex, "Jenis Kelamin", true, "P", "L (laki-laki) atau P (perempuan)."}

@@ -47,15 +47,17 @@ func queuePairID(ctx context.Context, tx *store.Tx, newPairID, a, b, region stri
 
 // blockMember is a member as the fuzzy pass sees it.
 type blockMember struct {
-	id, targetID, region, birth, nameNorm, importID string
-	line                                            int
-	inserted                                        bool // written new (not updated) by its import
+	id, targetID, region, birth, nameNorm, importID, sex string
+	line                                                 int
+	inserted                                             bool // written new (not updated) by its import
+	hasNIK                                               bool
 }
 
 // fuzzyPass compares the members this import wrote with every member of the same
 // kelurahan and birth date (the block), so the cost grows with the data, not with its
-// square. A pair in different targets at or above namematch.Review is queued for
-// review; the rows it came from move from "accepted" to "review".
+// square. A pair in different targets at or above namematch.Review is either merged
+// at once (see autoMergeable) or queued for review; the rows it came from move from
+// "accepted" (or "updated") to "merged" or "review".
 func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
 	if s.db.Engine == store.Postgres {
 		// An import can grow members by orders of magnitude faster than autovacuum
@@ -67,7 +69,7 @@ func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
 		}
 	}
 	rows, err := s.db.R().QueryContext(ctx, `SELECT m.id, m.target_id, m.region, m.birth_date, m.name_norm, COALESCE(m.import_id, ''), m.line,
-		CASE WHEN m.created_at = m.updated_at THEN 1 ELSE 0 END
+		CASE WHEN m.created_at = m.updated_at THEN 1 ELSE 0 END, m.sex, CASE WHEN m.nik_hash <> '' THEN 1 ELSE 0 END
 		FROM members m JOIN (SELECT DISTINCT region, birth_date FROM members WHERE import_id = $1) b
 		ON m.region = b.region AND m.birth_date = b.birth_date
 		WHERE m.merged_into IS NULL AND m.held = '' ORDER BY m.region, m.birth_date, m.id`, imp)
@@ -95,7 +97,7 @@ func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
 	}
 	for rows.Next() {
 		var m blockMember
-		if err := rows.Scan(&m.id, &m.targetID, &m.region, &m.birth, &m.nameNorm, &m.importID, &m.line, &m.inserted); err != nil {
+		if err := rows.Scan(&m.id, &m.targetID, &m.region, &m.birth, &m.nameNorm, &m.importID, &m.line, &m.inserted, &m.sex, &m.hasNIK); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -113,16 +115,49 @@ func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
 	if len(pairs) == 0 {
 		return 0, nil
 	}
+	// How many pairs each member is in: a member that resembles two others is
+	// ambiguous, and never merged without a person looking.
+	inPairs := map[string]int{}
+	for _, p := range pairs {
+		inPairs[p.a.id]++
+		inPairs[p.b.id]++
+	}
 	queued := 0
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		now := store.Now()
 		lines := map[string]bool{}
-		fromAccepted, fromUpdated := 0, 0
+		fromAccepted, fromUpdated, merged := 0, 0, 0
+		// settle moves the row of m, if it came from this import, out of the
+		// counter it was first counted under.
+		settle := func(m blockMember) bool {
+			if m.importID != imp || lines[m.id] {
+				return false
+			}
+			lines[m.id] = true
+			if m.inserted {
+				fromAccepted++
+			} else {
+				fromUpdated++
+			}
+			return true
+		}
 		for _, p := range pairs {
 			reasons := []string{
 				fmt.Sprintf("nama mirip (%.0f%%)", p.score*100),
 				"tanggal lahir sama " + p.a.birth,
 				"kelurahan sama " + s.villageName(p.a.region),
+			}
+			if keep, drop, ok := autoMergeable(p.a, p.b, p.score, imp, inPairs); ok {
+				done, err := s.autoMerge(ctx, tx, keep, drop, p.score, reasons, imp, now)
+				if err != nil {
+					return err
+				}
+				if done {
+					if settle(drop) {
+						merged++
+					}
+					continue
+				}
 			}
 			_, created, err := queuePairID(ctx, tx, newID(), p.a.targetID, p.b.targetID, p.a.region, p.score, reasons, imp, now)
 			if err != nil {
@@ -132,22 +167,97 @@ func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
 				continue // known pair: open already, or decided, which stays decided
 			}
 			for _, m := range []blockMember{p.a, p.b} {
-				if m.importID == imp && !lines[m.id] {
-					lines[m.id] = true
+				if settle(m) {
 					queued++
-					if m.inserted {
-						fromAccepted++
-					} else {
-						fromUpdated++
-					}
 				}
 			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE imports SET accepted = accepted - $1, updated = updated - $2, review = review + $3
-			WHERE id = $4`, fromAccepted, fromUpdated, queued, imp)
+		_, err := tx.ExecContext(ctx, `UPDATE imports SET accepted = accepted - $1, updated = updated - $2, review = review + $3,
+			merged = merged + $4 WHERE id = $5`, fromAccepted, fromUpdated, queued, merged, imp)
 		return err
 	})
 	return queued, err
+}
+
+// autoMergeable decides whether a fuzzy pair is merged without review, and which
+// member is kept. The rule is deliberately narrow, because a wrong merge hides a
+// person while a needless review costs an office a click: the names score at least
+// namematch.Same (which only equal names, known spelling variants, reordered names
+// and dropped name parts reach, never a guess such as a typo); both are in one block
+// (same kelurahan and birth date) and of the same sex; neither is in any other pair;
+// and the member folded away was added by this import and has no NIK, so that no two
+// NIKs conflict and nothing stored before is hidden. When both lack a NIK and came
+// from this import, the later row is folded into the earlier. autoMerge then also
+// requires the folded member to be alone in its household.
+func autoMergeable(a, b blockMember, score float64, imp string, inPairs map[string]int) (keep, drop blockMember, ok bool) {
+	if score < namematch.Same || a.sex != b.sex || a.birth != b.birth || a.region != b.region ||
+		inPairs[a.id] != 1 || inPairs[b.id] != 1 {
+		return keep, drop, false
+	}
+	droppable := func(m blockMember) bool { return m.importID == imp && m.inserted && !m.hasNIK }
+	switch {
+	case droppable(a) && droppable(b):
+		if b.line < a.line {
+			return b, a, true
+		}
+		return a, b, true
+	case droppable(b):
+		return a, b, true
+	case droppable(a):
+		return b, a, true
+	}
+	return keep, drop, false
+}
+
+// autoMerge folds member drop, and its household, into member keep and keep's
+// household, keeping the history as a reviewed merge does: the member and the target
+// are marked merged (nothing is deleted), the pair is recorded as decided "merged"
+// (so it never comes back and offices can list it), and the audit log gets a
+// "duplicate.auto_merge" entry with the score and the reasons. It merges nothing, and
+// reports false, when the pair is already known (open or decided), when drop's
+// household holds anyone else (the same person in two households is a question for
+// an office), or when either household was merged meanwhile.
+func (s *Service) autoMerge(ctx context.Context, tx *store.Tx, keep, drop blockMember, score float64, reasons []string, imp string, now time.Time) (bool, error) {
+	a, b := keep.targetID, drop.targetID
+	if b < a {
+		a, b = b, a
+	}
+	var known string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM duplicates WHERE target_a = $1 AND target_b = $2`, a, b).Scan(&known)
+	if err == nil {
+		return false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	var others, mergedTargets int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE target_id = $1 AND id <> $2 AND merged_into IS NULL`,
+		drop.targetID, drop.id).Scan(&others); err != nil {
+		return false, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM targets WHERE id IN ($1, $2) AND (merged_into IS NOT NULL OR kind <> 'household')`,
+		keep.targetID, drop.targetID).Scan(&mergedTargets); err != nil {
+		return false, err
+	}
+	if others > 0 || mergedTargets > 0 {
+		return false, nil
+	}
+	id := newID()
+	why, _ := json.Marshal(reasons)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO duplicates (id, target_a, target_b, region, score, reasons, status, keep, import_id,
+		decided_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'merged', $7, $8, $9, $9)`,
+		id, a, b, keep.region, score, string(why), keep.targetID, imp, now); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE members SET merged_into = $1, updated_at = $2 WHERE id = $3`, keep.id, now, drop.id); err != nil {
+		return false, err
+	}
+	if err := s.mergeTargets(ctx, tx, keep.targetID, drop.targetID, now); err != nil {
+		return false, err
+	}
+	return true, audit.Record(ctx, tx, audit.Change{Action: "duplicate.auto_merge", ObjectType: "duplicate", ObjectID: id, Region: keep.region,
+		Detail: map[string]any{"targets": []string{a, b}, "keep": keep.targetID, "members": []string{keep.id, drop.id},
+			"score": score, "reasons": reasons, "import_id": imp}})
 }
 
 // villageName names a kelurahan for a reason an office reads.

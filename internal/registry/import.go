@@ -29,18 +29,21 @@ const (
 // Import is one uploaded file and what became of its rows (API.md). Counters count
 // file rows: a household of four members is four rows.
 type Import struct {
-	ID         string     `json:"id"`
-	Kind       Kind       `json:"kind"`
-	Filename   string     `json:"filename"`
-	Status     string     `json:"status"`
-	Error      string     `json:"error,omitempty"`
-	RowsTotal  int        `json:"rows_total"`
-	RowsDone   int        `json:"rows_done"`
-	Accepted   int        `json:"accepted"`
-	Updated    int        `json:"updated"`
-	Merged     int        `json:"merged"`
-	Review     int        `json:"review"`
-	Rejected   int        `json:"rejected"`
+	ID        string `json:"id"`
+	Kind      Kind   `json:"kind"`
+	Filename  string `json:"filename"`
+	Status    string `json:"status"`
+	Error     string `json:"error,omitempty"`
+	RowsTotal int    `json:"rows_total"`
+	RowsDone  int    `json:"rows_done"`
+	Accepted  int    `json:"accepted"`
+	Updated   int    `json:"updated"`
+	Merged    int    `json:"merged"`
+	Review    int    `json:"review"`
+	Rejected  int    `json:"rejected"`
+	// Warnings counts rows taken in with a warning (no NIK; a NIK of a region since
+	// split); each is also counted under one of the outcomes above.
+	Warnings   int        `json:"warnings"`
 	BytesTotal int64      `json:"bytes_total"`
 	BytesDone  int64      `json:"bytes_done"`
 	UserID     string     `json:"user_id"`
@@ -237,7 +240,7 @@ func checkHeader(im Import) error {
 	return err
 }
 
-const importColumns = `id, kind, filename, status, error, rows_total, rows_done, accepted, updated, merged, review, rejected,
+const importColumns = `id, kind, filename, status, error, rows_total, rows_done, accepted, updated, merged, review, rejected, warnings,
 	bytes_total, bytes_done, user_id, scope, created_at, finished_at, last_line, path, format`
 
 func scanImport(row interface{ Scan(...any) error }) (Import, error) {
@@ -245,7 +248,7 @@ func scanImport(row interface{ Scan(...any) error }) (Import, error) {
 	var kind string
 	var finished *time.Time
 	err := row.Scan(&im.ID, &kind, &im.Filename, &im.Status, &im.Error, &im.RowsTotal, &im.RowsDone, &im.Accepted, &im.Updated,
-		&im.Merged, &im.Review, &im.Rejected, &im.BytesTotal, &im.BytesDone, &im.UserID, &im.Scope, &im.CreatedAt, &finished,
+		&im.Merged, &im.Review, &im.Rejected, &im.Warnings, &im.BytesTotal, &im.BytesDone, &im.UserID, &im.Scope, &im.CreatedAt, &finished,
 		&im.lastLine, &im.path, &im.format)
 	im.Kind = Kind(kind)
 	im.CreatedAt = im.CreatedAt.UTC()

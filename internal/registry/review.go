@@ -177,7 +177,8 @@ func (s *Service) mergeTargets(ctx context.Context, tx *store.Tx, keep, drop str
 	}
 	var release []string
 	for _, m := range dropMembers {
-		if k, ok := keepMembers[m.hash]; ok {
+		// Members without a NIK (empty hash) match nobody by NIK.
+		if k, ok := keepMembers[m.hash]; ok && m.hash != "" {
 			if _, err := tx.ExecContext(ctx, `UPDATE members SET merged_into = $1, updated_at = $2 WHERE id = $3`, k.id, now, m.id); err != nil {
 				return err
 			}
@@ -200,7 +201,11 @@ func (s *Service) mergeTargets(ctx context.Context, tx *store.Tx, keep, drop str
 	}
 	tags := unionTags(tagsKeep, strings.Split(strings.Trim(tagsDrop, ","), ","))
 	// Flatten: whatever was merged into the dropped target now points at the kept one.
-	if _, err := tx.ExecContext(ctx, `UPDATE targets SET merged_into = $1, updated_at = $2 WHERE id = $3 OR merged_into = $3`, keep, now, drop); err != nil {
+	// (Two statements rather than one with OR, so that each can use its index.)
+	if _, err := tx.ExecContext(ctx, `UPDATE targets SET merged_into = $1, updated_at = $2 WHERE merged_into = $3`, keep, now, drop); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE targets SET merged_into = $1, updated_at = $2 WHERE id = $3`, keep, now, drop); err != nil {
 		return err
 	}
 	if kindKeep == string(Household) {

@@ -22,6 +22,9 @@ type problem struct {
 	reason string
 }
 
+// noNIKWarning is the warning of a row accepted without a NIK.
+const noNIKWarning = "NIK kosong: baris diterima tanpa NIK; lengkapi NIK bila orang ini sudah memilikinya."
+
 // member is one person of a household or a person target, validated.
 type member struct {
 	nik       nik.NIK
@@ -271,7 +274,13 @@ func (v *validator) member(cells []string, ps *[]problem, r *record) *member {
 		opt.BirthDate = birth
 	}
 	n, warns, err := nik.ParseNIK(rawNIK, opt)
-	if err != nil {
+	switch {
+	case nik.CodeOf(err) == nik.CodeNIKEmpty:
+		// Newborns and many of the poorest residents have no NIK yet; refusing them
+		// would lose exactly the people the registry is for. The row is kept with a
+		// warning and found again by No. KK, name and birth date (see memberKey).
+		r.warnings = append(r.warnings, problem{col: v.headers[colNIK], value: rawNIK, reason: noNIKWarning})
+	case err != nil:
 		v.bad(ps, colNIK, rawNIK, problemText(err))
 	}
 	for _, w := range warns {

@@ -287,15 +287,21 @@ func (s *Service) writeBatch(ctx context.Context, im Import, recs []*record, bad
 		}
 		c := w.counts
 		c.rejected = len(bad)
+		warned := 0
+		for _, r := range recs {
+			if len(r.warnings) > 0 {
+				warned++
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE imports SET rows_done = rows_done + $1, accepted = accepted + $2, updated = updated + $3,
-			merged = merged + $4, review = review + $5, rejected = rejected + $6, last_line = $7, bytes_done = $8, lease_until = $9
-			WHERE id = $10`,
-			len(recs)+len(bad), c.accepted, c.updated, c.merged, c.review, c.rejected, to, offset, w.now.Add(s.lease), im.ID); err != nil {
+			merged = merged + $4, review = review + $5, rejected = rejected + $6, warnings = warnings + $7, last_line = $8, bytes_done = $9,
+			lease_until = $10 WHERE id = $11`,
+			len(recs)+len(bad), c.accepted, c.updated, c.merged, c.review, c.rejected, warned, to, offset, w.now.Add(s.lease), im.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "import.batch", ObjectType: "import", ObjectID: im.ID, Region: im.Scope,
 			Detail: map[string]any{"rows": fmt.Sprintf("%d-%d", from+1, to), "accepted": c.accepted, "updated": c.updated,
-				"merged": c.merged, "review": c.review, "rejected": c.rejected}})
+				"merged": c.merged, "review": c.review, "rejected": c.rejected, "warnings": warned}})
 	})
 }
 

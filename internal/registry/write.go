@@ -51,6 +51,20 @@ type existingMember struct {
 	id, targetID, rowHash, held string
 }
 
+// memberKey identifies a household member without a NIK: the keyed hash of No. KK,
+// normalised name and birth date. Re-importing the row finds the member by it; a
+// change of any of the three makes another member, which the fuzzy pass then pairs
+// with the old one when it is in another household.
+func memberKey(v *vault.Vault, r *record) string {
+	return v.Hash("member_key", r.kk+"|"+namematch.Normalize(r.member.name)+"|"+r.member.birthDate)
+}
+
+// personKey identifies a person target without a NIK: kelurahan, normalised name
+// and birth date.
+func personKey(v *vault.Vault, r *record) string {
+	return v.Hash("person_key", r.region+"|"+namematch.Normalize(r.member.name)+"|"+r.member.birthDate)
+}
+
 // batchWriter writes one batch of validated rows of one import in one transaction.
 // It looks existing records up in bulk (one query per batch, not per row), so an
 // import costs a few statements per few hundred rows.
@@ -83,9 +97,9 @@ type newTarget struct {
 }
 
 type newMember struct {
-	id, targetID, region, nikEnc, nikHash, nikMask, name, nameNorm, birth, sex, relation, tags, held string
-	line                                                                                             int
-	rowHash                                                                                          string
+	id, targetID, region, nikEnc, nikHash, nikMask, keyHash, name, nameNorm, birth, sex, relation, tags, held string
+	line                                                                                                      int
+	rowHash                                                                                                   string
 }
 
 func tagList(tags []string) string {
@@ -230,6 +244,34 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 	return live, held, rows.Err()
 }
 
+// membersByKey looks members without a NIK up by their natural key (memberKey). A
+// member merged into another is found too, so that re-importing its row writes
+// nothing; a live one wins over a merged one.
+func (w *batchWriter) membersByKey(keys []string) (map[string]*existingMember, error) {
+	out := map[string]*existingMember{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, key_hash, row_hash, merged_into IS NULL FROM members
+		WHERE key_hash <> '' AND key_hash IN (`+inList(w.tx.Engine, 1, len(keys))+`)`, anys(keys)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m := &existingMember{}
+		var h string
+		var live bool
+		if err := rows.Scan(&m.id, &m.targetID, &h, &m.rowHash, &live); err != nil {
+			return nil, err
+		}
+		if _, seen := out[h]; !seen || live {
+			out[h] = m
+		}
+	}
+	return out, rows.Err()
+}
+
 // write stores a batch of valid records and returns their outcomes' counts.
 func (w *batchWriter) write(kind Kind, recs []*record) error {
 	switch kind {
@@ -245,16 +287,25 @@ func (w *batchWriter) write(kind Kind, recs []*record) error {
 func (w *batchWriter) households(recs []*record) error {
 	v := w.s.vault
 	kkHash := make([]string, len(recs))
-	nikHash := make([]string, len(recs))
-	var kks, niks []string
+	nikHash := make([]string, len(recs)) // "" for a member without a NIK
+	keyHash := make([]string, len(recs)) // memberKey, for a member without a NIK
+	var kks, niks, keys []string
 	seenKK, seenNIK := map[string]bool{}, map[string]bool{}
 	for i, r := range recs {
 		kkHash[i] = v.Hash("kk", r.kk)
-		nikHash[i] = v.Hash("nik", r.member.nik.Number)
 		if !seenKK[kkHash[i]] {
 			seenKK[kkHash[i]] = true
 			kks = append(kks, kkHash[i])
 		}
+		if r.member.nik.Number == "" {
+			keyHash[i] = memberKey(v, r)
+			if !seenNIK[keyHash[i]] {
+				seenNIK[keyHash[i]] = true
+				keys = append(keys, keyHash[i])
+			}
+			continue
+		}
+		nikHash[i] = v.Hash("nik", r.member.nik.Number)
 		if !seenNIK[nikHash[i]] {
 			seenNIK[nikHash[i]] = true
 			niks = append(niks, nikHash[i])
@@ -265,6 +316,10 @@ func (w *batchWriter) households(recs []*record) error {
 		return err
 	}
 	live, held, err := w.membersByHash(niks)
+	if err != nil {
+		return err
+	}
+	byKey, err := w.membersByKey(keys)
 	if err != nil {
 		return err
 	}
@@ -295,6 +350,12 @@ func (w *batchWriter) households(recs []*record) error {
 		}
 		if tags := unionTags(t.tags, r.tags); tags != t.tags {
 			t.tags, t.dirty = tags, !t.isNew || t.dirty
+		}
+		if nikHash[i] == "" {
+			if err := w.keyedMember(t, r, keyHash[i], byKey); err != nil {
+				return err
+			}
+			continue
 		}
 		em := live[nikHash[i]]
 		switch {
@@ -341,13 +402,45 @@ func (w *batchWriter) households(recs []*record) error {
 	return w.flush(targets)
 }
 
-// member prepares a new member row of target t.
+// keyedMember settles the row of a member without a NIK, found (or not) by its
+// natural key: new, it is added; unchanged, nothing is written (merged); changed, it
+// is updated.
+func (w *batchWriter) keyedMember(t *existingTarget, r *record, key string, byKey map[string]*existingMember) error {
+	em := byKey[key]
+	switch {
+	case em == nil:
+		nm, err := w.member(t, r, "", "")
+		if err != nil {
+			return err
+		}
+		nm.keyHash = key
+		byKey[key] = &existingMember{id: nm.id, targetID: t.id, rowHash: r.hash}
+		t.size++
+		t.dirty = t.dirty || !t.isNew
+		w.counts.add(accepted)
+	case em.rowHash == r.hash:
+		w.counts.add(merged)
+	default:
+		if err := w.updateMember(em, r); err != nil {
+			return err
+		}
+		em.rowHash = r.hash
+		w.counts.add(updated)
+	}
+	return nil
+}
+
+// member prepares a new member row of target t; hash is the NIK's keyed hash, "" for
+// a member without a NIK (whose NIK columns stay empty).
 func (w *batchWriter) member(t *existingTarget, r *record, hash, held string) (*newMember, error) {
 	m := r.member
 	id := newID()
-	enc, err := w.s.vault.Seal([]byte(m.nik.Number), vault.AD("members", id, "nik"))
-	if err != nil {
-		return nil, err
+	var enc string
+	if m.nik.Number != "" {
+		var err error
+		if enc, err = w.s.vault.Seal([]byte(m.nik.Number), vault.AD("members", id, "nik")); err != nil {
+			return nil, err
+		}
 	}
 	nm := &newMember{id: id, targetID: t.id, region: r.region, nikEnc: enc, nikHash: hash, nikMask: nik.Mask(m.nik.Number),
 		name: m.name, nameNorm: namematch.Normalize(m.name), birth: m.birthDate, sex: m.sex, relation: m.relation,
@@ -374,7 +467,11 @@ func (w *batchWriter) persons(recs []*record) error {
 	var uniq []string
 	seen := map[string]bool{}
 	for i, r := range recs {
-		hashes[i] = v.Hash("nik", r.member.nik.Number)
+		if r.member.nik.Number == "" {
+			hashes[i] = personKey(v, r)
+		} else {
+			hashes[i] = v.Hash("nik", r.member.nik.Number)
+		}
 		if !seen[hashes[i]] {
 			seen[hashes[i]] = true
 			uniq = append(uniq, hashes[i])
@@ -390,9 +487,14 @@ func (w *batchWriter) persons(recs []*record) error {
 		case t == nil:
 			t = &existingTarget{id: newID(), isNew: true, rowHash: r.hash}
 			targets[hashes[i]] = t
-			enc, err := v.Seal([]byte(r.member.nik.Number), vault.AD("targets", t.id, "nik"))
-			if err != nil {
-				return err
+			// A person without a NIK keeps personKey in id_hash, a keyed hash of
+			// another kind, so it can never equal a NIK's.
+			var enc string
+			if r.member.nik.Number != "" {
+				var err error
+				if enc, err = v.Seal([]byte(r.member.nik.Number), vault.AD("targets", t.id, "nik")); err != nil {
+					return err
+				}
 			}
 			w.newTargets = append(w.newTargets, &newTarget{t: t, kind: Person, rec: r, idEnc: enc, idHash: hashes[i], idMask: nik.Mask(r.member.nik.Number)})
 			w.counts.add(accepted)
@@ -536,11 +638,11 @@ func (w *batchWriter) flush(households map[string]*existingTarget) error {
 	w.pairs = w.pairs[:0]
 	mrows := make([][]any, 0, len(w.newMembers))
 	for _, m := range w.newMembers {
-		mrows = append(mrows, []any{m.id, m.targetID, m.region, m.nikEnc, m.nikHash, m.nikMask, m.name, m.nameNorm, m.birth, m.sex,
+		mrows = append(mrows, []any{m.id, m.targetID, m.region, m.nikEnc, m.nikHash, m.nikMask, m.keyHash, m.name, m.nameNorm, m.birth, m.sex,
 			m.relation, m.tags, m.line, m.held, m.rowHash})
 	}
-	if err := insertRows(w.ctx, w.tx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, name, name_norm,
-		birth_date, sex, relation, tags, line, held, row_hash, import_id, created_at, updated_at) VALUES `, 15, mrows, w.imp, w.now); err != nil {
+	if err := insertRows(w.ctx, w.tx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, key_hash, name, name_norm,
+		birth_date, sex, relation, tags, line, held, row_hash, import_id, created_at, updated_at) VALUES `, 16, mrows, w.imp, w.now); err != nil {
 		return err
 	}
 	for _, t := range households {

@@ -223,6 +223,8 @@ var catalog = map[string]string{
 	"Domicile":                             "Domisili",
 	"Institution kind":                     "Jenis lembaga",
 	"held for review":                      "ditahan untuk ditinjau",
+	"no NIK":                               "tanpa NIK",
+	"with a warning (no NIK)":              "dengan peringatan (tanpa NIK)",
 	"Open it":                              "Buka",
 	"This target was merged into another.": "Penerima ini sudah digabung ke penerima lain.",
 	"Who needs help, where: households, persons, RWs and institutions sent by the offices.":                          "Siapa yang membutuhkan bantuan, di mana: rumah tangga, perorangan, RW, dan lembaga yang dikirim kantor wilayah.",

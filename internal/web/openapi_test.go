@@ -771,7 +771,7 @@ func TestOpenAPIValidationCatchesDrift(t *testing.T) {
 			`"members":[{"id":"m1","name":"Budi","nik_masked":"3171********0001","birth_date":"1970-03-02","sex":"L","relation":"Kepala Keluarga","tags":[]}]}`
 		pair := `{"id":"d1","target_ids":["a","b"],"score":1,"reasons":["NIK 3171********0001 tercatat di dua KK"],"region":"31.71.01.1001","status":"open","created_at":"2026-01-02T03:04:05Z"}`
 		imp := `{"id":"i1","kind":"household","filename":"a.csv","status":"done","rows_total":5,"rows_done":5,"accepted":3,"updated":0,` +
-			`"merged":0,"review":0,"rejected":2,"bytes_total":900,"bytes_done":900,"user_id":"u1","scope":"31.71","created_at":"2026-01-02T03:04:05Z"}`
+			`"merged":0,"review":0,"rejected":2,"warnings":0,"bytes_total":900,"bytes_done":900,"user_id":"u1","scope":"31.71","created_at":"2026-01-02T03:04:05Z"}`
 		cases := []struct {
 			name, path, body string
 			ok               bool
