@@ -300,8 +300,13 @@ func (s *Server) pageNeeds(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ok {
+		// Without a choice, the first phase not over: what is still needed now.
 		phase := q.Get("phase")
-		if phase != "" {
+		if !q.Has("phase") {
+			if ph, ok := openPhase(p, ""); ok {
+				phase = ph.ID
+			}
+		} else if phase != "" {
 			ph, found := p.FindPhase(phase)
 			if !found {
 				s.fail(w, r, errs.E(errs.NotFound, "no such phase"))
