@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -428,4 +429,103 @@ func TestConcurrentCommitmentsTakeOnlyWhatIsFree(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestProgramAndCommitmentPages checks what the pages add to the API: forms shown
+// again with a translated error, the preview's refusal inside its fragment, the
+// stacking rule with the overlapping programs, and the needs drill-down's figures.
+func TestProgramAndCommitmentPages(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			adm := s.Client()
+			adm.Login(t, apptest.AdminEmail, apptest.AdminPassword)
+			importKind(t, s, adminImporter(t, s), registry.RW, "rw-halaman.csv", rwHeader+rwRow("31.71.02.1005", 6, "Ketua Halaman", "081388880006", 12, 40))
+			base := program.Input{Category: "pangan", Item: program.Item{Name: "Sembako", Unit: "paket"}, TargetKinds: []string{"rw"},
+				Regions: []string{"31.71.02"}, Phases: weeks(2), QuantityRule: program.PerFamily}
+			first, second := base, base
+			first.Name, second.Name = "Sembako Halaman Satu", "Sembako Halaman Dua"
+			p1, _ := publishProgram(t, s, first)
+			p2, _ := publishProgram(t, s, second)
+			_, collab, pw := s.Org(t, "Yayasan Halaman", true)
+			c := s.Client()
+			c.Login(t, collab.Email, pw)
+
+			form := url.Values{"name": {"Program Salah"}, "category": {"pangan"}, "item_name": {"Beras"}, "item_unit": {"kg"},
+				"target_kinds": {"household"}, "quantity_rule": {"per_target"}, "phases": {"Minggu 1;2026-01-01"}}
+			commitForm := url.Values{"program_id": {p1.ID}, "phase": {"Minggu 1"}, "quantity": {"0"}, "mode": {"area"}, "region": {"31.71.02"},
+				"deliver_by": {futureDate(1)}}
+			pages := []struct {
+				name   string
+				as     *apptest.Client
+				method string
+				path   string
+				body   any
+				code   int
+				show   []string
+			}{
+				{"a phase line without its end shows the form again with the rule", adm, "POST", "/programs", form, 400,
+					[]string{"tulis setiap tahap pada barisnya sendiri", `value="Program Salah"`}},
+				{"an unknown target kind is named in Indonesian", adm, "POST", "/programs",
+					withForm(form, "phases", "Minggu 1;2026-01-01;2026-01-07", "target_kinds", "hewan"), 400, []string{`jenis penerima &#34;hewan&#34; tidak dikenal`}},
+				{"a quantity of 0 shows the commitment form again", c, "POST", "/commitments", commitForm, 400,
+					[]string{"jumlah harus 1 sampai 1000000", `id="commit-form"`}},
+				{"a refused preview answers inside its fragment", c, "POST", "/commitments/preview", commitForm, 200,
+					[]string{`id="preview-error"`, "jumlah harus 1 sampai 1000000"}},
+				{"a preview of chosen targets without any is refused", c, "POST", "/commitments/preview",
+					withForm(commitForm, "quantity", "1", "mode", "targets"), 200, []string{"berikan region atau target_ids"}},
+				{"the program page names the program it may not stack with", c, "GET", "/programs/" + p1.ID, nil, 200,
+					[]string{`id="overlaps"`, second.Name, "Program dalam kelompok pangan"}},
+				{"the needs drill-down shows the kelurahan's unmet need", c, "GET", "/needs?program=" + p2.ID + "&region=31.71.02", nil, 200,
+					[]string{`data-region="31.71.02.1005"`, `<td class="num unmet">12</td>`}},
+				{"an unknown phase of the needs page is not found", c, "GET", "/needs?program=" + p2.ID + "&phase=Minggu+9", nil, 404, nil},
+				{"an unknown program of the needs page is not found", c, "GET", "/needs?program=nope", nil, 404, nil},
+			}
+			for _, pg := range pages {
+				t.Run(pg.name, func(t *testing.T) {
+					r := pg.as.Do(t, pg.method, pg.path, pg.body)
+					if r.Status != pg.code {
+						t.Fatalf("status %d, want %d; body %.500s", r.Status, pg.code, r.Body)
+					}
+					for _, want := range pg.show {
+						if !strings.Contains(string(r.Body), want) {
+							t.Errorf("the page lacks %q", want)
+						}
+					}
+				})
+			}
+			t.Run("an admin's exemption takes the program out of the rule, audited", func(t *testing.T) {
+				r := adm.Do(t, "POST", "/programs/"+p1.ID+"/stacking", url.Values{"exempt": {"1"}, "reason": {"paket tambahan untuk lansia"}})
+				if r.Status != http.StatusSeeOther {
+					t.Fatalf("status %d", r.Status)
+				}
+				if n := countRows(t, s, `SELECT COUNT(*) FROM audit_log WHERE action = 'program.stacking' AND object_id = $1`, p1.ID); n != 1 {
+					t.Errorf("%d program.stacking entries, want 1", n)
+				}
+				body := string(c.Do(t, "GET", "/programs/"+p2.ID, nil).Body)
+				if strings.Contains(body, `id="overlaps"`) {
+					t.Errorf("the other program still lists an overlap after the exemption")
+				}
+				r = adm.Do(t, "POST", "/programs/"+p1.ID+"/stacking", url.Values{"reason": {"x"}})
+				if r.Status != http.StatusSeeOther {
+					t.Fatalf("a too short reason: status %d", r.Status)
+				}
+				if body := string(adm.Do(t, "GET", "/programs/"+p1.ID, nil).Body); !strings.Contains(body, "alasan harus 3 sampai 1000 karakter") {
+					t.Errorf("a too short reason is not explained on the page")
+				}
+			})
+		})
+	}
+}
+
+// withForm returns a copy of v with the given name, value pairs set.
+func withForm(v url.Values, kv ...string) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out.Set(kv[i], kv[i+1])
+	}
+	return out
 }
