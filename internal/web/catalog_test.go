@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
 )
@@ -48,6 +50,22 @@ func TestCatalogueCoversEveryText(t *testing.T) {
 	}
 	for _, st := range []string{"open", "merged", "distinct"} {
 		keys = append(keys, "pair "+st)
+	}
+	for _, st := range []string{program.Draft, program.Published, program.Closed} {
+		keys = append(keys, "program "+st)
+	}
+	for _, rule := range []string{program.PerTarget, program.PerPerson, program.PerFamily, program.PerResident} {
+		keys = append(keys, "rule "+rule)
+	}
+	for _, st := range []string{allocate.StatusAllocated, allocate.StatusPartial, allocate.StatusWaitlisted, allocate.StatusCancelled} {
+		keys = append(keys, "commitment "+st)
+	}
+	for _, st := range []string{allocate.Reserved, allocate.Dispatched, allocate.Delivered, allocate.Failed, allocate.Expired, allocate.Cancelled} {
+		keys = append(keys, "allocation "+st)
+	}
+	keys = append(keys, "flag target_left", "flag quantity_reduced", "My commitments", "Commitments")
+	for _, kind := range []string{"commitment.filled", "allocation.expired", "other"} {
+		keys = append(keys, noticeKey(kind))
 	}
 	for _, l := range []region.Level{region.Province, region.Regency, region.District, region.Village} {
 		keys = append(keys, l.String())

@@ -19,7 +19,7 @@ import (
 // pageNames are the page templates the server needs; a missing one stops start-up.
 var pageNames = []string{"home", "login", "register", "register_done", "account", "admin_users",
 	"admin_orgs", "regions", "audit", "error", "registry", "target", "imports", "import", "import_progress",
-	"duplicates", "duplicate"}
+	"duplicates", "duplicate", "programs", "program", "program_new", "needs", "commitment_new", "commitments", "commitment"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -127,6 +127,10 @@ func (v view) RegionName(code string) string {
 func (v view) CanRegistry() bool {
 	return v.User != nil && (v.User.Role == account.Admin || v.User.Role == account.Office)
 }
+
+// CanCommit reports whether the viewer is a collaborator (whose organisation may
+// commit once verified).
+func (v view) CanCommit() bool { return v.User != nil && v.User.Role == account.Collaborator }
 
 // IsAdmin reports whether the viewer is an admin.
 func (v view) IsAdmin() bool { return v.User != nil && v.User.Role == account.Admin }

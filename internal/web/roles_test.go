@@ -161,6 +161,7 @@ type roleFixture struct {
 	page      [nRoles]*apptest.Client
 	secrets   []secret
 	reg       registryFixture
+	prog      programFixture
 	// never is text no body may hold, whoever asks: tokens given out and session
 	// cookies of the fixture.
 	never []string
@@ -208,6 +209,7 @@ func newRoleFixture(t *testing.T, s *apptest.Server) *roleFixture {
 		f.secrets = append(f.secrets, secret{text: f.users[r].Email, seenBy: []role{r}})
 	}
 	f.seedRegistry(t)
+	f.seedPrograms(t)
 	return f
 }
 
@@ -665,7 +667,7 @@ func roleTable() []roleRow {
 		return []string{`"items":[]`}
 	}
 
-	return []roleRow{
+	rows := []roleRow{
 		// Public API.
 		{method: "GET", path: "/api/v1/openapi.json", want: everyone(200), show: text(`"openapi"`)},
 		{method: "GET", path: "/api/v1/regions", want: everyone(200), show: text(`"code":"31"`)},
@@ -781,13 +783,14 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/duplicates/{dupX}", want: pageInX(200), to: toLogin(""), show: pairData, fresh: viewAudited(true)},
 		{method: "POST", path: "/duplicates/{fresh}/resolve", want: pageInX(303), to: toLogin("/duplicates"), fresh: freshPair(true)},
 	}
+	return append(rows, programRows()...)
 }
 
 // expandPath fills a row's placeholders.
 func expandPath(path string, f *roleFixture, fresh string) string {
 	return strings.NewReplacer("{orgA}", f.orgA.ID, "{orgB}", f.orgB.ID, "{userA}", f.users[collabA].ID, "{fresh}", fresh,
 		"{targetX}", f.reg.targetX, "{targetY}", f.reg.targetY, "{importX}", f.reg.importX, "{importY}", f.reg.importY,
-		"{dupX}", f.reg.dupX).Replace(path)
+		"{dupX}", f.reg.dupX).Replace(expandProgramPath(path, f))
 }
 
 var errorCodeOf = map[int]string{400: "invalid", 401: "unauthorized", 404: "not_found", 409: "conflict",
@@ -944,6 +947,7 @@ func TestRoleTableCoversEveryRoute(t *testing.T) {
 	dummy := &roleFixture{}
 	dummy.orgA.ID, dummy.orgB.ID, dummy.users[collabA].ID = "org-a", "org-b", "user-a"
 	dummy.reg = registryFixture{targetX: "target-x", targetY: "target-y", importX: "import-x", importY: "import-y", dupX: "dup-x"}
+	dummy.prog = programFixture{program: "program-p", draft: "program-d", commitA: "commit-a", commitB: "commit-b"}
 	for _, row := range roleTable() {
 		req := httptest.NewRequest(row.method, expandPath(row.path, dummy, "fresh-id"), nil)
 		_, pattern := mux.Handler(req)

@@ -20,6 +20,9 @@ func (s *Server) apiRoutes() []route {
 	signedIn := s.require()
 	// The registry is the government's: offices (their region) and admins.
 	registrar := s.require(account.Admin, account.Office)
+	// Commitments: members of verified organisations (their own) and admins (all);
+	// only members of verified organisations commit.
+	committer, collaborator := s.verifiedOrg(true), s.verifiedOrg(false)
 	return []route{
 		{"GET", "/api/v1/openapi.json", s.apiOpenAPI},
 		{"GET", "/api/v1/regions", s.apiRegions},
@@ -46,6 +49,23 @@ func (s *Server) apiRoutes() []route {
 		{"PATCH", "/api/v1/targets/{id}", registrar(s.apiCorrectTarget)},
 		{"GET", "/api/v1/duplicates", registrar(s.apiDuplicates)},
 		{"POST", "/api/v1/duplicates/{id}/resolve", registrar(s.apiResolve)},
+		{"POST", "/api/v1/programs", admin(s.apiCreateProgram)},
+		{"GET", "/api/v1/programs", signedIn(s.apiListPrograms)},
+		{"GET", "/api/v1/programs/{id}", signedIn(s.apiProgram)},
+		{"POST", "/api/v1/programs/{id}/publish", admin(s.apiPublishProgram)},
+		{"POST", "/api/v1/programs/{id}/close", admin(s.apiCloseProgram)},
+		{"POST", "/api/v1/programs/{id}/stacking", admin(s.apiStacking)},
+		{"GET", "/api/v1/programs/{id}/coverage", signedIn(s.apiCoverage)},
+		{"GET", "/api/v1/programs/{id}/needs", committer(s.apiOpenNeeds)},
+		{"GET", "/api/v1/programs/{id}/flagged", registrar(s.apiFlagged)},
+		{"POST", "/api/v1/commitments", collaborator(s.apiCommit)},
+		{"POST", "/api/v1/commitments/preview", collaborator(s.apiPreview)},
+		{"GET", "/api/v1/commitments", committer(s.apiCommitments)},
+		{"GET", "/api/v1/commitments/{id}", committer(s.apiCommitment)},
+		{"GET", "/api/v1/commitments/{id}/allocations", committer(s.apiAllocations)},
+		{"POST", "/api/v1/commitments/{id}/cancel", committer(s.apiCancel)},
+		{"POST", "/api/v1/allocations/{id}/fail", committer(s.apiFail)},
+		{"GET", "/api/v1/notifications", committer(s.apiNotifications)},
 	}
 }
 
@@ -98,6 +118,22 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /duplicates", registrar(s.pageDuplicates))
 	mux.HandleFunc("GET /duplicates/{id}", registrar(s.pageDuplicate))
 	mux.HandleFunc("POST /duplicates/{id}/resolve", registrar(s.pageResolve))
+	committer, collaborator := s.verifiedOrg(true), s.verifiedOrg(false)
+	mux.HandleFunc("GET /programs", signedIn(s.pagePrograms))
+	mux.HandleFunc("GET /programs/new", admin(s.pageNewProgram))
+	mux.HandleFunc("POST /programs", admin(s.pageNewProgramPost))
+	mux.HandleFunc("GET /programs/{id}", signedIn(s.pageProgram))
+	mux.HandleFunc("POST /programs/{id}/publish", admin(s.pagePublish))
+	mux.HandleFunc("POST /programs/{id}/close", admin(s.pageClose))
+	mux.HandleFunc("POST /programs/{id}/stacking", admin(s.pageStacking))
+	mux.HandleFunc("GET /needs", signedIn(s.pageNeeds))
+	mux.HandleFunc("GET /commitments", committer(s.pageCommitments))
+	mux.HandleFunc("GET /commitments/new", collaborator(s.pageNewCommitment))
+	mux.HandleFunc("POST /commitments", collaborator(s.pageCommitPost))
+	mux.HandleFunc("POST /commitments/preview", collaborator(s.pagePreview))
+	mux.HandleFunc("GET /commitments/{id}", committer(s.pageCommitment))
+	mux.HandleFunc("POST /commitments/{id}/cancel", committer(s.pageCancel))
+	mux.HandleFunc("POST /notifications/read", committer(s.pageMarkRead))
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /lang/{lang}", s.switchLang)

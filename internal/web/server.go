@@ -7,6 +7,7 @@ package web
 import (
 	"context"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -90,7 +91,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	if opt.RegisterLimit <= 0 {
 		opt.RegisterLimit = 10
 	}
-	p, err := parsePages(template.FuncMap{"mul100": func(f float64) float64 { return f * 100 }})
+	p, err := parsePages(template.FuncMap{"mul100": func(f float64) float64 { return f * 100 }, "dict": dict})
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +119,23 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 		s.fail(w, r, err)
 	}
 	return s, nil
+}
+
+// dict builds a map from key, value pairs, so a template can hand a partial more
+// than one value.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // Close stops background work.

@@ -1,0 +1,297 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/program"
+	"github.com/gotong/gotong/internal/region"
+)
+
+// commitForm is the commitment form as typed.
+type commitForm struct {
+	ProgramID, Phase, Quantity, Region, DeliverBy string
+	// Mode is "area" (a region) or "targets" (chosen RWs and institutions).
+	Mode    string
+	Targets []string
+	Accept  bool
+}
+
+// Chosen reports whether target id is ticked.
+func (f commitForm) Chosen(id string) bool { return slices.Contains(f.Targets, id) }
+
+func readCommitForm(v url.Values) commitForm {
+	f := commitForm{ProgramID: v.Get("program_id"), Phase: v.Get("phase"), Quantity: strings.TrimSpace(v.Get("quantity")),
+		Region: strings.TrimSpace(v.Get("region")), DeliverBy: v.Get("deliver_by"), Mode: v.Get("mode"), Targets: v["target_ids"],
+		Accept: v.Get("accept_statement") != ""}
+	if f.ProgramID == "" {
+		f.ProgramID = v.Get("program")
+	}
+	if f.Mode != "targets" {
+		f.Mode = "area"
+	}
+	return f
+}
+
+// request turns the form into an engine request: the area or the targets, as the
+// mode says, never both.
+func (f commitForm) request() allocate.Request {
+	q, err := strconv.Atoi(f.Quantity)
+	if err != nil {
+		q = 0 // refused by the engine with its own message
+	}
+	req := allocate.Request{ProgramID: f.ProgramID, Phase: f.Phase, Quantity: q, DeliverBy: f.DeliverBy, AcceptStatement: f.Accept}
+	if f.Mode == "targets" {
+		req.TargetIDs = f.Targets
+	} else {
+		req.Region = f.Region
+	}
+	return req
+}
+
+// areaChoices are the regions an area commitment can name: every kota, kecamatan
+// and kelurahan of the province.
+func (s *Server) areaChoices() []region.Region {
+	var out []region.Region
+	var walk func(code string)
+	walk = func(code string) {
+		for _, c := range s.regions.Children(code) {
+			out = append(out, c)
+			walk(c.Code)
+		}
+	}
+	walk(s.opt.Province)
+	return out
+}
+
+// openPhase returns the phase named ref, or the first that is not over.
+func openPhase(p program.Program, ref string) (program.Phase, bool) {
+	if ref != "" {
+		return p.FindPhase(ref)
+	}
+	today := time.Now().In(jakarta).Format(time.DateOnly)
+	for _, ph := range p.Phases {
+		if ph.End >= today {
+			return ph, true
+		}
+	}
+	return program.Phase{}, false
+}
+
+func (s *Server) commitPage(w http.ResponseWriter, r *http.Request, code int, f commitForm, formErr error) {
+	ps, err := s.published(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := map[string]any{"Programs": ps, "Areas": s.areaChoices()}
+	if formErr != nil {
+		data["Error"] = formErr
+	}
+	if p, ok := pickProgram(ps, f.ProgramID); ok {
+		f.ProgramID = p.ID
+		data["P"] = p
+		if ph, ok := openPhase(p, f.Phase); ok {
+			f.Phase = ph.ID
+			area := s.opt.Province
+			if c, err := region.Normalize(f.Region); err == nil && s.regions.Within(c, s.opt.Province) {
+				area = c
+			}
+			needs, err := s.openNeeds(r, p, ph.ID, area, "", 100)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			data["Needs"] = needs
+		}
+	}
+	if f.DeliverBy == "" {
+		f.DeliverBy = time.Now().In(jakarta).AddDate(0, 0, 3).Format(time.DateOnly)
+	}
+	data["Form"] = f
+	s.renderStatus(w, r, code, "commitment_new", map[string]any{"title": "Commit aid", "data": data})
+}
+
+func (s *Server) pageNewCommitment(w http.ResponseWriter, r *http.Request) {
+	s.commitPage(w, r, http.StatusOK, readCommitForm(r.URL.Query()), nil)
+}
+
+func (s *Server) pageCommitPost(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := readCommitForm(r.PostForm)
+	c, err := s.allocs.Commit(r.Context(), s.who(r), f.request())
+	if err != nil {
+		if errs.KindOf(err) == errs.Internal {
+			s.fail(w, r, err)
+			return
+		}
+		s.commitPage(w, r, statusOf[errs.KindOf(err)], f, err)
+		return
+	}
+	s.flash(r, "Your commitment was recorded.")
+	http.Redirect(w, r, "/commitments/"+c.ID, http.StatusSeeOther)
+}
+
+// previewArea is the units a preview would place in one kelurahan.
+type previewArea struct {
+	Code, Name string
+	Units      int
+}
+
+// pagePreview answers the form's preview button with a fragment. A refused request
+// is shown in the fragment (status 200), so the page keeps working.
+func (s *Server) pagePreview(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := readCommitForm(r.PostForm)
+	pv, err := s.allocs.Preview(r.Context(), s.who(r), f.request())
+	data := map[string]any{}
+	if err != nil {
+		if errs.KindOf(err) == errs.Internal {
+			s.fail(w, r, err)
+			return
+		}
+		data["Error"] = err
+	} else {
+		var areas []previewArea
+		for code, n := range pv.Regions {
+			a := previewArea{Code: code, Name: code, Units: n}
+			if reg, ok := s.regions.Get(code); ok {
+				a.Name = reg.Name
+			}
+			areas = append(areas, a)
+		}
+		slices.SortFunc(areas, func(a, b previewArea) int { return strings.Compare(a.Code, b.Code) })
+		data["Preview"], data["Areas"], data["Taken"] = pv, areas, len(pv.Taken)
+		data["Suggestions"] = publicSuggestions(pv.Suggestions)
+	}
+	s.renderFragment(w, r, "commitment_new", "preview", data)
+}
+
+// notice is an in-app notification as a page shows it.
+type notice struct {
+	Key          string
+	A, B         int
+	CommitmentID string
+	At           time.Time
+	Read         bool
+}
+
+func toNotice(n allocate.Notification) notice {
+	num := func(k string) int {
+		f, _ := n.Params[k].(float64)
+		return int(f)
+	}
+	out := notice{Key: noticeKey(n.Kind), CommitmentID: n.CommitmentID, At: n.CreatedAt, Read: n.Read}
+	if n.Kind == "commitment.filled" {
+		out.A, out.B = num("units"), num("waitlisted")
+	} else {
+		out.A, out.B = num("allocations"), num("units")
+	}
+	return out
+}
+
+// noticeKey is the catalogue text of a kind of notification.
+func noticeKey(kind string) string {
+	switch kind {
+	case "commitment.filled":
+		return "%d more units were allocated to your commitment; %d still wait."
+	case "allocation.expired":
+		return "%d allocations (%d units) expired before dispatch and went back to the pool."
+	}
+	return "%d allocations (%d units) were released."
+}
+
+func (s *Server) pageCommitments(w http.ResponseWriter, r *http.Request) {
+	cs, next, err := s.allocs.List(r.Context(), s.who(r), allocate.ListFilter{Cursor: r.URL.Query().Get("cursor")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := map[string]any{"Commitments": cs, "Next": next}
+	if u, _ := currentUser(r); u.OrgID != "" {
+		ns, err := s.allocs.Notifications(r.Context(), u.OrgID, 20)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		var out []notice
+		unread := 0
+		for _, n := range ns {
+			out = append(out, toNotice(n))
+			if !n.Read {
+				unread++
+			}
+		}
+		data["Notices"], data["Unread"] = out, unread
+	}
+	title := "My commitments"
+	if isAdmin(r) {
+		title = "Commitments"
+	}
+	s.render(w, r, "commitments", title, data)
+}
+
+func (s *Server) pageCommitment(w http.ResponseWriter, r *http.Request) {
+	who := s.who(r)
+	c, err := s.allocs.Get(r.Context(), who, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	as, _, err := s.allocs.Allocations(r.Context(), who, c.ID, "", 500)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	active := 0
+	for _, a := range as {
+		if a.Active() {
+			active++
+		}
+	}
+	s.render(w, r, "commitment", "Commitment", map[string]any{"C": c, "Allocations": as, "Active": active})
+}
+
+func (s *Server) pageCancel(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	switch _, err := s.allocs.Cancel(r.Context(), s.who(r), id); {
+	case err == nil:
+		s.flash(r, "The commitment was cancelled; its recipients went back to the pool.")
+	case errs.KindOf(err) == errs.Conflict:
+		s.flashFailure(r, err)
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/commitments/"+id, http.StatusSeeOther)
+}
+
+func (s *Server) pageMarkRead(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if u, _ := currentUser(r); u.OrgID != "" {
+		if err := s.allocs.MarkRead(r.Context(), u.OrgID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/commitments", http.StatusSeeOther)
+}

@@ -1,0 +1,327 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/program"
+	"github.com/gotong/gotong/internal/region"
+)
+
+// flashFailure leaves a client error's message, translated, for the next page.
+func (s *Server) flashFailure(r *http.Request, err error) {
+	e := errs.As(err)
+	s.flashError(r, translate(langOf(r), e.Format, e.Args...))
+}
+
+// covRow is one region of a coverage table, with the shares the bars show.
+type covRow struct {
+	Code, Name                           string
+	Needed, Allocated, Delivered, Unmet  int64
+	AllocatedPct, DeliveredPct, UnmetPct float64
+	// Below says whether the region has regions below it to drill into.
+	Below bool
+}
+
+func newCovRow(code, name string, c program.Counts, below bool) covRow {
+	row := covRow{Code: code, Name: name, Needed: c.Needed, Allocated: c.Allocated, Delivered: c.Delivered,
+		Unmet: max(c.Needed-c.Allocated, 0), Below: below}
+	if c.Needed > 0 {
+		n := float64(c.Needed)
+		row.AllocatedPct = float64(c.Allocated) * 100 / n
+		row.DeliveredPct = float64(c.Delivered) * 100 / n
+		row.UnmetPct = float64(row.Unmet) * 100 / n
+	}
+	return row
+}
+
+// coverageView is a program's coverage of a region (drill-down with its trail from
+// the province) in one phase or all.
+type coverageView struct {
+	Region   string
+	Name     string
+	Phase    string
+	Trail    []region.Region
+	Total    covRow
+	Children []covRow
+}
+
+func (s *Server) coverageView(r *http.Request, p program.Program, code, phase string) (coverageView, error) {
+	cov, err := s.programs.Coverage(r.Context(), p, code, phase)
+	if err != nil {
+		return coverageView{}, err
+	}
+	v := coverageView{Region: cov.Region, Name: cov.Name, Phase: phase, Total: newCovRow(cov.Region, cov.Name, cov.Counts, false)}
+	for _, a := range s.regions.Ancestors(cov.Region) {
+		if a.Code != cov.Region && s.regions.Within(a.Code, s.opt.Province) {
+			v.Trail = append(v.Trail, a)
+		}
+	}
+	for _, ch := range cov.Children {
+		v.Children = append(v.Children, newCovRow(ch.Code, ch.Name, ch.Counts, len(s.regions.Children(ch.Code)) > 0))
+	}
+	return v, nil
+}
+
+func (s *Server) pagePrograms(w http.ResponseWriter, r *http.Request) {
+	ps, next, err := s.programs.List(r.Context(), program.Filter{Drafts: isAdmin(r), Cursor: r.URL.Query().Get("cursor")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "programs", "Programs", map[string]any{"Programs": ps, "Next": next})
+}
+
+// programForm is the new-program form as typed, kept to show it again after an error.
+type programForm struct {
+	Name, Category, Description, ItemName, ItemUnit, UnitValue string
+	Kinds                                                      map[string]bool
+	Regions, Tags, QuantityRule, StackGroup, Statement         string
+	HoldHours, Phases                                          string
+}
+
+var quantityRules = []string{program.PerTarget, program.PerPerson, program.PerFamily, program.PerResident}
+
+func (s *Server) newProgramPage(w http.ResponseWriter, r *http.Request, code int, f programForm, formErr error) {
+	data := map[string]any{"Form": f, "Kinds": []string{"household", "person", "rw", "institution"}, "Rules": quantityRules}
+	if formErr != nil {
+		data["Error"] = formErr
+	}
+	s.renderStatus(w, r, code, "program_new", map[string]any{"title": "New program", "data": data})
+}
+
+func (s *Server) pageNewProgram(w http.ResponseWriter, r *http.Request) {
+	today := time.Now().In(jakarta)
+	var phases []string
+	for i := range 4 {
+		start := today.AddDate(0, 0, 7*i)
+		phases = append(phases, "Minggu "+strconv.Itoa(i+1)+";"+start.Format(time.DateOnly)+";"+start.AddDate(0, 0, 6).Format(time.DateOnly))
+	}
+	s.newProgramPage(w, r, http.StatusOK, programForm{ItemUnit: "paket", QuantityRule: program.PerTarget, Kinds: map[string]bool{"household": true},
+		HoldHours: "72", Phases: strings.Join(phases, "\n")}, nil)
+}
+
+// splitList splits a field of codes or tags written with commas, spaces or lines.
+func splitList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+}
+
+// parsePhases reads one phase per line: "name;start;end".
+func parsePhases(v string) ([]program.PhaseInput, error) {
+	var out []program.PhaseInput
+	for _, line := range strings.Split(v, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		parts := strings.Split(line, ";")
+		if len(parts) != 3 {
+			return nil, errs.E(errs.Invalid, "write each phase on its own line as name;start;end (dates YYYY-MM-DD)")
+		}
+		out = append(out, program.PhaseInput{Name: strings.TrimSpace(parts[0]), Start: strings.TrimSpace(parts[1]), End: strings.TrimSpace(parts[2])})
+	}
+	return out, nil
+}
+
+func (s *Server) pageNewProgramPost(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := r.PostFormValue
+	f := programForm{Name: v("name"), Category: v("category"), Description: v("description"), ItemName: v("item_name"),
+		ItemUnit: v("item_unit"), UnitValue: v("unit_value"), Kinds: map[string]bool{}, Regions: v("regions"), Tags: v("tags"),
+		QuantityRule: v("quantity_rule"), StackGroup: v("stack_group"), Statement: v("statement"), HoldHours: v("hold_hours"), Phases: v("phases")}
+	in := program.Input{Name: f.Name, Category: f.Category, Description: f.Description,
+		Item: program.Item{Name: f.ItemName, Unit: f.ItemUnit}, Regions: splitList(f.Regions), Tags: splitList(f.Tags),
+		QuantityRule: f.QuantityRule, StackGroup: f.StackGroup, Statement: f.Statement}
+	for _, k := range r.PostForm["target_kinds"] {
+		f.Kinds[k] = true
+		in.TargetKinds = append(in.TargetKinds, k)
+	}
+	err := func() error {
+		var err error
+		if strings.TrimSpace(f.UnitValue) != "" {
+			if in.Item.UnitValue, err = strconv.ParseInt(strings.TrimSpace(f.UnitValue), 10, 64); err != nil {
+				return errs.E(errs.Invalid, "unit value must be whole rupiah, 0 or more")
+			}
+		}
+		if strings.TrimSpace(f.HoldHours) != "" {
+			if in.HoldHours, err = strconv.Atoi(strings.TrimSpace(f.HoldHours)); err != nil {
+				return errs.E(errs.Invalid, "hold hours must be 1 to 1440")
+			}
+		}
+		if in.Phases, err = parsePhases(f.Phases); err != nil {
+			return err
+		}
+		p, err := s.programs.Create(r.Context(), in)
+		if err == nil {
+			s.flash(r, "The program was saved as a draft.")
+			http.Redirect(w, r, "/programs/"+p.ID, http.StatusSeeOther)
+		}
+		return err
+	}()
+	if err == nil {
+		return
+	}
+	if errs.KindOf(err) == errs.Internal {
+		s.fail(w, r, err)
+		return
+	}
+	s.newProgramPage(w, r, statusOf[errs.KindOf(err)], f, err)
+}
+
+func (s *Server) pageProgram(w http.ResponseWriter, r *http.Request) {
+	p, err := s.program(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	data := map[string]any{"P": p}
+	if p.Status != program.Draft {
+		cov, err := s.coverageView(r, p, q.Get("region"), q.Get("phase"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Coverage"] = cov
+		data["Link"] = "/programs/" + p.ID + "?" + keep(q, "phase")
+	}
+	overlaps, err := s.programs.Overlaps(r.Context(), p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data["Overlaps"] = overlaps
+	if u, _ := currentUser(r); u.Role == account.Admin || u.Role == account.Office {
+		flagged, err := s.programs.FlaggedNeeds(r.Context(), p.ID, s.scope(r), 100)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Flagged"], data["ShowFlagged"] = flagged, true
+	}
+	s.render(w, r, "program", p.Name, data)
+}
+
+// programAction runs an admin's change of a program and returns to its page.
+func (s *Server) programAction(w http.ResponseWriter, r *http.Request, done string, change func(id string) error) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	switch err := change(id); {
+	case err == nil:
+		s.flash(r, done)
+	case errs.KindOf(err) == errs.Invalid || errs.KindOf(err) == errs.Conflict:
+		s.flashFailure(r, err)
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/programs/"+id, http.StatusSeeOther)
+}
+
+func (s *Server) pagePublish(w http.ResponseWriter, r *http.Request) {
+	s.programAction(w, r, "The program was published: its needs were drawn from the registry.", func(id string) error {
+		_, _, err := s.programs.Publish(r.Context(), id)
+		return err
+	})
+}
+
+func (s *Server) pageClose(w http.ResponseWriter, r *http.Request) {
+	s.programAction(w, r, "The program was closed.", func(id string) error {
+		_, err := s.programs.Close(r.Context(), id)
+		return err
+	})
+}
+
+func (s *Server) pageStacking(w http.ResponseWriter, r *http.Request) {
+	s.programAction(w, r, "The stacking rule was changed.", func(id string) error {
+		_, err := s.programs.SetStacking(r.Context(), id, r.PostFormValue("stack_group"), r.PostFormValue("exempt") != "", r.PostFormValue("reason"))
+		return err
+	})
+}
+
+// keep returns the query of the named parameters that are set, ready for one more
+// ("a=1&" or "").
+func keep(q url.Values, names ...string) string {
+	out := url.Values{}
+	for _, n := range names {
+		if v := q.Get(n); v != "" {
+			out.Set(n, v)
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return out.Encode() + "&"
+}
+
+// published lists the programs open for commitments.
+func (s *Server) published(r *http.Request) ([]program.Program, error) {
+	ps, _, err := s.programs.List(r.Context(), program.Filter{Status: program.Published, Limit: 500})
+	return ps, err
+}
+
+// pickProgram returns the program of id among ps, or the first.
+func pickProgram(ps []program.Program, id string) (program.Program, bool) {
+	for _, p := range ps {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	if len(ps) > 0 && id == "" {
+		return ps[0], true
+	}
+	return program.Program{}, false
+}
+
+// pageNeeds is "where is help still needed": a published program's unmet need
+// (needed − allocated) by region, drilled down from the province to the kelurahan.
+func (s *Server) pageNeeds(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.published(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	data := map[string]any{"Programs": ps}
+	p, ok := pickProgram(ps, q.Get("program"))
+	if !ok && q.Get("program") != "" {
+		s.fail(w, r, errs.E(errs.NotFound, "no such program"))
+		return
+	}
+	if ok {
+		// Without a choice, the first phase not over: what is still needed now.
+		phase := q.Get("phase")
+		if !q.Has("phase") {
+			if ph, ok := openPhase(p, ""); ok {
+				phase = ph.ID
+			}
+		} else if phase != "" {
+			ph, found := p.FindPhase(phase)
+			if !found {
+				s.fail(w, r, errs.E(errs.NotFound, "no such phase"))
+				return
+			}
+			phase = ph.ID
+		}
+		cov, err := s.coverageView(r, p, q.Get("region"), phase)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		u, _ := currentUser(r)
+		data["P"], data["Phase"], data["Coverage"], data["CanCommit"] = p, phase, cov, u.Role == account.Collaborator
+		data["Link"] = "/needs?" + keep(url.Values{"program": {p.ID}, "phase": {phase}}, "program", "phase")
+	}
+	s.render(w, r, "needs", "Where help is still needed", data)
+}
