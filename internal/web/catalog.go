@@ -440,5 +440,7 @@ var catalog = map[string]string{
 	"unit value must be whole rupiah, 0 or more":                            "nilai satuan harus rupiah bulat, 0 atau lebih",
 	"unknown region %q":                                                     "wilayah %q tidak dikenal",
 	"unknown target kind %q":                                                "jenis penerima %q tidak dikenal",
+	"unknown institution kind %q":                                           "jenis lembaga %q tidak dikenal",
+	"the idempotency key is longer than 100 characters":                     "kunci idempotensi lebih dari 100 karakter",
 	"write each phase on its own line as name;start;end (dates YYYY-MM-DD)": "tulis setiap tahap pada barisnya sendiri sebagai nama;mulai;selesai (tanggal YYYY-MM-DD)",
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/rand"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,6 +22,9 @@ type commitForm struct {
 	Mode    string
 	Targets []string
 	Accept  bool
+	// Ref is a random token drawn when the form is first shown and sent back with
+	// it: a double tap or a resent form makes one commitment (allocate.Request.ClientRef).
+	Ref string
 }
 
 // Chosen reports whether target id is ticked.
@@ -29,7 +33,10 @@ func (f commitForm) Chosen(id string) bool { return slices.Contains(f.Targets, i
 func readCommitForm(v url.Values) commitForm {
 	f := commitForm{ProgramID: v.Get("program_id"), Phase: v.Get("phase"), Quantity: strings.TrimSpace(v.Get("quantity")),
 		Region: strings.TrimSpace(v.Get("region")), DeliverBy: v.Get("deliver_by"), Mode: v.Get("mode"), Targets: v["target_ids"],
-		Accept: v.Get("accept_statement") != ""}
+		Accept: v.Get("accept_statement") != "", Ref: v.Get("ref")}
+	if len(f.Ref) > 64 {
+		f.Ref = ""
+	}
 	if f.ProgramID == "" {
 		f.ProgramID = v.Get("program")
 	}
@@ -46,7 +53,8 @@ func (f commitForm) request() allocate.Request {
 	if err != nil {
 		q = 0 // refused by the engine with its own message
 	}
-	req := allocate.Request{ProgramID: f.ProgramID, Phase: f.Phase, Quantity: q, DeliverBy: f.DeliverBy, AcceptStatement: f.Accept}
+	req := allocate.Request{ProgramID: f.ProgramID, Phase: f.Phase, Quantity: q, DeliverBy: f.DeliverBy, AcceptStatement: f.Accept,
+		ClientRef: f.Ref}
 	if f.Mode == "targets" {
 		req.TargetIDs = f.Targets
 	} else {
@@ -113,6 +121,9 @@ func (s *Server) commitPage(w http.ResponseWriter, r *http.Request, code int, f 
 	}
 	if f.DeliverBy == "" {
 		f.DeliverBy = time.Now().In(jakarta).AddDate(0, 0, 3).Format(time.DateOnly)
+	}
+	if f.Ref == "" {
+		f.Ref = rand.Text()
 	}
 	data["Form"] = f
 	s.renderStatus(w, r, code, "commitment_new", map[string]any{"title": "Commit aid", "data": data})

@@ -321,6 +321,9 @@ func (s *Server) apiCommit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// A client that retries (a bad connection, a double send) names the commitment
+	// with an Idempotency-Key header; the same key makes one commitment.
+	in.ClientRef = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 	c, err := s.allocs.Commit(r.Context(), s.who(r), in)
 	if err != nil {
 		s.fail(w, r, err)
