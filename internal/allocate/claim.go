@@ -63,7 +63,9 @@ func (s *Service) candidates(ctx context.Context, q store.Querier, c *Commitment
 	if err != nil {
 		return nil, false, err
 	}
-	q2 := base + ` AND n.kind IN ('household','person')` + order
+	// An indivisible need is free only while nothing of it is held: were it to grow
+	// after it was served, the growth must not go to a second collaborator.
+	q2 := base + ` AND n.kind IN ('household','person') AND n.allocated = 0` + order
 	if limit > 0 {
 		q2 += ` LIMIT ` + itoa(limit)
 	}

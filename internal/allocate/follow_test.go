@@ -90,3 +90,53 @@ func TestNeedsFollowTheRegistry(t *testing.T) {
 		}
 	})
 }
+
+// A household released by one program of a stack group goes at once to a commitment
+// of another program of the group that was waiting for it; and a household already
+// served that grows keeps its one collaborator: the growth is flagged, not offered.
+func TestReleasesReachTheStackGroupAndServedHouseholdsDoNotSplit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		h := f.target("household", kelA, 3, 0)
+		a := f.program(program.Input{Category: "pangan", TargetKinds: []string{"household"}, QuantityRule: program.PerPerson})
+		b := f.program(program.Input{Category: "pangan", TargetKinds: []string{"household"}})
+		first, second := f.org(true), f.org(true)
+		ca := f.commit(first, allocate.Request{ProgramID: a.ID, Phase: "Minggu 1", Quantity: 3, Region: kelA})
+		cb := f.commit(second, allocate.Request{ProgramID: b.ID, Phase: "Minggu 1", Quantity: 1, Region: kelA})
+		if ca.Allocated != 3 || cb.Allocated != 0 || cb.Waitlisted != 1 {
+			t.Fatalf("stacking: %+v / %+v, want the household with the first program and the second waiting", ca, cb)
+		}
+		// The household grows to 5 people: the first program's need grows, but
+		// the extra 2 may not go to anyone else.
+		f.clock.Advance(60_000_000_000)
+		f.exec(`UPDATE targets SET size = 5, updated_at = $1 WHERE id = $2`, f.clock.Now(), h)
+		if _, err := f.progs.SyncThen(f.ctx, f.alloc.AfterSync); err != nil {
+			t.Fatal(err)
+		}
+		third := f.commit(f.org(true), allocate.Request{ProgramID: a.ID, Phase: "Minggu 1", Quantity: 2, Region: kelA})
+		if third.Allocated != 0 {
+			t.Fatalf("a served household's growth went to a second collaborator: %+v", third)
+		}
+		var state, flag string
+		if err := db.R().QueryRow(`SELECT n.state, n.flag FROM needs n JOIN phases ph ON ph.id = n.phase_id
+			WHERE n.program_id = $1 AND n.target_id = $2 AND ph.name = 'Minggu 1'`, a.ID, h).Scan(&state, &flag); err != nil {
+			t.Fatal(err)
+		}
+		if state != "flagged" || flag != "quantity_grown" {
+			t.Fatalf("grown served household: %s %s, want flagged quantity_grown", state, flag)
+		}
+		// The first collaborator cancels: the household goes to the second
+		// program's waiting commitment in the same transaction.
+		if _, err := f.alloc.Cancel(f.ctx, first, ca.ID); err != nil {
+			t.Fatal(err)
+		}
+		cb, err := f.alloc.Get(f.ctx, second, cb.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cb.Allocated != 1 || cb.Waitlisted != 0 {
+			t.Fatalf("after the release: %+v, want the other program's waiting commitment served", cb)
+		}
+		f.invariants()
+	})
+}

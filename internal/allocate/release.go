@@ -296,31 +296,59 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, org, kind, commitmen
 	return err
 }
 
-// engineCtx is ctx acting as the engine itself: waiting commitments filled as a
+// EngineContext is ctx acting as the engine itself: waiting commitments filled as a
 // consequence of someone's action are the engine's doing, audited as such.
-func engineCtx(ctx context.Context) context.Context {
+func EngineContext(ctx context.Context) context.Context {
 	return audit.WithActor(ctx, audit.Actor{ID: "system", Label: "allocation engine", RemoteAddr: "local"})
 }
 
-// refill gives the quantity a release returned to the waiting commitments of the
-// same program phases, in the same transaction: released units reach the oldest
-// waiting commitment before any newer commitment can see them.
+// refill gives the quantity a release returned to waiting commitments, in the same
+// transaction: released units reach the oldest waiting commitment before any newer
+// commitment can see them. It fills the released program phases, and the phases of
+// the other programs of the same stack group that overlap them: a target released
+// here may be what kept their waiting commitments waiting.
 func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held) error {
-	seen := map[string]bool{}
+	released := map[string]bool{}
 	for _, h := range done {
-		var prog, phase string
-		if err := tx.QueryRowContext(ctx, `SELECT program_id, phase_id FROM commitments WHERE id = $1`, h.commitmentID).Scan(&prog, &phase); err != nil {
+		var phase string
+		if err := tx.QueryRowContext(ctx, `SELECT phase_id FROM commitments WHERE id = $1`, h.commitmentID).Scan(&phase); err != nil {
 			return err
 		}
-		if seen[phase] {
-			continue
-		}
-		seen[phase] = true
-		p, err := s.programs.Get(ctx, prog, true)
+		released[phase] = true
+	}
+	type pp struct{ prog, phase string }
+	var todo []pp
+	seen := map[string]bool{}
+	for phase := range released {
+		rows, err := tx.QueryContext(ctx, `SELECT c.program_id, c.phase_id FROM commitments c
+			JOIN programs q ON q.id = c.program_id JOIN phases qp ON qp.id = c.phase_id
+			JOIN phases mp ON mp.id = $1 JOIN programs p ON p.id = mp.program_id
+			WHERE c.waiting > 0 AND c.status <> 'cancelled'
+			  AND (c.phase_id = mp.id OR (q.stack_group = p.stack_group AND qp.starts <= mp.ends AND mp.starts <= qp.ends))
+			GROUP BY c.program_id, c.phase_id ORDER BY MIN(c.created_at)`, phase)
 		if err != nil {
 			return err
 		}
-		if _, err := s.fillWaiting(engineCtx(ctx), tx, p, phase); err != nil {
+		list, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (pp, error) {
+			var x pp
+			return x, r.Scan(&x.prog, &x.phase)
+		})
+		if err != nil {
+			return err
+		}
+		for _, x := range list {
+			if !seen[x.phase] {
+				seen[x.phase] = true
+				todo = append(todo, x)
+			}
+		}
+	}
+	for _, x := range todo {
+		p, err := s.programs.Get(ctx, x.prog, true)
+		if err != nil {
+			return err
+		}
+		if _, err := s.fillWaiting(EngineContext(ctx), tx, p, x.phase); err != nil {
 			return err
 		}
 	}
@@ -394,7 +422,7 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 // transaction that changed p's needs (program.Service.SyncThen).
 func (s *Service) AfterSync(ctx context.Context, tx *store.Tx, p program.Program, _ program.SyncResult) error {
 	for _, ph := range p.Phases {
-		if _, err := s.fillWaiting(engineCtx(ctx), tx, p, ph.ID); err != nil {
+		if _, err := s.fillWaiting(EngineContext(ctx), tx, p, ph.ID); err != nil {
 			return err
 		}
 	}

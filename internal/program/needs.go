@@ -236,6 +236,13 @@ func (s *Service) syncProgram(ctx context.Context, tx *store.Tx, p Program) (Syn
 		return res, err
 	}
 	res.Flagged += n
+	// A household or person already served that grows keeps what it was given and
+	// is flagged: it is served by one collaborator, so the growth cannot go to
+	// another, and the office decides.
+	if n, err = run(`state = 'flagged', flag = 'quantity_grown'`, `state = 'open' AND allocated > 0 AND kind IN ('household','person') AND `+newQty+` > quantity`, "", nil); err != nil {
+		return res, err
+	}
+	res.Flagged += n
 	if res.Resized, err = run(`quantity = `+newQty, `state = 'open' AND `+newQty+` <> quantity AND `+newQty+` >= allocated`, "", nil); err != nil {
 		return res, err
 	}

@@ -229,12 +229,25 @@ func (s *Server) apiStacking(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := s.programs.SetStacking(r.Context(), r.PathValue("id"), in.StackGroup, in.Exempt, in.Reason)
+	p, err := s.setStacking(r, r.PathValue("id"), in.StackGroup, in.Exempt, in.Reason)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
+}
+
+// setStacking changes a program's stacking rule, then fills the commitments that
+// were waiting because the old rule kept targets from them.
+func (s *Server) setStacking(r *http.Request, id, group string, exempt bool, reason string) (program.Program, error) {
+	p, err := s.programs.SetStacking(r.Context(), id, group, exempt, reason)
+	if err != nil {
+		return p, err
+	}
+	if _, err := s.allocs.FillAllWaiting(allocate.EngineContext(r.Context())); err != nil {
+		s.log.Error("fill waiting commitments after a stacking change", "program", id, "err", err)
+	}
+	return p, nil
 }
 
 func (s *Server) apiCoverage(w http.ResponseWriter, r *http.Request) {

@@ -245,7 +245,7 @@ func (s *Server) pageClose(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) pageStacking(w http.ResponseWriter, r *http.Request) {
 	s.programAction(w, r, "The stacking rule was changed.", func(id string) error {
-		_, err := s.programs.SetStacking(r.Context(), id, r.PostFormValue("stack_group"), r.PostFormValue("exempt") != "", r.PostFormValue("reason"))
+		_, err := s.setStacking(r, id, r.PostFormValue("stack_group"), r.PostFormValue("exempt") != "", r.PostFormValue("reason"))
 		return err
 	})
 }
