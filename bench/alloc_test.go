@@ -531,7 +531,7 @@ func TestAllocateSmoke(t *testing.T) {
 			k := e.areaRuns(t, pa, who, "kota", e.kota, 2, units)
 			t.Logf("area: %d units, kecamatan %v, kota %v", units, a.runs, k.runs)
 			pb, _ := e.program(t, "Bench concurrent", program.Input{})
-			c := e.concurrent(t, pb, 16, 4)
+			c := e.concurrent(t, pb, 8, 3)
 			if c.units == 0 || c.units > c.needed || c.units > c.requested {
 				t.Fatalf("concurrent: %d units allocated of %d needed, %d requested", c.units, c.needed, c.requested)
 			}
