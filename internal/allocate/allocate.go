@@ -314,10 +314,39 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 	if repeated {
 		return c, nil
 	}
+	if s.db.Engine == store.Postgres {
+		// A committer skips what others hold locked; they may leave some of it
+		// (an RW's packages go a few at a time). Once this commitment is visible,
+		// the waiting list of the phase — this one included — gets another pass.
+		if n, err := s.refillAfterCommit(ctx, p.ID, ph.ID); err != nil {
+			s.logError("fill waiting commitments after a commitment", err)
+		} else if n > 0 && c.Waitlisted > 0 {
+			if fresh, err := s.Get(ctx, who, c.ID); err == nil {
+				fresh.Taken, fresh.ProgramName = c.Taken, c.ProgramName
+				c = fresh
+			}
+		}
+	}
 	if len(c.Taken) > 0 {
 		c.Suggestions, _ = s.suggest(ctx, c)
 	}
 	return c, nil
+}
+
+// refillAfterCommit runs FillWaiting for a phase when something waits in it.
+func (s *Service) refillAfterCommit(ctx context.Context, programID, phaseID string) (int, error) {
+	var waiting bool
+	if err := s.db.R().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM commitments WHERE program_id = $1 AND phase_id = $2
+		AND waiting > 0 AND status <> 'cancelled')`, programID, phaseID).Scan(&waiting); err != nil || !waiting {
+		return 0, store.Map(err)
+	}
+	return s.FillWaiting(EngineContext(ctx), programID, phaseID)
+}
+
+func (s *Service) logError(msg string, err error) {
+	if s.log != nil {
+		s.log.Error(msg, "err", err)
+	}
 }
 
 // byClientRef finds who's commitment made with the idempotency key ref.

@@ -185,7 +185,6 @@ func (s *Service) claim(ctx context.Context, tx *store.Tx, c *Commitment, p prog
 	if err != nil {
 		return nil, err
 	}
-	wait := false
 	for want > 0 {
 		cands, give, err := s.plan(ctx, tx, c, want, skip, blocked)
 		if err != nil {
@@ -200,17 +199,10 @@ func (s *Service) claim(ctx context.Context, tx *store.Tx, c *Commitment, p prog
 			}
 		}
 		if len(take) == 0 {
-			if tx.Engine == store.Postgres && !wait && len(skip) > 0 {
-				// Everything left was held by other committers. They may not take
-				// all of it (an RW's packages are shared out a few at a time), so a
-				// last pass waits for their locks and takes what they left.
-				wait, skip = true, map[string]bool{}
-				continue
-			}
 			break
 		}
 		if tx.Engine == store.Postgres {
-			if take, units, err = s.lock(ctx, tx, take, units, skip, wait); err != nil {
+			if take, units, err = s.lock(ctx, tx, take, units, skip); err != nil {
 				return nil, err
 			}
 		}
@@ -229,18 +221,17 @@ func (s *Service) claim(ctx context.Context, tx *store.Tx, c *Commitment, p prog
 	return out, nil
 }
 
-// lock takes the planned needs and their targets FOR NO KEY UPDATE SKIP LOCKED (or,
-// with wait, waiting for them, in id order), re-reads their free quantity and
-// stacking state under the lock, and trims the plan to what this transaction now
-// holds. Needs it could not lock or use go into skip.
-func (s *Service) lock(ctx context.Context, tx *store.Tx, take []Candidate, units []int, skip map[string]bool, wait bool) ([]Candidate, []int, error) {
+// lock takes the planned needs and their targets FOR NO KEY UPDATE SKIP LOCKED,
+// re-reads their free quantity and stacking state under the lock, and trims the plan
+// to what this transaction now holds. Needs it could not lock or use go into skip.
+func (s *Service) lock(ctx context.Context, tx *store.Tx, take []Candidate, units []int, skip map[string]bool) ([]Candidate, []int, error) {
 	ids := make([]string, len(take))
 	for i, k := range take {
 		ids[i] = k.NeedID
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT n.id, CASE WHEN n.state = 'open' THEN n.quantity - n.allocated ELSE 0 END
 		FROM needs n JOIN targets t ON t.id = n.target_id
-		WHERE n.id = ANY($1) ORDER BY n.id FOR NO KEY UPDATE OF n, t`+map[bool]string{false: ` SKIP LOCKED`, true: ``}[wait], ids)
+		WHERE n.id = ANY($1) FOR NO KEY UPDATE OF n, t SKIP LOCKED`, ids)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/gotong/gotong/internal/audit"
@@ -126,12 +127,14 @@ func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, e
 		for _, h := range done {
 			units += h.quantity
 		}
-		if err := audit.Record(ctx, tx, audit.Change{Action: "commitment.cancel", ObjectType: "commitment", ObjectID: id,
-			Region: c.Region, Chain: c.chain, Detail: map[string]any{"allocations": len(done), "units": units, "waitlisted_dropped": c.Waitlisted,
-				"allocations_sha256": digestHeld(done)}}); err != nil {
+		// Waiting commitments first: the fill takes the phase's fill lock before
+		// any audit head, in every transaction (see fillWaiting).
+		if err := s.refill(ctx, tx, done); err != nil {
 			return err
 		}
-		return s.refill(ctx, tx, done)
+		return audit.Record(ctx, tx, audit.Change{Action: "commitment.cancel", ObjectType: "commitment", ObjectID: id,
+			Region: c.Region, Chain: c.chain, Detail: map[string]any{"allocations": len(done), "units": units, "waitlisted_dropped": c.Waitlisted,
+				"allocations_sha256": digestHeld(done)}})
 	})
 	if err != nil {
 		return Commitment{}, err
@@ -166,10 +169,10 @@ func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason string
 		if len(done) == 0 {
 			return errs.E(errs.Conflict, "the allocation has already ended")
 		}
-		if err := s.recordRelease(ctx, tx, "allocation.fail", done, reason); err != nil {
+		if err := s.refill(ctx, tx, done); err != nil {
 			return err
 		}
-		return s.refill(ctx, tx, done)
+		return s.recordRelease(ctx, tx, "allocation.fail", done, reason)
 	})
 	if err != nil {
 		return Allocation{}, err
@@ -240,13 +243,13 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 			if done, err = s.release(ctx, tx, hs, Expired, "not dispatched by the deadline"); err != nil {
 				return err
 			}
+			if err := s.refill(ctx, tx, done); err != nil {
+				return err
+			}
 			if err := s.recordRelease(ctx, tx, "allocation.expire", done, "deadline"); err != nil {
 				return err
 			}
-			if err := s.notifyReleased(ctx, tx, done, "allocation.expired"); err != nil {
-				return err
-			}
-			return s.refill(ctx, tx, done)
+			return s.notifyReleased(ctx, tx, done, "allocation.expired")
 		})
 		if err != nil {
 			return total, err
@@ -379,6 +382,18 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 		return 0, nil
 	}
 	total := 0
+	if tx.Engine == store.Postgres {
+		// Fills of one phase take turns (a transaction-scoped advisory lock), so
+		// one fill never skips the commitments or needs another fill holds: the
+		// last fill after a burst of commitments sees everything the others left.
+		// Each fill takes this lock before any audit head, so the two cannot
+		// deadlock.
+		h := fnv.New64a()
+		h.Write([]byte("fill:" + phaseID))
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64())); err != nil {
+			return 0, err
+		}
+	}
 	q := `SELECT id, org_id, program_id, phase_id, region, chain, requested, waiting FROM commitments
 		WHERE program_id = $1 AND phase_id = $2 AND waiting > 0 AND status <> 'cancelled' ORDER BY created_at, id`
 	if tx.Engine == store.Postgres {

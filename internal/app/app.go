@@ -184,7 +184,7 @@ func (a *App) StartWorkers(ctx context.Context) error {
 }
 
 // startEngine runs the allocation engine's background work: allocations past their
-// dispatch deadline expire (checked every EngineTick), and when the registry changes
+// dispatch deadline expire and waiting commitments get a pass (every EngineTick), and when the registry changes
 // the programs' needs follow it and waiting commitments are filled.
 func (a *App) startEngine(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
@@ -212,6 +212,11 @@ func (a *App) startEngine(ctx context.Context) {
 			case <-t.C:
 				if _, err := a.Allocations.Expire(ctx); err != nil && ctx.Err() == nil {
 					a.Log.Error("expire allocations", "err", err)
+				}
+				// A safety net: whatever a trigger missed (a fill that failed and
+				// was only logged) is given out within one tick.
+				if _, err := a.Allocations.FillAllWaiting(ctx); err != nil && ctx.Err() == nil {
+					a.Log.Error("fill waiting commitments", "err", err)
 				}
 			case <-changed:
 				a.FollowRegistry(ctx)

@@ -15,6 +15,7 @@ import (
 	"github.com/gotong/gotong/internal/app/apptest"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/registry"
+	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
 )
 
@@ -404,11 +405,13 @@ func TestConcurrentCommitmentsTakeOnlyWhatIsFree(t *testing.T) {
 				}
 				total += a.allocated
 			}
-			// Every free unit is taken by the burst itself, on both engines: on
-			// PostgreSQL a committer re-plans around the needs others hold locked
-			// until nothing free is left in its area.
-			if total != free {
-				t.Errorf("%d units allocated across the commitments, want exactly the %d free", total, free)
+			// On SQLite the single writer makes each answer exact. On PostgreSQL a
+			// committer skips what others hold locked, and what they leave goes to
+			// the waiting commitments in the fill after each commitment: an earlier
+			// answer may show less than its commitment holds once the burst is over,
+			// but the burst itself leaves no free unit behind (checked below).
+			if total > free || (eng == store.SQLite && total != free) {
+				t.Errorf("%d units allocated across the answers, want exactly the %d free", total, free)
 			}
 			if n := countRows(t, s, `SELECT COUNT(*) FROM needs WHERE allocated > quantity`); n != 0 {
 				t.Errorf("%d needs over-allocated", n)
