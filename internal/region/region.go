@@ -166,6 +166,17 @@ func parentOf(code string) string {
 type Set struct {
 	levels [Village + 1][]Region           // per level, sorted by code
 	names  [Village + 1]map[string][]int32 // per level, folded name → indices into levels
+	// retired maps kecamatan codes that no longer exist (their region was split or
+	// renumbered) to the code the kecamatan has now ("" when not known).
+	retired map[string]string
+}
+
+// Retired reports whether code is a kecamatan code that existed in an earlier
+// edition of the official codes and no longer does, and the kecamatan's code now
+// ("" when unknown). A NIK or No. KK issued before the change keeps the old code.
+func (s *Set) Retired(code string) (now string, ok bool) {
+	now, ok = s.retired[code]
+	return now, ok
 }
 
 // files maps each level to its file in the fs.FS given to Load.
@@ -204,7 +215,40 @@ func Load(fsys fs.FS) (*Set, error) {
 		}
 		s.names[l] = names
 	}
+	retired, err := readRetired(fsys)
+	if err != nil {
+		return nil, err
+	}
+	s.retired = retired
 	return s, nil
+}
+
+// readRetired reads retired_districts.csv (code,name,now) when the file system has
+// it: a kecamatan code of an earlier edition that the current one lacks.
+func readRetired(fsys fs.FS) (map[string]string, error) {
+	f, err := fsys.Open("regions/retired_districts.csv")
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("region: %w", err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("region: regions/retired_districts.csv: %w", err)
+	}
+	out := make(map[string]string, len(recs))
+	for i, r := range recs {
+		if i == 0 {
+			continue // header
+		}
+		if len(r) != 3 {
+			return nil, fmt.Errorf("region: regions/retired_districts.csv line %d: want code,name,now", i+1)
+		}
+		out[r[0]] = r[2]
+	}
+	return out, nil
 }
 
 func readLevel(fsys fs.FS, l Level) ([]Region, error) {

@@ -138,7 +138,7 @@ func (v *validator) parse(line int, cells []string) (record, []problem) {
 		m.tags = r.tags
 		if v.kind == Household {
 			raw := v.cell(cells, colKK)
-			kk, err := nik.ParseKK(raw, nik.KKOptions{RegionExists: v.exists})
+			kk, err := nik.ParseKK(raw, nik.KKOptions{RegionExists: v.exists, RegionSplit: v.split})
 			if err != nil {
 				v.bad(&ps, colKK, raw, problemText(err))
 			}
@@ -191,6 +191,14 @@ func problemText(err error) string {
 
 func (v *validator) exists(code string) bool {
 	_, ok := v.regions.Get(code)
+	return ok
+}
+
+// split reports whether code is a kecamatan code of an earlier edition of the
+// official codes (its region was split or renumbered since): a NIK or No. KK issued
+// before keeps it, and is accepted with a warning.
+func (v *validator) split(code string) bool {
+	_, ok := v.regions.Retired(code)
 	return ok
 }
 
@@ -269,7 +277,7 @@ func (v *validator) member(cells []string, ps *[]problem, r *record) *member {
 		m.relation = rel
 	}
 	rawNIK := v.cell(cells, colNIK)
-	opt := nik.NIKOptions{RegionExists: v.exists, Sex: m.sex, Today: v.today}
+	opt := nik.NIKOptions{RegionExists: v.exists, RegionSplit: v.split, Sex: m.sex, Today: v.today}
 	if m.birthDate != "" {
 		opt.BirthDate = birth
 	}
