@@ -119,10 +119,6 @@ func sqliteDSN(path string, readOnly bool) string {
 		v.Add("_pragma", "query_only(1)")
 	} else {
 		v.Set("_txlock", "immediate")
-		// The one writer keeps 64 MiB of pages (the default is 2 MiB): the
-		// allocation engine reads and updates needs scattered over the table by
-		// their random ids inside its transaction, and every miss is a system call.
-		v.Add("_pragma", "cache_size(-65536)")
 	}
 	return "file:" + path + "?" + v.Encode()
 }
