@@ -76,7 +76,7 @@ func TestStackingRules(t *testing.T) {
 				}
 				// The household is the only target: what the second program got is it.
 				if tt.wantServed {
-					if got := f.allocations(c2OrgOf(f, c2), c2.ID); len(got) != 1 || got[0].Target.ID != h {
+					if got := f.allocations(allocate.Who{OrgID: c2.OrgID}, c2.ID); len(got) != 1 || got[0].Target.ID != h {
 						t.Fatalf("second program's allocations: %+v", got)
 					}
 				}
@@ -95,10 +95,6 @@ func mustProgram(t *testing.T, f *fixture, id string) program.Program {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func c2OrgOf(f *fixture, c allocate.Commitment) allocate.Who {
-	return allocate.Who{OrgID: c.OrgID}
 }
 
 func TestExpiry(t *testing.T) {
