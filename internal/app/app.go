@@ -213,8 +213,10 @@ func (a *App) startEngine(ctx context.Context) {
 				if _, err := a.Allocations.Expire(ctx); err != nil && ctx.Err() == nil {
 					a.Log.Error("expire allocations", "err", err)
 				}
-				// A safety net: whatever a trigger missed (a fill that failed and
-				// was only logged) is given out within one tick.
+				// A safety net: registry changes made by another process (`gotong
+				// import` on the command line) and whatever a trigger missed (a fill
+				// that failed and was only logged) are taken up within one tick.
+				a.FollowRegistry(ctx)
 				if _, err := a.Allocations.FillAllWaiting(ctx); err != nil && ctx.Err() == nil {
 					a.Log.Error("fill waiting commitments", "err", err)
 				}

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/app"
@@ -49,6 +50,45 @@ func TestDemoSeedsProgramsAndCommitmentsInProgress(t *testing.T) {
 			}
 			if p, _, err := audit.Verify(ctx, s.App.DB.R(), s.App.DB.AuditKey); err != nil || p != nil {
 				t.Fatalf("audit chain after the demo: %v %v", p, err)
+			}
+		})
+	}
+}
+
+// Targets written by another process (`gotong import` on the command line) reach the
+// published programs within one engine tick.
+func TestEngineTickFollowsRegistryChangesFromElsewhere(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng, func(c *app.Config) { c.EngineTick = 50 * time.Millisecond })
+			ctx := s.Ctx()
+			today := time.Now().UTC()
+			p, err := s.App.Programs.Create(ctx, program.Input{Name: "Sembako Tik", Category: "pangan",
+				Item: program.Item{Name: "Sembako", Unit: "paket"}, TargetKinds: []string{"household"}, QuantityRule: program.PerTarget,
+				Phases: []program.PhaseInput{{Name: "Minggu 1", Start: today.Format(time.DateOnly), End: today.AddDate(0, 0, 6).Format(time.DateOnly)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := s.App.Programs.Publish(ctx, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.App.DB.W().ExecContext(ctx, `INSERT INTO targets (id, kind, region, name, name_norm, size, created_at, updated_at)
+				VALUES ('tik-1', 'household', '31.71.01.1001', 'Keluarga Tik', 'keluarga tik', 3, $1, $1)`, time.Now().UTC()); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				var n int
+				if err := s.App.DB.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM needs WHERE target_id = 'tik-1'`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n == 1 {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the new target has %d needs 10 s later, want 1 within a tick", n)
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
 		})
 	}
