@@ -16,10 +16,10 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -402,14 +402,16 @@ type claimed struct {
 	count  int
 	units  int
 	digest string
-	ids    []string
 }
 
-// digest is a SHA-256 over the allocations' (id, need, quantity), so the audit entry
-// binds the exact set it announces.
+// digest is a SHA-256 over the allocations' (id, need, quantity) lines in id order,
+// so the audit entry binds the exact set it announces and anyone can recompute it
+// from the allocations table.
 func digest(rows []allocRow) string {
+	sorted := slices.Clone(rows)
+	slices.SortFunc(sorted, func(a, b allocRow) int { return strings.Compare(a.id, b.id) })
 	h := sha256.New()
-	for _, a := range rows {
+	for _, a := range sorted {
 		h.Write([]byte(a.id + "|" + a.needID + "|" + itoa(a.quantity) + "\n"))
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -424,7 +426,6 @@ func (s *Service) fill(ctx context.Context, tx *store.Tx, c *Commitment, p progr
 	got := claimed{count: len(rows), digest: digest(rows)}
 	for _, r := range rows {
 		got.units += r.quantity
-		got.ids = append(got.ids, r.id)
 	}
 	var waiting int
 	if err := tx.QueryRowContext(ctx, `SELECT waiting FROM commitments WHERE id = $1`, c.ID).Scan(&waiting); err != nil {
@@ -441,7 +442,4 @@ func (s *Service) fill(ctx context.Context, tx *store.Tx, c *Commitment, p progr
 	return got, nil
 }
 
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
-}
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,6 +1,10 @@
 package allocate_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/gotong/gotong/internal/allocate"
@@ -110,5 +114,56 @@ func TestResentCommitmentIsMadeOnce(t *testing.T) {
 			t.Fatal("another organisation's key returned the first organisation's commitment")
 		}
 		f.invariants()
+	})
+}
+
+// Every allocation is in the audit log: the entry of the commitment that made them
+// binds the exact set (id, need, quantity) by its SHA-256, so an allocation added,
+// removed or changed afterwards no longer matches its entry.
+func TestCommitmentAuditBindsItsAllocations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for range 5 {
+			f.target("household", kelA, 2, 0)
+		}
+		p := f.program(program.Input{TargetKinds: []string{"household"}})
+		c := f.commit(f.org(true), allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 3, Region: kelA})
+		digest := func() string {
+			t.Helper()
+			rows, err := db.R().Query(`SELECT id, need_id, quantity FROM allocations WHERE commitment_id = $1 ORDER BY id`, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			h := sha256.New()
+			for rows.Next() {
+				var id, need string
+				var q int
+				if err := rows.Scan(&id, &need, &q); err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(h, "%s|%s|%d\n", id, need, q)
+			}
+			return hex.EncodeToString(h.Sum(nil))
+		}
+		var detail string
+		if err := db.R().QueryRow(`SELECT detail FROM audit_log WHERE action = 'commitment.create' AND object_id = $1`, c.ID).Scan(&detail); err != nil {
+			t.Fatal(err)
+		}
+		var d struct {
+			Allocations int    `json:"allocations"`
+			SHA         string `json:"allocations_sha256"`
+		}
+		if err := json.Unmarshal([]byte(detail), &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Allocations != 3 || d.SHA != digest() {
+			t.Fatalf("audit entry %s does not bind the 3 allocations (%s)", detail, digest())
+		}
+		// Tampering with an allocation breaks the binding.
+		f.exec(`UPDATE allocations SET quantity = 2 WHERE id = (SELECT MIN(id) FROM allocations WHERE commitment_id = $1)`, c.ID)
+		if d.SHA == digest() {
+			t.Fatal("a changed allocation still matches its audit entry")
+		}
 	})
 }

@@ -376,23 +376,3 @@ func (s *Service) applyPostgres(ctx context.Context, tx *store.Tx, c *Commitment
 	}
 	return nil
 }
-
-// placeholders turns $N into ? on SQLite for long statements: modernc resolves $N
-// names by scanning every argument, which is quadratic in a multi-row statement.
-func placeholders(tx *store.Tx, q string) string {
-	if tx.Engine == store.Postgres {
-		return q
-	}
-	var b strings.Builder
-	for i := 0; i < len(q); i++ {
-		if q[i] == '$' && i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9' {
-			b.WriteByte('?')
-			for i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9' {
-				i++
-			}
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}

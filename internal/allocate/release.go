@@ -320,7 +320,7 @@ func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held) error {
 		released[phase] = true
 	}
 	type pp struct{ prog, phase string }
-	var todo []pp
+	var fills []pp
 	seen := map[string]bool{}
 	for phase := range released {
 		rows, err := tx.QueryContext(ctx, `SELECT c.program_id, c.phase_id FROM commitments c
@@ -342,11 +342,11 @@ func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held) error {
 		for _, x := range list {
 			if !seen[x.phase] {
 				seen[x.phase] = true
-				todo = append(todo, x)
+				fills = append(fills, x)
 			}
 		}
 	}
-	for _, x := range todo {
+	for _, x := range fills {
 		p, err := s.programs.Get(ctx, x.prog, true)
 		if err != nil {
 			return err

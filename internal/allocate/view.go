@@ -314,14 +314,13 @@ func (s *Service) targetCandidates(ctx context.Context, phaseID string, ids []st
 // serve. Households are not listed: they are reached through an area, so no one
 // browses families by name.
 type OpenNeed struct {
-	TargetID string   `json:"target_id"`
-	Kind     string   `json:"kind"`
-	Name     string   `json:"name"`
-	Region   string   `json:"region"`
-	RW       int      `json:"rw"`
-	Needed   int      `json:"needed"`
-	Free     int      `json:"free"`
-	Tags     []string `json:"-"`
+	TargetID string `json:"target_id"`
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	Region   string `json:"region"`
+	RW       int    `json:"rw"`
+	Needed   int    `json:"needed"`
+	Free     int    `json:"free"`
 }
 
 // OpenNeeds lists the free RW and institution needs of a phase in a region.

@@ -549,9 +549,6 @@ type Overlap struct {
 	ProgramID string `json:"program_id"`
 	Name      string `json:"name"`
 	Status    string `json:"status"`
-	Phases    []struct {
-		Mine, Theirs string
-	} `json:"-"`
 }
 
 // Overlaps lists the programs whose phases overlap p's within p's stack group: a

@@ -67,7 +67,7 @@ func queuePairs(ctx context.Context, tx *store.Tx, pairs []reviewPair, imp, scop
 	created := make([]bool, len(pairs))
 	type key struct{ a, b string }
 	first := map[key]int{}
-	var todo []int
+	var fresh []int // indexes of the first pair of each target pair
 	for i, p := range pairs {
 		a, b := p.a.targetID, p.b.targetID
 		if b < a {
@@ -77,11 +77,11 @@ func queuePairs(ctx context.Context, tx *store.Tx, pairs []reviewPair, imp, scop
 			continue
 		}
 		first[key{a, b}] = i
-		todo = append(todo, i)
+		fresh = append(fresh, i)
 	}
 	const batch = 500
-	for lo := 0; lo < len(todo); lo += batch {
-		part := todo[lo:min(lo+batch, len(todo))]
+	for lo := 0; lo < len(fresh); lo += batch {
+		part := fresh[lo:min(lo+batch, len(fresh))]
 		var q strings.Builder
 		q.WriteString(`INSERT INTO duplicates (id, target_a, target_b, region, score, reasons, import_id, created_at) VALUES `)
 		args := make([]any, 0, len(part)*8)
@@ -95,12 +95,7 @@ func queuePairs(ctx context.Context, tx *store.Tx, pairs []reviewPair, imp, scop
 			if j > 0 {
 				q.WriteString(",")
 			}
-			n := len(args)
-			if tx.Engine == store.Postgres {
-				fmt.Fprintf(&q, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
-			} else {
-				q.WriteString("(?,?,?,?,?,?,?,?)")
-			}
+			q.WriteString("(" + inList(tx.Engine, len(args)+1, 8) + ")")
 			why, _ := json.Marshal(p.reasons)
 			id := newID()
 			ids[key{a, b}] = id
