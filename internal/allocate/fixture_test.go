@@ -170,6 +170,11 @@ func (f *fixture) commit(who allocate.Who, req allocate.Request) allocate.Commit
 // nothing a commitment asked for is lost (allocated + waiting + released <= requested).
 func (f *fixture) invariants() {
 	f.t.Helper()
+	if d, _ := f.db.Retries(); d != 0 {
+		// Retried transactions recover, but a deadlock means two code paths take
+		// locks in opposite orders: under load they serialise on the detector.
+		f.t.Fatalf("PostgreSQL broke %d deadlocks; lock order is inconsistent", d)
+	}
 	q := func(name, query string) {
 		f.t.Helper()
 		var n int

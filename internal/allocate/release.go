@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/gotong/gotong/internal/audit"
@@ -25,9 +27,18 @@ type held struct {
 // giving their quantities back to the needs and taking them off their commitments.
 // Allocations that no longer hold anything are left alone, so a release is safe to
 // repeat. It returns the allocations it ended.
+//
+// Rows are written in one order in every transaction — allocations, then needs,
+// then commitments, each by id — and on PostgreSQL the callers lock the commitments
+// first (Cancel, Fail) or skip what is locked (Expire), so two releases never wait
+// on each other in a cycle.
 func (s *Service) release(ctx context.Context, tx *store.Tx, rows []held, status, reason string) ([]held, error) {
 	now := s.Now()
+	rows = slices.Clone(rows)
+	slices.SortFunc(rows, func(a, b held) int { return strings.Compare(a.id, b.id) })
 	var done []held
+	needs := map[string]int{}
+	commits := map[string]int{}
 	for _, h := range rows {
 		res, err := tx.ExecContext(ctx, `UPDATE allocations SET status = $1, reason = $2, ended_at = $3, updated_at = $3
 			WHERE id = $4 AND status IN ('reserved','dispatched')`, status, reason, now, h.id)
@@ -37,15 +48,21 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, rows []held, status
 		if n, _ := res.RowsAffected(); n != 1 {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE needs SET allocated = allocated - $1 WHERE id = $2`, h.quantity, h.needID); err != nil {
+		needs[h.needID] += h.quantity
+		commits[h.commitmentID] += h.quantity
+		done = append(done, h)
+	}
+	for _, id := range slices.Sorted(maps.Keys(needs)) {
+		if _, err := tx.ExecContext(ctx, `UPDATE needs SET allocated = allocated - $1 WHERE id = $2`, needs[id], id); err != nil {
 			return nil, err
 		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(commits)) {
 		if _, err := tx.ExecContext(ctx, `UPDATE commitments SET allocated = allocated - $1, released = released + $1, updated_at = $2,
 			status = CASE WHEN status = 'cancelled' THEN status WHEN waiting = 0 THEN 'allocated' WHEN allocated - $1 > 0 THEN 'partial' ELSE 'waitlisted' END
-			WHERE id = $3`, h.quantity, now, h.commitmentID); err != nil {
+			WHERE id = $3`, commits[id], now, id); err != nil {
 			return nil, err
 		}
-		done = append(done, h)
 	}
 	return done, nil
 }
@@ -93,12 +110,10 @@ func scanHeld(r interface{ Scan(...any) error }) (held, error) {
 // nothing more waits. Allocations already dispatched stay (the aid is on its way).
 func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, error) {
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		if tx.Engine == store.Postgres {
-			// Hold the commitment against a concurrent fill of its waiting list,
-			// which would add allocations after we listed them.
-			if _, err := tx.ExecContext(ctx, `SELECT id FROM commitments WHERE id = $1 FOR UPDATE`, id); err != nil {
-				return err
-			}
+		// Hold the commitment against a concurrent fill of its waiting list,
+		// which would add allocations after we listed them.
+		if err := lockCommitment(ctx, tx, id); err != nil {
+			return err
 		}
 		c, err := s.get(ctx, tx, who, id)
 		if err != nil {
@@ -142,6 +157,16 @@ func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, e
 	return s.Get(ctx, who, id)
 }
 
+// lockCommitment takes the commitment's row lock on PostgreSQL (SQLite's writer
+// is already alone). Releases lock the commitment before its allocations.
+func lockCommitment(ctx context.Context, tx *store.Tx, id string) error {
+	if tx.Engine != store.Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT id FROM commitments WHERE id = $1 FOR UPDATE`, id)
+	return err
+}
+
 func digestHeld(hs []held) string {
 	var ar []allocRow
 	for _, h := range hs {
@@ -160,6 +185,9 @@ func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason string
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		h, err := s.heldFor(ctx, tx, who, allocationID)
 		if err != nil {
+			return err
+		}
+		if err := lockCommitment(ctx, tx, h.commitmentID); err != nil {
 			return err
 		}
 		done, err := s.release(ctx, tx, []held{h}, Failed, reason)
@@ -230,7 +258,9 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 			q := `SELECT ` + heldCols + ` FROM allocations a JOIN commitments c ON c.id = a.commitment_id
 				WHERE a.status = 'reserved' AND a.expires_at <= $1 ORDER BY a.expires_at, a.id LIMIT 500`
 			if tx.Engine == store.Postgres {
-				q += ` FOR UPDATE OF a SKIP LOCKED`
+				// Skip allocations whose commitment is being cancelled or
+				// filled: they expire on the next pass.
+				q += ` FOR UPDATE OF a, c SKIP LOCKED`
 			}
 			rows, err := tx.QueryContext(ctx, q, s.Now())
 			if err != nil {
@@ -346,6 +376,13 @@ func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held) error {
 			}
 		}
 	}
+	phases := make([]string, len(fills))
+	for i, x := range fills {
+		phases[i] = x.phase
+	}
+	if err := lockFills(ctx, tx, phases); err != nil {
+		return err
+	}
 	for _, x := range fills {
 		p, err := s.programs.Get(ctx, x.prog, true)
 		if err != nil {
@@ -382,17 +419,8 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 		return 0, nil
 	}
 	total := 0
-	if tx.Engine == store.Postgres {
-		// Fills of one phase take turns (a transaction-scoped advisory lock), so
-		// one fill never skips the commitments or needs another fill holds: the
-		// last fill after a burst of commitments sees everything the others left.
-		// Each fill takes this lock before any audit head, so the two cannot
-		// deadlock.
-		h := fnv.New64a()
-		h.Write([]byte("fill:" + phaseID))
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64())); err != nil {
-			return 0, err
-		}
+	if err := lockFills(ctx, tx, []string{phaseID}); err != nil {
+		return 0, err
 	}
 	q := `SELECT id, org_id, program_id, phase_id, region, chain, requested, waiting FROM commitments
 		WHERE program_id = $1 AND phase_id = $2 AND waiting > 0 AND status <> 'cancelled' ORDER BY created_at, id`
@@ -433,9 +461,42 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 	return total, nil
 }
 
+// lockFills takes the fill locks of phases on PostgreSQL. Fills of one phase take
+// turns (a transaction-scoped advisory lock), so one fill never skips the
+// commitments or needs another fill holds: the last fill after a burst of
+// commitments sees everything the others left. A transaction that fills several
+// phases takes all their locks at once, in key order, and every transaction takes
+// them before any audit head, so fills cannot wait on each other in a cycle.
+// Taking a lock the transaction already holds is a no-op.
+func lockFills(ctx context.Context, tx *store.Tx, phaseIDs []string) error {
+	if tx.Engine != store.Postgres {
+		return nil
+	}
+	keys := make([]int64, len(phaseIDs))
+	for i, id := range phaseIDs {
+		h := fnv.New64a()
+		h.Write([]byte("fill:" + id))
+		keys[i] = int64(h.Sum64())
+	}
+	slices.Sort(keys)
+	for _, k := range slices.Compact(keys) {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // AfterSync fills the waiting commitments of every phase of p inside the
 // transaction that changed p's needs (program.Service.SyncThen).
 func (s *Service) AfterSync(ctx context.Context, tx *store.Tx, p program.Program, _ program.SyncResult) error {
+	phases := make([]string, len(p.Phases))
+	for i, ph := range p.Phases {
+		phases[i] = ph.ID
+	}
+	if err := lockFills(ctx, tx, phases); err != nil {
+		return err
+	}
 	for _, ph := range p.Phases {
 		if _, err := s.fillWaiting(EngineContext(ctx), tx, p, ph.ID); err != nil {
 			return err

@@ -132,6 +132,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Accounts = account.New(db, regions, account.Options{Province: cfg.Province, PasswordMemoryKiB: cfg.PasswordMemoryKiB})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for i, reason := range []string{"deadlock", "conflict"} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gotong_db_retries_total",
+			Help: "Write transactions run again after a transient database failure, by reason.",
+			ConstLabels: prometheus.Labels{"reason": reason}}, func() float64 {
+			d, c := db.Retries()
+			return float64([]int64{d, c}[i])
+		}))
+	}
 	a.Programs = program.New(db, regions, cfg.Province)
 	a.Allocations = allocate.New(db, a.Programs, regions, cfg.Province, log)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,

@@ -158,13 +158,14 @@ func (s *Service) SyncThen(ctx context.Context, then func(context.Context, *stor
 			if err != nil || !res.Changed() {
 				return err
 			}
-			if err := audit.Record(ctx, tx, audit.Change{Action: "program.sync", ObjectType: "program", ObjectID: id, Detail: res}); err != nil {
-				return err
-			}
+			// then first: the engine's fills take their phase locks before any
+			// audit head (see allocate.fillWaiting).
 			if then != nil {
-				return then(ctx, tx, p, res)
+				if err := then(ctx, tx, p, res); err != nil {
+					return err
+				}
 			}
-			return nil
+			return audit.Record(ctx, tx, audit.Change{Action: "program.sync", ObjectType: "program", ObjectID: id, Detail: res})
 		})
 		if err != nil {
 			return out, err

@@ -67,6 +67,11 @@ func retryable(err error) bool {
 	return false
 }
 
+func isDeadlock(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "40P01"
+}
+
 // IsConstraint reports whether err (raw or mapped) is a constraint violation of kind
 // conflict — a unique or check constraint.
 func IsConflict(err error) bool { return errs.Is(Map(err), errs.Conflict) }

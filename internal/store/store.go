@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotong/gotong/internal/errs"
@@ -53,6 +54,15 @@ type DB struct {
 	AuditKey []byte
 	write    *sql.DB
 	read     *sql.DB
+	retries  [2]atomic.Int64 // deadlocks, other conflicts (serialization, busy)
+}
+
+// Retries reports how many write transactions were run again because the database
+// broke a deadlock, and because of other transient conflicts (a serialization
+// failure, a busy SQLite file). Deadlocks are bugs in lock order: tests assert
+// none happen, and /metrics exports both counts.
+func (db *DB) Retries() (deadlocks, conflicts int64) {
+	return db.retries[0].Load(), db.retries[1].Load()
 }
 
 // Open opens the database named by dsn: "postgres://…" / "postgresql://…", or
@@ -192,6 +202,11 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 		err = db.writeOnce(ctx, fn)
 		if err == nil || !retryable(err) {
 			break
+		}
+		if isDeadlock(err) {
+			db.retries[0].Add(1)
+		} else {
+			db.retries[1].Add(1)
 		}
 		select {
 		case <-ctx.Done():
