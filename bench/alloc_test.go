@@ -27,7 +27,9 @@ import (
 // it through program.Service:
 //
 //	area        one area commitment of 10,000 units at kecamatan and at kota level,
-//	            several runs in different areas, the median reported
+//	            several runs in different areas, the median reported; beside it the
+//	            floor: as many bare rows written into a table without index, key or
+//	            constraint in one transaction (what any per-recipient claim must pay)
 //	concurrent  64 committers at once, 50 commitments each of 100–5,000 units over
 //	            overlapping areas (kelurahan, kecamatan, kota); allocations/s and the
 //	            proof afterwards that no need is over-allocated and every unit is
@@ -224,6 +226,48 @@ func (e *allocBench) areaRuns(tb testing.TB, p program.Program, who allocate.Who
 	}
 	r.median = median(r.runs)
 	return r
+}
+
+// floor times the least any claim of units recipients must write: as many rows of
+// the allocations' columns into a table without index, key or constraint, in one
+// write transaction with its commit, and nothing read. A claim also reads the needs,
+// updates them, keeps indexes and checks keys; the ratio of the two is what the
+// engine adds to the storage's own cost.
+func (e *allocBench) floor(tb testing.TB, runs, units int) []time.Duration {
+	tb.Helper()
+	e.write(tb, `CREATE TABLE IF NOT EXISTS bench_floor (id TEXT, commitment_id TEXT, org_id TEXT, need_id TEXT, target_id TEXT,
+		region TEXT, quantity INTEGER, status TEXT, expires_at TIMESTAMP, created_at TIMESTAMP, updated_at TIMESTAMP)`)
+	const batch = 500
+	var out []time.Duration
+	for run := range runs {
+		now := store.Now()
+		start := time.Now()
+		err := e.db.Write(e.ctx, func(tx *store.Tx) error {
+			for lo := 0; lo < units; lo += batch {
+				n := min(batch, units-lo)
+				var sb strings.Builder
+				args := make([]any, 0, n*11)
+				for i := range n {
+					if i > 0 {
+						sb.WriteString(",")
+					}
+					k := len(args)
+					fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7, k+8, k+9, k+10, k+11)
+					id := fmt.Sprintf("%08d%024d", run, lo+i)
+					args = append(args, id, "c"+id[:8], "org", "n"+id, "t"+id, "31.71.01.1001", 1, "reserved", now, now, now)
+				}
+				if _, err := tx.ExecContext(e.ctx, `INSERT INTO bench_floor VALUES `+sb.String(), args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, time.Since(start))
+	}
+	return out
 }
 
 // ---- (b) concurrent committers ----
@@ -529,7 +573,12 @@ func TestAllocateSmoke(t *testing.T) {
 			units := e.scaled(10_000, 10)
 			a := e.areaRuns(t, pa, who, "kecamatan", e.kec, 2, units)
 			k := e.areaRuns(t, pa, who, "kota", e.kota, 2, units)
-			t.Logf("area: %d units, kecamatan %v, kota %v", units, a.runs, k.runs)
+			fl := e.floor(t, 2, units)
+			t.Logf("area: %d units, kecamatan %v, kota %v, floor %v", units, a.runs, k.runs, fl)
+			var rows int
+			if err := e.db.R().QueryRow(`SELECT COUNT(*) FROM bench_floor`).Scan(&rows); err != nil || rows != 2*units {
+				t.Fatalf("floor wrote %d rows (%v), want %d", rows, err, 2*units)
+			}
 			pb, _ := e.program(t, "Bench concurrent", program.Input{})
 			c := e.concurrent(t, pb, 8, 3)
 			if c.units == 0 || c.units > c.needed || c.units > c.requested {
@@ -579,6 +628,9 @@ func BenchmarkAllocate(b *testing.B) {
 							b.ReportMetric(float64(r.median.Microseconds())/1000, lv.name+"_median_ms")
 							b.Logf("area %s, %d units, load %.2f: runs %v, median %v", lv.name, units, load1(), r.runs, r.median)
 						}
+						fl := e.floor(b, runs, units)
+						b.ReportMetric(float64(median(fl).Microseconds())/1000, "floor_median_ms")
+						b.Logf("floor: %d bare rows in one transaction, load %.2f: runs %v, median %v", units, load1(), fl, median(fl))
 					}
 				})
 			}

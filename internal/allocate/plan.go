@@ -16,6 +16,7 @@ type Candidate struct {
 	Allocated int // already held by others
 	Priority  bool
 	since     time.Time // waiting since: the order's tie-break after priority
+	rowid     int64     // SQLite: the need's row, updated without a primary-key search
 }
 
 // Free is what is left of the need.

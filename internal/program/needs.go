@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/region"
@@ -83,9 +84,19 @@ func (s *Service) addNeeds(ctx context.Context, tx *store.Tx, p Program, today s
 	cond, cargs := eligibility(p, len(args)+1)
 	args = append(args, cargs...)
 	qty := quantityExpr(p.QuantityRule)
-	newID := `lower(hex(randomblob(16)))`
+	// Needs are written, and numbered, in the order the engine reads them: by
+	// phase, region, priority and waiting time. A claim's thousands of households
+	// then sit side by side in the table and in every index keyed by need id,
+	// instead of one per page. The id is a time-ordered prefix, unique to this
+	// statement, and the row's place in that order.
+	args = append(args, orderedPrefix())
+	order := `ph.starts, ph.id, t.region, ` + prio + ` DESC, t.created_at, t.id`
+	if len(p.PriorityTags) == 0 {
+		order = `ph.starts, ph.id, t.region, t.created_at, t.id` // "0 DESC" would name a column
+	}
+	newID := `$` + itoa(len(args)) + ` || printf('%08x', row_number() OVER (ORDER BY ` + order + `))`
 	if tx.Engine == store.Postgres {
-		newID = `replace(gen_random_uuid()::text, '-', '')`
+		newID = `$` + itoa(len(args)) + ` || lpad(to_hex(row_number() OVER (ORDER BY ` + order + `)), 8, '0')`
 	}
 	q := `INSERT INTO needs (id, program_id, phase_id, target_id, region, kind, quantity, priority, since, stack_group, starts, ends)
 		SELECT ` + newID + `, $1, ph.id, t.id, t.region, t.kind, ` + qty + `, ` + prio + `, t.created_at, $2, ph.starts, ph.ends
@@ -99,13 +110,24 @@ func (s *Service) addNeeds(ctx context.Context, tx *store.Tx, p Program, today s
 		args = append(args, *since)
 		q += ` AND t.updated_at >= $` + itoa(len(args))
 	}
-	q += ` ON CONFLICT (phase_id, target_id) DO NOTHING`
+	q += ` ORDER BY ` + order + ` ON CONFLICT (phase_id, target_id) DO NOTHING`
 	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// orderedPrefix is the first 24 hex digits of a UUID version 7: the time in
+// milliseconds and 48 random bits, so that needs added later sort after earlier ones
+// and two statements never share a prefix.
+func orderedPrefix() string {
+	u, err := uuid.NewV7()
+	if err != nil {
+		u = uuid.New()
+	}
+	return strings.ReplaceAll(u.String(), "-", "")[:24]
 }
 
 // SyncResult counts what a registry sync changed in one program.

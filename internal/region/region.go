@@ -353,6 +353,20 @@ func (s *Set) Children(code string) []Region {
 	return slices.Clone(children[lo:hi])
 }
 
+// Villages returns the villages within code (code itself when it is a village),
+// sorted by code. It returns nil for unknown codes.
+func (s *Set) Villages(code string) []Region {
+	r, ok := s.Get(code)
+	if !ok {
+		return nil
+	}
+	if r.Level == Village {
+		return []Region{r}
+	}
+	lo, hi := below(s.levels[Village], code)
+	return slices.Clone(s.levels[Village][lo:hi])
+}
+
 // Ancestors returns the chain of regions from the province down to and
 // including code; e.g. for a village: province, regency, district, village.
 // It returns nil for unknown codes.
