@@ -44,6 +44,10 @@ type User struct {
 	Region    string    `json:"region"`
 	OrgID     string    `json:"org_id"`
 	CreatedAt time.Time `json:"created_at"`
+	// OrgStatus is the status of the user's organisation when it was read
+	// (pending, verified, rejected; "" without one): pages offer committing to
+	// collaborators of a verified organisation only.
+	OrgStatus string `json:"-"`
 }
 
 // Service is the account capability.
@@ -167,7 +171,8 @@ func insertUser(ctx context.Context, tx *store.Tx, u User, hash string) error {
 	return err
 }
 
-const userColumns = `id, email, name, role, region, COALESCE(org_id, ''), created_at`
+const userColumns = `id, email, name, role, region, COALESCE(org_id, ''), created_at,
+	COALESCE((SELECT o.status FROM organizations o WHERE o.id = users.org_id), '')`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) { return scanUserAnd(row) }
 

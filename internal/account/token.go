@@ -68,7 +68,8 @@ func (s *Service) UserByToken(ctx context.Context, secret string) (User, error) 
 	var tokenID string
 	var lastUsed *time.Time
 	u, err := scanUserAnd(s.db.R().QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.role, u.region, COALESCE(u.org_id, ''),
-		u.created_at, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+		u.created_at, COALESCE((SELECT o.status FROM organizations o WHERE o.id = u.org_id), ''),
+		t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND u.deleted_at IS NULL`, hashToken(secret)), &tokenID, &lastUsed)
 	if err != nil {
 		if errs.Is(store.Map(err), errs.NotFound) {
@@ -89,7 +90,7 @@ func (s *Service) UserByToken(ctx context.Context, secret string) (User, error) 
 
 func scanUserAnd(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.Region, &u.OrgID, &u.CreatedAt}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.Region, &u.OrgID, &u.CreatedAt, &u.OrgStatus}, extra...)
 	err := row.Scan(dest...)
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, err

@@ -148,8 +148,15 @@ func TestExpiry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(ns) != 1 || ns[0].Kind != "allocation.expired" || ns[0].CommitmentID != ca.ID || ns[0].Params["units"] != float64(2) {
+			if len(ns) != 1 || ns[0].Kind != "allocation.expired" || ns[0].CommitmentID != ca.ID || ns[0].Params["units"] != float64(2) || ns[0].Read {
 				t.Fatalf("notifications: %+v", ns)
+			}
+			// Marking read is per organisation: b's notice stays unread.
+			if err := f.alloc.MarkRead(f.ctx, a.OrgID); err != nil {
+				t.Fatal(err)
+			}
+			if ns, err = f.alloc.Notifications(f.ctx, a.OrgID, 10); err != nil || len(ns) != 1 || !ns[0].Read {
+				t.Fatalf("after marking read: %+v, %v", ns, err)
 			}
 		})
 		t.Run("the waiting commitment takes the returned units", func(t *testing.T) {
@@ -158,7 +165,7 @@ func TestExpiry(t *testing.T) {
 				t.Fatalf("waiting commitment after expiry: %+v", got)
 			}
 			ns, err := f.alloc.Notifications(f.ctx, b.OrgID, 10)
-			if err != nil || len(ns) != 1 || ns[0].Kind != "commitment.filled" {
+			if err != nil || len(ns) != 1 || ns[0].Kind != "commitment.filled" || ns[0].Read {
 				t.Fatalf("notifications of the filled commitment: %+v, %v", ns, err)
 			}
 			if f.audited("commitment.fill", cb.ID) != 1 {

@@ -135,6 +135,7 @@ func programsConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c regi
 		{name: "cancelling again is a conflict", as: c.collab, method: "POST", path: cm + "/cancel", want: 409},
 		{name: "a collaborator reads its notifications", as: c.collab, method: "GET", path: "/api/v1/notifications?limit=5", want: 200},
 		{name: "an admin has no notifications", as: c.admin, method: "GET", path: "/api/v1/notifications", want: 200},
+		{name: "a collaborator marks its notifications read", as: c.collab, method: "POST", path: "/api/v1/notifications/read", want: 204},
 		{name: "an admin closes the program", as: c.admin, method: "POST", path: one + "/close", want: 200},
 		{name: "closing twice is a conflict", as: c.admin, method: "POST", path: one + "/close", want: 409},
 		{name: "a closed program takes no commitments", as: c.collab, method: "POST", path: "/api/v1/commitments", body: commit(map[string]any{"region": "31.71.02"}), want: 409},

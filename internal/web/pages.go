@@ -128,9 +128,12 @@ func (v view) CanRegistry() bool {
 	return v.User != nil && (v.User.Role == account.Admin || v.User.Role == account.Office)
 }
 
-// CanCommit reports whether the viewer is a collaborator (whose organisation may
-// commit once verified).
-func (v view) CanCommit() bool { return v.User != nil && v.User.Role == account.Collaborator }
+// CanCommit reports whether the viewer is a collaborator of a verified
+// organisation: the only ones who may commit (the others' commitment pages answer
+// 404, so they are not offered).
+func (v view) CanCommit() bool {
+	return v.User != nil && v.User.Role == account.Collaborator && v.User.OrgStatus == account.OrgVerified
+}
 
 // IsAdmin reports whether the viewer is an admin.
 func (v view) IsAdmin() bool { return v.User != nil && v.User.Role == account.Admin }

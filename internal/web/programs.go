@@ -430,6 +430,17 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toAllocation(a))
 }
 
+// apiMarkRead marks the caller's organisation's notices read.
+func (s *Server) apiMarkRead(w http.ResponseWriter, r *http.Request) {
+	if u, _ := currentUser(r); u.OrgID != "" {
+		if err := s.allocs.MarkRead(r.Context(), u.OrgID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) {
 	limit, err := limitParam(r)
 	if err != nil {

@@ -320,7 +320,7 @@ func (s *Server) pageNeeds(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		u, _ := currentUser(r)
-		data["P"], data["Phase"], data["Coverage"], data["CanCommit"] = p, phase, cov, u.Role == account.Collaborator
+		data["P"], data["Phase"], data["Coverage"], data["CanCommit"] = p, phase, cov, u.Role == account.Collaborator && u.OrgStatus == account.OrgVerified
 		data["Link"] = "/needs?" + keep(url.Values{"program": {p.ID}, "phase": {phase}}, "program", "phase")
 	}
 	s.render(w, r, "needs", "Where help is still needed", data)

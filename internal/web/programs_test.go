@@ -327,6 +327,7 @@ func TestAnUnverifiedOrganisationCannotUseCommitments(t *testing.T) {
 				{"POST", "/api/v1/commitments/any/cancel", nil},
 				{"POST", "/api/v1/allocations/any/fail", map[string]string{"reason": "x"}},
 				{"GET", "/api/v1/notifications", nil},
+				{"POST", "/api/v1/notifications/read", nil},
 				{"GET", "/api/v1/programs/any/needs?phase=x", nil},
 			}
 			for _, u := range []account.User{pending, rejected} {
@@ -346,6 +347,19 @@ func TestAnUnverifiedOrganisationCannotUseCommitments(t *testing.T) {
 					}
 				})
 			}
+			// Nor are those pages offered: no "my commitments" link until the
+			// organisation is verified, and then there is one.
+			t.Run("the menu offers commitments only once verified", func(t *testing.T) {
+				if r := page.Do(t, "GET", "/", nil); r.Status != 200 || strings.Contains(string(r.Body), `id="nav-commitments"`) {
+					t.Fatalf("pending organisation: status %d, menu offers commitments: %v", r.Status, strings.Contains(string(r.Body), `id="nav-commitments"`))
+				}
+				if _, err := s.App.Accounts.DecideOrg(s.Ctx(), pending.OrgID, account.OrgVerified, ""); err != nil {
+					t.Fatal(err)
+				}
+				if r := page.Do(t, "GET", "/", nil); r.Status != 200 || !strings.Contains(string(r.Body), `id="nav-commitments"`) {
+					t.Fatalf("verified organisation: status %d, menu lacks commitments", r.Status)
+				}
+			})
 		})
 	}
 }

@@ -331,6 +331,7 @@ func programRows() []roleRow {
 		{method: "POST", path: "/api/v1/allocations/{fresh}/fail", want: ofA(200), body: map[string]string{"reason": "alamat tidak ditemukan"},
 			show: text(`"status":"failed"`), fresh: poolFail},
 		{method: "GET", path: "/api/v1/notifications", want: apiCommitter(200), show: text(`"items":`)},
+		{method: "POST", path: "/api/v1/notifications/read", want: apiCommitter(204)},
 
 		// Program pages.
 		{method: "GET", path: "/programs", want: pageSignedIn(200), to: toLogin(""), show: progName},

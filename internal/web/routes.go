@@ -66,6 +66,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/commitments/{id}/cancel", committer(s.apiCancel)},
 		{"POST", "/api/v1/allocations/{id}/fail", committer(s.apiFail)},
 		{"GET", "/api/v1/notifications", committer(s.apiNotifications)},
+		{"POST", "/api/v1/notifications/read", committer(s.apiMarkRead)},
 	}
 }
 
