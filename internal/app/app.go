@@ -134,7 +134,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for i, reason := range []string{"deadlock", "conflict"} {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gotong_db_retries_total",
-			Help: "Write transactions run again after a transient database failure, by reason.",
+			Help:        "Write transactions run again after a transient database failure, by reason.",
 			ConstLabels: prometheus.Labels{"reason": reason}}, func() float64 {
 			d, c := db.Retries()
 			return float64([]int64{d, c}[i])
