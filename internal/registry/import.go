@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,6 +54,45 @@ type Import struct {
 	lastLine   int
 	path       string
 	format     string
+	errFormat  string // Error's message format and arguments, for Failure
+	errArgs    []any
+}
+
+// decodeArgs reads the JSON arguments runLogged wrote; whole numbers come back as
+// int64, so that a %d verb prints them. Unreadable means no arguments.
+func decodeArgs(s string) []any {
+	if s == "" {
+		return nil
+	}
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	var args []any
+	if d.Decode(&args) != nil || len(args) == 0 {
+		return nil
+	}
+	for i, a := range args {
+		if n, ok := a.(json.Number); ok {
+			if k, err := n.Int64(); err == nil {
+				args[i] = k
+			} else if f, err := n.Float64(); err == nil {
+				args[i] = f
+			}
+		}
+	}
+	return args
+}
+
+// Failure is why the import failed, as an error whose message a page translates
+// (nil unless it failed). Imports failed before the format was kept give the
+// English message.
+func (im Import) Failure() error {
+	switch {
+	case im.Error == "":
+		return nil
+	case im.errFormat == "":
+		return errs.E(errs.Invalid, "%s", im.Error)
+	}
+	return errs.E(errs.Invalid, im.errFormat, im.errArgs...)
 }
 
 // Progress is the share of the file processed, 0..1 (for CSV by bytes; for XLSX
@@ -241,15 +281,17 @@ func checkHeader(im Import) error {
 }
 
 const importColumns = `id, kind, filename, status, error, rows_total, rows_done, accepted, updated, merged, review, rejected, warnings,
-	bytes_total, bytes_done, user_id, scope, created_at, finished_at, last_line, path, format`
+	bytes_total, bytes_done, user_id, scope, created_at, finished_at, last_line, path, format, error_format, error_args`
 
 func scanImport(row interface{ Scan(...any) error }) (Import, error) {
 	var im Import
 	var kind string
 	var finished *time.Time
+	var errArgs string
 	err := row.Scan(&im.ID, &kind, &im.Filename, &im.Status, &im.Error, &im.RowsTotal, &im.RowsDone, &im.Accepted, &im.Updated,
 		&im.Merged, &im.Review, &im.Rejected, &im.Warnings, &im.BytesTotal, &im.BytesDone, &im.UserID, &im.Scope, &im.CreatedAt, &finished,
-		&im.lastLine, &im.path, &im.format)
+		&im.lastLine, &im.path, &im.format, &im.errFormat, &errArgs)
+	im.errArgs = decodeArgs(errArgs)
 	im.Kind = Kind(kind)
 	im.CreatedAt = im.CreatedAt.UTC()
 	if finished != nil {

@@ -1,8 +1,12 @@
 package registry
 
 import (
+	"errors"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gotong/gotong/internal/errs"
 
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
@@ -198,4 +202,40 @@ func TestDuplicateWithoutNIKIsMergedOrReviewed(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A failed import keeps why in two forms: the English message the API answers with,
+// and the message's format and arguments, which a page says in the reader's language
+// (a whole number comes back as one, for %d).
+func TestImportFailureKeepsItsMessageTranslatable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, 2)
+		for _, c := range []struct {
+			err            error
+			message, forms string
+			args           []any
+		}{
+			{errs.E(errs.Invalid, "the file cannot be read after row %d", 12), "the file cannot be read after row 12",
+				"the file cannot be read after row %d", []any{int64(12)}},
+			{errs.E(errs.Invalid, "required columns are missing: %s", "No KK, NIK"), "required columns are missing: No KK, NIK",
+				"required columns are missing: %s", []any{"No KK, NIK"}},
+			{errors.New("disk on fire"), "internal error", "internal error", nil},
+		} {
+			im := e.importFile(Household, "gagal.csv", householdFile())
+			if im.Failure() != nil {
+				t.Fatalf("a finished import reports a failure: %v", im.Failure())
+			}
+			if err := e.s.markFailed(e.ctx, im.ID, c.err); err != nil {
+				t.Fatal(err)
+			}
+			got, err := e.s.Import(e.ctx, im.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := errs.As(got.Failure())
+			if got.Status != StatusFailed || got.Error != c.message || f.Format != c.forms || !reflect.DeepEqual(f.Args, c.args) {
+				t.Fatalf("failed with %v: status %s, error %q, format %q, args %#v", c.err, got.Status, got.Error, f.Format, f.Args)
+			}
+		}
+	})
 }

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -105,20 +106,31 @@ func (s *Service) runLogged(ctx context.Context, id string) {
 	}
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("import failed", "import", id, "err", err)
-		msg := "internal error"
-		if e := errs.As(err); e.Kind != errs.Internal {
-			msg = e.Message()
-		}
-		_ = s.db.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-			_, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'failed', error = $1, finished_at = $2 WHERE id = $3`, msg, store.Now(), id)
-			return err
-		})
+		_ = s.markFailed(context.WithoutCancel(ctx), id, err)
 		s.removeUpload(id)
 	}
 	if err == nil {
 		s.removeUpload(id)
 	}
 	s.notify(id)
+}
+
+// markFailed records that import id failed with err: the English message for the
+// API, and the message's format and arguments for pages (Import.Failure). An
+// internal error is not described beyond that.
+func (s *Service) markFailed(ctx context.Context, id string, err error) error {
+	msg, format, args := "internal error", "internal error", []byte("[]")
+	if e := errs.As(err); e.Kind != errs.Internal {
+		msg, format = e.Message(), e.Format
+		if b, err := json.Marshal(e.Args); err == nil {
+			args = b
+		}
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'failed', error = $1, error_format = $2, error_args = $3, finished_at = $4
+			WHERE id = $5`, msg, format, string(args), store.Now(), id)
+		return err
+	})
 }
 
 // run processes one import from where it stopped.
