@@ -318,22 +318,24 @@ func (s *Service) Import(ctx context.Context, id, scope string) (Import, error) 
 }
 
 // ListImports lists the imports visible within scope, newest first.
-func (s *Service) ListImports(ctx context.Context, scope string, limit int) ([]Import, error) {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+importColumns+` FROM imports
-		WHERE ($1 = '' OR scope LIKE $2) ORDER BY created_at DESC, id DESC LIMIT $3`, scope, scope+"%", store.Limit(limit))
+func (s *Service) ListImports(ctx context.Context, scope, cursor string, limit int) ([]Import, string, error) {
+	cur, err := store.DecodeCursor(cursor)
 	if err != nil {
-		return nil, store.Map(err)
+		return nil, "", err
 	}
-	defer rows.Close()
-	var out []Import
-	for rows.Next() {
-		im, err := scanImport(rows)
-		if err != nil {
-			return nil, store.Map(err)
-		}
-		out = append(out, im)
+	n := store.Limit(limit)
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+importColumns+` FROM imports
+		WHERE ($1 = '' OR scope LIKE $2) AND ($3 = '' OR created_at < $4 OR (created_at = $4 AND id < $3))
+		ORDER BY created_at DESC, id DESC LIMIT $5`, scope, scope+"%", cur.ID, cur.At, n+1)
+	if err != nil {
+		return nil, "", store.Map(err)
 	}
-	return out, store.Map(rows.Err())
+	ims, err := store.Collect(rows, scanImport)
+	if err != nil {
+		return nil, "", err
+	}
+	ims, next := store.Page(ims, n, func(im Import) store.Cursor { return store.Cursor{At: im.CreatedAt, ID: im.ID} })
+	return ims, next, nil
 }
 
 // WriteErrors writes the rejected rows of an import as CSV: row, column, value,

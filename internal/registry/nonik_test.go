@@ -239,3 +239,41 @@ func TestImportFailureKeepsItsMessageTranslatable(t *testing.T) {
 		}
 	})
 }
+
+// The import list pages with a cursor: every import once, newest first, however
+// small the pages; a cursor that was not handed out is refused.
+func TestImportListPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, 2)
+		var made []string
+		for range 5 {
+			made = append([]string{e.importFile(Household, "ulang.csv", householdFile()).ID}, made...)
+		}
+		for _, per := range []int{1, 2, 5} {
+			var got []string
+			cursor := ""
+			for pages := 0; ; pages++ {
+				ims, next, err := e.s.ListImports(e.ctx, "31", cursor, per)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, im := range ims {
+					got = append(got, im.ID)
+				}
+				if next == "" || pages > 10 {
+					break
+				}
+				cursor = next
+			}
+			if !reflect.DeepEqual(got, made) {
+				t.Fatalf("pages of %d: %v, want %v (newest first, each once)", per, got, made)
+			}
+		}
+		if _, _, err := e.s.ListImports(e.ctx, "", "not-a-cursor", 2); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("a forged cursor: %v, want invalid", err)
+		}
+		if ims, _, err := e.s.ListImports(e.ctx, "31.74", "", 10); err != nil || len(ims) != 0 {
+			t.Fatalf("another kota's office sees %d imports (%v)", len(ims), err)
+		}
+	})
+}

@@ -122,12 +122,12 @@ func (s *Server) apiListImports(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ims, err := s.registry.ListImports(r.Context(), s.viewer(r).Scope, limit)
+	ims, next, err := s.registry.ListImports(r.Context(), s.viewer(r).Scope, r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newList(ims, ""))
+	writeJSON(w, http.StatusOK, newList(ims, next))
 }
 
 func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) {

@@ -70,7 +70,7 @@ func (s *Server) pageTarget(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) importsPage(w http.ResponseWriter, r *http.Request, code int, formErr error) {
-	ims, err := s.registry.ListImports(r.Context(), s.viewer(r).Scope, 20)
+	ims, _, err := s.registry.ListImports(r.Context(), s.viewer(r).Scope, "", 20)
 	if err != nil {
 		s.fail(w, r, err)
 		return
