@@ -395,8 +395,10 @@ func (e *allocBench) prove(tb testing.TB, p program.Program) (string, int64, int
 	}
 	var waiting int
 	if err := e.db.R().QueryRowContext(e.ctx, `SELECT COUNT(*) FROM commitments c WHERE c.program_id = $1 AND c.waiting > 0
-		AND EXISTS (SELECT 1 FROM needs n WHERE n.phase_id = c.phase_id AND n.state = 'open' AND n.allocated < n.quantity
-		  AND n.quantity - n.allocated <= c.waiting AND n.region >= c.region AND n.region < c.region || '~')`, p.ID).Scan(&waiting); err != nil {
+		AND (EXISTS (SELECT 1 FROM needs n WHERE n.phase_id = c.phase_id AND n.allocated = 0 AND n.state = 'open'
+		  AND n.kind IN ('household','person') AND n.quantity <= c.waiting AND n.region >= c.region AND n.region < c.region || '~')
+		OR EXISTS (SELECT 1 FROM needs n WHERE n.phase_id = c.phase_id AND n.allocated < n.quantity AND n.state = 'open'
+		  AND n.kind IN ('rw','institution') AND n.region >= c.region AND n.region < c.region || '~'))`, p.ID).Scan(&waiting); err != nil {
 		tb.Fatal(err)
 	}
 	return "", needed, waiting

@@ -146,6 +146,81 @@ func TestConcurrentCommitmentsCancelsAndExpiries(t *testing.T) {
 	})
 }
 
+// Several programs (so several phases and fill locks) and two kota (so two audit
+// chains), with commitments, cancels, dispatches and expiries all at once: every
+// transaction that appends to several audit chains, or fills several phases, takes
+// their locks in one order, so PostgreSQL never has to break a deadlock (the
+// invariants fail on any).
+func TestConcurrentWorkAcrossProgramsAndChains(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		rng := rand.New(rand.NewPCG(7, 8))
+		for i := range 90 {
+			f.target("household", []string{kelA, kelB, kelC}[i%3], 1+rng.IntN(4), 0)
+		}
+		// Two groups, and two programs in one group whose phases overlap: a release
+		// in one refills the other.
+		progs := []program.Program{
+			f.program(program.Input{TargetKinds: []string{"household"}, StackGroup: "g1", HoldHours: 2}),
+			f.program(program.Input{TargetKinds: []string{"household"}, StackGroup: "g1", HoldHours: 3}),
+			f.program(program.Input{TargetKinds: []string{"household"}, StackGroup: "g2", HoldHours: 2, QuantityRule: program.PerPerson}),
+		}
+		areas := []string{kelA, kelC, "31.71", "31.72", "31"}
+		const committers = 18
+		whos := make([]allocate.Who, committers)
+		for i := range whos {
+			whos[i] = f.org(true)
+		}
+		err := race(committers+1, func(g int, rng *rand.Rand) error {
+			if g == committers {
+				for range 6 {
+					time.Sleep(5 * time.Millisecond)
+					f.clock.Advance(40 * time.Minute)
+					if _, err := f.alloc.Expire(f.ctx); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			var mine []allocate.Commitment
+			for range 4 {
+				p := progs[rng.IntN(len(progs))]
+				c, err := f.alloc.Commit(f.ctx, whos[g], allocate.Request{ProgramID: p.ID, Phase: "Minggu 1",
+					Quantity: 1 + rng.IntN(10), Region: areas[rng.IntN(len(areas))], DeliverBy: "2026-05-09"})
+				if err != nil {
+					return err
+				}
+				mine = append(mine, c)
+				switch rng.IntN(3) {
+				case 0:
+					if _, err := f.alloc.Cancel(f.ctx, whos[g], mine[rng.IntN(len(mine))].ID); err != nil && !errs.Is(err, errs.Conflict) {
+						return err
+					}
+				case 1:
+					as, _, err := f.alloc.Allocations(f.ctx, whos[g], c.ID, "", 50)
+					if err != nil {
+						return err
+					}
+					var ids []string
+					for _, a := range as {
+						if a.Status == allocate.Reserved && len(ids) < 2 {
+							ids = append(ids, a.ID)
+						}
+					}
+					if _, err := f.alloc.Dispatch(f.ctx, whos[g], ids); err != nil && !errs.Is(err, errs.Conflict) {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.invariants()
+	})
+}
+
 func TestStackingRace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)

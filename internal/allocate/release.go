@@ -144,7 +144,7 @@ func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, e
 		}
 		// Waiting commitments first: the fill takes the phase's fill lock before
 		// any audit head, in every transaction (see fillWaiting).
-		if err := s.refill(ctx, tx, done); err != nil {
+		if err := s.refill(ctx, tx, done, c.chain); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "commitment.cancel", ObjectType: "commitment", ObjectID: id,
@@ -218,11 +218,15 @@ func (s *Service) heldFor(ctx context.Context, q store.Querier, who Who, id stri
 	return h, store.Map(err)
 }
 
-// Dispatch marks reserved allocations as on their way: they no longer expire.
+// Dispatch marks reserved allocations as on their way: they no longer expire. The
+// allocations are all updated before any audit entry is appended, and the audit
+// heads are taken in one order, so that no lock on an audit head is held while
+// waiting for an allocation.
 func (s *Service) Dispatch(ctx context.Context, who Who, ids []string) (int, error) {
 	n := 0
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		n = 0
+		var hs []held
 		for _, id := range ids {
 			h, err := s.heldFor(ctx, tx, who, id)
 			if err != nil {
@@ -237,7 +241,17 @@ func (s *Service) Dispatch(ctx context.Context, who Who, ids []string) (int, err
 				return errs.E(errs.Conflict, "allocation %s is not reserved", id)
 			}
 			n++
-			if err := audit.Record(ctx, tx, audit.Change{Action: "allocation.dispatch", ObjectType: "allocation", ObjectID: id,
+			hs = append(hs, h)
+		}
+		chains := make([]string, len(hs))
+		for i, h := range hs {
+			chains[i] = h.chain
+		}
+		if err := audit.LockChains(ctx, tx, chains); err != nil {
+			return err
+		}
+		for _, h := range hs {
+			if err := audit.Record(ctx, tx, audit.Change{Action: "allocation.dispatch", ObjectType: "allocation", ObjectID: h.id,
 				Region: h.region, Chain: h.chain}); err != nil {
 				return err
 			}
@@ -340,9 +354,14 @@ func EngineContext(ctx context.Context) context.Context {
 // commitment can see them. It fills the released program phases, and the phases of
 // the other programs of the same stack group that overlap them: a target released
 // here may be what kept their waiting commitments waiting.
-func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held) error {
+func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held, chains ...string) error {
 	released := map[string]bool{}
+	asked := map[string]bool{} // commitments whose phase was read
 	for _, h := range done {
+		if asked[h.commitmentID] {
+			continue
+		}
+		asked[h.commitmentID] = true
 		var phase string
 		if err := tx.QueryRowContext(ctx, `SELECT phase_id FROM commitments WHERE id = $1`, h.commitmentID).Scan(&phase); err != nil {
 			return err
@@ -383,12 +402,21 @@ func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held) error {
 	if err := lockFills(ctx, tx, phases); err != nil {
 		return err
 	}
+	// Then the audit heads this transaction will append to: those of the
+	// commitments the fills may serve, of the released ones, and the caller's.
+	for _, h := range done {
+		chains = append(chains, h.chain)
+	}
+	locked, err := s.lockFillChains(ctx, tx, phases, chains)
+	if err != nil {
+		return err
+	}
 	for _, x := range fills {
 		p, err := s.programs.Get(ctx, x.prog, true)
 		if err != nil {
 			return err
 		}
-		if _, err := s.fillWaiting(EngineContext(ctx), tx, p, x.phase); err != nil {
+		if _, err := s.fillWaiting(EngineContext(ctx), tx, p, x.phase, locked); err != nil {
 			return err
 		}
 	}
@@ -405,7 +433,7 @@ func (s *Service) FillWaiting(ctx context.Context, programID, phaseID string) (i
 	total := 0
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		total, err = s.fillWaiting(ctx, tx, p, phaseID)
+		total, err = s.fillWaiting(ctx, tx, p, phaseID, nil)
 		return err
 	})
 	if err != nil {
@@ -414,7 +442,12 @@ func (s *Service) FillWaiting(ctx context.Context, programID, phaseID string) (i
 	return total, nil
 }
 
-func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Program, phaseID string) (int, error) {
+// fillWaiting fills the waiting commitments of one phase of p, oldest first. With
+// locked set, the transaction already holds those audit heads (lockFillChains) and
+// leaves alone a commitment of another chain (one that began waiting since): taking
+// its head now could be out of order, and on PostgreSQL the commitment's own fill
+// after its commit comes next anyway. Without, it takes the heads it needs.
+func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Program, phaseID string, locked map[string]bool) (int, error) {
 	if p.Status != program.Published {
 		return 0, nil
 	}
@@ -438,6 +471,23 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 	})
 	if err != nil {
 		return 0, err
+	}
+	if locked != nil {
+		kept := cs[:0]
+		for _, c := range cs {
+			if locked[c.chain] {
+				kept = append(kept, c)
+			}
+		}
+		cs = kept
+	} else {
+		chains := make([]string, len(cs))
+		for i, c := range cs {
+			chains[i] = c.chain
+		}
+		if err := audit.LockChains(ctx, tx, chains); err != nil {
+			return 0, err
+		}
 	}
 	for i := range cs {
 		c := &cs[i]
@@ -487,6 +537,37 @@ func lockFills(ctx context.Context, tx *store.Tx, phaseIDs []string) error {
 	return nil
 }
 
+// lockFillChains takes, in one order, the audit heads of the waiting commitments of
+// phases and the other chains a transaction will append to (audit.LockChains), and
+// returns the chains it locked.
+func (s *Service) lockFillChains(ctx context.Context, tx *store.Tx, phases, chains []string) (map[string]bool, error) {
+	if len(phases) > 0 {
+		args := make([]any, len(phases))
+		marks := make([]string, len(phases))
+		for i, ph := range phases {
+			args[i], marks[i] = ph, "$"+itoa(i+1)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT chain FROM commitments
+			WHERE phase_id IN (`+strings.Join(marks, ",")+`) AND waiting > 0 AND status <> 'cancelled'`, args...)
+		if err != nil {
+			return nil, err
+		}
+		more, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var c string
+			return c, r.Scan(&c)
+		})
+		if err != nil {
+			return nil, err
+		}
+		chains = append(chains, more...)
+	}
+	locked := map[string]bool{}
+	for _, c := range chains {
+		locked[c] = true
+	}
+	return locked, audit.LockChains(ctx, tx, chains)
+}
+
 // AfterSync fills the waiting commitments of every phase of p inside the
 // transaction that changed p's needs (program.Service.SyncThen).
 func (s *Service) AfterSync(ctx context.Context, tx *store.Tx, p program.Program, _ program.SyncResult) error {
@@ -497,8 +578,14 @@ func (s *Service) AfterSync(ctx context.Context, tx *store.Tx, p program.Program
 	if err := lockFills(ctx, tx, phases); err != nil {
 		return err
 	}
+	// The sync that calls this records on the main chain afterwards: its head is
+	// taken in order with the others.
+	locked, err := s.lockFillChains(ctx, tx, phases, []string{audit.MainChain})
+	if err != nil {
+		return err
+	}
 	for _, ph := range p.Phases {
-		if _, err := s.fillWaiting(EngineContext(ctx), tx, p, ph.ID); err != nil {
+		if _, err := s.fillWaiting(EngineContext(ctx), tx, p, ph.ID, locked); err != nil {
 			return err
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gotong/gotong/internal/store"
@@ -131,6 +132,34 @@ func Record(ctx context.Context, tx *store.Tx, c Change) error {
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE audit_heads SET seq = $1, hash = $2 WHERE chain = $3`, e.Seq, e.Hash, chain)
 	return err
+}
+
+// LockChains takes the heads of chains, in one order (sorted), before a transaction
+// appends to several of them: on PostgreSQL each append holds its chain's head until
+// commit, and two transactions appending to the same chains in different orders
+// would wait on each other. Appending later to a chain locked here waits for no one.
+// On SQLite, where the one writer is alone, it only makes sure the heads exist.
+func LockChains(ctx context.Context, tx *store.Tx, chains []string) error {
+	cs := make([]string, 0, len(chains))
+	for _, c := range chains {
+		if c == "" {
+			c = MainChain
+		}
+		cs = append(cs, c)
+	}
+	slices.Sort(cs)
+	for _, c := range slices.Compact(cs) {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, '') ON CONFLICT (chain) DO NOTHING`, c); err != nil {
+			return err
+		}
+		if tx.Engine == store.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT seq FROM audit_heads WHERE chain = $1 FOR UPDATE`, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // computeHash hashes every field of the entry but the hash itself. The encoding is a
