@@ -327,11 +327,15 @@ type OpenNeed struct {
 // first kind condition is spelled as the partial index needs_shared is, so that
 // SQLite reads the area from that index instead of every need of the phase.
 func (s *Service) OpenNeeds(ctx context.Context, phaseID, code, kind string, limit int) ([]OpenNeed, error) {
+	return s.openNeeds(ctx, s.db.R(), phaseID, code, kind, limit)
+}
+
+func (s *Service) openNeeds(ctx context.Context, q store.Querier, phaseID, code, kind string, limit int) ([]OpenNeed, error) {
 	kinds := []any{"rw", "institution"}
 	if kind == "rw" || kind == "institution" {
 		kinds = []any{kind, kind}
 	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity, n.quantity - n.allocated
+	rows, err := q.QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity, n.quantity - n.allocated
 		FROM needs n JOIN targets t ON t.id = n.target_id
 		WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3 AND n.allocated < n.quantity AND n.state = 'open'
 		  AND n.kind IN ('rw','institution') AND n.kind IN ($4, $5) AND `+notStacked+`
