@@ -80,8 +80,8 @@ func TestEngineReadsUseTheirIndexes(t *testing.T) {
 	e := &explainer{t: t, db: db, plans: map[string][]string{}}
 	p := program.Program{ID: "p", StackGroup: "pangan", Phases: []program.Phase{{ID: "ph", Start: "2026-05-04", End: "2026-05-10"}}}
 	for _, c := range []*Commitment{
-		{ID: "c1", PhaseID: "ph", Region: "31.71"},            // a kota: a merge over its kelurahan
-		{ID: "c2", PhaseID: "ph", Region: "31.71.01.1001"},    // one kelurahan
+		{ID: "c1", PhaseID: "ph", Region: "31.71"},           // a kota: a merge over its kelurahan
+		{ID: "c2", PhaseID: "ph", Region: "31.71.01.1001"},   // one kelurahan
 		{ID: "c3", PhaseID: "ph", TargetIDs: []string{"t1"}}, // chosen targets
 	} {
 		if _, _, err := s.candidates(ctx, e, c, nil, nil, 100); err != nil {
