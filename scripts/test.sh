@@ -12,7 +12,8 @@
 #        GOTONG_TEST_BROWSER   path of the chromium binary
 #        GOTONG_TEST_STRICT=1  a missing PostgreSQL/browser fails tests, never skips
 #        CGO_ENABLED=1         required by -race
-#   4. Runs `go vet ./...` then `go test -race -count=1 -timeout 20m`.
+#   4. Checks that every Go file is gofmt-formatted, runs `go vet ./...`, then
+#      `go test -race -count=1 -timeout 20m`.
 #
 # Usage:
 #   scripts/test.sh                               # everything (./...)
@@ -236,8 +237,13 @@ else
 fi
 
 status=0
-log "go vet ./..."
-if ! go vet ./...; then
+log "gofmt -l, go vet ./..."
+unformatted=$("$(go env GOROOT)/bin/gofmt" -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*'))
+if [ -n "$unformatted" ]; then
+	echo "not gofmt-formatted:" >&2
+	echo "$unformatted" >&2
+	status=1
+elif ! go vet ./...; then
 	status=1
 else
 	log "go test -race -count=1 -timeout 20m ${test_args[*]}"
