@@ -15,10 +15,13 @@ import (
 
 // notStacked is the SQL condition that need n may be served without breaking a
 // stacking rule: its program is exempt (stack_group ”), or no other program of its
-// group holds any quantity of the same target in an overlapping phase.
+// group holds any quantity of the same target in an overlapping phase. "allocated <>
+// 0" (never negative: a CHECK) is the predicate of PostgreSQL's needs_held_target,
+// led by the target; "> 0" would also let the planner pick needs_held, led by the
+// program, and read all of it per probe when its statistics say it is empty.
 const notStacked = `(n.stack_group = '' OR NOT EXISTS (SELECT 1 FROM needs o
 	WHERE o.target_id = n.target_id AND o.stack_group = n.stack_group AND o.program_id <> n.program_id
-	  AND o.allocated > 0 AND o.starts <= n.ends AND n.starts <= o.ends))`
+	  AND o.allocated <> 0 AND o.starts <= n.ends AND n.starts <= o.ends))`
 
 // upper returns the smallest string above every region code that starts with code:
 // codes hold digits and dots, and '~' sorts after both.
