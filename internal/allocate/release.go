@@ -455,6 +455,11 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 	if err := lockFills(ctx, tx, []string{phaseID}); err != nil {
 		return 0, err
 	}
+	// Nothing free in the phase, nothing to fill: once a phase is fully taken, every
+	// new commitment waits, and each would otherwise re-plan every waiting one.
+	if free, err := phaseHasFree(ctx, tx, phaseID); err != nil || !free {
+		return 0, err
+	}
 	q := `SELECT id, org_id, program_id, phase_id, region, chain, requested, waiting FROM commitments
 		WHERE program_id = $1 AND phase_id = $2 AND waiting > 0 AND status <> 'cancelled' ORDER BY created_at, id`
 	if tx.Engine == store.Postgres {
@@ -495,7 +500,18 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 		if err != nil {
 			return 0, err
 		}
+		last := false
+		if c.Waitlisted > 0 && i+1 < len(cs) { // this one still waits: is anything left for the next?
+			free, err := phaseHasFree(ctx, tx, phaseID)
+			if err != nil {
+				return 0, err
+			}
+			last = !free
+		}
 		if got.units == 0 {
+			if last {
+				break
+			}
 			continue
 		}
 		total += got.units
@@ -507,8 +523,22 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 		if err := s.notify(ctx, tx, c.OrgID, "commitment.filled", c.ID, map[string]any{"units": got.units, "waitlisted": c.Waitlisted}); err != nil {
 			return 0, err
 		}
+		if last {
+			break
+		}
 	}
 	return total, nil
+}
+
+// phaseHasFree reports whether any need of the phase has something free (spelled
+// as the partial indexes needs_free and needs_shared are, so it reads only them).
+func phaseHasFree(ctx context.Context, tx *store.Tx, phaseID string) (bool, error) {
+	var free bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM needs n WHERE n.phase_id = $1
+			AND n.allocated = 0 AND n.state = 'open' AND n.kind IN ('household','person'))
+		OR EXISTS (SELECT 1 FROM needs n WHERE n.phase_id = $1
+			AND n.allocated < n.quantity AND n.state = 'open' AND n.kind IN ('rw','institution'))`, phaseID).Scan(&free)
+	return free, err
 }
 
 // lockFills takes the fill locks of phases on PostgreSQL. Fills of one phase take
