@@ -455,9 +455,11 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 	if err := lockFills(ctx, tx, []string{phaseID}); err != nil {
 		return 0, err
 	}
-	// Nothing free in the phase, nothing to fill: once a phase is fully taken, every
-	// new commitment waits, and each would otherwise re-plan every waiting one.
-	if free, err := phaseHasFree(ctx, tx, phaseID); err != nil || !free {
+	// Only commitments whose area has something free are planned: once most of a
+	// phase is taken, every new commitment waits, and each fill would otherwise
+	// re-plan every waiting one to find nothing.
+	free, err := freeVillages(ctx, tx, phaseID)
+	if err != nil || len(free) == 0 {
 		return 0, err
 	}
 	q := `SELECT id, org_id, program_id, phase_id, region, chain, requested, waiting FROM commitments
@@ -496,23 +498,22 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 	}
 	for i := range cs {
 		c := &cs[i]
+		if c.Region != "" && !anyWithin(free, c.Region) {
+			continue
+		}
 		got, err := s.fill(ctx, tx, c, p, c.Waitlisted)
 		if err != nil {
 			return 0, err
 		}
+		if got.units == 0 {
+			continue
+		}
 		last := false
-		if c.Waitlisted > 0 && i+1 < len(cs) { // this one still waits: is anything left for the next?
-			free, err := phaseHasFree(ctx, tx, phaseID)
-			if err != nil {
+		if i+1 < len(cs) { // it took something: what is left for the next?
+			if free, err = freeVillages(ctx, tx, phaseID); err != nil {
 				return 0, err
 			}
-			last = !free
-		}
-		if got.units == 0 {
-			if last {
-				break
-			}
-			continue
+			last = len(free) == 0
 		}
 		total += got.units
 		if err := audit.Record(ctx, tx, audit.Change{Action: "commitment.fill", ObjectType: "commitment", ObjectID: c.ID,
@@ -530,15 +531,44 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 	return total, nil
 }
 
-// phaseHasFree reports whether any need of the phase has something free (spelled
-// as the partial indexes needs_free and needs_shared are, so it reads only them).
-func phaseHasFree(ctx context.Context, tx *store.Tx, phaseID string) (bool, error) {
-	var free bool
-	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM needs n WHERE n.phase_id = $1
-			AND n.allocated = 0 AND n.state = 'open' AND n.kind IN ('household','person'))
-		OR EXISTS (SELECT 1 FROM needs n WHERE n.phase_id = $1
-			AND n.allocated < n.quantity AND n.state = 'open' AND n.kind IN ('rw','institution'))`, phaseID).Scan(&free)
-	return free, err
+// freeVillages returns the kelurahan where the phase has a free need. Households
+// and persons are found by a skip scan of needs_free, one probe per kelurahan (the
+// smallest region above the last), RWs and institutions by a read of the small
+// needs_shared; the conditions are spelled as those partial indexes are.
+func freeVillages(ctx context.Context, tx store.Querier, phaseID string) (map[string]bool, error) {
+	const ind = `n.phase_id = $1 AND n.allocated = 0 AND n.state = 'open' AND n.kind IN ('household','person')`
+	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE r(region) AS (
+			SELECT MIN(n.region) FROM needs n WHERE `+ind+`
+			UNION ALL
+			SELECT (SELECT MIN(n.region) FROM needs n WHERE `+ind+` AND n.region > r.region) FROM r WHERE r.region IS NOT NULL)
+		SELECT region FROM r WHERE region IS NOT NULL
+		UNION
+		SELECT n.region FROM needs n WHERE n.phase_id = $1 AND n.allocated < n.quantity AND n.state = 'open' AND n.kind IN ('rw','institution')`, phaseID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var v string
+		return v, r.Scan(&v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(list))
+	for _, v := range list {
+		out[v] = true
+	}
+	return out, nil
+}
+
+// anyWithin reports whether one of the villages lies in the area code.
+func anyWithin(villages map[string]bool, code string) bool {
+	for v := range villages {
+		if v == code || strings.HasPrefix(v, code+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // lockFills takes the fill locks of phases on PostgreSQL. Fills of one phase take
