@@ -156,10 +156,8 @@ func (s *Service) freeIndivisible(ctx context.Context, q store.Querier, phaseID 
 	for _, v := range villages {
 		byVillage[v] = &stream{village: v, page: page, full: true}
 	}
-	next := func(st *stream) error { // the stream's next page
-		rows, err := s.readCandidates(ctx, q, one, phaseID, st.village, st.page, st.read)
-		st.set(rows, err == nil)
-		return err
+	fetch := func(st *stream) ([]Candidate, error) { // the stream's next page
+		return s.readCandidates(ctx, q, one, phaseID, st.village, st.page, st.read)
 	}
 	if s.db.Engine == store.Postgres {
 		rows, err := s.readCandidates(ctx, q, `SELECT x.* FROM unnest($2::text[]) AS v(code) CROSS JOIN LATERAL (
@@ -173,7 +171,7 @@ func (s *Service) freeIndivisible(ctx context.Context, q store.Querier, phaseID 
 			got[k.Region] = append(got[k.Region], k)
 		}
 		for _, st := range byVillage {
-			st.set(got[st.village], true)
+			st.set(got[st.village])
 		}
 	} else if p, ok := q.(interface {
 		PrepareContext(context.Context, string) (*sql.Stmt, error)
@@ -183,15 +181,20 @@ func (s *Service) freeIndivisible(ctx context.Context, q store.Querier, phaseID 
 			return nil, false, err
 		}
 		defer stmt.Close()
-		next = func(st *stream) error {
+		fetch = func(st *stream) ([]Candidate, error) {
 			rows, err := stmt.QueryContext(ctx, phaseID, st.village, st.page, st.read)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			got, err := scanCandidates(rows)
-			st.set(got, err == nil)
-			return err
+			return scanCandidates(rows)
 		}
+	}
+	next := func(st *stream) error {
+		rows, err := fetch(st)
+		if err == nil {
+			st.set(rows)
+		}
+		return err
 	}
 	streams := make(mergeHeap, 0, len(villages))
 	for _, v := range villages {
@@ -236,10 +239,7 @@ type stream struct {
 }
 
 // set makes rows the stream's current page.
-func (st *stream) set(rows []Candidate, ok bool) {
-	if !ok {
-		return
-	}
+func (st *stream) set(rows []Candidate) {
 	st.rows, st.pos, st.read, st.full = rows, 0, st.read+len(rows), len(rows) == st.page
 }
 

@@ -547,10 +547,7 @@ func freeVillages(ctx context.Context, tx store.Querier, phaseID string) (map[st
 	if err != nil {
 		return nil, err
 	}
-	list, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-		var v string
-		return v, r.Scan(&v)
-	})
+	list, err := store.Collect(rows, store.String)
 	if err != nil {
 		return nil, err
 	}
@@ -612,10 +609,7 @@ func (s *Service) lockFillChains(ctx context.Context, tx *store.Tx, phases, chai
 		if err != nil {
 			return nil, err
 		}
-		more, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-			var c string
-			return c, r.Scan(&c)
-		})
+		more, err := store.Collect(rows, store.String)
 		if err != nil {
 			return nil, err
 		}

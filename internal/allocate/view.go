@@ -37,10 +37,7 @@ func (s *Service) get(ctx context.Context, q store.Querier, who Who, id string) 
 	if err != nil {
 		return c, store.Map(err)
 	}
-	c.TargetIDs, err = store.Collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-		var t string
-		return t, r.Scan(&t)
-	})
+	c.TargetIDs, err = store.Collect(rows, store.String)
 	return c, err
 }
 

@@ -161,10 +161,7 @@ func (s *Service) SyncThen(ctx context.Context, then func(context.Context, *stor
 	if err != nil {
 		return nil, store.Map(err)
 	}
-	ids, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, r.Scan(&id)
-	})
+	ids, err := store.Collect(rows, store.String)
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,12 @@ func Collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 	return out, Map(rows.Err())
 }
 
+// String scans a row of one text column, for Collect.
+func String(r interface{ Scan(...any) error }) (string, error) {
+	var v string
+	return v, r.Scan(&v)
+}
+
 // Page trims the one extra row a list query fetched to know whether a next page
 // exists, and returns the cursor of that next page ("" at the end). Lists are never
 // nil, so they encode as [].
