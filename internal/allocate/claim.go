@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gotong/gotong/internal/program"
+	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -23,10 +24,6 @@ const notStacked = `(n.stack_group = '' OR NOT EXISTS (SELECT 1 FROM needs o
 	WHERE o.target_id = n.target_id AND o.stack_group = n.stack_group AND o.program_id <> n.program_id
 	  AND o.allocated <> 0 AND o.starts <= n.ends AND n.starts <= o.ends))`
 
-// upper returns the smallest string above every region code that starts with code:
-// codes hold digits and dots, and '~' sorts after both.
-func upper(code string) string { return code + "~" }
-
 // candidates reads the free needs a commitment may take, in the engine's order
 // (priority first, then the longest waiting), leaving out the needs in skip and the
 // targets in blocked. Indivisible needs (households, persons) are free only when
@@ -38,7 +35,7 @@ func (s *Service) candidates(ctx context.Context, q store.Querier, c *Commitment
 	var args []any
 	if c.Region != "" {
 		where = `n.region >= $2 AND n.region < $3`
-		args = []any{c.PhaseID, c.Region, upper(c.Region)}
+		args = []any{c.PhaseID, c.Region, region.Upper(c.Region)}
 	} else {
 		where = `n.target_id IN (SELECT target_id FROM commitment_targets WHERE commitment_id = $2)`
 		args = []any{c.PhaseID, c.ID}
@@ -282,7 +279,7 @@ func (s *Service) blockedTargets(ctx context.Context, q store.Querier, c *Commit
 	args := []any{p.ID, p.StackGroup, ph.End, ph.Start}
 	if c.Region != "" {
 		where = `o.region >= $5 AND o.region < $6`
-		args = append(args, c.Region, upper(c.Region))
+		args = append(args, c.Region, region.Upper(c.Region))
 	} else {
 		where = `o.target_id IN (SELECT target_id FROM commitment_targets WHERE commitment_id = $5)`
 		args = append(args, c.ID)

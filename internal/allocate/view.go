@@ -9,6 +9,7 @@ import (
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -213,7 +214,7 @@ func (s *Service) suggest(ctx context.Context, c Commitment) ([]Suggestion, erro
 		WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3 AND n.allocated < n.quantity AND n.state = 'open'
 		  AND n.kind IN ('rw','institution') AND `+notStacked+`
 		ORDER BY CASE WHEN n.region = $4 THEN 0 ELSE 1 END, n.priority DESC, n.since, n.id LIMIT 5`,
-		c.PhaseID, kec, upper(kec), near)
+		c.PhaseID, kec, region.Upper(kec), near)
 	if err != nil {
 		return nil, store.Map(err)
 	}
@@ -337,7 +338,7 @@ func (s *Service) openNeeds(ctx context.Context, q store.Querier, phaseID, code,
 		WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3 AND n.allocated < n.quantity AND n.state = 'open'
 		  AND n.kind IN ('rw','institution') AND n.kind IN ($4, $5) AND `+notStacked+`
 		ORDER BY n.priority DESC, n.allocated * 1.0 / n.quantity, n.since, n.id LIMIT $6`,
-		phaseID, code, upper(code), kinds[0], kinds[1], store.Limit(limit))
+		phaseID, code, region.Upper(code), kinds[0], kinds[1], store.Limit(limit))
 	if err != nil {
 		return nil, store.Map(err)
 	}

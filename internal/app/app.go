@@ -50,6 +50,7 @@ type Config struct {
 	MaxUpload       int64         // largest import file accepted, in bytes
 	ImportLease     time.Duration // how long a crashed process holds an unfinished import
 	EngineTick      time.Duration // how often allocations past their deadline are expired (default 30s)
+	SummaryMaxAge   time.Duration // how long the public summary is kept (0: 30 s; negative: not kept)
 	AdminEmail      string        // first admin, when there is none yet
 	AdminPassword   string
 	// PasswordMemoryKiB lowers argon2id's memory cost; tests use it, production
@@ -146,8 +147,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Allocations: a.Allocations}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
 		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
-		MaxUpload: cfg.MaxUpload,
-		Metrics:   promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		MaxUpload: cfg.MaxUpload, SummaryMaxAge: cfg.SummaryMaxAge,
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	})
 	if err != nil {
 		db.Close()

@@ -143,6 +143,12 @@ func LevelOf(code string) (Level, bool) {
 	return 0, false
 }
 
+// Upper returns the smallest string above every code at or below code, so that
+// "col >= code AND col < Upper(code)" selects a region and all it contains as one
+// index range (a LIKE with a bound pattern is a scan on SQLite). Codes hold digits
+// and dots, and '~' sorts after both.
+func Upper(code string) string { return code + "~" }
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {

@@ -251,39 +251,8 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, newList(entries, next))
 }
 
-// summary is the public summary of API.md. Programs, deliveries and targets do not
-// exist yet in this version, so their figures are zero; the region list is the
-// served province's kab/kota.
-type summary struct {
-	Collaborators  int             `json:"collaborators"`
-	Programs       int             `json:"programs"`
-	Delivered      int             `json:"delivered"`
-	TargetsReached int             `json:"targets_reached"`
-	Regions        []regionSummary `json:"regions"`
-}
-
-type regionSummary struct {
-	Code      string `json:"code"`
-	Name      string `json:"name"`
-	Needed    int    `json:"needed"`
-	Allocated int    `json:"allocated"`
-	Delivered int    `json:"delivered"`
-}
-
-func (s *Server) summary(r *http.Request) (summary, error) {
-	n, err := s.accounts.CountOrgs(r.Context(), account.OrgVerified)
-	if err != nil {
-		return summary{}, err
-	}
-	out := summary{Collaborators: n, Regions: []regionSummary{}}
-	for _, c := range s.regions.Children(s.opt.Province) {
-		out.Regions = append(out.Regions, regionSummary{Code: c.Code, Name: c.Name})
-	}
-	return out, nil
-}
-
 func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) {
-	sum, err := s.summary(r)
+	sum, err := s.summary(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return

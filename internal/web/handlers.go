@@ -8,6 +8,7 @@ import (
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 )
 
@@ -26,18 +27,30 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
-	sum, err := s.summary(r)
+	sum, err := s.summary(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	prov, _ := s.regions.Get(s.opt.Province)
+	// The progress of every public program, per kab/kota: the coverage block of the
+	// program pages, without drill-down.
+	progress := coverageView{Region: prov.Code, Name: prov.Name,
+		Total: newCovRow(prov.Code, prov.Name, program.Counts{Needed: sum.Needed, Allocated: sum.Allocated, Delivered: sum.Delivered}, false)}
+	for _, k := range sum.Regions {
+		progress.Children = append(progress.Children, newCovRow(k.Code, k.Name,
+			program.Counts{Needed: k.Needed, Allocated: k.Allocated, Delivered: k.Delivered}, false))
+	}
 	s.render(w, r, "home", "Home", map[string]any{
-		"ProvinceName":  prov.Name,
-		"Collaborators": sum.Collaborators,
-		"Regencies":     s.regions.Count(region.Regency, s.opt.Province),
-		"Districts":     s.regions.Count(region.District, s.opt.Province),
-		"Villages":      s.regions.Count(region.Village, s.opt.Province),
+		"ProvinceName":   prov.Name,
+		"Collaborators":  sum.Collaborators,
+		"Programs":       sum.Programs,
+		"TargetsReached": sum.TargetsReached,
+		"Progress":       progress,
+		"AsOf":           sum.AsOf,
+		"Regencies":      s.regions.Count(region.Regency, s.opt.Province),
+		"Districts":      s.regions.Count(region.District, s.opt.Province),
+		"Villages":       s.regions.Count(region.Village, s.opt.Province),
 	})
 }
 

@@ -45,6 +45,9 @@ type Options struct {
 	MaxUpload int64
 	// Metrics serves /metrics (nil: not served).
 	Metrics http.Handler
+	// SummaryMaxAge is how long the public summary's figures are kept before they
+	// are summed again (0: 30 s; negative: summed for every request).
+	SummaryMaxAge time.Duration
 }
 
 // Server holds what handlers need.
@@ -64,6 +67,7 @@ type Server struct {
 	registerLimit func(http.HandlerFunc) http.HandlerFunc
 	metrics       *metrics
 	stopStore     func()
+	summaryCache  summaryCache
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
