@@ -83,13 +83,16 @@ func (s *Service) candidates(ctx context.Context, q store.Querier, c *Commitment
 const candidateOrder = ` ORDER BY n.priority DESC, n.since, n.id`
 
 // candidateCols are the columns readCandidates scans; on SQLite with the row id,
-// which apply updates the need by.
+// which apply updates the need by. The waiting time comes as text that sorts as the
+// database sorts it: SQLite keeps the timestamp as text and orders by it, so its own
+// text is the key (and parsing 10,000 timestamps was a fifth of a claim's reading);
+// PostgreSQL's is written out with a fixed width, in UTC.
 func (s *Service) candidateCols() string {
-	rowid := `n.rowid`
 	if s.db.Engine == store.Postgres {
-		rowid = `0`
+		return `n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority,
+			to_char(n.since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 0`
 	}
-	return `n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority, n.since, ` + rowid
+	return `n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority, CAST(n.since AS TEXT), n.rowid`
 }
 
 func (s *Service) readCandidates(ctx context.Context, q store.Querier, query string, args ...any) ([]Candidate, error) {
@@ -259,8 +262,8 @@ func before(a, b Candidate) bool {
 	if a.Priority != b.Priority {
 		return a.Priority
 	}
-	if !a.since.Equal(b.since) {
-		return a.since.Before(b.since)
+	if a.since != b.since {
+		return a.since < b.since
 	}
 	return a.NeedID < b.NeedID
 }

@@ -1,9 +1,6 @@
 package allocate
 
-import (
-	"container/heap"
-	"time"
-)
+import "container/heap"
 
 // Candidate is a need with free quantity, in the engine's order: the position in the
 // slice is the tie-break (priority targets first, then the longest waiting).
@@ -15,7 +12,7 @@ type Candidate struct {
 	Quantity  int // needed
 	Allocated int // already held by others
 	Priority  bool
-	since     time.Time // waiting since: the order's tie-break after priority
+	since     string    // waiting since, as the database orders it: the tie-break after priority
 	rowid     int64     // SQLite: the need's row, updated without a primary-key search
 }
 
