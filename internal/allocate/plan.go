@@ -12,8 +12,8 @@ type Candidate struct {
 	Quantity  int // needed
 	Allocated int // already held by others
 	Priority  bool
-	since     string    // waiting since, as the database orders it: the tie-break after priority
-	rowid     int64     // SQLite: the need's row, updated without a primary-key search
+	since     string // waiting since, as the database orders it: the tie-break after priority
+	rowid     int64  // SQLite: the need's row, updated without a primary-key search
 }
 
 // Free is what is left of the need.
