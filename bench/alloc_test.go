@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -29,7 +30,10 @@ import (
 //	area        one area commitment of 10,000 units at kecamatan and at kota level,
 //	            several runs in different areas, the median reported; beside it the
 //	            floor: as many bare rows written into a table without index, key or
-//	            constraint in one transaction (what any per-recipient claim must pay)
+//	            constraint in one transaction (what any per-recipient claim must pay),
+//	            and the schema floor: the claim's two writes (allocation rows, needs
+//	            marked taken) as two set-based statements, rolled back (what this
+//	            schema asks of a claim before the engine does anything)
 //	concurrent  64 committers at once, 50 commitments each of 100–5,000 units over
 //	            overlapping areas (kelurahan, kecamatan, kota); allocations/s and the
 //	            proof afterwards that no need is over-allocated and every unit is
@@ -208,9 +212,7 @@ type areaResult struct {
 // first, so every run can be filled) and times each Commit.
 func (e *allocBench) areaRuns(tb testing.TB, p program.Program, who allocate.Who, level string, areas []string, runs, units int) areaResult {
 	tb.Helper()
-	areas = slices.Clone(areas)
-	count := func(code string) int { return regions.Count(region.Village, code) }
-	sort.SliceStable(areas, func(i, j int) bool { return count(areas[i]) > count(areas[j]) })
+	areas = largest(areas, len(areas))
 	r := areaResult{level: level, units: units}
 	for i := range min(runs, len(areas)) {
 		start := time.Now()
@@ -270,6 +272,79 @@ func (e *allocBench) floor(tb testing.TB, runs, units int) []time.Duration {
 			tb.Fatal(err)
 		}
 		out = append(out, time.Since(start))
+	}
+	return out
+}
+
+// largest returns the first n of areas by their number of kelurahan, largest first.
+func largest(areas []string, n int) []string {
+	areas = slices.Clone(areas)
+	count := func(code string) int { return regions.Count(region.Village, code) }
+	sort.SliceStable(areas, func(i, j int) bool { return count(areas[i]) > count(areas[j]) })
+	return areas[:min(n, len(areas))]
+}
+
+// schemaFloor times the least the schema itself asks of a claim of units
+// households: the two writes every claim makes, as two set-based statements with
+// nothing done in Go — the allocation rows inserted from the needs they take, with
+// the table's indexes and foreign keys, and the needs marked taken, leaving
+// needs_free and entering needs_held — and nothing else. The needs are chosen
+// beforehand (the area's first free households in the engine's order) and the
+// transaction is rolled back, so neither the reading nor the commit is counted and
+// the registry is left as it was.
+func (e *allocBench) schemaFloor(tb testing.TB, p program.Program, who allocate.Who, areas []string, units int) []time.Duration {
+	tb.Helper()
+	errRollback := fmt.Errorf("rolled back")
+	phase := p.Phases[0].ID
+	var out []time.Duration
+	for i, area := range areas {
+		err := e.db.Write(e.ctx, func(tx *store.Tx) error {
+			now := store.Now()
+			cid := fmt.Sprintf("schema-floor-%d", i)
+			if _, err := tx.ExecContext(e.ctx, `INSERT INTO commitments (id, org_id, user_id, program_id, phase_id, region, chain,
+				requested, waiting, deliver_by, status, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, 'bench', $7, $7, $8, 'waitlisted', $9, $9)`,
+				cid, who.OrgID, who.UserID, p.ID, phase, area, units, e.today.Format(time.DateOnly), now); err != nil {
+				return err
+			}
+			rows, err := tx.QueryContext(e.ctx, `SELECT n.id FROM needs n WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3
+				AND n.allocated = 0 AND n.state = 'open' AND n.kind IN ('household','person')
+				ORDER BY n.priority DESC, n.since, n.id LIMIT $4`, phase, area, region.Upper(area), units)
+			if err != nil {
+				return err
+			}
+			ids, err := store.Collect(rows, store.String)
+			if err != nil {
+				return err
+			}
+			if len(ids) != units {
+				return fmt.Errorf("schema floor: %d free households in %s, want %d", len(ids), area, units)
+			}
+			list := `(SELECT value FROM json_each($1))`
+			var arg any = `["` + strings.Join(ids, `","`) + `"]`
+			if e.eng == store.Postgres {
+				list, arg = `(SELECT unnest($1::text[]))`, ids
+			}
+			start := time.Now()
+			if _, err := tx.ExecContext(e.ctx, `INSERT INTO allocations (id, commitment_id, org_id, need_id, target_id, region,
+				quantity, status, expires_at, created_at, updated_at)
+				SELECT $2 || n.id, $2, $3, n.id, n.target_id, n.region, n.quantity, 'reserved', $4, $4, $4
+				FROM needs n WHERE n.id IN `+list, arg, cid, who.OrgID, now); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(e.ctx, `UPDATE needs SET allocated = quantity WHERE id IN `+list+` AND allocated = 0`, arg)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || int(n) != units {
+				return fmt.Errorf("schema floor: %d needs updated (%v), want %d", n, err, units)
+			}
+			out = append(out, time.Since(start))
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			tb.Fatal(err)
+		}
 	}
 	return out
 }
@@ -580,7 +655,12 @@ func TestAllocateSmoke(t *testing.T) {
 			a := e.areaRuns(t, pa, who, "kecamatan", e.kec, 2, units)
 			k := e.areaRuns(t, pa, who, "kota", e.kota, 2, units)
 			fl := e.floor(t, 2, units)
-			t.Logf("area: %d units, kecamatan %v, kota %v, floor %v", units, a.runs, k.runs, fl)
+			sf := e.schemaFloor(t, pa, who, largest(e.kec, 2), units)
+			t.Logf("area: %d units, kecamatan %v, kota %v, floor %v, schema floor %v", units, a.runs, k.runs, fl, sf)
+			var held int
+			if err := e.db.R().QueryRow(`SELECT COUNT(*) FROM allocations WHERE commitment_id LIKE 'schema-floor-%'`).Scan(&held); err != nil || held != 0 {
+				t.Fatalf("the schema floor left %d allocations (%v): it must roll back", held, err)
+			}
 			var rows int
 			if err := e.db.R().QueryRow(`SELECT COUNT(*) FROM bench_floor`).Scan(&rows); err != nil || rows != 2*units {
 				t.Fatalf("floor wrote %d rows (%v), want %d", rows, err, 2*units)
@@ -637,6 +717,9 @@ func BenchmarkAllocate(b *testing.B) {
 						fl := e.floor(b, runs, units)
 						b.ReportMetric(float64(median(fl).Microseconds())/1000, "floor_median_ms")
 						b.Logf("floor: %d bare rows in one transaction, load %.2f: runs %v, median %v", units, load1(), fl, median(fl))
+						sf := e.schemaFloor(b, pa, who, largest(e.kec, runs), units)
+						b.ReportMetric(float64(median(sf).Microseconds())/1000, "schema_floor_median_ms")
+						b.Logf("schema floor: a claim's two writes of %d households as two statements, load %.2f: runs %v, median %v", units, load1(), sf, median(sf))
 					}
 				})
 			}
