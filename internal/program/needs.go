@@ -336,32 +336,51 @@ func (s *Service) Coverage(ctx context.Context, p Program, code, phase string) (
 			Scan(&cov.Needed, &cov.Allocated, &cov.Delivered)
 		return cov, store.Map(err)
 	}
-	width := len(children[0].Code)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT substr(region, 1, `+itoa(width)+`) AS code, SUM(quantity), SUM(allocated), SUM(delivered) `+q+` GROUP BY 1`, args...)
+	sums, err := s.sumByChild(ctx, children, q, args, false)
 	if err != nil {
-		return cov, store.Map(err)
+		return cov, err
 	}
-	sums := map[string]Counts{}
-	defer rows.Close()
-	for rows.Next() {
-		var code string
-		var n Counts
-		if err := rows.Scan(&code, &n.Needed, &n.Allocated, &n.Delivered); err != nil {
-			return cov, store.Map(err)
-		}
-		sums[code] = n
-	}
-	if err := rows.Err(); err != nil {
-		return cov, store.Map(err)
-	}
-	for _, ch := range children {
-		n := sums[ch.Code]
-		cov.Needed += n.Needed
-		cov.Allocated += n.Allocated
-		cov.Delivered += n.Delivered
-		cov.Children = append(cov.Children, RegionCounts{Code: ch.Code, Name: ch.Name, Counts: n})
+	for _, r := range sums {
+		cov.Needed += r.Needed
+		cov.Allocated += r.Allocated
+		cov.Delivered += r.Delivered
+		cov.Children = append(cov.Children, r.RegionCounts)
 	}
 	return cov, nil
+}
+
+// sumByChild sums the needs that from (a "FROM needs WHERE …" clause, with args)
+// selects, per child region, in the children's order, a child without needs at
+// zero; with reached, it also counts the distinct targets that received something.
+func (s *Service) sumByChild(ctx context.Context, children []region.Region, from string, args []any, reached bool) ([]RegionProgress, error) {
+	distinct := `0`
+	if reached {
+		distinct = `COUNT(DISTINCT CASE WHEN delivered > 0 THEN target_id END)`
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT substr(region, 1, `+itoa(len(children[0].Code))+`),
+		SUM(quantity), SUM(allocated), SUM(delivered), `+distinct+` `+from+` GROUP BY 1`, args...)
+	if err != nil {
+		return nil, store.Map(err)
+	}
+	defer rows.Close()
+	sums := map[string]RegionProgress{}
+	for rows.Next() {
+		var r RegionProgress
+		if err := rows.Scan(&r.Code, &r.Needed, &r.Allocated, &r.Delivered, &r.TargetsReached); err != nil {
+			return nil, store.Map(err)
+		}
+		sums[r.Code] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, store.Map(err)
+	}
+	out := make([]RegionProgress, 0, len(children))
+	for _, ch := range children {
+		r := sums[ch.Code]
+		r.Code, r.Name = ch.Code, ch.Name
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // Flagged is a need the office must look at: its target left the registry or the
@@ -417,39 +436,22 @@ func (s *Service) Progress(ctx context.Context) (Progress, error) {
 		return out, store.Map(err)
 	}
 	children := s.regions.Children(s.province)
-	out.Regions = make([]RegionProgress, 0, len(children))
-	sums := map[string]RegionProgress{}
-	if len(children) > 0 && out.Programs > 0 {
-		// A target lies in one kab/kota, so the distinct counts per kab/kota add up
-		// to the province's.
-		rows, err := s.db.R().QueryContext(ctx, `SELECT substr(n.region, 1, `+itoa(len(children[0].Code))+`),
-			SUM(n.quantity), SUM(n.allocated), SUM(n.delivered), COUNT(DISTINCT CASE WHEN n.delivered > 0 THEN n.target_id END)
-			FROM needs n WHERE n.program_id IN (SELECT id FROM programs WHERE status IN ('published','closed'))
-			  AND n.state <> 'void' AND n.region >= $1 AND n.region < $2
-			GROUP BY 1`, s.province, region.Upper(s.province))
-		if err != nil {
-			return out, store.Map(err)
+	if len(children) == 0 || out.Programs == 0 {
+		for _, ch := range children {
+			out.Regions = append(out.Regions, RegionProgress{RegionCounts: RegionCounts{Code: ch.Code, Name: ch.Name}})
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var r RegionProgress
-			if err := rows.Scan(&r.Code, &r.Needed, &r.Allocated, &r.Delivered, &r.TargetsReached); err != nil {
-				return out, store.Map(err)
-			}
-			sums[r.Code] = r
-		}
-		if err := rows.Err(); err != nil {
-			return out, store.Map(err)
-		}
+		return out, nil
 	}
-	for _, ch := range children {
-		r := sums[ch.Code]
-		r.Code, r.Name = ch.Code, ch.Name
+	// A target lies in one kab/kota, so the distinct counts per kab/kota add up to
+	// the province's.
+	var err error
+	out.Regions, err = s.sumByChild(ctx, children, `FROM needs WHERE program_id IN (SELECT id FROM programs WHERE status IN ('published','closed'))
+		AND state <> 'void' AND region >= $1 AND region < $2`, []any{s.province, region.Upper(s.province)}, true)
+	for _, r := range out.Regions {
 		out.Needed += r.Needed
 		out.Allocated += r.Allocated
 		out.Delivered += r.Delivered
 		out.TargetsReached += r.TargetsReached
-		out.Regions = append(out.Regions, r)
 	}
-	return out, nil
+	return out, err
 }
