@@ -22,7 +22,7 @@ func eligibility(p Program, first int) (string, []any) {
 	for _, k := range p.TargetKinds {
 		kinds = append(kinds, arg(k))
 	}
-	cond := `t.merged_into IS NULL AND t.kind IN (` + strings.Join(kinds, ",") + `)`
+	cond := `t.merged_into IS NULL AND t.held = '' AND t.kind IN (` + strings.Join(kinds, ",") + `)`
 	if len(p.Regions) > 0 {
 		var or []string
 		for _, r := range p.Regions {

@@ -434,6 +434,16 @@ func (s *Set) Within(code, ancestor string) bool {
 	return inside(code, ancestor)
 }
 
+// Common returns the deepest code that contains both a and b (either one itself
+// when it contains the other), "" when they share no province. Codes are compared
+// on segment boundaries; both must be well-formed.
+func Common(a, b string) string {
+	for a != "" && !inside(b, a) {
+		a = parentOf(a)
+	}
+	return a
+}
+
 // inside is Within for codes already known to be well-formed.
 func inside(code, ancestor string) bool {
 	return code == ancestor ||

@@ -613,3 +613,24 @@ func BenchmarkFindByNameCountryWide(b *testing.B) {
 		s.FindByName(Village, "Sukamaju", "")
 	}
 }
+
+func TestCommon(t *testing.T) {
+	for _, c := range []struct{ a, b, want string }{
+		{"31.71.01.1001", "31.71.01.1001", "31.71.01.1001"},
+		{"31.71.01.1001", "31.71.01.1002", "31.71.01"},
+		{"31.71.01.1001", "31.71.02.1001", "31.71"},
+		{"31.71.01.1001", "31.73.01.1001", "31"},
+		{"31.71.01.1001", "32.01.01.2001", ""},
+		{"31.71", "31.71.01.1001", "31.71"},
+		{"31.71.01.1001", "31.71", "31.71"},
+		{"31.7", "31.71", "31"}, // segments, not characters
+		{"31.71.1", "31.71.10", "31.71"},
+	} {
+		if got := Common(c.a, c.b); got != c.want {
+			t.Errorf("Common(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
+		}
+		if got := Common(c.b, c.a); got != c.want {
+			t.Errorf("Common(%q, %q) = %q, want %q", c.b, c.a, got, c.want)
+		}
+	}
+}

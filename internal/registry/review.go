@@ -118,9 +118,46 @@ func (s *Service) Resolve(ctx context.Context, v Viewer, id, decision, keep stri
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errs.E(errs.Conflict, "this pair was already decided")
 		}
-		if decision == "merge" {
+		// Both targets must lie in the decider's region now, not only when the pair
+		// was filed: a household may have moved since.
+		sides := map[string]pairSide{}
+		for _, t := range d.TargetIDs {
+			var p pairSide
+			if err := tx.QueryRowContext(ctx, `SELECT region, held FROM targets WHERE id = $1 AND `+scopeClause("region", 2),
+				t, v.Scope, v.Scope+".%").Scan(&p.region, &p.held); err != nil {
+				if errs.Is(store.Map(err), errs.NotFound) {
+					return errs.E(errs.NotFound, "duplicate not found")
+				}
+				return err
+			}
+			sides[t] = p
+		}
+		if decision == "distinct" {
+			if sides[a].held == id || sides[b].held == id {
+				return errs.E(errs.Conflict, "these two share one No. KK or NIK, so they are one record: merge them, or correct the number in the file")
+			}
+		} else {
 			if err := s.mergeTargets(ctx, tx, keep, drop, now); err != nil {
 				return err
+			}
+			// A copy held for this pair becomes the live record when kept; its
+			// members held with it join it.
+			if _, err := tx.ExecContext(ctx, `UPDATE targets SET held = '', updated_at = $1 WHERE id IN ($2, $3) AND held = $4`, now, keep, drop, id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE members SET held = '', updated_at = $1 WHERE target_id = $2 AND held = $3 AND merged_into IS NULL`, now, keep, id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE targets SET size = (SELECT COUNT(*) FROM members WHERE target_id = $1 AND merged_into IS NULL AND held = '')
+				WHERE id = $1 AND kind = 'household'`, keep); err != nil {
+				return err
+			}
+			// Each region's history says what became of its record.
+			for _, t := range []struct{ id, role, other string }{{drop, "merged_into", keep}, {keep, "kept_from", drop}} {
+				if err := audit.Record(ctx, tx, audit.Change{Action: "target.merge", ObjectType: "target", ObjectID: t.id, Region: sides[t.id].region,
+					Detail: map[string]any{"duplicate": id, t.role: t.other}}); err != nil {
+					return err
+				}
 			}
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "duplicate." + decision, ObjectType: "duplicate", ObjectID: id, Region: d.Region,
@@ -132,6 +169,9 @@ func (s *Service) Resolve(ctx context.Context, v Viewer, id, decision, keep stri
 	s.changed()
 	return s.Duplicate(ctx, v, id)
 }
+
+// pairSide is what deciding a pair reads of each of its targets.
+type pairSide struct{ region, held string }
 
 // mergeTargets folds target drop into keep.
 func (s *Service) mergeTargets(ctx context.Context, tx *store.Tx, keep, drop string, now time.Time) error {

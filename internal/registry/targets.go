@@ -47,6 +47,10 @@ type Target struct {
 	Sex         string    `json:"sex,omitempty"`
 	MergedInto  string    `json:"merged_into,omitempty"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// Held: the No. KK or NIK is registered in another region too, and the target
+	// waits for an office holding both regions (or the province) to decide; it gets
+	// no needs meanwhile.
+	Held bool `json:"held_for_review,omitempty"`
 	// Detail only.
 	NIK     string   `json:"nik,omitempty"` // unmasked: the office of the region only
 	KK      string   `json:"kk,omitempty"`
@@ -120,15 +124,16 @@ func (s *Service) normalizeRegion(code, scope string) (string, error) {
 }
 
 const targetColumns = `t.id, t.kind, t.name, t.region, t.rw, t.rt, t.address, t.size, t.tags, t.domicile, t.phone, t.families,
-	t.id_mask, t.inst_kind, t.contact_name, t.lat, t.lon, t.birth_date, t.sex, COALESCE(t.merged_into, ''), t.updated_at, t.id_enc,
+	t.id_mask, t.inst_kind, t.contact_name, t.lat, t.lon, t.birth_date, t.sex, COALESCE(t.merged_into, ''), t.updated_at, t.id_enc, t.held,
 	COALESCE((SELECT m.nik_mask FROM members m WHERE m.target_id = t.id AND m.relation = 'Kepala Keluarga' AND m.merged_into IS NULL
 		AND m.held = '' ORDER BY m.created_at, m.id LIMIT 1), '')`
 
 func scanTarget(row interface{ Scan(...any) error }, v Viewer) (Target, error) {
 	var t Target
-	var kind, tags, idMask, headMask string
+	var kind, tags, idMask, headMask, held string
 	err := row.Scan(&t.ID, &kind, &t.Name, &t.Region, &t.RW, &t.RT, &t.Address, &t.Size, &tags, &t.Domicile, &t.Phone, &t.Families,
-		&idMask, &t.InstKind, &t.ContactName, &t.Lat, &t.Lon, &t.BirthDate, &t.Sex, &t.MergedInto, &t.UpdatedAt, &t.idEnc, &headMask)
+		&idMask, &t.InstKind, &t.ContactName, &t.Lat, &t.Lon, &t.BirthDate, &t.Sex, &t.MergedInto, &t.UpdatedAt, &t.idEnc, &held, &headMask)
+	t.Held = held != ""
 	t.Kind = Kind(kind)
 	t.Tags = splitTags(tags, v.Office)
 	t.UpdatedAt = t.UpdatedAt.UTC()

@@ -277,7 +277,7 @@ func (v *validator) lastLine(recs []*record, bad []problemRow) int {
 // counters and the row the import got to — all or nothing.
 func (s *Service) writeBatch(ctx context.Context, im Import, recs []*record, bad []problemRow, from, to int, offset int64) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		w := &batchWriter{s: s, ctx: ctx, tx: tx, imp: im.ID, now: store.Now()}
+		w := &batchWriter{s: s, ctx: ctx, tx: tx, imp: im.ID, scope: im.Scope, now: store.Now()}
 		if len(recs) > 0 {
 			if err := w.write(im.Kind, recs); err != nil {
 				return err

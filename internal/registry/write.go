@@ -10,6 +10,7 @@ import (
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/namematch"
 	"github.com/gotong/gotong/internal/nik"
+	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/vault"
 )
@@ -45,10 +46,15 @@ type existingTarget struct {
 	rw, rt, size                                              int
 	isNew                                                     bool
 	dirty                                                     bool
+	foreign                                                   bool // outside the importer's region
+	// held is the pair id while the target waits for an office holding both it and
+	// a target of another region with the same No. KK or NIK (see heldFor).
+	held string
 }
 
 type existingMember struct {
-	id, targetID, rowHash, held string
+	id, targetID, region, rowHash, held string
+	live                                bool // not merged into another member
 }
 
 // memberKey identifies a household member without a NIK: the keyed hash of No. KK,
@@ -73,6 +79,7 @@ type batchWriter struct {
 	ctx    context.Context
 	tx     *store.Tx
 	imp    string
+	scope  string // the region prefix the importer may write
 	now    time.Time
 	counts counts
 
@@ -156,6 +163,12 @@ func anys(ss []string) []any {
 	return out
 }
 
+// targetsByHash looks households (by No. KK) and persons (by NIK, or personKey) up
+// for the batch. Of the targets with one hash it returns, in this order: the live
+// one inside the importer's scope; the importer's own held copy (an earlier import of
+// the same row, still waiting); or the live one outside the scope, marked foreign so
+// that the row is held instead of written into another office's record (heldFor).
+// Another office's held copies are never returned.
 func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*existingTarget, error) {
 	out := map[string]*existingTarget{}
 	if len(hashes) == 0 {
@@ -165,25 +178,64 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 	// A No. KK or NIK of a target merged into another leads to the one it was merged
 	// into (merges are flattened, so one step is enough).
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT k.id, t.id_hash, k.region, k.rw, k.rt, k.name, k.address, k.domicile, k.phone, k.tags,
-		k.row_hash, k.size, t.merged_into IS NULL
+		k.row_hash, k.size, t.merged_into IS NULL, k.held
 		FROM targets t JOIN targets k ON k.id = COALESCE(t.merged_into, t.id)
 		WHERE t.kind = $1 AND t.id_hash IN (`+inList(w.tx.Engine, 2, len(hashes))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	rank := map[string]int{}
 	for rows.Next() {
 		t := &existingTarget{}
 		var h string
 		var live bool
-		if err := rows.Scan(&t.id, &h, &t.region, &t.rw, &t.rt, &t.name, &t.address, &t.domicile, &t.phone, &t.tags, &t.rowHash, &t.size, &live); err != nil {
+		if err := rows.Scan(&t.id, &h, &t.region, &t.rw, &t.rt, &t.name, &t.address, &t.domicile, &t.phone, &t.tags, &t.rowHash, &t.size, &live, &t.held); err != nil {
 			return nil, err
 		}
-		if _, seen := out[h]; !seen || live {
-			out[h] = t
+		inScope := w.inScope(t.region)
+		var r int
+		switch {
+		case t.held != "" && !inScope:
+			continue // another office's row, waiting like this one would
+		case t.held == "" && inScope && live:
+			r = 5
+		case t.held == "" && inScope:
+			r = 4 // merged into a target in scope
+		case inScope:
+			r = 3 // the importer's held copy
+		case live:
+			r, t.foreign = 2, true
+		default:
+			r, t.foreign = 1, true
+		}
+		if r > rank[h] {
+			rank[h], out[h] = r, t
 		}
 	}
 	return out, rows.Err()
+}
+
+// inScope reports whether a kelurahan lies in the importer's region.
+func (w *batchWriter) inScope(code string) bool {
+	return w.scope == "" || w.s.regions.Within(code, w.scope)
+}
+
+// heldFor starts a held copy, in the importer's region, of a target whose No. KK or
+// NIK is registered outside that region. Writing the row into the other region's
+// record would let one office move, rename or read another's household (the copy
+// and the original are a pair that only an office holding both regions sees and
+// decides); saying so would tell the importer that the number exists elsewhere. The
+// row is counted as "review" like any other pair, and nothing of the original is
+// read beyond its id and region.
+func (w *batchWriter) heldFor(foreign *existingTarget, r *record, reason string) *existingTarget {
+	t := &existingTarget{id: newID(), region: r.region, rw: r.rw, rt: r.rt, address: r.address, domicile: r.domicile,
+		phone: r.phone, isNew: true, rowHash: r.hash, held: newID()}
+	if r.member != nil {
+		t.name = r.member.name
+	}
+	w.pairs = append(w.pairs, pendingPair{t.held, foreign.id, t.id, region.Common(foreign.region, r.region), []string{reason}})
+	return t
 }
 
 // targetsByKey looks RWs (key region+rw) and institutions (key region+normalised name)
@@ -223,16 +275,16 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 	if len(hashes) == 0 {
 		return live, held, nil
 	}
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, nik_hash, row_hash, held FROM members
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, region, nik_hash, row_hash, held FROM members
 		WHERE merged_into IS NULL AND nik_hash IN (`+inList(w.tx.Engine, 1, len(hashes))+`)`, anys(hashes)...)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		m := &existingMember{}
+		m := &existingMember{live: true}
 		var h string
-		if err := rows.Scan(&m.id, &m.targetID, &h, &m.rowHash, &m.held); err != nil {
+		if err := rows.Scan(&m.id, &m.targetID, &m.region, &h, &m.rowHash, &m.held); err != nil {
 			return nil, nil, err
 		}
 		if m.held == "" {
@@ -244,15 +296,17 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 	return live, held, rows.Err()
 }
 
-// membersByKey looks members without a NIK up by their natural key (memberKey). A
-// member merged into another is found too, so that re-importing its row writes
-// nothing; a live one wins over a merged one.
-func (w *batchWriter) membersByKey(keys []string) (map[string]*existingMember, error) {
-	out := map[string]*existingMember{}
+// membersByKey looks members without a NIK up by their natural key (memberKey),
+// merged ones too: re-importing a row folded into another person writes nothing.
+// One key can be found in several households of one No. KK (an office's held copy
+// beside the live household of another region), so every match is returned and the
+// row's household picks (keyedMember, heldMember).
+func (w *batchWriter) membersByKey(keys []string) (map[string][]*existingMember, error) {
+	out := map[string][]*existingMember{}
 	if len(keys) == 0 {
 		return out, nil
 	}
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, key_hash, row_hash, merged_into IS NULL FROM members
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, region, key_hash, row_hash, held, merged_into IS NULL FROM members
 		WHERE key_hash <> '' AND key_hash IN (`+inList(w.tx.Engine, 1, len(keys))+`)`, anys(keys)...)
 	if err != nil {
 		return nil, err
@@ -261,13 +315,10 @@ func (w *batchWriter) membersByKey(keys []string) (map[string]*existingMember, e
 	for rows.Next() {
 		m := &existingMember{}
 		var h string
-		var live bool
-		if err := rows.Scan(&m.id, &m.targetID, &h, &m.rowHash, &live); err != nil {
+		if err := rows.Scan(&m.id, &m.targetID, &m.region, &h, &m.rowHash, &m.held, &m.live); err != nil {
 			return nil, err
 		}
-		if _, seen := out[h]; !seen || live {
-			out[h] = m
-		}
+		out[h] = append(out[h], m)
 	}
 	return out, rows.Err()
 }
@@ -327,15 +378,20 @@ func (w *batchWriter) households(recs []*record) error {
 		m := r.member
 		head := m.relation == "Kepala Keluarga"
 		t := targets[kkHash[i]]
+		if t != nil && t.foreign {
+			t = w.heldFor(t, r, fmt.Sprintf("No. KK %s diimpor untuk dua wilayah", nik.Mask(r.kk)))
+			targets[kkHash[i]] = t
+			if err := w.newHousehold(t, r, kkHash[i]); err != nil {
+				return err
+			}
+		}
 		if t == nil {
 			t = &existingTarget{id: newID(), region: r.region, rw: r.rw, rt: r.rt, name: m.name, address: r.address,
 				domicile: r.domicile, phone: r.phone, isNew: true}
 			targets[kkHash[i]] = t
-			enc, err := v.Seal([]byte(r.kk), vault.AD("targets", t.id, "kk"))
-			if err != nil {
+			if err := w.newHousehold(t, r, kkHash[i]); err != nil {
 				return err
 			}
-			w.newTargets = append(w.newTargets, &newTarget{t: t, kind: Household, rec: r, idEnc: enc, idHash: kkHash[i], idMask: nik.Mask(r.kk)})
 		} else if head && (t.name != m.name || t.region != r.region || t.rw != r.rw || t.rt != r.rt ||
 			t.address != r.address || t.domicile != r.domicile || (r.phone != "" && t.phone != r.phone)) {
 			// The head's row describes the household: name, where it lives, phone.
@@ -351,6 +407,14 @@ func (w *batchWriter) households(recs []*record) error {
 		if tags := unionTags(t.tags, r.tags); tags != t.tags {
 			t.tags, t.dirty = tags, !t.isNew || t.dirty
 		}
+		if t.held != "" {
+			// Nothing of a held household is live until the pair is decided: each
+			// member waits with it, found again by NIK or natural key on re-import.
+			if err := w.heldMember(t, r, nikHash[i], keyHash[i], held, byKey); err != nil {
+				return err
+			}
+			continue
+		}
 		if nikHash[i] == "" {
 			if err := w.keyedMember(t, r, keyHash[i], byKey); err != nil {
 				return err
@@ -364,7 +428,7 @@ func (w *batchWriter) households(recs []*record) error {
 			if err != nil {
 				return err
 			}
-			live[nikHash[i]] = &existingMember{id: nm.id, targetID: t.id, rowHash: r.hash}
+			live[nikHash[i]] = &existingMember{id: nm.id, targetID: t.id, region: r.region, rowHash: r.hash, live: true}
 			t.size++
 			t.dirty = t.dirty || !t.isNew
 			w.counts.add(accepted)
@@ -378,17 +442,20 @@ func (w *batchWriter) households(recs []*record) error {
 			w.counts.add(updated)
 		default:
 			// The same NIK already belongs to another KK: the row waits, held under
-			// its own KK, for an office to decide.
+			// its own KK, for an office that holds both households to decide. The
+			// pair is filed under the smallest region holding both, so an office
+			// never sees (nor learns of) a household outside its region.
 			if h := held[nikHash[i]+"|"+t.id]; h != nil {
 				w.counts.add(review)
 				continue
 			}
 			reasons := []string{fmt.Sprintf("NIK %s tercatat di dua KK", nik.Mask(m.nik.Number))}
+			where := region.Common(em.region, r.region)
 			var dupID string
 			if t.isNew {
 				dupID = newID()
-				w.pairs = append(w.pairs, pendingPair{dupID, em.targetID, t.id, r.region, reasons})
-			} else if dupID, err = w.queuePair(em.targetID, t.id, r.region, 1.0, reasons); err != nil {
+				w.pairs = append(w.pairs, pendingPair{dupID, em.targetID, t.id, where, reasons})
+			} else if dupID, err = w.queuePair(em.targetID, t.id, where, 1.0, reasons); err != nil {
 				return err
 			}
 			nm, err := w.member(t, r, nikHash[i], dupID)
@@ -402,11 +469,73 @@ func (w *batchWriter) households(recs []*record) error {
 	return w.flush(targets)
 }
 
+// newHousehold queues the insert of household t, new in this batch.
+func (w *batchWriter) newHousehold(t *existingTarget, r *record, kkHash string) error {
+	enc, err := w.s.vault.Seal([]byte(r.kk), vault.AD("targets", t.id, "kk"))
+	if err != nil {
+		return err
+	}
+	w.newTargets = append(w.newTargets, &newTarget{t: t, kind: Household, rec: r, idEnc: enc, idHash: kkHash, idMask: nik.Mask(r.kk)})
+	return nil
+}
+
+// heldMember settles the row of a member of a held household: found again in that
+// household (by NIK, or by natural key when it has none), it stays as it is, or is
+// updated when the row changed; otherwise it is added, held with the household. The
+// row counts as "review" either way.
+func (w *batchWriter) heldMember(t *existingTarget, r *record, nikHash, keyHash string, held map[string]*existingMember, byKey map[string][]*existingMember) error {
+	var em *existingMember
+	if nikHash != "" {
+		em = held[nikHash+"|"+t.id]
+	} else {
+		em = inTarget(byKey[keyHash], t.id)
+	}
+	w.counts.add(review)
+	switch {
+	case em == nil:
+		nm, err := w.member(t, r, nikHash, t.held)
+		if err != nil {
+			return err
+		}
+		nm.keyHash = keyHash
+		em = &existingMember{id: nm.id, targetID: t.id, region: r.region, rowHash: r.hash, held: t.held, live: true}
+		if nikHash != "" {
+			held[nikHash+"|"+t.id] = em
+		} else {
+			byKey[keyHash] = append(byKey[keyHash], em)
+		}
+	case em.rowHash != r.hash:
+		if err := w.updateMember(em, r); err != nil {
+			return err
+		}
+		em.rowHash = r.hash
+	}
+	return nil
+}
+
+// inTarget returns the live member of target among ms, if any.
+func inTarget(ms []*existingMember, target string) *existingMember {
+	for _, m := range ms {
+		if m.targetID == target && m.live {
+			return m
+		}
+	}
+	return nil
+}
+
 // keyedMember settles the row of a member without a NIK, found (or not) by its
-// natural key: new, it is added; unchanged, nothing is written (merged); changed, it
-// is updated.
-func (w *batchWriter) keyedMember(t *existingTarget, r *record, key string, byKey map[string]*existingMember) error {
-	em := byKey[key]
+// natural key in its household (or among members merged away): new, it is added;
+// unchanged, nothing is written (merged); changed, it is updated.
+func (w *batchWriter) keyedMember(t *existingTarget, r *record, key string, byKey map[string][]*existingMember) error {
+	em := inTarget(byKey[key], t.id)
+	if em == nil {
+		for _, m := range byKey[key] {
+			if !m.live {
+				em = m
+				break
+			}
+		}
+	}
 	switch {
 	case em == nil:
 		nm, err := w.member(t, r, "", "")
@@ -414,7 +543,7 @@ func (w *batchWriter) keyedMember(t *existingTarget, r *record, key string, byKe
 			return err
 		}
 		nm.keyHash = key
-		byKey[key] = &existingMember{id: nm.id, targetID: t.id, rowHash: r.hash}
+		byKey[key] = append(byKey[key], &existingMember{id: nm.id, targetID: t.id, region: r.region, rowHash: r.hash, live: true})
 		t.size++
 		t.dirty = t.dirty || !t.isNew
 		w.counts.add(accepted)
@@ -483,20 +612,22 @@ func (w *batchWriter) persons(recs []*record) error {
 	}
 	for i, r := range recs {
 		t := targets[hashes[i]]
+		if t != nil && t.foreign {
+			t = w.heldFor(t, r, fmt.Sprintf("NIK %s diimpor untuk dua wilayah", nik.Mask(r.member.nik.Number)))
+			targets[hashes[i]] = t
+			if err := w.newPerson(t, r, hashes[i]); err != nil {
+				return err
+			}
+			w.counts.add(review)
+			continue
+		}
 		switch {
 		case t == nil:
 			t = &existingTarget{id: newID(), isNew: true, rowHash: r.hash}
 			targets[hashes[i]] = t
-			// A person without a NIK keeps personKey in id_hash, a keyed hash of
-			// another kind, so it can never equal a NIK's.
-			var enc string
-			if r.member.nik.Number != "" {
-				var err error
-				if enc, err = v.Seal([]byte(r.member.nik.Number), vault.AD("targets", t.id, "nik")); err != nil {
-					return err
-				}
+			if err := w.newPerson(t, r, hashes[i]); err != nil {
+				return err
 			}
-			w.newTargets = append(w.newTargets, &newTarget{t: t, kind: Person, rec: r, idEnc: enc, idHash: hashes[i], idMask: nik.Mask(r.member.nik.Number)})
 			w.counts.add(accepted)
 		default:
 			if err := w.settle(t, r); err != nil {
@@ -507,18 +638,39 @@ func (w *batchWriter) persons(recs []*record) error {
 	return w.flush(nil)
 }
 
+// newPerson queues the insert of person t, new in this batch. A person without a
+// NIK keeps personKey in id_hash, a keyed hash of another kind, so it can never
+// equal a NIK's.
+func (w *batchWriter) newPerson(t *existingTarget, r *record, hash string) error {
+	var enc string
+	if r.member.nik.Number != "" {
+		var err error
+		if enc, err = w.s.vault.Seal([]byte(r.member.nik.Number), vault.AD("targets", t.id, "nik")); err != nil {
+			return err
+		}
+	}
+	w.newTargets = append(w.newTargets, &newTarget{t: t, kind: Person, rec: r, idEnc: enc, idHash: hash, idMask: nik.Mask(r.member.nik.Number)})
+	return nil
+}
+
 // settle handles a row for a target that exists: unchanged, it is an exact duplicate
 // (merged) and nothing is written; changed, the target is updated.
+// A held target's row stays in review, changed or not.
 func (w *batchWriter) settle(t *existingTarget, r *record) error {
-	if t.rowHash == r.hash {
-		w.counts.add(merged)
-		return nil
+	outcome := updated
+	switch {
+	case t.held != "":
+		outcome = review
+	case t.rowHash == r.hash:
+		outcome = merged
 	}
-	if err := w.updateTarget(t.id, r); err != nil {
-		return err
+	if t.rowHash != r.hash {
+		if err := w.updateTarget(t.id, r); err != nil {
+			return err
+		}
+		t.rowHash = r.hash
 	}
-	t.rowHash = r.hash
-	w.counts.add(updated)
+	w.counts.add(outcome)
 	return nil
 }
 
@@ -606,7 +758,7 @@ func (w *batchWriter) queuePair(a, b, region string, score float64, reasons []st
 // flush writes the batch's new targets and members with multi-row INSERTs, and the
 // changed household targets one by one.
 func (w *batchWriter) flush(households map[string]*existingTarget) error {
-	const tcols = 23
+	const tcols = 24
 	rows := make([][]any, 0, len(w.newTargets))
 	for _, nt := range w.newTargets {
 		t, r := nt.t, nt.rec
@@ -622,11 +774,11 @@ func (w *batchWriter) flush(households map[string]*existingTarget) error {
 			hash = nt.idHash
 		}
 		rows = append(rows, []any{t.id, string(nt.kind), region, rw, rt, name, namematch.Normalize(name), address, domicile, phone,
-			size, families, tags, nt.idEnc, hash, nt.idMask, birthOf(r), sexOf(r), r.instKind, r.contact, r.lat, r.lon, r.hash})
+			size, families, tags, nt.idEnc, hash, nt.idMask, birthOf(r), sexOf(r), r.instKind, r.contact, r.lat, r.lon, r.hash, t.held})
 		t.dirty = false
 	}
 	if err := insertRows(w.ctx, w.tx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, domicile, phone,
-		size, families, tags, id_enc, id_hash, id_mask, birth_date, sex, inst_kind, contact_name, lat, lon, row_hash, import_id, created_at, updated_at) VALUES `,
+		size, families, tags, id_enc, id_hash, id_mask, birth_date, sex, inst_kind, contact_name, lat, lon, row_hash, held, import_id, created_at, updated_at) VALUES `,
 		tcols, rows, w.imp, w.now); err != nil {
 		return err
 	}

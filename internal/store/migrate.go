@@ -63,6 +63,19 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	return len(res), nil
 }
 
+// MigrateTo applies the pending migrations up to version; tests use it to make a
+// database as an older release left it, then migrate it as an upgrade would.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("migrate to %d: %w", version, err)
+	}
+	return nil
+}
+
 // Prepare migrates an empty database and refuses a stale one unless migrate is true.
 func (db *DB) Prepare(ctx context.Context, migrate bool) error {
 	fresh, err := db.isFresh(ctx)
