@@ -19,8 +19,13 @@ import (
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
 )
+
+// SensitiveTags are the registry's health tags: a program that targets one of them
+// tells, by serving someone, that they are ill.
+var SensitiveTags = registry.SensitiveTags
 
 // Quantity rules (API.md).
 const (
@@ -86,6 +91,10 @@ type Input struct {
 	StackGroup       string       `json:"stack_group"` // "" means the category
 	Statement        string       `json:"statement"`   // what a collaborator must accept
 	HoldHours        int          `json:"hold_hours"`  // dispatch deadline of an allocation (default 72)
+	// Sensitive marks a program whose figures reveal health (isoman …): outside the
+	// offices they stop at kecamatan and small counts are withheld. A program that
+	// targets a sensitive tag is sensitive whatever this says.
+	Sensitive bool `json:"sensitive"`
 }
 
 // Program is a program as the API shows it.
@@ -106,6 +115,7 @@ type Program struct {
 	StackExempt      bool       `json:"stack_exempt"`
 	Statement        string     `json:"statement"`
 	HoldHours        int        `json:"hold_hours"`
+	Sensitive        bool       `json:"sensitive"`
 	Status           string     `json:"status"`
 	CreatedAt        time.Time  `json:"created_at"`
 	PublishedAt      *time.Time `json:"published_at,omitempty"`
@@ -275,6 +285,7 @@ func (s *Service) validate(in Input) (Program, error) {
 	if p.Statement, err = text("statement", in.Statement, 0, 4000); err != nil {
 		return p, err
 	}
+	p.Sensitive = in.Sensitive || sensitiveTags(p.Tags)
 	p.HoldHours = in.HoldHours
 	if p.HoldHours == 0 {
 		p.HoldHours = 72
@@ -327,11 +338,11 @@ func (s *Service) Create(ctx context.Context, in Input) (Program, error) {
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO programs (id, name, category, description, item_name, item_unit,
 			unit_value, target_kinds, regions, tags, inst_kinds, priority_tags, quantity_rule, stack_group, statement, hold_hours,
-			status, created_by, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19)`,
+			status, created_by, created_at, updated_at, sensitive)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19,$20)`,
 			p.ID, p.Name, p.Category, p.Description, p.Item.Name, p.Item.Unit, p.Item.UnitValue,
 			list(p.TargetKinds), list(p.Regions), list(p.Tags), list(p.InstitutionKinds), list(p.PriorityTags), p.QuantityRule, p.StackGroup,
-			p.Statement, p.HoldHours, p.Status, a.ID, now); err != nil {
+			p.Statement, p.HoldHours, p.Status, a.ID, now, p.Sensitive); err != nil {
 			return err
 		}
 		for i, ph := range p.Phases {
@@ -347,7 +358,8 @@ func (s *Service) Create(ctx context.Context, in Input) (Program, error) {
 }
 
 const programCols = `id, name, category, description, item_name, item_unit, unit_value, target_kinds, regions, tags,
-	inst_kinds, priority_tags, quantity_rule, stack_group, stack_exempt, statement, hold_hours, status, created_at, published_at, closed_at`
+	inst_kinds, priority_tags, quantity_rule, stack_group, stack_exempt, statement, hold_hours, status, created_at, published_at, closed_at,
+	sensitive`
 
 func scanProgram(row interface{ Scan(...any) error }) (Program, error) {
 	var p Program
@@ -355,7 +367,7 @@ func scanProgram(row interface{ Scan(...any) error }) (Program, error) {
 	var pub, closed sql.NullTime
 	err := row.Scan(&p.ID, &p.Name, &p.Category, &p.Description, &p.Item.Name, &p.Item.Unit, &p.Item.UnitValue,
 		&kinds, &regions, &tags, &inst, &prio, &p.QuantityRule, &p.StackGroup, &p.StackExempt, &p.Statement, &p.HoldHours,
-		&p.Status, &p.CreatedAt, &pub, &closed)
+		&p.Status, &p.CreatedAt, &pub, &closed, &p.Sensitive)
 	if err != nil {
 		return p, err
 	}

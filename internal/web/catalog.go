@@ -21,6 +21,22 @@ var catalog = map[string]string{
 	"Nothing here yet.":                 "Belum ada data.",
 	"Next page":                         "Halaman berikutnya",
 
+	// Privacy notice.
+	"Privacy":                "Privasi",
+	"Privacy: who sees what": "Privasi: siapa melihat apa",
+	"Gotong holds the government's list of who needs help, so that aid reaches them once. This page says what is kept, who may see it, and what a collaborator or courier necessarily learns by delivering.": "Gotong menyimpan daftar pemerintah tentang siapa yang membutuhkan bantuan, agar bantuan sampai kepada mereka tanpa tumpang tindih. Halaman ini menjelaskan apa yang disimpan, siapa yang boleh melihatnya, dan apa yang mau tidak mau diketahui kolaborator atau kurir saat mengantar.",
+	"What is kept": "Apa yang disimpan",
+	"For each household or person: names, NIK and No. KK (encrypted; matched only by a keyed fingerprint), birth date, sex, kelurahan, RW/RT, address, phone, and tags such as elderly or in self-isolation.": "Untuk setiap rumah tangga atau orang: nama, NIK dan No. KK (terenkripsi; dicocokkan hanya lewat sidik kunci), tanggal lahir, jenis kelamin, kelurahan, RW/RT, alamat, telepon, dan tanda seperti lansia atau isolasi mandiri.",
+	"Every read of personal data, every export and every change is written in an audit log that cannot be altered unnoticed.":                                                                                 "Setiap pembacaan data pribadi, setiap ekspor dan setiap perubahan dicatat dalam log audit yang tidak dapat diubah tanpa ketahuan.",
+	"Who sees it": "Siapa yang melihatnya",
+	"A government office sees the households of its own region. A record that matches one in another region waits for the province; no office sees the other region's record.":                                                                                            "Kantor pemerintah melihat rumah tangga di wilayahnya sendiri. Data yang cocok dengan data di wilayah lain menunggu keputusan provinsi; tidak ada kantor yang melihat data wilayah lain.",
+	"A collaborator sees only the recipients allocated to it, and only what delivery needs: name, kelurahan, RW/RT and the NIK masked; the address and phone only when the delivery is due within a few days, within a daily limit, and never after the allocation ends.": "Kolaborator hanya melihat penerima yang dialokasikan kepadanya, dan hanya yang diperlukan untuk mengantar: nama, kelurahan, RW/RT dan NIK yang disamarkan; alamat dan telepon hanya bila pengantaran jatuh tempo dalam beberapa hari, dalam batas harian, dan tidak lagi setelah alokasi berakhir.",
+	"The public sees figures only, never a person. For health programs, figures outside the offices stop at kecamatan and counts under 5 are shown as <5.":                                                                                                                "Publik hanya melihat angka, tidak pernah orang. Untuk program kesehatan, angka di luar kantor pemerintah hanya sampai kecamatan dan jumlah di bawah 5 ditampilkan sebagai <5.",
+	"What a deliverer necessarily learns": "Apa yang mau tidak mau diketahui pengantar",
+	"Whoever delivers a package learns that this household receives aid from this program. For a program for people in self-isolation or with a disability, that means learning their health status. Programs serve priority groups (the elderly, people with a disability, pregnant women, people in self-isolation) first, so a collaborator whose recipients all came first may guess that they belong to such a group. Collaborators accept, when they commit, that they use this only to deliver.": "Siapa pun yang mengantar paket mengetahui bahwa rumah tangga ini menerima bantuan dari program ini. Untuk program bagi warga yang menjalani isolasi mandiri atau penyandang difabel, itu berarti mengetahui kondisi kesehatannya. Program melayani kelompok prioritas (lansia, penyandang difabel, ibu hamil, warga isolasi mandiri) lebih dulu, sehingga kolaborator yang semua penerimanya didahulukan dapat menduga bahwa mereka termasuk kelompok tersebut. Saat berkomitmen, kolaborator menyetujui bahwa data ini hanya dipakai untuk mengantar.",
+	"Your rights": "Hak Anda",
+	"Ask the office of your kelurahan or kota to see or correct what is kept about you.": "Mintalah kepada kantor kelurahan atau kota Anda untuk melihat atau memperbaiki data tentang Anda.",
+
 	// Home.
 	"Gotong: working together so that aid reaches everyone, once": "Gotong: bergotong royong agar bantuan sampai ke semua, tanpa tumpang tindih",
 	"The government knows who needs help; collaborators commit aid; Gotong matches each commitment to recipients so that no two institutions serve the same need.": "Pemerintah mengetahui siapa yang membutuhkan bantuan; kolaborator berkomitmen memberi bantuan; Gotong mencocokkan setiap komitmen dengan penerima sehingga tidak ada dua lembaga yang melayani kebutuhan yang sama.",
@@ -253,7 +269,9 @@ var catalog = map[string]string{
 	"to review":      "perlu ditinjau",
 	"Download the rejected rows with their reasons": "Unduh baris yang ditolak beserta alasannya",
 	"Review possible duplicates":                    "Tinjau kemungkinan duplikat",
-	"Possible duplicates":                           "Kemungkinan duplikat",
+	"This program concerns health: outside the government offices its figures stop at kecamatan, and counts under 5 are shown as <5.": "Program ini menyangkut kesehatan: di luar kantor pemerintah angkanya hanya sampai kecamatan, dan jumlah di bawah 5 ditampilkan sebagai <5.",
+	"this program's figures are shown down to kecamatan only":                                                                         "angka program ini hanya ditampilkan sampai tingkat kecamatan",
+	"Possible duplicates": "Kemungkinan duplikat",
 	"A row that matches a record outside your region waits for the province to decide, and is not in your list.":                                                         "Baris yang cocok dengan data di luar wilayah Anda menunggu keputusan provinsi, dan tidak muncul di daftar Anda.",
 	"This record waits for the province: it shares a No. KK or NIK with a record that your office does not hold. It gets no aid until the province decides.":             "Data ini menunggu keputusan provinsi: No. KK atau NIK-nya sama dengan data yang tidak dipegang kantor Anda. Data ini belum mendapat bantuan sampai provinsi memutuskan.",
 	"these two share one No. KK or NIK, so they are one record: merge them, or correct the number in the file":                                                           "keduanya memiliki No. KK atau NIK yang sama, jadi keduanya satu data: gabungkan, atau perbaiki nomornya di berkas",

@@ -35,11 +35,14 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 	prov, _ := s.regions.Get(s.opt.Province)
 	// The progress of every public program, per kab/kota: the coverage block of the
 	// program pages, without drill-down.
+	full := func(c program.Counts) program.Shown {
+		return program.Shown{Needed: &c.Needed, Allocated: &c.Allocated, Delivered: &c.Delivered}
+	}
 	progress := coverageView{Region: prov.Code, Name: prov.Name,
-		Total: newCovRow(prov.Code, prov.Name, program.Counts{Needed: sum.Needed, Allocated: sum.Allocated, Delivered: sum.Delivered}, false)}
+		Total: newCovRow(prov.Code, prov.Name, full(program.Counts{Needed: sum.Needed, Allocated: sum.Allocated, Delivered: sum.Delivered}), false, false)}
 	for _, k := range sum.Regions {
 		progress.Children = append(progress.Children, newCovRow(k.Code, k.Name,
-			program.Counts{Needed: k.Needed, Allocated: k.Allocated, Delivered: k.Delivered}, false))
+			full(program.Counts{Needed: k.Needed, Allocated: k.Allocated, Delivered: k.Delivered}), false, false))
 	}
 	s.render(w, r, "home", "Home", map[string]any{
 		"ProvinceName":   prov.Name,

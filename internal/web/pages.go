@@ -13,13 +13,14 @@ import (
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 )
 
 // pageNames are the page templates the server needs; a missing one stops start-up.
 var pageNames = []string{"home", "login", "register", "register_done", "account", "admin_users",
 	"admin_orgs", "regions", "audit", "error", "registry", "target", "imports", "import", "import_progress",
-	"duplicates", "duplicate", "programs", "program", "program_new", "needs", "commitment_new", "commitments", "commitment"}
+	"duplicates", "duplicate", "programs", "program", "program_new", "needs", "commitment_new", "commitments", "commitment", "privacy"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -72,6 +73,11 @@ func (v view) N(n any) string {
 		x = int64(n)
 	case int64:
 		x = n
+	case *int64:
+		if n == nil {
+			return "<" + strconv.Itoa(program.SmallCount+1) // withheld: a small count of a sensitive program
+		}
+		x = *n
 	default:
 		return fmt.Sprint(n)
 	}

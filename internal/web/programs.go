@@ -25,6 +25,12 @@ func isAdmin(r *http.Request) bool {
 	return u.Role == account.Admin
 }
 
+// isStaff reports whether the caller is government staff (the admin or an office).
+func isStaff(r *http.Request) bool {
+	u, _ := currentUser(r)
+	return u.Role == account.Admin || u.Role == account.Office
+}
+
 // verifiedOrg lets through admins (when admins is true) and members of a verified
 // organisation; to anyone else commitments do not exist (not_found), so an
 // organisation waiting for verification cannot commit or read commitments.
@@ -257,7 +263,7 @@ func (s *Server) apiCoverage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	cov, err := s.programs.Coverage(r.Context(), p, q.Get("region"), q.Get("phase"))
+	cov, err := s.shownCoverage(r, p, q.Get("region"), q.Get("phase"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -276,6 +282,10 @@ func (s *Server) openNeeds(r *http.Request, p program.Program, phase, code, kind
 	}
 	if kind != "" && kind != "rw" && kind != "institution" {
 		return nil, errs.E(errs.Invalid, "kind must be rw or institution")
+	}
+	if p.CoarseFor(isStaff(r)) {
+		// An RW's or institution's unmet need is a figure below kecamatan.
+		return nil, program.ErrBelowFloor
 	}
 	ns, err := s.allocs.OpenNeeds(r.Context(), ph.ID, code, kind, limit)
 	if err != nil {

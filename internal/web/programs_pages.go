@@ -19,23 +19,33 @@ func (s *Server) flashFailure(r *http.Request, err error) {
 	s.flashError(r, translate(langOf(r), e.Format, e.Args...))
 }
 
-// covRow is one region of a coverage table, with the shares the bars show.
+// covRow is one region of a coverage table, with the shares the bars show. A nil
+// figure is withheld (a small count of a sensitive program) and shows as "<5"; a
+// row with a withheld figure shows no bar, which would give it back.
 type covRow struct {
 	Code, Name                           string
-	Needed, Allocated, Delivered, Unmet  int64
+	Needed, Allocated, Delivered, Unmet  *int64
 	AllocatedPct, DeliveredPct, UnmetPct float64
+	// Bar says whether the shares are shown.
+	Bar bool
 	// Below says whether the region has regions below it to drill into.
 	Below bool
 }
 
-func newCovRow(code, name string, c program.Counts, below bool) covRow {
-	row := covRow{Code: code, Name: name, Needed: c.Needed, Allocated: c.Allocated, Delivered: c.Delivered,
-		Unmet: max(c.Needed-c.Allocated, 0), Below: below}
-	if c.Needed > 0 {
-		n := float64(c.Needed)
-		row.AllocatedPct = float64(c.Allocated) * 100 / n
-		row.DeliveredPct = float64(c.Delivered) * 100 / n
-		row.UnmetPct = float64(row.Unmet) * 100 / n
+func newCovRow(code, name string, c program.Shown, below, coarse bool) covRow {
+	row := covRow{Code: code, Name: name, Needed: c.Needed, Allocated: c.Allocated, Delivered: c.Delivered, Below: below}
+	if c.Needed == nil || c.Allocated == nil || c.Delivered == nil {
+		return row
+	}
+	unmet := max(*c.Needed-*c.Allocated, 0)
+	if coarse && unmet >= 1 && unmet <= program.SmallCount {
+		return row
+	}
+	row.Unmet, row.Bar = &unmet, true
+	if n := float64(*c.Needed); n > 0 {
+		row.AllocatedPct = float64(*c.Allocated) * 100 / n
+		row.DeliveredPct = float64(*c.Delivered) * 100 / n
+		row.UnmetPct = float64(unmet) * 100 / n
 	}
 	return row
 }
@@ -46,26 +56,44 @@ type coverageView struct {
 	Region   string
 	Name     string
 	Phase    string
+	Coarse   bool
 	Trail    []region.Region
 	Total    covRow
 	Children []covRow
 }
 
+// coverageView reads a program's coverage as the signed-in user may see it.
 func (s *Server) coverageView(r *http.Request, p program.Program, code, phase string) (coverageView, error) {
-	cov, err := s.programs.Coverage(r.Context(), p, code, phase)
+	cov, err := s.shownCoverage(r, p, code, phase)
 	if err != nil {
 		return coverageView{}, err
 	}
-	v := coverageView{Region: cov.Region, Name: cov.Name, Phase: phase, Total: newCovRow(cov.Region, cov.Name, cov.Counts, false)}
+	v := coverageView{Region: cov.Region, Name: cov.Name, Phase: phase, Coarse: cov.Coarse, Total: newCovRow(cov.Region, cov.Name, cov.Shown, false, cov.Coarse)}
 	for _, a := range s.regions.Ancestors(cov.Region) {
 		if a.Code != cov.Region && s.regions.Within(a.Code, s.opt.Province) {
 			v.Trail = append(v.Trail, a)
 		}
 	}
 	for _, ch := range cov.Children {
-		v.Children = append(v.Children, newCovRow(ch.Code, ch.Name, ch.Counts, len(s.regions.Children(ch.Code)) > 0))
+		below := len(s.regions.Children(ch.Code)) > 0
+		if cov.Coarse {
+			lvl, _ := region.LevelOf(ch.Code)
+			below = below && lvl < program.CoarseFloor
+		}
+		v.Children = append(v.Children, newCovRow(ch.Code, ch.Name, ch.Shown, below, cov.Coarse))
 	}
 	return v, nil
+}
+
+// shownCoverage reads a program's coverage cut for the signed-in user: a sensitive
+// program's figures stop at kecamatan, with small counts withheld, for anyone but
+// government staff.
+func (s *Server) shownCoverage(r *http.Request, p program.Program, code, phase string) (program.ShownCoverage, error) {
+	cov, err := s.programs.Coverage(r.Context(), p, code, phase)
+	if err != nil {
+		return program.ShownCoverage{}, err
+	}
+	return cov.Show(p.CoarseFor(isStaff(r)))
 }
 
 func (s *Server) pagePrograms(w http.ResponseWriter, r *http.Request) {

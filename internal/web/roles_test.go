@@ -718,6 +718,7 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/register", want: everyone(200)},
 		{method: "POST", path: "/register", want: everyone(201), fresh: registration(true)},
 		{method: "GET", path: "/regions", want: everyone(200), show: text("31.71")},
+		{method: "GET", path: "/privacy", want: everyone(200), show: text("/privacy")},
 		{method: "GET", path: "/regions/31.71", want: everyone(200), show: text("31.71.01")},
 		{method: "GET", path: "/lang/en?next=/regions", want: everyone(303), to: [nRoles]string{"/regions", "/regions",
 			"/regions", "/regions", "/regions", "/regions"}, newSession: true},

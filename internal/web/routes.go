@@ -137,6 +137,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /notifications/read", committer(s.pageMarkRead))
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
+	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
 	mux.HandleFunc("GET /lang/{lang}", s.switchLang)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))

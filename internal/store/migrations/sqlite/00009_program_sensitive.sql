@@ -1,0 +1,9 @@
+-- +goose Up
+-- A sensitive program (health: isoman, disabilitas) reveals by its very figures who
+-- is ill where; outside the offices its figures stop at kecamatan and small counts are
+-- withheld. Programs that target a sensitive tag are sensitive already.
+ALTER TABLE programs ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;
+UPDATE programs SET sensitive = 1 WHERE tags LIKE '%,isoman,%' OR tags LIKE '%,disabilitas,%';
+
+-- +goose Down
+ALTER TABLE programs DROP COLUMN sensitive;
