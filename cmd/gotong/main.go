@@ -200,6 +200,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "sign a user out this long after signing in (env GOTONG_SESSION_LIFETIME)")
 	fs.IntVar(&cfg.LoginLimit, "login-limit", cfg.LoginLimit, "failed sign-ins allowed per client address per minute (env GOTONG_LOGIN_LIMIT)")
 	fs.IntVar(&cfg.RegisterLimit, "register-limit", cfg.RegisterLimit, "registrations allowed per client address per minute (env GOTONG_REGISTER_LIMIT)")
+	fs.IntVar(&cfg.PersonalData.OpenUnits, "org-open-units", cfg.PersonalData.OpenUnits, "units one organisation may hold allocated or waiting and not yet delivered; the admin may set another per organisation; 0: no limit (env GOTONG_ORG_OPEN_UNITS)")
+	fs.IntVar(&cfg.PersonalData.RevealsPerDay, "org-reveals-per-day", cfg.PersonalData.RevealsPerDay, "recipients whose address and phone one organisation is shown per day; the admin may set another per organisation; 0: no limit (env GOTONG_ORG_REVEALS_PER_DAY)")
+	fs.DurationVar(&cfg.PersonalData.RevealWithin, "reveal-within", cfg.PersonalData.RevealWithin, "show a recipient's address and phone only when the delivery is due within this; 0: always (env GOTONG_REVEAL_WITHIN)")
 	maxUpload := fs.Int64("max-upload-mib", cfg.MaxUpload>>20, "largest import file accepted, in MiB (env GOTONG_MAX_UPLOAD_MIB)")
 	level := fs.String("log-level", "info", "debug, info, warn or error (env GOTONG_LOG_LEVEL)")
 	format := fs.String("log-format", "text", "text or json (env GOTONG_LOG_FORMAT)")
@@ -211,6 +214,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.LoginLimit < 1 || cfg.RegisterLimit < 1 {
 		return usagef("--login-limit and --register-limit must be at least 1")
+	}
+	if cfg.PersonalData.OpenUnits < 0 || cfg.PersonalData.RevealsPerDay < 0 || cfg.PersonalData.RevealWithin < 0 {
+		return usagef("--org-open-units, --org-reveals-per-day and --reveal-within must not be negative")
 	}
 	if *maxUpload < 1 || *maxUpload > 1<<20 {
 		return usagef("--max-upload-mib must be from 1 to 1048576")

@@ -34,6 +34,11 @@ type Org struct {
 	Reason       string     `json:"reason"`
 	CreatedAt    time.Time  `json:"created_at"`
 	DecidedAt    *time.Time `json:"decided_at"`
+	// OpenLimit caps the units the organisation holds open (allocated and not ended,
+	// or waiting); RevealLimit caps the recipients whose address and phone it is
+	// shown per day. 0 means the deployment's default.
+	OpenLimit   int `json:"open_limit"`
+	RevealLimit int `json:"reveal_limit"`
 }
 
 // Registration is a collaborator's self-registration: the organisation and its first user.
@@ -108,12 +113,13 @@ func (s *Service) Register(ctx context.Context, in Registration) (Org, User, err
 	return o, u, err
 }
 
-const orgColumns = `id, name, kind, contact_name, contact_email, contact_phone, status, reason, created_at, decided_at`
+const orgColumns = `id, name, kind, contact_name, contact_email, contact_phone, status, reason, created_at, decided_at, open_limit, reveal_limit`
 
 func scanOrg(row interface{ Scan(...any) error }) (Org, error) {
 	var o Org
 	var decided *time.Time
-	err := row.Scan(&o.ID, &o.Name, &o.Kind, &o.ContactName, &o.ContactEmail, &o.ContactPhone, &o.Status, &o.Reason, &o.CreatedAt, &decided)
+	err := row.Scan(&o.ID, &o.Name, &o.Kind, &o.ContactName, &o.ContactEmail, &o.ContactPhone, &o.Status, &o.Reason, &o.CreatedAt, &decided,
+		&o.OpenLimit, &o.RevealLimit)
 	o.CreatedAt = o.CreatedAt.UTC()
 	if decided != nil {
 		t := decided.UTC()
@@ -193,6 +199,32 @@ func (s *Service) DecideOrg(ctx context.Context, id, decision, reason string) (O
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "organization." + map[string]string{OrgVerified: "verify", OrgRejected: "reject"}[decision],
 			ObjectType: "organization", ObjectID: id, Detail: map[string]string{"from": prev, "to": decision, "reason": reason}})
+	})
+	if err != nil {
+		return Org{}, err
+	}
+	return s.Org(ctx, id)
+}
+
+// MaxOrgLimit bounds what an admin may set as an organisation's limits.
+const MaxOrgLimit = 10_000_000
+
+// SetOrgLimits sets an organisation's caps on open units and on recipients revealed
+// per day (admin; 0 restores the deployment's default); audited with the old values.
+func (s *Service) SetOrgLimits(ctx context.Context, id string, open, reveal int) (Org, error) {
+	if open < 0 || open > MaxOrgLimit || reveal < 0 || reveal > MaxOrgLimit {
+		return Org{}, errs.E(errs.Invalid, "limits must be whole numbers from 0 (the default) to %d", MaxOrgLimit)
+	}
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		var was [2]int
+		if err := tx.QueryRowContext(ctx, `SELECT open_limit, reveal_limit FROM organizations WHERE id = $1`, id).Scan(&was[0], &was[1]); err != nil {
+			return notFound(err, "organisation not found")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE organizations SET open_limit = $1, reveal_limit = $2 WHERE id = $3`, open, reveal, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "organization.limits", ObjectType: "organization", ObjectID: id,
+			Detail: map[string]any{"open_limit": open, "reveal_limit": reveal, "from": map[string]int{"open_limit": was[0], "reveal_limit": was[1]}}})
 	})
 	if err != nil {
 		return Org{}, err

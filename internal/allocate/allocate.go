@@ -127,6 +127,8 @@ type Service struct {
 	log      *slog.Logger
 	// Now is the clock; tests move it to make allocations expire.
 	Now func() time.Time
+	// Limits bound the personal data that reaches one organisation (none when zero).
+	Limits Limits
 }
 
 // New returns the allocation service.
@@ -202,6 +204,9 @@ func (s *Service) normalize(ctx context.Context, q store.Querier, req *Request) 
 	if hasArea == hasTargets {
 		return p, ph, errs.E(errs.Invalid, "give either a region or target_ids")
 	}
+	// What a commitment gets in a kelurahan, or for a chosen RW, is a figure below
+	// kecamatan, which a health program does not show outside the offices.
+	errSensitive := errs.E(errs.Invalid, "this program concerns health: commit for a kecamatan or a larger area")
 	if hasArea {
 		code, err := region.Normalize(req.Region)
 		if err != nil {
@@ -210,8 +215,14 @@ func (s *Service) normalize(ctx context.Context, q store.Querier, req *Request) 
 		if _, ok := s.regions.Get(code); !ok || !s.regions.Within(code, s.province) {
 			return p, ph, errs.E(errs.Invalid, "unknown region %q", req.Region)
 		}
+		if lvl, _ := region.LevelOf(code); p.Sensitive && lvl > program.CoarseFloor {
+			return p, ph, errSensitive
+		}
 		req.Region = code
 		return p, ph, nil
+	}
+	if p.Sensitive {
+		return p, ph, errSensitive
 	}
 	if len(req.TargetIDs) > MaxTargets {
 		return p, ph, errs.E(errs.Invalid, "choose at most %d targets", MaxTargets)
@@ -266,6 +277,9 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 		}
 		if prev, ok, err := s.byClientRef(ctx, tx, who, req.ClientRef); err != nil || ok {
 			c, repeated = prev, ok
+			return err
+		}
+		if err := s.checkOpen(ctx, tx, who.OrgID, req.Quantity); err != nil {
 			return err
 		}
 		now := s.Now()

@@ -147,6 +147,9 @@ func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, e
 		if err := s.refill(ctx, tx, done, c.chain); err != nil {
 			return err
 		}
+		if err := s.flagCancelAfterReveal(ctx, tx, c); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Change{Action: "commitment.cancel", ObjectType: "commitment", ObjectID: id,
 			Region: c.Region, Chain: c.chain, Detail: map[string]any{"allocations": len(done), "units": units, "waitlisted_dropped": c.Waitlisted,
 				"allocations_sha256": digestHeld(done)}})

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
@@ -105,6 +104,9 @@ type Recipient struct {
 	Address   string `json:"address"`
 	Phone     string `json:"phone"`
 	NIKMasked string `json:"nik_masked"`
+	// ContactHidden says why address and phone are empty while the allocation is
+	// active: "not_due" (its delivery is not due soon) or "daily_limit".
+	ContactHidden string `json:"contact_hidden,omitempty"`
 }
 
 // Allocation is an allocation as the API shows it.
@@ -143,8 +145,8 @@ func scanAllocation(r interface{ Scan(...any) error }) (Allocation, error) {
 }
 
 // Allocations lists a commitment's allocations with the recipients' delivery fields
-// (while active). Only the commitment's organisation and admins may read them; the
-// read of personal data is audited.
+// (while active; address and phone as Limits allow). Only the commitment's
+// organisation and admins may read them; the read of personal data is audited.
 func (s *Service) Allocations(ctx context.Context, who Who, commitmentID, cursor string, limit int) ([]Allocation, string, error) {
 	c, err := s.Get(ctx, who, commitmentID)
 	if err != nil {
@@ -168,31 +170,29 @@ func (s *Service) Allocations(ctx context.Context, who Who, commitmentID, cursor
 	if items == nil {
 		items = []Allocation{}
 	}
-	shown := 0
-	for _, a := range items {
-		if a.Active() {
-			shown++
-		}
-	}
-	if shown > 0 {
-		err = s.db.Write(ctx, func(tx *store.Tx) error {
-			return audit.Record(ctx, tx, audit.Change{Action: "allocation.recipients.view", ObjectType: "commitment", ObjectID: c.ID,
-				Region: c.Region, Chain: c.chain, Detail: map[string]any{"recipients": shown, "cursor": cursor}})
-		})
-		if err != nil {
-			return nil, "", err
-		}
+	if err := s.reveal(ctx, c, items, cursor); err != nil {
+		return nil, "", err
 	}
 	return items, next, nil
 }
 
 // allocation reads one allocation of who's organisation.
 func (s *Service) allocation(ctx context.Context, who Who, id string) (Allocation, error) {
-	if _, err := s.heldFor(ctx, s.db.R(), who, id); err != nil {
+	h, err := s.heldFor(ctx, s.db.R(), who, id)
+	if err != nil {
 		return Allocation{}, err
 	}
 	a, err := scanAllocation(s.db.R().QueryRowContext(ctx, `SELECT `+allocationCols+` FROM allocations a JOIN targets t ON t.id = a.target_id WHERE a.id = $1`, id))
-	return a, store.Map(err)
+	if err != nil {
+		return a, store.Map(err)
+	}
+	c, err := s.get(ctx, s.db.R(), who, h.commitmentID)
+	if err != nil {
+		return a, err
+	}
+	as := []Allocation{a}
+	err = s.reveal(ctx, c, as, "")
+	return as[0], err
 }
 
 // suggest proposes free RW and institution needs near the chosen targets that were
@@ -285,6 +285,11 @@ func (s *Service) Preview(ctx context.Context, who Who, req Request) (Preview, e
 		pv.Regions[cands[i].Region] += g
 	}
 	pv.Waitlisted = pv.Requested - pv.Allocated
+	if p.Sensitive {
+		// Units per kelurahan and the count of priority households of a health
+		// program are figures below kecamatan: the totals are enough to decide.
+		pv.Regions, pv.Priority = map[string]int{}, 0
+	}
 	return pv, nil
 }
 

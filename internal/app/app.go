@@ -51,8 +51,11 @@ type Config struct {
 	ImportLease     time.Duration // how long a crashed process holds an unfinished import
 	EngineTick      time.Duration // how often allocations past their deadline are expired (default 30s)
 	SummaryMaxAge   time.Duration // how long the public summary is kept (0: 30 s; negative: not kept)
-	AdminEmail      string        // first admin, when there is none yet
-	AdminPassword   string
+	// PersonalData bounds what reaches one organisation: open units, recipients'
+	// contact details revealed per day, and how soon before delivery they are shown.
+	PersonalData  allocate.Limits
+	AdminEmail    string // first admin, when there is none yet
+	AdminPassword string
 	// PasswordMemoryKiB lowers argon2id's memory cost; tests use it, production
 	// keeps the default (64 MiB).
 	PasswordMemoryKiB uint32
@@ -62,7 +65,8 @@ type Config struct {
 func Defaults() Config {
 	return Config{Data: "./gotong-data", Addr: "127.0.0.1:8080", Province: "31",
 		SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, LoginLimit: 10, RegisterLimit: 10,
-		MaxUpload: 200 << 20, ImportLease: 2 * time.Minute}
+		MaxUpload: 200 << 20, ImportLease: 2 * time.Minute,
+		PersonalData: allocate.Limits{OpenUnits: 5000, RevealsPerDay: 2000, RevealWithin: 72 * time.Hour}}
 }
 
 // DSN is the database to open.
@@ -143,6 +147,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Programs = program.New(db, regions, cfg.Province)
 	a.Allocations = allocate.New(db, a.Programs, regions, cfg.Province, log)
+	a.Allocations.Limits = cfg.PersonalData
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,

@@ -210,6 +210,40 @@ func (s *Server) apiVerifyOrg(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, o)
 }
 
+// apiOrgLimits sets an organisation's caps on open units and on recipients revealed
+// per day (0: the deployment's default).
+func (s *Server) apiOrgLimits(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		OpenLimit   int `json:"open_limit"`
+		RevealLimit int `json:"reveal_limit"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	o, err := s.accounts.SetOrgLimits(r.Context(), r.PathValue("id"), in.OpenLimit, in.RevealLimit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+// apiFlags lists the patterns flagged for the admin, newest first.
+func (s *Server) apiFlags(w http.ResponseWriter, r *http.Request) {
+	limit, err := limitParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fs, next, err := s.allocs.Flags(r.Context(), r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newList(fs, next))
+}
+
 // auditFilter reads the audit filter from the query string (dates are YYYY-MM-DD in
 // WIB, "to" inclusive).
 func auditFilter(r *http.Request) (audit.Filter, error) {

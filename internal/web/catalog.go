@@ -37,6 +37,19 @@ var catalog = map[string]string{
 	"Your rights": "Hak Anda",
 	"Ask the office of your kelurahan or kota to see or correct what is kept about you.": "Mintalah kepada kantor kelurahan atau kota Anda untuk melihat atau memperbaiki data tentang Anda.",
 
+	// Personal data limits.
+	"this program concerns health: commit for a kecamatan or a larger area": "program ini menyangkut kesehatan: berkomitmenlah untuk kecamatan atau wilayah yang lebih luas",
+	"To look at": "Perlu diperhatikan",
+	"cancelled a commitment after the addresses and phones of %d recipients were shown, with nothing delivered": "membatalkan komitmen setelah alamat dan telepon %d penerima ditampilkan, tanpa ada yang diantar",
+	"Units held open (0: %s)":         "Satuan yang boleh dipegang (0: %s)",
+	"Addresses shown per day (0: %s)": "Alamat yang ditampilkan per hari (0: %s)",
+	"Save limits":                     "Simpan batas",
+	"The limits were saved.":          "Batas telah disimpan.",
+	"limits must be whole numbers from 0 (the default) to %d":                                                                               "batas harus bilangan bulat dari 0 (bawaan) sampai %d",
+	"your organisation holds %d units not yet delivered and may hold %d: deliver or cancel some first, or ask the admin to raise the limit": "organisasi Anda memegang %d satuan yang belum diantar dan boleh memegang %d: antarkan atau batalkan sebagian dulu, atau minta admin menaikkan batasnya",
+	"contact not_due":     "Alamat dan telepon tampil saat pengantaran sudah dekat.",
+	"contact daily_limit": "Batas harian alamat yang ditampilkan untuk organisasi Anda telah tercapai; alamat tampil lagi besok.",
+
 	// Home.
 	"Gotong: working together so that aid reaches everyone, once": "Gotong: bergotong royong agar bantuan sampai ke semua, tanpa tumpang tindih",
 	"The government knows who needs help; collaborators commit aid; Gotong matches each commitment to recipients so that no two institutions serve the same need.": "Pemerintah mengetahui siapa yang membutuhkan bantuan; kolaborator berkomitmen memberi bantuan; Gotong mencocokkan setiap komitmen dengan penerima sehingga tidak ada dua lembaga yang melayani kebutuhan yang sama.",

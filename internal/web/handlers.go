@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gotong/gotong/internal/account"
@@ -245,8 +246,49 @@ func (s *Server) pageOrgs(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	flags, _, err := s.allocs.Flags(r.Context(), "", 20)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "admin_orgs", "Organisations", map[string]any{"Orgs": orgs, "Next": next, "Status": status,
-		"Statuses": []string{account.OrgPending, account.OrgVerified, account.OrgRejected}})
+		"Statuses": []string{account.OrgPending, account.OrgVerified, account.OrgRejected}, "Flags": flags,
+		"Defaults": s.allocs.Limits})
+}
+
+func (s *Server) pageOrgLimits(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	open, err1 := wholeNumber(r.PostFormValue("open_limit"))
+	reveal, err2 := wholeNumber(r.PostFormValue("reveal_limit"))
+	if err1 != nil || err2 != nil {
+		s.flashError(r, "limits must be whole numbers from 0 (the default) to %d")
+		http.Redirect(w, r, "/admin/organizations?status=verified", http.StatusSeeOther)
+		return
+	}
+	_, err := s.accounts.SetOrgLimits(r.Context(), r.PathValue("id"), open, reveal)
+	switch {
+	case errs.Is(err, errs.Invalid):
+		s.flashFailure(r, err)
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	default:
+		s.flash(r, "The limits were saved.")
+	}
+	http.Redirect(w, r, "/admin/organizations?status=verified", http.StatusSeeOther)
+}
+
+// wholeNumber reads a form's whole number, empty meaning 0; Indonesian thousands
+// separators ("5.000") are accepted.
+func wholeNumber(s string) (int, error) {
+	s = strings.NewReplacer(".", "", ",", "", " ", "").Replace(strings.TrimSpace(s))
+	if s == "" {
+		return 0, nil
+	}
+	return strconv.Atoi(s)
 }
 
 func (s *Server) pageOrgVerify(w http.ResponseWriter, r *http.Request) {

@@ -38,6 +38,8 @@ var english = map[string]string{
 	"kind institution":      "Institution",
 	"import queued":         "queued",
 	"import running":        "running",
+	"contact not_due":       "Address and phone are shown when the delivery is near.",
+	"contact daily_limit":   "Your organisation's daily limit of addresses shown is reached; they are shown again tomorrow.",
 	"import done":           "done",
 	"import failed":         "failed",
 	"pair open":             "open",

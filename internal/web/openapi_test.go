@@ -665,6 +665,13 @@ func TestOpenAPIConformance(t *testing.T) {
 				{name: "a collaborator cannot verify", as: asCollab, method: "POST", path: orgs + "/" + org.ID + "/verify", body: map[string]string{"decision": "verified"}, want: 404},
 				{name: "an anonymous caller cannot verify", as: anon, method: "POST", path: orgs + "/" + org.ID + "/verify", body: map[string]string{"decision": "verified"}, want: 401},
 
+				{name: "an admin raises an organisation's limits", as: asAdmin, method: "PUT", path: orgs + "/" + org.ID + "/limits", body: map[string]int{"open_limit": 20000, "reveal_limit": 5000}, want: 200},
+				{name: "a negative limit is invalid", as: asAdmin, method: "PUT", path: orgs + "/" + org.ID + "/limits", body: map[string]int{"open_limit": -1, "reveal_limit": 0}, want: 400, docRejects: true},
+				{name: "limits of an unknown organisation are not found", as: asAdmin, method: "PUT", path: orgs + "/no-such-org/limits", body: map[string]int{"open_limit": 1, "reveal_limit": 1}, want: 404},
+				{name: "a collaborator cannot raise its own limits", as: asCollab, method: "PUT", path: orgs + "/" + org.ID + "/limits", body: map[string]int{"open_limit": 1000000, "reveal_limit": 1000000}, want: 404},
+				{name: "an admin lists the flags", as: asAdmin, method: "GET", path: "/api/v1/flags?limit=5", want: 200},
+				{name: "a collaborator cannot list the flags", as: asCollab, method: "GET", path: "/api/v1/flags", want: 404},
+
 				{name: "an admin reads the audit log", as: asAdmin, method: "GET", path: "/api/v1/audit", want: 200},
 				{name: "an admin filters the audit log", as: adminCookie, method: "GET", path: "/api/v1/audit?action=organization.&object_type=organization&region=&from=2020-01-01&to=2099-12-31&limit=2", want: 200},
 				{name: "an admin reads one object's history", as: asAdmin, method: "GET", path: "/api/v1/audit?object_id=" + pending.ID + "&actor=" + admin.ID, want: 200},

@@ -470,6 +470,25 @@ func roleTable() []roleRow {
 				}}
 		}
 	}
+	limits := func(form bool) func(t *testing.T, f *roleFixture) freshObjects {
+		return func(t *testing.T, f *roleFixture) freshObjects {
+			o := f.freshPendingOrg(t)
+			var body any = map[string]int{"open_limit": 12345, "reveal_limit": 678}
+			if form {
+				body = url.Values{"open_limit": {"12.345"}, "reveal_limit": {"678"}}
+			}
+			return freshObjects{id: o.ID, body: body, hide: []string{o.Name, o.ContactEmail},
+				after: func(t *testing.T, r role, _ *apptest.Client) {
+					got, err := f.s.App.Accounts.Org(context.Background(), o.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if raised := got.OpenLimit == 12345 && got.RevealLimit == 678; raised != isAdmin(r) {
+						t.Errorf("after the request the limits are %d/%d", got.OpenLimit, got.RevealLimit)
+					}
+				}}
+		}
+	}
 	newToken := func(form bool) func(t *testing.T, f *roleFixture) freshObjects {
 		return func(t *testing.T, f *roleFixture) freshObjects {
 			label := f.s.Unique("label-")
@@ -697,6 +716,8 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/api/v1/organizations?status=verified", want: apiAdmin(200), show: bothOrgs},
 		{method: "POST", path: "/api/v1/organizations/{fresh}/verify", want: apiAdmin(200), show: text(`"status":"verified"`),
 			fresh: verification(false)},
+		{method: "PUT", path: "/api/v1/organizations/{fresh}/limits", want: apiAdmin(200), show: text(`"open_limit":12345`), fresh: limits(false)},
+		{method: "GET", path: "/api/v1/flags", want: apiAdmin(200), show: text(`"items":`)},
 		{method: "GET", path: "/api/v1/audit?action=organization.verify", want: apiAdmin(200), show: text(`"organization.verify"`)},
 
 		// Operations.
@@ -745,6 +766,8 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/admin/organizations?status=all", want: pageAdmin(200), to: toLogin(""), show: bothOrgs},
 		{method: "POST", path: "/admin/organizations/{fresh}/verify", want: pageAdmin(303), to: toLogin("/admin/organizations"),
 			fresh: verification(true)},
+		{method: "POST", path: "/admin/organizations/{fresh}/limits", want: pageAdmin(303), to: toLogin("/admin/organizations"),
+			fresh: limits(true)},
 		{method: "GET", path: "/admin/audit?action=user.create", want: pageAdmin(200), to: toLogin(""), show: text("user.create")},
 
 		// Registry API: offices and admins; an office sees its region only.

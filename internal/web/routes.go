@@ -38,6 +38,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/organizations", admin(s.apiListOrgs)},
 		{"GET", "/api/v1/organizations/{id}", signedIn(s.apiGetOrg)},
 		{"POST", "/api/v1/organizations/{id}/verify", admin(s.apiVerifyOrg)},
+		{"PUT", "/api/v1/organizations/{id}/limits", admin(s.apiOrgLimits)},
+		{"GET", "/api/v1/flags", admin(s.apiFlags)},
 		{"GET", "/api/v1/audit", admin(s.apiAudit)},
 		{"POST", "/api/v1/imports", registrar(s.apiCreateImport)},
 		{"GET", "/api/v1/imports", registrar(s.apiListImports)},
@@ -108,6 +110,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/users/{id}/delete", admin(s.pageUserDelete))
 	mux.HandleFunc("GET /admin/organizations", admin(s.pageOrgs))
 	mux.HandleFunc("POST /admin/organizations/{id}/verify", admin(s.pageOrgVerify))
+	mux.HandleFunc("POST /admin/organizations/{id}/limits", admin(s.pageOrgLimits))
 	mux.HandleFunc("GET /admin/audit", admin(s.pageAudit))
 	registrar := s.require(account.Admin, account.Office)
 	mux.HandleFunc("GET /registry", registrar(s.pageRegistry))

@@ -100,6 +100,21 @@ func TestASensitiveProgramsFiguresStopAtKecamatanOutsideTheOffices(t *testing.T)
 					t.Errorf("%s's needs page: %d, withheld counts not shown as <5", u.Email, page.Status)
 				}
 			}
+			// Committing for a kelurahan would tell what it holds; a kecamatan is fine,
+			// and its preview names no kelurahan.
+			c := s.As(t, collab.ID)
+			body := func(region string) map[string]any {
+				return map[string]any{"program_id": p.ID, "phase": "Minggu 1", "quantity": 2, "region": region, "deliver_by": futureDate(2)}
+			}
+			if r := c.Do(t, "POST", "/api/v1/commitments", body("31.71.02.1002")); r.Status != 400 {
+				t.Errorf("a commitment for a kelurahan: %d %s, want 400", r.Status, r.Body)
+			}
+			if r := c.Do(t, "POST", "/api/v1/commitments/preview", body("31.71.02")); r.Status != 200 || strings.Contains(string(r.Body), "31.71.02.1002") {
+				t.Errorf("a preview for a kecamatan: %d %s", r.Status, r.Body)
+			}
+			if r := c.Do(t, "POST", "/api/v1/commitments", body("31.71.02")); r.Status != 201 {
+				t.Errorf("a commitment for a kecamatan: %d %s, want 201", r.Status, r.Body)
+			}
 			for _, u := range []account.User{office, admin} {
 				kel, status := get(s.As(t, u.ID), "31.71.02.1002")
 				if status != 200 || kel.Coarse || show(kel.Needed) != "3" {
