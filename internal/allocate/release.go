@@ -412,7 +412,10 @@ func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held, chains 
 		return err
 	}
 	for _, x := range fills {
-		p, err := s.programs.Get(ctx, x.prog, true)
+		// Read in the transaction: it holds the fill locks and audit heads, and
+		// waiting for a read connection while holding them starved the pool on
+		// PostgreSQL (every connection held by a cancel waiting for one more).
+		p, err := s.programs.GetTx(ctx, tx, x.prog, true)
 		if err != nil {
 			return err
 		}

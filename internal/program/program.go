@@ -390,6 +390,13 @@ func (s *Service) Get(ctx context.Context, id string, drafts bool) (Program, err
 	return s.get(ctx, s.db.R(), id, drafts)
 }
 
+// GetTx is Get read inside a write transaction, for a capability that needs a
+// program while it holds locks: it sees what the transaction sees, and it needs no
+// second connection (see store.DB.Write).
+func (s *Service) GetTx(ctx context.Context, tx *store.Tx, id string, drafts bool) (Program, error) {
+	return s.get(ctx, tx, id, drafts)
+}
+
 func (s *Service) get(ctx context.Context, q store.Querier, id string, drafts bool) (Program, error) {
 	p, err := scanProgram(q.QueryRowContext(ctx, `SELECT `+programCols+` FROM programs WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.Status == Draft && !drafts) {
