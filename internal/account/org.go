@@ -92,7 +92,7 @@ func (s *Service) Register(ctx context.Context, in Registration) (Org, User, err
 	now := store.Now()
 	o.ID, o.Status, o.CreatedAt = newID(), OrgPending, now
 	u.ID, u.OrgID, u.CreatedAt = newID(), o.ID, now
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO organizations
 			(id, name, kind, contact_name, contact_email, contact_phone, status, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -182,7 +182,7 @@ func (s *Service) DecideOrg(ctx context.Context, id, decision, reason string) (O
 	}
 	a, _ := audit.ActorFrom(ctx)
 	now := store.Now()
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var prev string
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM organizations WHERE id = $1`, id).Scan(&prev); err != nil {
 			return notFound(err, "organisation not found")

@@ -175,7 +175,7 @@ func (s *Service) Allocations(ctx context.Context, who Who, commitmentID, cursor
 		}
 	}
 	if shown > 0 {
-		err = s.db.Write(ctx, func(tx *store.Tx) error {
+		err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			return audit.Record(ctx, tx, audit.Change{Action: "allocation.recipients.view", ObjectType: "commitment", ObjectID: c.ID,
 				Region: c.Region, Chain: c.chain, Detail: map[string]any{"recipients": shown, "cursor": cursor}})
 		})
@@ -380,7 +380,7 @@ func (s *Service) Notifications(ctx context.Context, orgID string, limit int) ([
 
 // MarkRead marks an organisation's notices as read.
 func (s *Service) MarkRead(ctx context.Context, orgID string) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE org_id = $2 AND read_at IS NULL`, s.Now(), orgID)
 		return err
 	})

@@ -165,7 +165,7 @@ func checkKey(ctx context.Context, db *store.DB, v *vault.Vault) error {
 	err := db.R().QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'key_id'`).Scan(&stored)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return db.Write(ctx, func(tx *store.Tx) error {
+		return db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('key_id', $1) ON CONFLICT (name) DO NOTHING`, v.KeyID())
 			return err
 		})

@@ -324,7 +324,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Program, error) {
 	for i := range p.Phases {
 		p.Phases[i].ID = newID()
 	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO programs (id, name, category, description, item_name, item_unit,
 			unit_value, target_kinds, regions, tags, inst_kinds, priority_tags, quantity_rule, stack_group, statement, hold_hours,
 			status, created_by, created_at, updated_at)
@@ -468,7 +468,7 @@ func (p Program) FindPhase(ref string) (Phase, bool) {
 func (s *Service) Publish(ctx context.Context, id string) (Program, int, error) {
 	var p Program
 	var n int
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		if p, err = s.get(ctx, tx, id, true); err != nil {
 			return err
@@ -493,7 +493,7 @@ func (s *Service) Publish(ctx context.Context, id string) (Program, int, error) 
 // Close ends a program: no new commitments; allocations already made go on.
 func (s *Service) Close(ctx context.Context, id string) (Program, error) {
 	var p Program
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		if p, err = s.get(ctx, tx, id, true); err != nil {
 			return err
@@ -519,7 +519,7 @@ func (s *Service) SetStacking(ctx context.Context, id string, group string, exem
 		return Program{}, err
 	}
 	var p Program
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		if p, err = s.get(ctx, tx, id, true); err != nil {
 			return err

@@ -5,6 +5,34 @@
 //
 // Placeholders are written $1, $2 … on both engines: PostgreSQL requires them and
 // SQLite reads $N as the N-th argument.
+//
+// # Reads and writes
+//
+// A DB has a writer pool and a read pool. Write runs a function in a write
+// transaction and hands it a context that says so; inside, every read goes through
+// the transaction (tx), so that it sees what the transaction wrote and locked, and
+// needs no second connection. A transaction that waits for a read connection while
+// it holds row locks, an advisory lock or an audit chain's head is how a burst of
+// cancels once froze a PostgreSQL server whose two pools were one: every connection
+// was held by a transaction waiting for one more. So:
+//
+//   - the read pool (R) refuses a context that is inside a write transaction of the
+//     same DB: the query fails with ErrReadInWrite before it takes a connection;
+//   - Write refuses a context that is already inside one (ErrNestedWrite): on
+//     SQLite's one writer connection it could only wait for itself.
+//
+// The check follows the context, not the call site, so a service method that reads
+// through R (program.Service.Get, say) fails when it is called inside a transaction
+// from anywhere, and the first test that walks that path says so; a capability whose
+// reads are needed inside transactions offers a variant that takes the transaction
+// (program.Service.GetTx). Reads that need not agree with the transaction are made
+// before it begins. The callback's context parameter is named ctx, shadowing the
+// caller's, so the marked context is the only one in reach; a test of this package
+// checks that every callback in the module does so and calls no R inside.
+//
+// And the pools are separate on both engines, so a case the check misses can slow
+// a writer down but never starve a reader: under MVCC (and SQLite's WAL) a reader
+// waits for no writer.
 package store
 
 import (
@@ -54,7 +82,14 @@ type DB struct {
 	AuditKey []byte
 	write    *sql.DB
 	read     *sql.DB
+	reader   *Reader
 	retries  [2]atomic.Int64 // deadlocks, other conflicts (serialization, busy)
+}
+
+func newDB(eng Engine, path string, write, read *sql.DB) *DB {
+	db := &DB{Engine: eng, Path: path, write: write, read: read}
+	db.reader = &Reader{db: db}
+	return db
 }
 
 // Retries reports how many write transactions were run again because the database
@@ -101,7 +136,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres at %s: %w", redact(dsn), err)
 	}
-	return &DB{Engine: Postgres, write: db, read: db}, nil
+	return newDB(Postgres, "", db, db), nil
 }
 
 // sqliteDSN builds the connection string. Pragmas go in the DSN, not in an Exec after
@@ -159,7 +194,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{Engine: SQLite, Path: path, write: w, read: r}, nil
+	return newDB(SQLite, path, w, r), nil
 }
 
 // Close closes both pools.
@@ -171,8 +206,9 @@ func (db *DB) Close() error {
 	return err
 }
 
-// R is the read pool, for queries outside a write transaction.
-func (db *DB) R() *sql.DB { return db.read }
+// R is the read pool, for queries outside a write transaction (see Reads and
+// writes in the package documentation).
+func (db *DB) R() *Reader { return db.reader }
 
 // W is the writer pool, for libraries that need a *sql.DB able to write (session
 // store, migrations). Application writes go through Write.
@@ -191,11 +227,17 @@ type Tx struct {
 	AuditKey []byte
 }
 
-// Write runs fn in a write transaction and commits it when fn returns nil. On
-// PostgreSQL a serialization failure or deadlock (SQLSTATE 40001, 40P01) retries the
-// whole function, so fn must not have effects outside the transaction. The returned
-// error is already mapped to an errs kind.
-func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+// Write runs fn in a write transaction and commits it when fn returns nil. fn gets a
+// context marked as inside the transaction: name it ctx, so that it shadows the
+// caller's, and read through tx (see Reads and writes in the package
+// documentation). On PostgreSQL a serialization failure or deadlock (SQLSTATE
+// 40001, 40P01) retries the whole function, so fn must not have effects outside the
+// transaction. The returned error is already mapped to an errs kind.
+func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if db.inWrite(ctx) {
+		return Map(ErrNestedWrite)
+	}
+	ctx = context.WithValue(ctx, writeKey{}, db)
 	const attempts = 5
 	var err error
 	for i := range attempts {
@@ -217,7 +259,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	return Map(err)
 }
 
-func (db *DB) writeOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+func (db *DB) writeOnce(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) (err error) {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -231,7 +273,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(tx *Tx) error) (err error) 
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{Tx: sqlTx, Engine: db.Engine, AuditKey: db.AuditKey}); err != nil {
+	if err = fn(ctx, &Tx{Tx: sqlTx, Engine: db.Engine, AuditKey: db.AuditKey}); err != nil {
 		return err
 	}
 	return sqlTx.Commit()

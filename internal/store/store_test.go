@@ -68,7 +68,7 @@ func TestDriverErrorsMapToKinds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		insert := func(id, email string) error {
-			return db.Write(ctx, func(tx *store.Tx) error {
+			return db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 				_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at)
 					VALUES ($1, $2, 'A', 'admin', 'x', $3)`, id, email, store.Now())
 				return err
@@ -80,7 +80,7 @@ func TestDriverErrorsMapToKinds(t *testing.T) {
 		if err := insert("u2", "a@example.org"); !errs.Is(err, errs.Conflict) {
 			t.Errorf("duplicate live email: %v, want conflict", err)
 		}
-		err := db.Write(ctx, func(tx *store.Tx) error {
+		err := db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at)
 				VALUES ('u3', 'b@example.org', 'B', 'office', 'x', $1)`, store.Now())
 			return err
@@ -88,7 +88,7 @@ func TestDriverErrorsMapToKinds(t *testing.T) {
 		if !errs.Is(err, errs.Conflict) {
 			t.Errorf("office without region (CHECK): %v, want conflict", err)
 		}
-		err = db.Write(ctx, func(tx *store.Tx) error {
+		err = db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, org_id, password_hash, created_at)
 				VALUES ('u4', 'c@example.org', 'C', 'collaborator', 'nope', 'x', $1)`, store.Now())
 			return err
@@ -108,7 +108,7 @@ func TestWriteRollsBackOnError(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		boom := errs.E(errs.Invalid, "boom")
-		err := db.Write(ctx, func(tx *store.Tx) error {
+		err := db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at)
 				VALUES ('r1', 'r@example.org', 'R', 'admin', 'x', $1)`, store.Now()); err != nil {
 				return err
@@ -142,7 +142,7 @@ func TestConcurrentWritersAllCommit(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for range each {
-					errc <- db.Write(ctx, func(tx *store.Tx) error {
+					errc <- db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 						q := `SELECT seq FROM audit_heads WHERE chain = 'c'`
 						if tx.Engine == store.Postgres {
 							q += " FOR UPDATE"
