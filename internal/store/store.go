@@ -36,6 +36,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -73,7 +74,8 @@ type Querier interface {
 // DB is an open database: a writer pool and a read pool. On SQLite the writer pool
 // holds exactly one connection, so writers queue in Go instead of fighting over the
 // file lock; readers use their own pool and, under WAL, never wait for the writer. On
-// PostgreSQL both are the same pool.
+// PostgreSQL they are two pools on the same server, so that readers, who under MVCC
+// wait for no writer, never wait for a writer's connection either.
 type DB struct {
 	Engine Engine
 	// Path is the SQLite file ("" on PostgreSQL).
@@ -100,22 +102,56 @@ func (db *DB) Retries() (deadlocks, conflicts int64) {
 	return db.retries[0].Load(), db.retries[1].Load()
 }
 
-// Open opens the database named by dsn: "postgres://…" / "postgresql://…", or
+// Options sizes the pools; zero values take the engine's defaults.
+type Options struct {
+	// ReadConns bounds the read pool: PostgreSQL DefaultReadConns, SQLite
+	// max(4, 2 × CPUs).
+	ReadConns int
+	// WriteConns bounds the write pool on PostgreSQL (DefaultWriteConns). SQLite
+	// has one writer connection: 0 or 1.
+	WriteConns int
+}
+
+// The PostgreSQL pool sizes, together the 32 connections one shared pool had.
+// Writers contend for the rows, fill locks and audit heads they share, so more of
+// them at once mostly wait inside PostgreSQL, holding a connection (and maybe
+// locks); beyond the write pool they wait in Go, holding nothing. Readers take
+// no locks a writer waits for and keep their own half, so no burst of writes can
+// leave a read (/readyz, a report) without a connection.
+const (
+	DefaultWriteConns = 16
+	DefaultReadConns  = 16
+)
+
+// MaxConns bounds either pool size in Options.
+const MaxConns = 1000
+
+// ErrPoolSize is an Options value the engine cannot use.
+var ErrPoolSize = errors.New("bad database pool size")
+
+// Open opens the database named by dsn with the default pool sizes.
+func Open(ctx context.Context, dsn string) (*DB, error) { return OpenWith(ctx, dsn, Options{}) }
+
+// OpenWith opens the database named by dsn: "postgres://…" / "postgresql://…", or
 // "sqlite:PATH" (a plain path is taken as a SQLite file too).
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	if opt.ReadConns < 0 || opt.ReadConns > MaxConns || opt.WriteConns < 0 || opt.WriteConns > MaxConns {
+		return nil, fmt.Errorf("%w: pools of %d read and %d write connections (0 for the default, at most %d)",
+			ErrPoolSize, opt.ReadConns, opt.WriteConns, MaxConns)
+	}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return openPostgres(ctx, dsn)
+		return openPostgres(ctx, dsn, opt)
 	case strings.HasPrefix(dsn, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"), opt)
 	case strings.Contains(dsn, "://"):
 		return nil, fmt.Errorf("unsupported database URL scheme in %q (use postgres:// or sqlite:PATH)", redact(dsn))
 	default:
-		return openSQLite(ctx, dsn)
+		return openSQLite(ctx, dsn, opt)
 	}
 }
 
-func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres %s: %w", redact(dsn), err)
@@ -126,17 +162,31 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if _, set := cfg.RuntimeParams["jit"]; !set {
 		cfg.RuntimeParams["jit"] = "off"
 	}
-	db := stdlib.OpenDB(*cfg)
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(16)
-	db.SetConnMaxIdleTime(5 * time.Minute)
+	w := pool(stdlib.OpenDB(*cfg), cmp.Or(opt.WriteConns, DefaultWriteConns))
+	// The read pool's connections are read-only, as SQLite's are (query_only): an
+	// accidental write through R is an error, not a writer outside Write.
+	rcfg := cfg.Copy()
+	rcfg.RuntimeParams["default_transaction_read_only"] = "on"
+	r := pool(stdlib.OpenDB(*rcfg), cmp.Or(opt.ReadConns, DefaultReadConns))
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.PingContext(pctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connect to postgres at %s: %w", redact(dsn), err)
+	for _, p := range []*sql.DB{w, r} {
+		if err := p.PingContext(pctx); err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("connect to postgres at %s: %w", redact(dsn), err)
+		}
 	}
-	return newDB(Postgres, "", db, db), nil
+	return newDB(Postgres, "", w, r), nil
+}
+
+// pool bounds a PostgreSQL pool to n connections, keeping half of them open when
+// idle (each costs the server a process) and closing those idle for long.
+func pool(db *sql.DB, n int) *sql.DB {
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(max(1, n/2))
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db
 }
 
 // sqliteDSN builds the connection string. Pragmas go in the DSN, not in an Exec after
@@ -168,9 +218,13 @@ func sqliteDSN(path string, readOnly bool) string {
 	return "file:" + path + "?" + v.Encode()
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("empty SQLite path")
+	}
+	if opt.WriteConns > 1 {
+		return nil, fmt.Errorf("%w: a SQLite database has one writer connection, not %d (the write pool size is for PostgreSQL)",
+			ErrPoolSize, opt.WriteConns)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
@@ -191,7 +245,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	n := max(4, runtime.NumCPU()*2)
+	n := cmp.Or(opt.ReadConns, max(4, runtime.NumCPU()*2))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	return newDB(SQLite, path, w, r), nil
@@ -199,12 +253,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	err := db.write.Close()
-	if db.read != db.write {
-		err = errors.Join(err, db.read.Close())
-	}
-	return err
+	return errors.Join(db.write.Close(), db.read.Close())
 }
+
+// PoolStats reports the read and the write pool's use, for /metrics: how often and
+// how long callers waited for a connection.
+func (db *DB) PoolStats() (read, write sql.DBStats) { return db.read.Stats(), db.write.Stats() }
 
 // R is the read pool, for queries outside a write transaction (see Reads and
 // writes in the package documentation).
@@ -214,7 +268,8 @@ func (db *DB) R() *Reader { return db.reader }
 // store, migrations). Application writes go through Write.
 func (db *DB) W() *sql.DB { return db.write }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers, through the read pool: it waits for no
+// writer.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/store"
@@ -175,8 +176,87 @@ func TestConcurrentWritersAllCommit(t *testing.T) {
 }
 
 func TestReadPoolRefusesWrites(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
-	if _, err := db.R().ExecContext(context.Background(), `DELETE FROM users`); err == nil {
-		t.Fatal("a write through the SQLite read pool succeeded")
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := db.R().ExecContext(context.Background(), `DELETE FROM users`); err == nil {
+			t.Fatal("a write through the read pool succeeded")
+		}
+	})
+}
+
+func TestPoolSizes(t *testing.T) {
+	ctx := context.Background()
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			write := 3
+			if eng == store.SQLite {
+				write = 1
+			}
+			db, err := store.OpenWith(ctx, storetest.DSN(t, eng), store.Options{ReadConns: 5, WriteConns: write})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			r, w := db.PoolStats()
+			if r.MaxOpenConnections != 5 || w.MaxOpenConnections != write {
+				t.Fatalf("pools of %d read and %d write connections, want 5 and %d", r.MaxOpenConnections, w.MaxOpenConnections, write)
+			}
+			for _, bad := range []store.Options{{ReadConns: -1}, {WriteConns: -1}, {ReadConns: store.MaxConns + 1}} {
+				if _, err := store.OpenWith(ctx, storetest.DSN(t, eng), bad); !errors.Is(err, store.ErrPoolSize) {
+					t.Errorf("open with %+v: %v, want ErrPoolSize", bad, err)
+				}
+			}
+		})
+	}
+	if _, err := store.OpenWith(ctx, storetest.DSN(t, store.SQLite), store.Options{WriteConns: 2}); !errors.Is(err, store.ErrPoolSize) {
+		t.Errorf("a SQLite database with two writer connections: %v, want ErrPoolSize", err)
+	}
+}
+
+// TestReadsDoNotWaitForWriters holds every connection of the write pool in open
+// write transactions: the read pool still answers at once.
+func TestReadsDoNotWaitForWriters(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			writers := 2
+			if eng == store.SQLite {
+				writers = 1
+			}
+			db, err := store.OpenWith(context.Background(), storetest.DSN(t, eng), store.Options{ReadConns: 2, WriteConns: writers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			release := make(chan struct{})
+			var holding, done sync.WaitGroup
+			for range writers {
+				holding.Add(1)
+				done.Go(func() {
+					_ = db.Write(context.Background(), func(ctx context.Context, tx *store.Tx) error {
+						if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, 'x')`, store.Now().String()); err != nil {
+							return err
+						}
+						holding.Done()
+						<-release
+						return nil
+					})
+				})
+			}
+			holding.Wait()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			var n int
+			err = db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE value = 'x'`).Scan(&n)
+			if pingErr := db.Ping(ctx); err == nil {
+				err = pingErr
+			}
+			close(release)
+			done.Wait()
+			if err != nil || n != 0 {
+				t.Fatalf("a read while every writer connection is in a transaction: %d rows, %v; want 0 (uncommitted), nil", n, err)
+			}
+		})
 	}
 }
