@@ -109,15 +109,15 @@ func newAllocBench(tb testing.TB, eng store.Engine, size int) *allocBench {
 	const chunk = 100_000
 	for lo := 0; lo < size; lo += chunk {
 		hi := min(lo+chunk, size) - 1
-		err := db.Write(e.ctx, func(tx *store.Tx) error {
-			if _, err := tx.ExecContext(e.ctx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, phone,
+		err := db.Write(e.ctx, func(ctx context.Context, tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, phone,
 				size, families, tags, id_mask, created_at, updated_at)
 				SELECT 'h' || s.i, 'household', k.code, 1 + (s.i / 267) % 20, 1 + (s.i / 5340) % 15, 'KK ' || s.i, 'kk ' || s.i,
 				'Jl. Bench ' || s.i, '+62811' || s.i, 1 + s.i % 6, 0, CASE WHEN s.i % 40 = 0 THEN ',lansia,' ELSE '' END,
 				'3171********0001', $3, $3`+from, lo, hi, now); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(e.ctx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, name, name_norm,
+			_, err := tx.ExecContext(ctx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, name, name_norm,
 				birth_date, sex, relation, row_hash, created_at, updated_at)
 				SELECT 'm' || s.i, 'h' || s.i, k.code, 'sealed', 'n' || s.i, '3171********0001', 'Kepala ' || s.i, 'kepala ' || s.i,
 				'1970-01-01', 'L', 'Kepala Keluarga', 'h', $3, $3`+from, lo, hi, now)
@@ -135,8 +135,8 @@ func newAllocBench(tb testing.TB, eng store.Engine, size int) *allocBench {
 
 func (e *allocBench) write(tb testing.TB, q string, args ...any) {
 	tb.Helper()
-	if err := e.db.Write(e.ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(e.ctx, q, args...)
+	if err := e.db.Write(e.ctx, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, q, args...)
 		return err
 	}); err != nil {
 		tb.Fatalf("%s: %v", q, err)
@@ -244,7 +244,7 @@ func (e *allocBench) floor(tb testing.TB, runs, units int) []time.Duration {
 	for run := range runs {
 		now := store.Now()
 		start := time.Now()
-		err := e.db.Write(e.ctx, func(tx *store.Tx) error {
+		err := e.db.Write(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 			for lo := 0; lo < units; lo += batch {
 				n := min(batch, units-lo)
 				var sb strings.Builder
@@ -262,7 +262,7 @@ func (e *allocBench) floor(tb testing.TB, runs, units int) []time.Duration {
 					id := fmt.Sprintf("%08d%024d", run, lo+i)
 					args = append(args, id, "c"+id[:8], "org", "n"+id, "t"+id, "31.71.01.1001", 1, "reserved", now, now, now)
 				}
-				if _, err := tx.ExecContext(e.ctx, `INSERT INTO bench_floor VALUES `+sb.String(), args...); err != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO bench_floor VALUES `+sb.String(), args...); err != nil {
 					return err
 				}
 			}
@@ -298,16 +298,16 @@ func (e *allocBench) schemaFloor(tb testing.TB, p program.Program, who allocate.
 	phase := p.Phases[0].ID
 	var out []time.Duration
 	for i, area := range areas {
-		err := e.db.Write(e.ctx, func(tx *store.Tx) error {
+		err := e.db.Write(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 			now := store.Now()
 			cid := fmt.Sprintf("schema-floor-%d", i)
-			if _, err := tx.ExecContext(e.ctx, `INSERT INTO commitments (id, org_id, user_id, program_id, phase_id, region, chain,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO commitments (id, org_id, user_id, program_id, phase_id, region, chain,
 				requested, waiting, deliver_by, status, created_at, updated_at)
 				VALUES ($1, $2, $3, $4, $5, $6, 'bench', $7, $7, $8, 'waitlisted', $9, $9)`,
 				cid, who.OrgID, who.UserID, p.ID, phase, area, units, e.today.Format(time.DateOnly), now); err != nil {
 				return err
 			}
-			rows, err := tx.QueryContext(e.ctx, `SELECT n.id FROM needs n WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3
+			rows, err := tx.QueryContext(ctx, `SELECT n.id FROM needs n WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3
 				AND n.allocated = 0 AND n.state = 'open' AND n.kind IN ('household','person')
 				ORDER BY n.priority DESC, n.since, n.id LIMIT $4`, phase, area, region.Upper(area), units)
 			if err != nil {
@@ -326,13 +326,13 @@ func (e *allocBench) schemaFloor(tb testing.TB, p program.Program, who allocate.
 				list, arg = `(SELECT unnest($1::text[]))`, ids
 			}
 			start := time.Now()
-			if _, err := tx.ExecContext(e.ctx, `INSERT INTO allocations (id, commitment_id, org_id, need_id, target_id, region,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO allocations (id, commitment_id, org_id, need_id, target_id, region,
 				quantity, status, expires_at, created_at, updated_at)
 				SELECT $2 || n.id, $2, $3, n.id, n.target_id, n.region, n.quantity, 'reserved', $4, $4, $4
 				FROM needs n WHERE n.id IN `+list, arg, cid, who.OrgID, now); err != nil {
 				return err
 			}
-			res, err := tx.ExecContext(e.ctx, `UPDATE needs SET allocated = quantity WHERE id IN `+list+` AND allocated = 0`, arg)
+			res, err := tx.ExecContext(ctx, `UPDATE needs SET allocated = quantity WHERE id IN `+list+` AND allocated = 0`, arg)
 			if err != nil {
 				return err
 			}
@@ -646,7 +646,7 @@ func TestAllocateSmoke(t *testing.T) {
 		t.Run(string(eng), func(t *testing.T) {
 			e := newAllocBench(t, eng, allocSmokeNeeds)
 			var n int
-			if err := e.db.R().QueryRow(`SELECT COUNT(DISTINCT region) FROM targets`).Scan(&n); err != nil || n != 267 {
+			if err := e.db.R().QueryRowContext(context.Background(), `SELECT COUNT(DISTINCT region) FROM targets`).Scan(&n); err != nil || n != 267 {
 				t.Fatalf("households cover %d kelurahan (%v), want 267", n, err)
 			}
 			pa, _ := e.program(t, "Bench area", program.Input{})
@@ -658,11 +658,11 @@ func TestAllocateSmoke(t *testing.T) {
 			sf := e.schemaFloor(t, pa, who, largest(e.kec, 2), units)
 			t.Logf("area: %d units, kecamatan %v, kota %v, floor %v, schema floor %v", units, a.runs, k.runs, fl, sf)
 			var held int
-			if err := e.db.R().QueryRow(`SELECT COUNT(*) FROM allocations WHERE commitment_id LIKE 'schema-floor-%'`).Scan(&held); err != nil || held != 0 {
+			if err := e.db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM allocations WHERE commitment_id LIKE 'schema-floor-%'`).Scan(&held); err != nil || held != 0 {
 				t.Fatalf("the schema floor left %d allocations (%v): it must roll back", held, err)
 			}
 			var rows int
-			if err := e.db.R().QueryRow(`SELECT COUNT(*) FROM bench_floor`).Scan(&rows); err != nil || rows != 2*units {
+			if err := e.db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM bench_floor`).Scan(&rows); err != nil || rows != 2*units {
 				t.Fatalf("floor wrote %d rows (%v), want %d", rows, err, 2*units)
 			}
 			pb, _ := e.program(t, "Bench concurrent", program.Input{})

@@ -452,14 +452,14 @@ func runBaseline(tb testing.TB, e *engineDB, fx *fixture) baselineRun {
 			return
 		}
 		t0 := time.Now()
-		err := e.db.Write(e.ctx, func(tx *store.Tx) error {
+		err := e.db.Write(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 			now := store.Now()
-			if err := insertMany(e.ctx, tx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, domicile, phone,
+			if err := insertMany(ctx, tx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, domicile, phone,
 				size, families, tags, id_enc, id_hash, id_mask, birth_date, sex, inst_kind, contact_name, lat, lon, row_hash, import_id,
 				created_at, updated_at) VALUES `, "", targets, imp, now, nil); err != nil {
 				return err
 			}
-			return insertMany(e.ctx, tx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, key_hash, name, name_norm,
+			return insertMany(ctx, tx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, key_hash, name, name_norm,
 				birth_date, sex, relation, tags, line, held, row_hash, import_id, created_at, updated_at) VALUES `,
 				" ON CONFLICT DO NOTHING", members, imp, now, &r.members)
 		})

@@ -71,7 +71,7 @@ func TestKilledImportIsMendedByARerun(t *testing.T) {
 			deadline := time.Now().Add(60 * time.Second)
 			var done int
 			for time.Now().Before(deadline) {
-				_ = db.R().QueryRow(`SELECT COALESCE(MAX(rows_done), 0) FROM imports`).Scan(&done)
+				_ = db.R().QueryRowContext(context.Background(), `SELECT COALESCE(MAX(rows_done), 0) FROM imports`).Scan(&done)
 				if done > 0 {
 					break
 				}
@@ -80,7 +80,7 @@ func TestKilledImportIsMendedByARerun(t *testing.T) {
 			_ = cmd.Process.Signal(syscall.SIGKILL)
 			_ = cmd.Wait()
 			var status string
-			_ = db.R().QueryRow(`SELECT status FROM imports`).Scan(&status)
+			_ = db.R().QueryRowContext(context.Background(), `SELECT status FROM imports`).Scan(&status)
 			if done == 0 || done >= rows || status != "running" {
 				if os.Getenv("GOTONG_TEST_STRICT") != "" {
 					t.Fatalf("the kill did not land mid-import (rows done %d, status %s)", done, status)
@@ -97,7 +97,7 @@ func TestKilledImportIsMendedByARerun(t *testing.T) {
 			}
 			var first registry.Import
 			var total, accepted, rejected int
-			if err := db.R().QueryRow(`SELECT status, rows_done, accepted, rejected FROM imports WHERE id <> $1`, second.ID).
+			if err := db.R().QueryRowContext(context.Background(), `SELECT status, rows_done, accepted, rejected FROM imports WHERE id <> $1`, second.ID).
 				Scan(&first.Status, &total, &accepted, &rejected); err != nil {
 				t.Fatal(err)
 			}
@@ -105,12 +105,12 @@ func TestKilledImportIsMendedByARerun(t *testing.T) {
 				t.Fatalf("the killed import after the rerun: status %s, %d of %d rows", first.Status, total, rows)
 			}
 			var members, distinct int
-			_ = db.R().QueryRow(`SELECT COUNT(*), COUNT(DISTINCT nik_hash) FROM members`).Scan(&members, &distinct)
+			_ = db.R().QueryRowContext(context.Background(), `SELECT COUNT(*), COUNT(DISTINCT nik_hash) FROM members`).Scan(&members, &distinct)
 			if members != distinct || members == 0 {
 				t.Fatalf("%d members for %d NIKs: something was written twice", members, distinct)
 			}
 			var errRows int
-			_ = db.R().QueryRow(`SELECT COUNT(DISTINCT line) FROM import_errors WHERE import_id <> $1`, second.ID).Scan(&errRows)
+			_ = db.R().QueryRowContext(context.Background(), `SELECT COUNT(DISTINCT line) FROM import_errors WHERE import_id <> $1`, second.ID).Scan(&errRows)
 			if errRows != rejected {
 				t.Fatalf("%d rejected rows but %d rows in the error file", rejected, errRows)
 			}

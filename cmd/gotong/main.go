@@ -121,6 +121,8 @@ func flagSet(name string, stderr io.Writer, cfg *app.Config) *flag.FlagSet {
 	fs.StringVar(&cfg.Province, "province", cfg.Province, "code of the province this deployment serves (env GOTONG_PROVINCE)")
 	fs.BoolVar(&cfg.Migrate, "migrate", cfg.Migrate, "migrate an out-of-date schema instead of refusing to start (env GOTONG_MIGRATE)")
 	fs.DurationVar(&cfg.ImportLease, "import-lease", cfg.ImportLease, "how long an import whose process died waits before another process resumes it (env GOTONG_IMPORT_LEASE)")
+	fs.IntVar(&cfg.DBReadConns, "db-read-conns", cfg.DBReadConns, "connections of the read pool; 0: 16 on PostgreSQL, max(4, 2×CPUs) on SQLite (env GOTONG_DB_READ_CONNS)")
+	fs.IntVar(&cfg.DBWriteConns, "db-write-conns", cfg.DBWriteConns, "connections of the write pool on PostgreSQL; 0: 16 (SQLite has one writer) (env GOTONG_DB_WRITE_CONNS)")
 	return fs
 }
 
@@ -259,6 +261,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // configOr turns errors that come from a bad setting into usage errors.
 func configOr(err error) error {
+	if errors.Is(err, store.ErrPoolSize) {
+		return usagef("--db-read-conns, --db-write-conns: %v", err)
+	}
 	if strings.Contains(err.Error(), "--province") || strings.Contains(err.Error(), "unsupported database URL") {
 		return usageError{err.Error()}
 	}
@@ -281,7 +286,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DSN())
+	db, err := store.OpenWith(ctx, cfg.DSN(), cfg.Pools())
 	if err != nil {
 		return configOr(err)
 	}

@@ -97,7 +97,7 @@ func (s *Service) Register(ctx context.Context, in Registration) (Org, User, err
 	now := store.Now()
 	o.ID, o.Status, o.CreatedAt = newID(), OrgPending, now
 	u.ID, u.OrgID, u.CreatedAt = newID(), o.ID, now
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO organizations
 			(id, name, kind, contact_name, contact_email, contact_phone, status, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -188,7 +188,7 @@ func (s *Service) DecideOrg(ctx context.Context, id, decision, reason string) (O
 	}
 	a, _ := audit.ActorFrom(ctx)
 	now := store.Now()
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var prev string
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM organizations WHERE id = $1`, id).Scan(&prev); err != nil {
 			return notFound(err, "organisation not found")
@@ -215,7 +215,7 @@ func (s *Service) SetOrgLimits(ctx context.Context, id string, open, reveal int)
 	if open < 0 || open > MaxOrgLimit || reveal < 0 || reveal > MaxOrgLimit {
 		return Org{}, errs.E(errs.Invalid, "limits must be whole numbers from 0 (the default) to %d", MaxOrgLimit)
 	}
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var was [2]int
 		if err := tx.QueryRowContext(ctx, `SELECT open_limit, reveal_limit FROM organizations WHERE id = $1`, id).Scan(&was[0], &was[1]); err != nil {
 			return notFound(err, "organisation not found")

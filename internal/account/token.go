@@ -46,7 +46,7 @@ func (s *Service) CreateToken(ctx context.Context, userID, label string) (string
 	}
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
 	t := Token{ID: newID(), Label: label, CreatedAt: store.Now()}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, user_id, label, token_hash, created_at)
 			VALUES ($1, $2, $3, $4, $5)`, t.ID, u.ID, t.Label, hashToken(secret), t.CreatedAt); err != nil {
 			return err
@@ -80,7 +80,7 @@ func (s *Service) UserByToken(ctx context.Context, secret string) (User, error) 
 	// Record use at most once a minute, so a busy script does not turn every read
 	// into a write.
 	if now := store.Now(); lastUsed == nil || now.Sub(*lastUsed) > time.Minute {
-		_ = s.db.Write(ctx, func(tx *store.Tx) error {
+		_ = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, tokenID)
 			return err
 		})

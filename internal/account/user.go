@@ -22,7 +22,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 		return u, err
 	}
 	u.ID, u.CreatedAt = newID(), store.Now()
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := insertUser(ctx, tx, u, hash); err != nil {
 			return err
 		}
@@ -56,7 +56,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Use
 // working (the web layer reloads the user on every request) and its API tokens are
 // deleted. The row stays, marked deleted, so the audit log's references keep meaning.
 func (s *Service) DeleteUser(ctx context.Context, id string) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var region string
 		if err := tx.QueryRowContext(ctx, `SELECT region FROM users WHERE id = $1 AND deleted_at IS NULL`, id).Scan(&region); err != nil {
 			return notFound(err, "user not found")

@@ -271,7 +271,7 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 		return prev, err
 	}
 	var repeated bool
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := verified(ctx, tx, who); err != nil {
 			return err
 		}

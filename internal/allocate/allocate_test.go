@@ -1,6 +1,7 @@
 package allocate_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -103,7 +104,7 @@ func TestResentCommitmentIsMadeOnce(t *testing.T) {
 			seen[<-ids] = true
 		}
 		var count, allocated int
-		if err := db.R().QueryRow(`SELECT COUNT(*), COALESCE(SUM(allocated), 0) FROM commitments`).Scan(&count, &allocated); err != nil {
+		if err := db.R().QueryRowContext(context.Background(), `SELECT COUNT(*), COALESCE(SUM(allocated), 0) FROM commitments`).Scan(&count, &allocated); err != nil {
 			t.Fatal(err)
 		}
 		if len(seen) != 1 || count != 1 || allocated != 2 {
@@ -130,7 +131,7 @@ func TestCommitmentAuditBindsItsAllocations(t *testing.T) {
 		c := f.commit(f.org(true), allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 3, Region: kelA})
 		digest := func() string {
 			t.Helper()
-			rows, err := db.R().Query(`SELECT id, need_id, quantity FROM allocations WHERE commitment_id = $1 ORDER BY id`, c.ID)
+			rows, err := db.R().QueryContext(context.Background(), `SELECT id, need_id, quantity FROM allocations WHERE commitment_id = $1 ORDER BY id`, c.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,7 +148,7 @@ func TestCommitmentAuditBindsItsAllocations(t *testing.T) {
 			return hex.EncodeToString(h.Sum(nil))
 		}
 		var detail string
-		if err := db.R().QueryRow(`SELECT detail FROM audit_log WHERE action = 'commitment.create' AND object_id = $1`, c.ID).Scan(&detail); err != nil {
+		if err := db.R().QueryRowContext(context.Background(), `SELECT detail FROM audit_log WHERE action = 'commitment.create' AND object_id = $1`, c.ID).Scan(&detail); err != nil {
 			t.Fatal(err)
 		}
 		var d struct {
@@ -201,7 +202,7 @@ func TestAreaCommitmentMergesKelurahanInOrder(t *testing.T) {
 				units int
 			}{{"31", 150}, {"31.71", 60}, {"31", 70}} {
 				var want []string
-				rows, err := db.R().Query(`SELECT target_id FROM needs n WHERE n.phase_id = $1 AND n.allocated = 0
+				rows, err := db.R().QueryContext(context.Background(), `SELECT target_id FROM needs n WHERE n.phase_id = $1 AND n.allocated = 0
 				AND n.region >= $2 AND n.region < $3 ORDER BY n.priority DESC, n.since, n.id LIMIT $4`,
 					phase, take.area, take.area+"~", take.units)
 				if err != nil {

@@ -1,6 +1,7 @@
 package allocate_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -44,7 +45,7 @@ func TestConcurrentCommitmentsShareNeedsExactly(t *testing.T) {
 		}
 		p := f.program(program.Input{TargetKinds: []string{"household"}})
 		var needed int
-		if err := db.R().QueryRow(`SELECT SUM(quantity) FROM needs n JOIN phases ph ON ph.id = n.phase_id
+		if err := db.R().QueryRowContext(context.Background(), `SELECT SUM(quantity) FROM needs n JOIN phases ph ON ph.id = n.phase_id
 			WHERE ph.program_id = $1 AND ph.name = 'Minggu 1'`, p.ID).Scan(&needed); err != nil {
 			t.Fatal(err)
 		}

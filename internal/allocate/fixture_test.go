@@ -74,8 +74,8 @@ func (f *fixture) id(prefix string) string { return fmt.Sprintf("%s%06d", prefix
 
 func (f *fixture) exec(q string, args ...any) {
 	f.t.Helper()
-	if err := f.db.Write(context.Background(), func(tx *store.Tx) error {
-		_, err := tx.ExecContext(context.Background(), q, args...)
+	if err := f.db.Write(context.Background(), func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, q, args...)
 		return err
 	}); err != nil {
 		f.t.Fatalf("%s: %v", q, err)

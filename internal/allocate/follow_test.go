@@ -1,6 +1,7 @@
 package allocate_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/gotong/gotong/internal/allocate"
@@ -25,7 +26,7 @@ func TestNeedsFollowTheRegistry(t *testing.T) {
 			t.Fatalf("first commitment: %+v", c)
 		}
 		var first string
-		if err := db.R().QueryRow(`SELECT target_id FROM allocations WHERE commitment_id = $1`, c.ID).Scan(&first); err != nil {
+		if err := db.R().QueryRowContext(context.Background(), `SELECT target_id FROM allocations WHERE commitment_id = $1`, c.ID).Scan(&first); err != nil {
 			t.Fatal(err)
 		}
 		other := h2
@@ -51,21 +52,21 @@ func TestNeedsFollowTheRegistry(t *testing.T) {
 		}
 		var state, flag string
 		var qty, alloc int
-		if err := db.R().QueryRow(`SELECT n.state, n.flag, n.quantity, n.allocated FROM needs n JOIN phases ph ON ph.id = n.phase_id
+		if err := db.R().QueryRowContext(context.Background(), `SELECT n.state, n.flag, n.quantity, n.allocated FROM needs n JOIN phases ph ON ph.id = n.phase_id
 			WHERE n.target_id = $1 AND ph.name = 'Minggu 1'`, first).Scan(&state, &flag, &qty, &alloc); err != nil {
 			t.Fatal(err)
 		}
 		if state != "flagged" || flag != "target_left" || qty != 1 || alloc != 1 {
 			t.Fatalf("merged, allocated need: %s %s %d/%d, want flagged with its allocation kept", state, flag, alloc, qty)
 		}
-		if err := db.R().QueryRow(`SELECT n.state, n.quantity, n.allocated FROM needs n JOIN phases ph ON ph.id = n.phase_id
+		if err := db.R().QueryRowContext(context.Background(), `SELECT n.state, n.quantity, n.allocated FROM needs n JOIN phases ph ON ph.id = n.phase_id
 			WHERE n.target_id = $1 AND ph.name = 'Minggu 2'`, first).Scan(&state, &qty, &alloc); err != nil {
 			t.Fatal(err)
 		}
 		if state != "void" || qty != 0 {
 			t.Fatalf("merged, unallocated need: %s %d, want void", state, qty)
 		}
-		if err := db.R().QueryRow(`SELECT n.state, n.flag, n.quantity FROM needs n JOIN phases ph ON ph.id = n.phase_id
+		if err := db.R().QueryRowContext(context.Background(), `SELECT n.state, n.flag, n.quantity FROM needs n JOIN phases ph ON ph.id = n.phase_id
 			WHERE n.target_id = $1 AND ph.name = 'Minggu 1'`, rw).Scan(&state, &flag, &qty); err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +81,7 @@ func TestNeedsFollowTheRegistry(t *testing.T) {
 			t.Fatalf("after the new household: %+v, want it allocated to the waiting commitment in the sync itself", c2)
 		}
 		var got string
-		if err := db.R().QueryRow(`SELECT a.target_id FROM allocations a WHERE a.commitment_id = $1 AND a.target_id = $2`, c2.ID, n1).Scan(&got); err != nil {
+		if err := db.R().QueryRowContext(context.Background(), `SELECT a.target_id FROM allocations a WHERE a.commitment_id = $1 AND a.target_id = $2`, c2.ID, n1).Scan(&got); err != nil {
 			t.Fatalf("new household not allocated to the waiting commitment: %v", err)
 		}
 		f.invariants()
@@ -118,7 +119,7 @@ func TestReleasesReachTheStackGroupAndServedHouseholdsDoNotSplit(t *testing.T) {
 			t.Fatalf("a served household's growth went to a second collaborator: %+v", third)
 		}
 		var state, flag string
-		if err := db.R().QueryRow(`SELECT n.state, n.flag FROM needs n JOIN phases ph ON ph.id = n.phase_id
+		if err := db.R().QueryRowContext(context.Background(), `SELECT n.state, n.flag FROM needs n JOIN phases ph ON ph.id = n.phase_id
 			WHERE n.program_id = $1 AND n.target_id = $2 AND ph.name = 'Minggu 1'`, a.ID, h).Scan(&state, &flag); err != nil {
 			t.Fatal(err)
 		}

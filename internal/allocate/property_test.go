@@ -1,6 +1,7 @@
 package allocate_test
 
 import (
+	"context"
 	"flag"
 	"os"
 	"slices"
@@ -248,7 +249,7 @@ func (h *history) cancel(t *rapid.T) {
 
 // drawAllocation draws an allocation in one of the states.
 func (h *history) drawAllocation(t *rapid.T, states ...string) (id, org string, ok bool) {
-	rows, err := h.f.db.R().Query(`SELECT id, org_id, status FROM allocations ORDER BY id`)
+	rows, err := h.f.db.R().QueryContext(context.Background(), `SELECT id, org_id, status FROM allocations ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +297,7 @@ func (h *history) advance(t *rapid.T) {
 		t.Fatalf("expire: %v", err)
 	}
 	var due int
-	if err := h.f.db.R().QueryRow(`SELECT COUNT(*) FROM allocations WHERE status = 'reserved' AND expires_at <= $1`, h.f.clock.Now()).Scan(&due); err != nil || due != 0 {
+	if err := h.f.db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM allocations WHERE status = 'reserved' AND expires_at <= $1`, h.f.clock.Now()).Scan(&due); err != nil || due != 0 {
 		t.Fatalf("%d reserved allocations past their deadline after Expire (%v)", due, err)
 	}
 }
@@ -327,7 +328,7 @@ type allocSeen struct {
 // step, could have taken that need (it lies in its area or among its chosen targets,
 // and is divisible or fits what it waits for).
 func (h *history) checkArrivalOrder(t *rapid.T) {
-	rows, err := h.f.db.R().Query(`SELECT a.id, a.commitment_id, n.id, n.region, n.target_id, n.kind, n.phase_id, a.quantity
+	rows, err := h.f.db.R().QueryContext(context.Background(), `SELECT a.id, a.commitment_id, n.id, n.region, n.target_id, n.kind, n.phase_id, a.quantity
 		FROM allocations a JOIN needs n ON n.id = a.need_id ORDER BY a.id`)
 	if err != nil {
 		t.Fatal(err)

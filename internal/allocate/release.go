@@ -109,7 +109,7 @@ func scanHeld(r interface{ Scan(...any) error }) (held, error) {
 // Cancel cancels a commitment: its reserved allocations go back to the pool and
 // nothing more waits. Allocations already dispatched stay (the aid is on its way).
 func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, error) {
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		// Hold the commitment against a concurrent fill of its waiting list,
 		// which would add allocations after we listed them.
 		if err := lockCommitment(ctx, tx, id); err != nil {
@@ -185,7 +185,7 @@ func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason string
 	if reason == "" || len([]rune(reason)) > 500 {
 		return Allocation{}, errs.E(errs.Invalid, "give a reason of at most 500 characters")
 	}
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		h, err := s.heldFor(ctx, tx, who, allocationID)
 		if err != nil {
 			return err
@@ -227,7 +227,7 @@ func (s *Service) heldFor(ctx context.Context, q store.Querier, who Who, id stri
 // waiting for an allocation.
 func (s *Service) Dispatch(ctx context.Context, who Who, ids []string) (int, error) {
 	n := 0
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		n = 0
 		var hs []held
 		for _, id := range ids {
@@ -271,7 +271,7 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		var done []held
-		err := s.db.Write(ctx, func(tx *store.Tx) error {
+		err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			q := `SELECT ` + heldCols + ` FROM allocations a JOIN commitments c ON c.id = a.commitment_id
 				WHERE a.status = 'reserved' AND a.expires_at <= $1 ORDER BY a.expires_at, a.id LIMIT 500`
 			if tx.Engine == store.Postgres {
@@ -415,7 +415,10 @@ func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held, chains 
 		return err
 	}
 	for _, x := range fills {
-		p, err := s.programs.Get(ctx, x.prog, true)
+		// Read in the transaction: it holds the fill locks and audit heads, and
+		// waiting for a read connection while holding them starved the pool on
+		// PostgreSQL (every connection held by a cancel waiting for one more).
+		p, err := s.programs.GetTx(ctx, tx, x.prog, true)
 		if err != nil {
 			return err
 		}
@@ -434,7 +437,7 @@ func (s *Service) FillWaiting(ctx context.Context, programID, phaseID string) (i
 		return 0, err
 	}
 	total := 0
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		total, err = s.fillWaiting(ctx, tx, p, phaseID, nil)
 		return err

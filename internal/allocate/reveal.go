@@ -124,7 +124,7 @@ func (s *Service) reveal(ctx context.Context, c Commitment, as []Allocation, cur
 		return nil
 	}
 	day := now.In(wib).Format(time.DateOnly)
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		_, limit, err := s.orgLimits(ctx, tx, c.OrgID)
 		if err != nil {
 			return err

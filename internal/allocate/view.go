@@ -385,7 +385,7 @@ func (s *Service) Notifications(ctx context.Context, orgID string, limit int) ([
 
 // MarkRead marks an organisation's notices as read.
 func (s *Service) MarkRead(ctx context.Context, orgID string) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE org_id = $2 AND read_at IS NULL`, s.Now(), orgID)
 		return err
 	})

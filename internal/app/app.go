@@ -49,6 +49,8 @@ type Config struct {
 	RegisterLimit   int           // registrations per client address per minute
 	MaxUpload       int64         // largest import file accepted, in bytes
 	ImportLease     time.Duration // how long a crashed process holds an unfinished import
+	DBReadConns     int           // read pool size (0: the engine's default, store.Options)
+	DBWriteConns    int           // write pool size on PostgreSQL (0: the default; SQLite has one writer)
 	EngineTick      time.Duration // how often allocations past their deadline are expired (default 30s)
 	SummaryMaxAge   time.Duration // how long the public summary is kept (0: 30 s; negative: not kept)
 	// PersonalData bounds what reaches one organisation: open units, recipients'
@@ -67,6 +69,11 @@ func Defaults() Config {
 		SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, LoginLimit: 10, RegisterLimit: 10,
 		MaxUpload: 200 << 20, ImportLease: 2 * time.Minute,
 		PersonalData: allocate.Limits{OpenUnits: 5000, RevealsPerDay: 2000, RevealWithin: 72 * time.Hour}}
+}
+
+// Pools is the database pool sizes asked for.
+func (c Config) Pools() store.Options {
+	return store.Options{ReadConns: c.DBReadConns, WriteConns: c.DBWriteConns}
 }
 
 // DSN is the database to open.
@@ -113,7 +120,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if !ok || prov.Level != region.Province {
 		return nil, fmt.Errorf("--province %q is not a province code (DKI Jakarta is 31)", cfg.Province)
 	}
-	db, err := store.Open(ctx, cfg.DSN())
+	db, err := store.OpenWith(ctx, cfg.DSN(), cfg.Pools())
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +152,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return float64([]int64{d, c}[i])
 		}))
 	}
+	registerPoolMetrics(reg, db)
 	a.Programs = program.New(db, regions, cfg.Province)
 	a.Allocations = allocate.New(db, a.Programs, regions, cfg.Province, log)
 	a.Allocations.Limits = cfg.PersonalData
@@ -162,6 +170,32 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
+// registerPoolMetrics exports how busy each database pool is: a write pool that is
+// always full with callers waiting says writers queue (the pool is small, or the
+// database slow); a read pool that waits says readers do.
+func registerPoolMetrics(reg *prometheus.Registry, db *store.DB) {
+	for _, pool := range []string{"read", "write"} {
+		stats := func() sql.DBStats {
+			r, w := db.PoolStats()
+			if pool == "read" {
+				return r
+			}
+			return w
+		}
+		labels := prometheus.Labels{"pool": pool}
+		reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gotong_db_pool_max_connections", ConstLabels: labels,
+				Help: "Connections the database pool may open."}, func() float64 { return float64(stats().MaxOpenConnections) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gotong_db_pool_in_use_connections", ConstLabels: labels,
+				Help: "Connections of the database pool in use."}, func() float64 { return float64(stats().InUse) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gotong_db_pool_waits_total", ConstLabels: labels,
+				Help: "Times a caller waited for a connection of the database pool."}, func() float64 { return float64(stats().WaitCount) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gotong_db_pool_wait_seconds_total", ConstLabels: labels,
+				Help: "Time callers spent waiting for a connection of the database pool."}, func() float64 { return stats().WaitDuration.Seconds() }),
+		)
+	}
+}
+
 // checkKey makes sure the personal-data key is the one the data was written with: the
 // first start records the key's fingerprint, later starts compare. A wrong key would
 // otherwise fail silently — every NIK would look new and nothing would decrypt.
@@ -170,7 +204,7 @@ func checkKey(ctx context.Context, db *store.DB, v *vault.Vault) error {
 	err := db.R().QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'key_id'`).Scan(&stored)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return db.Write(ctx, func(tx *store.Tx) error {
+		return db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('key_id', $1) ON CONFLICT (name) DO NOTHING`, v.KeyID())
 			return err
 		})

@@ -28,7 +28,7 @@ func as(a audit.Actor) context.Context { return audit.WithActor(context.Backgrou
 func record(t *testing.T, db *store.DB, ctx context.Context, changes ...audit.Change) {
 	t.Helper()
 	for _, c := range changes {
-		if err := db.Write(ctx, func(tx *store.Tx) error { return audit.Record(ctx, tx, c) }); err != nil {
+		if err := db.Write(ctx, func(ctx context.Context, tx *store.Tx) error { return audit.Record(ctx, tx, c) }); err != nil {
 			t.Fatalf("record %s: %v", c.Action, err)
 		}
 	}
@@ -143,7 +143,7 @@ func TestRecordWithoutActorFails(t *testing.T) {
 		}
 		for name, ctx := range ctxs {
 			t.Run(name, func(t *testing.T) {
-				err := db.Write(ctx, func(tx *store.Tx) error {
+				err := db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 					return audit.Record(ctx, tx, audit.Change{Action: "thing.touch", ObjectType: "thing", ObjectID: "t1"})
 				})
 				if !errors.Is(err, audit.ErrNoActor) {
@@ -163,7 +163,7 @@ func TestRolledBackRecordsLeaveNoEntry(t *testing.T) {
 		entries(t, db, 2)
 		boom := errors.New("the change failed")
 		for range 3 {
-			err := db.Write(ctx, func(tx *store.Tx) error {
+			err := db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 				if err := audit.Record(ctx, tx, audit.Change{Action: "thing.lost", ObjectType: "thing", ObjectID: "x"}); err != nil {
 					return err
 				}
@@ -198,7 +198,7 @@ func TestConcurrentWritersKeepOneGapFreeChain(t *testing.T) {
 			wg.Go(func() {
 				ctx := as(audit.Actor{ID: fmt.Sprintf("u%d", w), Label: "writer"})
 				for i := range each {
-					errc <- db.Write(ctx, func(tx *store.Tx) error {
+					errc <- db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 						return audit.Record(ctx, tx, audit.Change{Action: "thing.touch", ObjectType: "thing",
 							ObjectID: fmt.Sprintf("w%d-%d", w, i)})
 					})

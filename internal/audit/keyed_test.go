@@ -22,7 +22,7 @@ func TestKeyedChainResistsRecomputation(t *testing.T) {
 		db.AuditKey = []byte("0123456789abcdef0123456789abcdef")
 		ctx := audit.WithActor(context.Background(), audit.Actor{ID: "u1", Label: "a@b.id", RemoteAddr: "test"})
 		for i := range 4 {
-			if err := db.Write(ctx, func(tx *store.Tx) error {
+			if err := db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 				return audit.Record(ctx, tx, audit.Change{Action: "test.step", ObjectType: "thing", ObjectID: string(rune('a' + i))})
 			}); err != nil {
 				t.Fatal(err)

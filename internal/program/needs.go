@@ -168,7 +168,7 @@ func (s *Service) SyncThen(ctx context.Context, then func(context.Context, *stor
 	var out []SyncResult
 	for _, id := range ids {
 		var res SyncResult
-		err := s.db.Write(ctx, func(tx *store.Tx) error {
+		err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			p, err := s.get(ctx, tx, id, true)
 			if err != nil || p.Status != Published {
 				return err

@@ -335,7 +335,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Program, error) {
 	for i := range p.Phases {
 		p.Phases[i].ID = newID()
 	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO programs (id, name, category, description, item_name, item_unit,
 			unit_value, target_kinds, regions, tags, inst_kinds, priority_tags, quantity_rule, stack_group, statement, hold_hours,
 			status, created_by, created_at, updated_at, sensitive)
@@ -400,6 +400,13 @@ func (s *Service) phases(ctx context.Context, q store.Querier, id string) ([]Pha
 // Get returns a program. Drafts are visible only when drafts is true (admins).
 func (s *Service) Get(ctx context.Context, id string, drafts bool) (Program, error) {
 	return s.get(ctx, s.db.R(), id, drafts)
+}
+
+// GetTx is Get read inside a write transaction, for a capability that needs a
+// program while it holds locks: it sees what the transaction sees, and it needs no
+// second connection (see store.DB.Write).
+func (s *Service) GetTx(ctx context.Context, tx *store.Tx, id string, drafts bool) (Program, error) {
+	return s.get(ctx, tx, id, drafts)
 }
 
 func (s *Service) get(ctx context.Context, q store.Querier, id string, drafts bool) (Program, error) {
@@ -473,7 +480,7 @@ func (p Program) FindPhase(ref string) (Phase, bool) {
 func (s *Service) Publish(ctx context.Context, id string) (Program, int, error) {
 	var p Program
 	var n int
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		if p, err = s.get(ctx, tx, id, true); err != nil {
 			return err
@@ -498,7 +505,7 @@ func (s *Service) Publish(ctx context.Context, id string) (Program, int, error) 
 // Close ends a program: no new commitments; allocations already made go on.
 func (s *Service) Close(ctx context.Context, id string) (Program, error) {
 	var p Program
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		if p, err = s.get(ctx, tx, id, true); err != nil {
 			return err
@@ -524,7 +531,7 @@ func (s *Service) SetStacking(ctx context.Context, id string, group string, exem
 		return Program{}, err
 	}
 	var p Program
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		if p, err = s.get(ctx, tx, id, true); err != nil {
 			return err

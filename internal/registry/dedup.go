@@ -212,7 +212,7 @@ func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
 		inPairs[p.b.id]++
 	}
 	queued := 0
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := store.Now()
 		lines := map[string]bool{}
 		fromAccepted, fromUpdated, merged := 0, 0, 0

@@ -203,7 +203,7 @@ func (s *Service) Queue(ctx context.Context, who Importer, kind Kind, up Upload)
 		os.Remove(im.path)
 		return Import{}, err
 	}
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO imports (id, kind, user_id, scope, filename, path, format, status, bytes_total, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, im.ID, string(kind), who.UserID, who.Scope, im.Filename, im.path,
 			im.format, im.Status, im.BytesTotal, im.CreatedAt); err != nil {

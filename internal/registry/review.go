@@ -107,7 +107,7 @@ func (s *Service) Resolve(ctx context.Context, v Viewer, id, decision, keep stri
 	}
 	actor, _ := audit.ActorFrom(ctx)
 	now := store.Now()
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		// Re-check the status inside the transaction: two offices deciding the same
 		// pair at once must not both apply.
 		res, err := tx.ExecContext(ctx, `UPDATE duplicates SET status = $1, keep = $2, decided_by = $3, decided_at = $4

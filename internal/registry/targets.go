@@ -265,7 +265,7 @@ func (s *Service) unmask(ctx context.Context, t *Target) error {
 	default:
 		return nil
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		return audit.Record(ctx, tx, audit.Change{Action: "target.view_personal_data", ObjectType: "target", ObjectID: t.ID, Region: t.Region,
 			Detail: map[string]any{"fields": []string{"nik", "kk"}}})
 	})
@@ -370,7 +370,7 @@ func (s *Service) Correct(ctx context.Context, v Viewer, id string, c Correction
 	}
 	args = append(args, store.Now(), id)
 	q := `UPDATE targets SET ` + strings.Join(cols, ", ") + `, updated_at = $` + itoa(len(args)-1) + ` WHERE id = $` + itoa(len(args))
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}

@@ -126,7 +126,7 @@ func (s *Service) markFailed(ctx context.Context, id string, err error) error {
 			args = b
 		}
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'failed', error = $1, error_format = $2, error_args = $3, finished_at = $4
 			WHERE id = $5`, msg, format, string(args), store.Now(), id)
 		return err
@@ -149,7 +149,7 @@ func (s *Service) run(ctx context.Context, id string) error {
 	// server restarting while `gotong import` runs the same file) leaves it alone
 	// until the lease runs out, so an import never runs twice at once.
 	claimed := false
-	if err := s.db.Write(ctx, func(tx *store.Tx) error {
+	if err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := store.Now()
 		res, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'running', started_at = COALESCE(started_at, $1), lease_until = $2
 			WHERE id = $3 AND status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $1)`, now, now.Add(s.lease), id)
@@ -238,7 +238,7 @@ func (s *Service) run(ctx context.Context, id string) error {
 		return err
 	}
 	defer s.changed()
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'done', rows_total = rows_done, bytes_done = bytes_total,
 			finished_at = $1, lease_until = NULL WHERE id = $2`, store.Now(), id); err != nil {
 			return err
@@ -276,7 +276,7 @@ func (v *validator) lastLine(recs []*record, bad []problemRow) int {
 // writeBatch commits one batch: the valid rows, the rejected rows' reasons, the
 // counters and the row the import got to — all or nothing.
 func (s *Service) writeBatch(ctx context.Context, im Import, recs []*record, bad []problemRow, from, to int, offset int64) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		w := &batchWriter{s: s, ctx: ctx, tx: tx, imp: im.ID, scope: im.Scope, now: store.Now()}
 		if len(recs) > 0 {
 			if err := w.write(im.Kind, recs); err != nil {
@@ -354,7 +354,7 @@ func insertPlain(ctx context.Context, tx *store.Tx, prefix string, width int, ro
 // rows) is in the database.
 func (s *Service) removeUpload(id string) {
 	var path string
-	if err := s.db.R().QueryRow(`SELECT path FROM imports WHERE id = $1`, id).Scan(&path); err == nil && path != "" {
+	if err := s.db.R().QueryRowContext(context.Background(), `SELECT path FROM imports WHERE id = $1`, id).Scan(&path); err == nil && path != "" {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			s.log.Warn("remove finished upload", "import", id, "err", err)
 		}

@@ -5,9 +5,38 @@
 //
 // Placeholders are written $1, $2 … on both engines: PostgreSQL requires them and
 // SQLite reads $N as the N-th argument.
+//
+// # Reads and writes
+//
+// A DB has a writer pool and a read pool. Write runs a function in a write
+// transaction and hands it a context that says so; inside, every read goes through
+// the transaction (tx), so that it sees what the transaction wrote and locked, and
+// needs no second connection. A transaction that waits for a read connection while
+// it holds row locks, an advisory lock or an audit chain's head is how a burst of
+// cancels once froze a PostgreSQL server whose two pools were one: every connection
+// was held by a transaction waiting for one more. So:
+//
+//   - the read pool (R) refuses a context that is inside a write transaction of the
+//     same DB: the query fails with ErrReadInWrite before it takes a connection;
+//   - Write refuses a context that is already inside one (ErrNestedWrite): on
+//     SQLite's one writer connection it could only wait for itself.
+//
+// The check follows the context, not the call site, so a service method that reads
+// through R (program.Service.Get, say) fails when it is called inside a transaction
+// from anywhere, and the first test that walks that path says so; a capability whose
+// reads are needed inside transactions offers a variant that takes the transaction
+// (program.Service.GetTx). Reads that need not agree with the transaction are made
+// before it begins. The callback's context parameter is named ctx, shadowing the
+// caller's, so the marked context is the only one in reach; a test of this package
+// checks that every callback in the module does so and calls no R inside.
+//
+// And the pools are separate on both engines, so a case the check misses can slow
+// a writer down but never starve a reader: under MVCC (and SQLite's WAL) a reader
+// waits for no writer.
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -45,7 +74,8 @@ type Querier interface {
 // DB is an open database: a writer pool and a read pool. On SQLite the writer pool
 // holds exactly one connection, so writers queue in Go instead of fighting over the
 // file lock; readers use their own pool and, under WAL, never wait for the writer. On
-// PostgreSQL both are the same pool.
+// PostgreSQL they are two pools on the same server, so that readers, who under MVCC
+// wait for no writer, never wait for a writer's connection either.
 type DB struct {
 	Engine Engine
 	// Path is the SQLite file ("" on PostgreSQL).
@@ -54,7 +84,14 @@ type DB struct {
 	AuditKey []byte
 	write    *sql.DB
 	read     *sql.DB
+	reader   *Reader
 	retries  [2]atomic.Int64 // deadlocks, other conflicts (serialization, busy)
+}
+
+func newDB(eng Engine, path string, write, read *sql.DB) *DB {
+	db := &DB{Engine: eng, Path: path, write: write, read: read}
+	db.reader = &Reader{db: db}
+	return db
 }
 
 // Retries reports how many write transactions were run again because the database
@@ -65,22 +102,56 @@ func (db *DB) Retries() (deadlocks, conflicts int64) {
 	return db.retries[0].Load(), db.retries[1].Load()
 }
 
-// Open opens the database named by dsn: "postgres://…" / "postgresql://…", or
+// Options sizes the pools; zero values take the engine's defaults.
+type Options struct {
+	// ReadConns bounds the read pool: PostgreSQL DefaultReadConns, SQLite
+	// max(4, 2 × CPUs).
+	ReadConns int
+	// WriteConns bounds the write pool on PostgreSQL (DefaultWriteConns). SQLite
+	// has one writer connection: 0 or 1.
+	WriteConns int
+}
+
+// The PostgreSQL pool sizes, together the 32 connections one shared pool had.
+// Writers contend for the rows, fill locks and audit heads they share, so more of
+// them at once mostly wait inside PostgreSQL, holding a connection (and maybe
+// locks); beyond the write pool they wait in Go, holding nothing. Readers take
+// no locks a writer waits for and keep their own half, so no burst of writes can
+// leave a read (/readyz, a report) without a connection.
+const (
+	DefaultWriteConns = 16
+	DefaultReadConns  = 16
+)
+
+// MaxConns bounds either pool size in Options.
+const MaxConns = 1000
+
+// ErrPoolSize is an Options value the engine cannot use.
+var ErrPoolSize = errors.New("bad database pool size")
+
+// Open opens the database named by dsn with the default pool sizes.
+func Open(ctx context.Context, dsn string) (*DB, error) { return OpenWith(ctx, dsn, Options{}) }
+
+// OpenWith opens the database named by dsn: "postgres://…" / "postgresql://…", or
 // "sqlite:PATH" (a plain path is taken as a SQLite file too).
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	if opt.ReadConns < 0 || opt.ReadConns > MaxConns || opt.WriteConns < 0 || opt.WriteConns > MaxConns {
+		return nil, fmt.Errorf("%w: pools of %d read and %d write connections (0 for the default, at most %d)",
+			ErrPoolSize, opt.ReadConns, opt.WriteConns, MaxConns)
+	}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return openPostgres(ctx, dsn)
+		return openPostgres(ctx, dsn, opt)
 	case strings.HasPrefix(dsn, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"), opt)
 	case strings.Contains(dsn, "://"):
 		return nil, fmt.Errorf("unsupported database URL scheme in %q (use postgres:// or sqlite:PATH)", redact(dsn))
 	default:
-		return openSQLite(ctx, dsn)
+		return openSQLite(ctx, dsn, opt)
 	}
 }
 
-func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres %s: %w", redact(dsn), err)
@@ -91,17 +162,31 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if _, set := cfg.RuntimeParams["jit"]; !set {
 		cfg.RuntimeParams["jit"] = "off"
 	}
-	db := stdlib.OpenDB(*cfg)
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(16)
-	db.SetConnMaxIdleTime(5 * time.Minute)
+	w := pool(stdlib.OpenDB(*cfg), cmp.Or(opt.WriteConns, DefaultWriteConns))
+	// The read pool's connections are read-only, as SQLite's are (query_only): an
+	// accidental write through R is an error, not a writer outside Write.
+	rcfg := cfg.Copy()
+	rcfg.RuntimeParams["default_transaction_read_only"] = "on"
+	r := pool(stdlib.OpenDB(*rcfg), cmp.Or(opt.ReadConns, DefaultReadConns))
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.PingContext(pctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connect to postgres at %s: %w", redact(dsn), err)
+	for _, p := range []*sql.DB{w, r} {
+		if err := p.PingContext(pctx); err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("connect to postgres at %s: %w", redact(dsn), err)
+		}
 	}
-	return &DB{Engine: Postgres, write: db, read: db}, nil
+	return newDB(Postgres, "", w, r), nil
+}
+
+// pool bounds a PostgreSQL pool to n connections, keeping half of them open when
+// idle (each costs the server a process) and closing those idle for long.
+func pool(db *sql.DB, n int) *sql.DB {
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(max(1, n/2))
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db
 }
 
 // sqliteDSN builds the connection string. Pragmas go in the DSN, not in an Exec after
@@ -133,9 +218,13 @@ func sqliteDSN(path string, readOnly bool) string {
 	return "file:" + path + "?" + v.Encode()
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("empty SQLite path")
+	}
+	if opt.WriteConns > 1 {
+		return nil, fmt.Errorf("%w: a SQLite database has one writer connection, not %d (the write pool size is for PostgreSQL)",
+			ErrPoolSize, opt.WriteConns)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
@@ -156,29 +245,31 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	n := max(4, runtime.NumCPU()*2)
+	n := cmp.Or(opt.ReadConns, max(4, runtime.NumCPU()*2))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{Engine: SQLite, Path: path, write: w, read: r}, nil
+	return newDB(SQLite, path, w, r), nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	err := db.write.Close()
-	if db.read != db.write {
-		err = errors.Join(err, db.read.Close())
-	}
-	return err
+	return errors.Join(db.write.Close(), db.read.Close())
 }
 
-// R is the read pool, for queries outside a write transaction.
-func (db *DB) R() *sql.DB { return db.read }
+// PoolStats reports the read and the write pool's use, for /metrics: how often and
+// how long callers waited for a connection.
+func (db *DB) PoolStats() (read, write sql.DBStats) { return db.read.Stats(), db.write.Stats() }
+
+// R is the read pool, for queries outside a write transaction (see Reads and
+// writes in the package documentation).
+func (db *DB) R() *Reader { return db.reader }
 
 // W is the writer pool, for libraries that need a *sql.DB able to write (session
 // store, migrations). Application writes go through Write.
 func (db *DB) W() *sql.DB { return db.write }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers, through the read pool: it waits for no
+// writer.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
@@ -191,11 +282,17 @@ type Tx struct {
 	AuditKey []byte
 }
 
-// Write runs fn in a write transaction and commits it when fn returns nil. On
-// PostgreSQL a serialization failure or deadlock (SQLSTATE 40001, 40P01) retries the
-// whole function, so fn must not have effects outside the transaction. The returned
-// error is already mapped to an errs kind.
-func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+// Write runs fn in a write transaction and commits it when fn returns nil. fn gets a
+// context marked as inside the transaction: name it ctx, so that it shadows the
+// caller's, and read through tx (see Reads and writes in the package
+// documentation). On PostgreSQL a serialization failure or deadlock (SQLSTATE
+// 40001, 40P01) retries the whole function, so fn must not have effects outside the
+// transaction. The returned error is already mapped to an errs kind.
+func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if db.inWrite(ctx) {
+		return Map(ErrNestedWrite)
+	}
+	ctx = context.WithValue(ctx, writeKey{}, db)
 	const attempts = 5
 	var err error
 	for i := range attempts {
@@ -217,7 +314,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	return Map(err)
 }
 
-func (db *DB) writeOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+func (db *DB) writeOnce(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) (err error) {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -231,7 +328,7 @@ func (db *DB) writeOnce(ctx context.Context, fn func(tx *Tx) error) (err error) 
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{Tx: sqlTx, Engine: db.Engine, AuditKey: db.AuditKey}); err != nil {
+	if err = fn(ctx, &Tx{Tx: sqlTx, Engine: db.Engine, AuditKey: db.AuditKey}); err != nil {
 		return err
 	}
 	return sqlTx.Commit()

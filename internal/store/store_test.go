@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/store"
@@ -68,7 +69,7 @@ func TestDriverErrorsMapToKinds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		insert := func(id, email string) error {
-			return db.Write(ctx, func(tx *store.Tx) error {
+			return db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 				_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at)
 					VALUES ($1, $2, 'A', 'admin', 'x', $3)`, id, email, store.Now())
 				return err
@@ -80,7 +81,7 @@ func TestDriverErrorsMapToKinds(t *testing.T) {
 		if err := insert("u2", "a@example.org"); !errs.Is(err, errs.Conflict) {
 			t.Errorf("duplicate live email: %v, want conflict", err)
 		}
-		err := db.Write(ctx, func(tx *store.Tx) error {
+		err := db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at)
 				VALUES ('u3', 'b@example.org', 'B', 'office', 'x', $1)`, store.Now())
 			return err
@@ -88,7 +89,7 @@ func TestDriverErrorsMapToKinds(t *testing.T) {
 		if !errs.Is(err, errs.Conflict) {
 			t.Errorf("office without region (CHECK): %v, want conflict", err)
 		}
-		err = db.Write(ctx, func(tx *store.Tx) error {
+		err = db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, org_id, password_hash, created_at)
 				VALUES ('u4', 'c@example.org', 'C', 'collaborator', 'nope', 'x', $1)`, store.Now())
 			return err
@@ -108,7 +109,7 @@ func TestWriteRollsBackOnError(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		boom := errs.E(errs.Invalid, "boom")
-		err := db.Write(ctx, func(tx *store.Tx) error {
+		err := db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at)
 				VALUES ('r1', 'r@example.org', 'R', 'admin', 'x', $1)`, store.Now()); err != nil {
 				return err
@@ -142,7 +143,7 @@ func TestConcurrentWritersAllCommit(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for range each {
-					errc <- db.Write(ctx, func(tx *store.Tx) error {
+					errc <- db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 						q := `SELECT seq FROM audit_heads WHERE chain = 'c'`
 						if tx.Engine == store.Postgres {
 							q += " FOR UPDATE"
@@ -175,8 +176,87 @@ func TestConcurrentWritersAllCommit(t *testing.T) {
 }
 
 func TestReadPoolRefusesWrites(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
-	if _, err := db.R().ExecContext(context.Background(), `DELETE FROM users`); err == nil {
-		t.Fatal("a write through the SQLite read pool succeeded")
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := db.R().ExecContext(context.Background(), `DELETE FROM users`); err == nil {
+			t.Fatal("a write through the read pool succeeded")
+		}
+	})
+}
+
+func TestPoolSizes(t *testing.T) {
+	ctx := context.Background()
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			write := 3
+			if eng == store.SQLite {
+				write = 1
+			}
+			db, err := store.OpenWith(ctx, storetest.DSN(t, eng), store.Options{ReadConns: 5, WriteConns: write})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			r, w := db.PoolStats()
+			if r.MaxOpenConnections != 5 || w.MaxOpenConnections != write {
+				t.Fatalf("pools of %d read and %d write connections, want 5 and %d", r.MaxOpenConnections, w.MaxOpenConnections, write)
+			}
+			for _, bad := range []store.Options{{ReadConns: -1}, {WriteConns: -1}, {ReadConns: store.MaxConns + 1}} {
+				if _, err := store.OpenWith(ctx, storetest.DSN(t, eng), bad); !errors.Is(err, store.ErrPoolSize) {
+					t.Errorf("open with %+v: %v, want ErrPoolSize", bad, err)
+				}
+			}
+		})
+	}
+	if _, err := store.OpenWith(ctx, storetest.DSN(t, store.SQLite), store.Options{WriteConns: 2}); !errors.Is(err, store.ErrPoolSize) {
+		t.Errorf("a SQLite database with two writer connections: %v, want ErrPoolSize", err)
+	}
+}
+
+// TestReadsDoNotWaitForWriters holds every connection of the write pool in open
+// write transactions: the read pool still answers at once.
+func TestReadsDoNotWaitForWriters(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			writers := 2
+			if eng == store.SQLite {
+				writers = 1
+			}
+			db, err := store.OpenWith(context.Background(), storetest.DSN(t, eng), store.Options{ReadConns: 2, WriteConns: writers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			release := make(chan struct{})
+			var holding, done sync.WaitGroup
+			for range writers {
+				holding.Add(1)
+				done.Go(func() {
+					_ = db.Write(context.Background(), func(ctx context.Context, tx *store.Tx) error {
+						if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, 'x')`, store.Now().String()); err != nil {
+							return err
+						}
+						holding.Done()
+						<-release
+						return nil
+					})
+				})
+			}
+			holding.Wait()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			var n int
+			err = db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE value = 'x'`).Scan(&n)
+			if pingErr := db.Ping(ctx); err == nil {
+				err = pingErr
+			}
+			close(release)
+			done.Wait()
+			if err != nil || n != 0 {
+				t.Fatalf("a read while every writer connection is in a transaction: %d rows, %v; want 0 (uncommitted), nil", n, err)
+			}
+		})
 	}
 }

@@ -723,7 +723,8 @@ func roleTable() []roleRow {
 		// Operations.
 		{method: "GET", path: "/healthz", want: everyone(200)},
 		{method: "GET", path: "/readyz", want: everyone(200), show: text("ready")},
-		{method: "GET", path: "/metrics", want: everyone(200), show: text("gotong_http_requests_total", `gotong_db_retries_total{reason="deadlock"}`)},
+		{method: "GET", path: "/metrics", want: everyone(200), show: text("gotong_http_requests_total", `gotong_db_retries_total{reason="deadlock"}`,
+			`gotong_db_pool_waits_total{pool="write"}`, `gotong_db_pool_in_use_connections{pool="read"}`)},
 		{method: "GET", path: "/static/app.css", want: everyone(200)},
 
 		// Public pages.

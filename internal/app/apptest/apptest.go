@@ -197,6 +197,17 @@ func (r Response) ErrorCode() string {
 // url.Values (sent as a form); anything else is encoded as JSON.
 func (c *Client) Do(t testing.TB, method, path string, body any) Response {
 	t.Helper()
+	r, err := c.Try(method, path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Try is Do returning an error instead of failing the test, for goroutines (a test
+// may not fail from them) and for tests that count the requests that were not
+// answered.
+func (c *Client) Try(method, path string, body any) (Response, error) {
 	var rd io.Reader
 	ctype := ""
 	switch b := body.(type) {
@@ -210,13 +221,13 @@ func (c *Client) Do(t testing.TB, method, path string, body any) Response {
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
-			t.Fatal(err)
+			return Response{}, err
 		}
 		rd, ctype = bytes.NewReader(j), "application/json"
 	}
 	req, err := http.NewRequest(method, c.S.URL+path, rd)
 	if err != nil {
-		t.Fatal(err)
+		return Response{}, err
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
@@ -226,14 +237,14 @@ func (c *Client) Do(t testing.TB, method, path string, body any) Response {
 	}
 	res, err := c.HTTP.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return Response{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
-		t.Fatal(err)
+		return Response{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	return Response{Status: res.StatusCode, Header: res.Header, Body: b}
+	return Response{Status: res.StatusCode, Header: res.Header, Body: b}, nil
 }
 
 // Login signs the client in through the login form and fails the test if it does not
