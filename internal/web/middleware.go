@@ -81,12 +81,32 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// patternKey holds, in a request's context, where notePattern writes the ServeMux
+// pattern the request matched.
+type patternKey struct{}
+
+// notePattern wraps the ServeMux. The mux sets r.Pattern on the request it is given,
+// which the middleware in between (sessions, authentication) has copied with
+// WithContext; observe, outside them, never sees it. So observe leaves a place in the
+// context and this, the innermost handler, fills it in once routing is done.
+func notePattern(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := r.Context().Value(patternKey{}).(*string); ok {
+			defer func() { *p = r.Pattern }()
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
 // observe recovers panics, logs each request and counts it by route pattern (never
-// by raw path, so metrics cannot grow without bound).
+// by raw path, so metrics cannot grow without bound: an unknown path matches one of
+// the catch-all patterns, "/" or "/api/").
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		pattern := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), patternKey{}, pattern))
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
@@ -94,7 +114,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					s.fail(sw, r, errs.Wrap(fmt.Errorf("panic: %v", p), "handler"))
 				}
 			}
-			route := r.Pattern
+			route := *pattern
 			if route == "" {
 				route = "unmatched"
 			}
