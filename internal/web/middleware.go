@@ -133,6 +133,36 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
+// crossOrigin refuses the state-changing requests a browser sends from another site
+// (CSRF), with http.CrossOriginProtection: API clients get the API's JSON error,
+// people the error page.
+//
+// A request to the API with an Authorization header is let through: the protection is
+// against credentials a browser attaches on its own (the session cookie), and a
+// browser never attaches a bearer token on its own. A page that sends one must already
+// hold the token, and gains nothing it could not do directly; a cross-site fetch with
+// that header needs a CORS preflight, which Gotong does not grant. And authenticate
+// never falls back to the cookie when the header is there: a bad token is refused, so
+// the header cannot smuggle the cookie's user in. Pages never take bearer tokens, so
+// they stay protected whatever the headers.
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// unauthorized: the request's credentials do not count from another site.
+		// 403 rather than the kind's 401: signing in would not help.
+		s.failStatus(w, r, http.StatusForbidden, errs.E(errs.Unauthorized,
+			"this request came from another site; send it from Gotong's own pages, or with an API token"))
+	}))
+	protected := cop.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isAPI(r) && r.Header.Get("Authorization") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		protected.ServeHTTP(w, r)
+	})
+}
+
 type userKey struct{}
 
 // currentUser returns the signed-in user, if any.

@@ -30,8 +30,15 @@ var statusOf = map[errs.Kind]int{
 // fail answers with err: JSON for the API, an error page otherwise. Internal causes
 // are logged, never sent.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.failStatus(w, r, 0, err)
+}
+
+// failStatus is fail with another status than the kind's (0: the kind's).
+func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, err error) {
 	e := errs.As(err)
-	code := statusOf[e.Kind]
+	if code == 0 {
+		code = statusOf[e.Kind]
+	}
 	if e.Kind == errs.Internal {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

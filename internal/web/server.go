@@ -158,8 +158,9 @@ func (s *Server) Handler() http.Handler {
 
 	var h http.Handler = notePattern(mux)
 	h = s.authenticate(h)
+	// Inside the session middleware, so that a refusal can render the error page.
+	h = s.crossOrigin(h)
 	h = s.sessions.LoadAndSave(h)
-	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.observe(h)
 	h = securityHeaders(h)
 	return h
