@@ -3,18 +3,36 @@ package web_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"fmt"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app/apptest"
+	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
+	"github.com/gotong/gotong/internal/storetest"
 )
 
 // Hardening at the edge of the server: what reaches the metrics, the cross-origin
 // refusal's shape, and input no database should see.
+
+// asAdmin returns a client acting as the test server's admin with a bearer token,
+// and the admin.
+func asAdmin(t *testing.T, s *apptest.Server) (*apptest.Client, account.User) {
+	t.Helper()
+	u, err := s.App.Accounts.UserByEmail(s.Ctx(), apptest.AdminEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.As(t, u.ID), u
+}
 
 // routeLabels reads /metrics and returns, per route label of
 // gotong_http_requests_total, the sum of its counts.
@@ -83,11 +101,8 @@ func TestMetricsLabelRequestsByRoutePattern(t *testing.T) {
 // requests through, since a bearer token is never sent by a browser on its own.
 func TestCrossOriginRefusals(t *testing.T) {
 	s := apptest.Start(t, store.SQLite) // the protection runs before any database work
-	adminUser, err := s.App.Accounts.UserByEmail(s.Ctx(), apptest.AdminEmail)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := s.Token(t, adminUser.ID)
+	adm, adminUser := asAdmin(t, s)
+	token := adm.Token
 	_, session := login(t, s, apptest.AdminEmail, apptest.AdminPassword, "")
 	cookie := (&http.Cookie{Name: sessionCookieName, Value: session}).String()
 	foreign := func(extra ...string) http.Header {
@@ -181,4 +196,145 @@ func TestCrossOriginRefusals(t *testing.T) {
 			t.Error("the page showed a new token")
 		}
 	})
+}
+
+// TestBrokenTextIsRefusedAtTheEdge: a NUL byte or invalid UTF-8 anywhere a client can
+// put text — a path id, a query parameter, a cursor, a form field, a JSON string, an
+// upload's file name — is refused with 400 invalid before any database sees it.
+// PostgreSQL cannot store either (SQLSTATE 22021) and answered 500; SQLite stored or
+// compared them.
+func TestBrokenTextIsRefusedAtTheEdge(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			adm, _ := asAdmin(t, s)
+			office, _ := s.User(t, account.Office, "31.71", "")
+			off := s.As(t, office.ID)
+			_, collab, _ := s.Org(t, "Yayasan Tepi", true)
+			col := s.As(t, collab.ID)
+			page := s.Client()
+			page.Login(t, apptest.AdminEmail, apptest.AdminPassword)
+			n := serial(s)
+			importAs(t, s, importer(office), "tepi.csv", householdHeader+
+				hhRow(kkOf("317101", n), nikOf("317101", "1980-02-02", true, n), "Sri Tepi", "1980-02-02", "P", "Kepala Keluarga",
+					"31.71.01.1001", "1", "1", "Jl. Tepi No. 1", "", ""))
+			var targets struct{ Items []registry.Target }
+			off.Do(t, "GET", "/api/v1/targets?q=tepi", nil).JSON(t, &targets)
+			if len(targets.Items) != 1 {
+				t.Fatalf("%d targets named Tepi, want 1", len(targets.Items))
+			}
+			target := "/api/v1/targets/" + targets.Items[0].ID
+			cursor := func(raw string) string { return base64.RawURLEncoding.EncodeToString([]byte(raw)) }
+
+			type call struct {
+				who          *apptest.Client
+				method, path string
+				body         any
+			}
+			var cases []call
+			for _, bad := range []string{"%00", "%FF", "a%00b", "%C3%28"} {
+				cases = append(cases,
+					call{adm, "GET", "/api/v1/users/" + bad, nil},
+					call{adm, "DELETE", "/api/v1/users/" + bad, nil},
+					call{adm, "GET", "/api/v1/organizations/" + bad, nil},
+					call{adm, "POST", "/api/v1/organizations/" + bad + "/verify", `{"decision":"verified"}`},
+					call{adm, "GET", "/api/v1/regions/" + bad, nil},
+					call{off, "GET", "/api/v1/targets/" + bad, nil},
+					call{off, "PATCH", "/api/v1/targets/" + bad, `{"address":"Jl. Baru 2"}`},
+					call{off, "GET", "/api/v1/imports/" + bad, nil},
+					call{off, "GET", "/api/v1/imports/" + bad + "/errors.csv", nil},
+					call{off, "POST", "/api/v1/duplicates/" + bad + "/resolve", `{"decision":"distinct"}`},
+					call{adm, "GET", "/api/v1/programs/" + bad, nil},
+					call{adm, "GET", "/api/v1/programs/" + bad + "/coverage", nil},
+					call{col, "GET", "/api/v1/commitments/" + bad, nil},
+					call{col, "GET", "/api/v1/commitments/" + bad + "/allocations", nil},
+					call{col, "POST", "/api/v1/allocations/" + bad + "/fail", `{"reason":"moved"}`},
+					call{off, "GET", "/api/v1/targets?q=" + bad, nil},
+					call{off, "GET", "/api/v1/targets?region=" + bad, nil},
+					call{off, "GET", "/api/v1/targets?tag=" + bad, nil},
+					call{off, "GET", "/api/v1/targets?kind=" + bad, nil},
+					call{adm, "GET", "/api/v1/users?org_id=" + bad, nil},
+					call{adm, "GET", "/api/v1/regions?parent=" + bad, nil},
+					call{adm, "GET", "/api/v1/audit?object_id=" + bad, nil},
+					call{adm, "GET", "/api/v1/programs/" + bad + "/coverage?region=31", nil},
+					call{adm, "GET", "/api/v1/users?" + bad + "=x", nil},
+					call{page, "GET", "/registry/targets/" + bad, nil},
+					call{page, "GET", "/registry?q=" + bad, nil},
+					call{page, "GET", "/programs/" + bad, nil},
+					call{page, "POST", "/admin/users/" + bad + "/delete", url.Values{}},
+				)
+			}
+			for _, raw := range []string{"2024-01-01T00:00:00Z|\x00", "2024-01-01T00:00:00Z|\xff", "2024-01-01T00:00:00Z|a\x00b"} {
+				c := cursor(raw)
+				cases = append(cases,
+					call{adm, "GET", "/api/v1/users?cursor=" + c, nil},
+					call{adm, "GET", "/api/v1/organizations?cursor=" + c, nil},
+					call{adm, "GET", "/api/v1/audit?cursor=" + c, nil},
+					call{off, "GET", "/api/v1/targets?cursor=" + c, nil},
+					call{off, "GET", "/api/v1/imports?cursor=" + c, nil},
+					call{off, "GET", "/api/v1/duplicates?cursor=" + c, nil},
+					call{adm, "GET", "/api/v1/programs?cursor=" + c, nil},
+					call{col, "GET", "/api/v1/commitments?cursor=" + c, nil},
+				)
+			}
+			for _, bad := range []string{`\u0000`, "\xff", `a\u0000b`, "\xc3\x28"} {
+				cases = append(cases,
+					call{nil, "POST", "/api/v1/organizations", `{"name":"Yayasan ` + bad + `","kind":"ngo","contact_name":"Ibu Kontak",` +
+						`"contact_email":"k@tepi.example","contact_phone":"081234567890","user":{"email":"u@tepi.example","password":"kata-sandi-rahasia"}}`},
+					call{adm, "POST", "/api/v1/users", `{"email":"x@tepi.example","name":"Budi ` + bad + `","role":"admin","password":"kata-sandi-1a"}`},
+					call{adm, "POST", "/api/v1/tokens", `{"label":"` + bad + `"}`},
+					call{off, "PATCH", target, `{"address":"Jl. ` + bad + ` No. 2"}`},
+					call{off, "PATCH", target, `{"tags":["` + bad + `"]}`},
+					call{off, "POST", "/api/v1/duplicates/x/resolve", `{"decision":"merge","keep":"` + bad + `"}`},
+					call{adm, "POST", "/api/v1/programs", `{"name":"Program ` + bad + `"}`},
+					call{col, "POST", "/api/v1/commitments", `{"program_id":"` + bad + `","phase":"1","quantity":1,"region":"31.71"}`},
+					call{adm, "POST", "/api/v1/organizations/x/verify", `{"decision":"rejected","reason":"` + bad + `"}`},
+				)
+			}
+			for _, bad := range []string{"\x00", "\xff", "a\x00b"} {
+				cases = append(cases,
+					call{s.Client(), "POST", "/login", url.Values{"email": {"a" + bad + "@tepi.example"}, "password": {"kata-sandi-1"}}},
+					call{s.Client(), "POST", "/register", url.Values{"name": {"Yayasan " + bad}, "kind": {"ngo"}}},
+					call{page, "POST", "/admin/users", url.Values{"email": {"y@tepi.example"}, "name": {"Budi" + bad}, "role": {"admin"}, "password": {"kata-sandi-1a"}}},
+				)
+			}
+			for _, tc := range cases {
+				who := tc.who
+				if who == nil {
+					who = s.Client()
+				}
+				t.Run(fmt.Sprintf("%s %q %q", tc.method, tc.path, tc.body), func(t *testing.T) {
+					r := who.Do(t, tc.method, tc.path, tc.body)
+					if r.Status != http.StatusBadRequest {
+						t.Fatalf("status %d, want 400; body %.200s", r.Status, r.Body)
+					}
+					if strings.HasPrefix(tc.path, "/api/") && r.ErrorCode() != "invalid" {
+						t.Errorf("error code %q, want invalid", r.ErrorCode())
+					}
+				})
+			}
+			if n := countOrgs(t, s, "Yayasan \ufffd", "Yayasan \ufffd("); n != 0 {
+				t.Errorf("%d organisations stored with broken names", n)
+			}
+
+			t.Run("an upload whose file name is broken", func(t *testing.T) {
+				for _, name := range []string{"warga\x00.csv", "warga\xff.csv", "\xc3\x28.csv"} {
+					var body bytes.Buffer
+					mw := multipart.NewWriter(&body)
+					_ = mw.WriteField("kind", "household")
+					h := textproto.MIMEHeader{}
+					h.Set("Content-Disposition", `form-data; name="file"; filename="`+name+`"`) // raw bytes, not %q's escapes
+					fw, _ := mw.CreatePart(h)
+					_, _ = fw.Write([]byte(householdHeader))
+					mw.Close()
+					if r := postRaw(t, off, "/api/v1/imports", body.Bytes(), mw.FormDataContentType()); r.Status != http.StatusBadRequest || r.ErrorCode() != "invalid" {
+						t.Errorf("file name %q: %d %q, want 400 invalid", name, r.Status, r.ErrorCode())
+					}
+				}
+				if files := uploadedFiles(t, s); len(files) != 0 {
+					t.Errorf("refused uploads left files behind: %v", files)
+				}
+			})
+		})
+	}
 }

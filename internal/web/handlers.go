@@ -23,7 +23,7 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errs.E(errs.Invalid, "malformed form")
 	}
-	return nil
+	return checkForm(r)
 }
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {

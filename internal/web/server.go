@@ -157,6 +157,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 
 	var h http.Handler = notePattern(mux)
+	h = s.refuseBrokenText(h)
 	h = s.authenticate(h)
 	// Inside the session middleware, so that a refusal can render the error page.
 	h = s.crossOrigin(h)
