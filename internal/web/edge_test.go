@@ -34,6 +34,13 @@ func asAdmin(t *testing.T, s *apptest.Server) (*apptest.Client, account.User) {
 	return s.As(t, u.ID), u
 }
 
+// asOffice returns a client acting as a new office user of region, and the user.
+func asOffice(t *testing.T, s *apptest.Server, region string) (*apptest.Client, account.User) {
+	t.Helper()
+	u, _ := s.User(t, account.Office, region, "")
+	return s.As(t, u.ID), u
+}
+
 // routeLabels reads /metrics and returns, per route label of
 // gotong_http_requests_total, the sum of its counts.
 func routeLabels(t *testing.T, s *apptest.Server) map[string]int {
@@ -208,8 +215,7 @@ func TestBrokenTextIsRefusedAtTheEdge(t *testing.T) {
 		t.Run(string(eng), func(t *testing.T) {
 			s := apptest.Start(t, eng)
 			adm, _ := asAdmin(t, s)
-			office, _ := s.User(t, account.Office, "31.71", "")
-			off := s.As(t, office.ID)
+			off, office := asOffice(t, s, "31.71")
 			_, collab, _ := s.Org(t, "Yayasan Tepi", true)
 			col := s.As(t, collab.ID)
 			page := s.Client()
@@ -333,6 +339,122 @@ func TestBrokenTextIsRefusedAtTheEdge(t *testing.T) {
 				}
 				if files := uploadedFiles(t, s); len(files) != 0 {
 					t.Errorf("refused uploads left files behind: %v", files)
+				}
+			})
+		})
+	}
+}
+
+// TestInvisibleCharactersInNames: zero-width and other format characters are
+// stripped from names and addresses, wherever they come in (API, pages, import
+// rows, corrections), so that search and de-duplication see the name people see;
+// bidirectional overrides and isolates, which change how the text is shown, are
+// refused with a reason.
+func TestInvisibleCharactersInNames(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			adm, _ := asAdmin(t, s)
+			off, office := asOffice(t, s, "31.71")
+			n := s.Unique("")
+			refusedForReordering := func(t *testing.T, r apptest.Response) {
+				t.Helper()
+				if r.Status != http.StatusBadRequest {
+					t.Fatalf("status %d, want 400; body %.300s", r.Status, r.Body)
+				}
+				if code, msg := errorOf(t, r); code != "invalid" || !strings.Contains(msg, "reorder") {
+					t.Errorf("error %s %q; want invalid saying the text holds characters that reorder it", code, msg)
+				}
+			}
+
+			t.Run("an organisation registered through the API", func(t *testing.T) {
+				body := registrationBody("Yayasan Bu\u200bdi "+n, "budi"+n+"@tepi.example", "kata-sandi-rahasia")
+				body["contact_name"] = "\ufeffIbu Si\u200dti"
+				r := s.Client().Do(t, "POST", "/api/v1/organizations", body)
+				if r.Status != http.StatusCreated {
+					t.Fatalf("register: %d %s", r.Status, r.Body)
+				}
+				var o account.Org
+				r.JSON(t, &o)
+				if o.Name != "Yayasan Budi "+n || o.ContactName != "Ibu Siti" {
+					t.Errorf("stored %q, %q; want the names without the invisible characters", o.Name, o.ContactName)
+				}
+				spoof := registrationBody("Yayasan \u202e"+n+" iduB", "spoof"+n+"@tepi.example", "kata-sandi-rahasia")
+				refusedForReordering(t, s.Client().Do(t, "POST", "/api/v1/organizations", spoof))
+				if countOrgs(t, s, "Yayasan \u202e"+n+" iduB") != 0 {
+					t.Error("the spoofing name was stored")
+				}
+			})
+			t.Run("an organisation registered through the page", func(t *testing.T) {
+				form := url.Values{"name": {"Yayasan Sri\u200c " + n}, "kind": {"ngo"}, "contact_name": {"Ibu Kontak"},
+					"contact_email": {"k@tepi.example"}, "contact_phone": {"081234567890"}, "user_name": {"Sri\u2060 Wahyuni"},
+					"user_email": {"sri" + n + "@tepi.example"}, "user_password": {"kata-sandi-rahasia"}}
+				if r := s.Client().Do(t, "POST", "/register", form); r.Status != http.StatusCreated {
+					t.Fatalf("register page: %d", r.Status)
+				}
+				if countOrgs(t, s, "Yayasan Sri "+n) != 1 {
+					t.Error("the organisation is not stored under its visible name")
+				}
+				u, err := s.App.Accounts.UserByEmail(s.Ctx(), "sri"+n+"@tepi.example")
+				if err != nil || u.Name != "Sri Wahyuni" {
+					t.Errorf("user name %q (%v), want Sri Wahyuni", u.Name, err)
+				}
+			})
+			t.Run("a user created by an admin", func(t *testing.T) {
+				refusedForReordering(t, adm.Do(t, "POST", "/api/v1/users", map[string]any{"email": "rlo" + n + "@tepi.example",
+					"name": "Budi \u2067Santoso\u2069", "role": "admin", "password": "kata-sandi-1a"}))
+				r := adm.Do(t, "POST", "/api/v1/users", map[string]any{"email": "ad\u200bmin" + n + "@tepi.example",
+					"name": "Budi", "role": "admin", "password": "kata-sandi-1a"})
+				if code, _ := errorOf(t, r); r.Status != http.StatusBadRequest || code != "invalid" {
+					t.Errorf("an email with a zero-width space: %d %q, want 400 invalid", r.Status, code)
+				}
+			})
+			t.Run("a program", func(t *testing.T) {
+				refusedForReordering(t, adm.Do(t, "POST", "/api/v1/programs", map[string]any{"name": "Sembako \u202eigaB"}))
+			})
+
+			var budi registry.Target
+			t.Run("import rows", func(t *testing.T) {
+				k := serial(s)
+				im := importAs(t, s, importer(office), "tak-terlihat.csv", householdHeader+
+					hhRow(kkOf("317101", k), nikOf("317101", "1970-03-02", false, k), "Bu\u200bdi Santo\u00adso", "1970-03-02", "L", "Kepala Keluarga",
+						"31.71.01.1001", "1", "1", "Jl. Ta\u200bk Terlihat No. 1", "", "")+
+					hhRow(kkOf("317101", k+1), nikOf("317101", "1971-04-03", false, k+1), "Budi \u202eoyhaR", "1971-04-03", "L", "Kepala Keluarga",
+						"31.71.01.1001", "1", "1", "Jl. Tak Terlihat No. 2", "", ""))
+				if im.Accepted != 1 || im.Rejected != 1 {
+					t.Fatalf("accepted %d, rejected %d; want 1 and 1", im.Accepted, im.Rejected)
+				}
+				var l struct{ Items []registry.Target }
+				off.Do(t, "GET", "/api/v1/targets?q=budi+santoso", nil).JSON(t, &l)
+				if len(l.Items) != 1 || l.Items[0].Name != "Budi Santoso" || l.Items[0].Address != "Jl. Tak Terlihat No. 1" {
+					t.Fatalf("search for budi santoso found %+v; want the imported row, cleaned", l.Items)
+				}
+				budi = l.Items[0]
+				_, rows := errorRows(t, off.Do(t, "GET", "/api/v1/imports/"+im.ID+"/errors.csv", nil))
+				if len(rows) != 1 || rows[0][1] != "Nama" || !strings.Contains(rows[0][3], "arah teks") {
+					t.Errorf("errors.csv rows %q; want the name refused for its direction control", rows)
+				}
+			})
+			t.Run("a search with an invisible character finds the name", func(t *testing.T) {
+				var l struct{ Items []registry.Target }
+				off.Do(t, "GET", "/api/v1/targets?q="+url.QueryEscape("Bu\u200bdi"), nil).JSON(t, &l)
+				if len(l.Items) != 1 || l.Items[0].ID != budi.ID {
+					t.Errorf("found %d targets, want Budi", len(l.Items))
+				}
+			})
+			t.Run("a correction", func(t *testing.T) {
+				r := off.Do(t, "PATCH", "/api/v1/targets/"+budi.ID, map[string]any{"name": "Budi\u200b Santoso\u200d Putra"})
+				var got registry.Target
+				r.JSON(t, &got)
+				if r.Status != http.StatusOK || got.Name != "Budi Santoso Putra" {
+					t.Errorf("%d, name %q; want Budi Santoso Putra", r.Status, got.Name)
+				}
+				if norm := countRows(t, s, `SELECT COUNT(*) FROM targets WHERE id = $1 AND name_norm = 'budi santoso putra'`, budi.ID); norm != 1 {
+					t.Error("name_norm is not the cleaned name's")
+				}
+				r = off.Do(t, "PATCH", "/api/v1/targets/"+budi.ID, map[string]any{"address": "Jl. \u202eawaJ"})
+				if r.Status != http.StatusBadRequest || r.ErrorCode() != "invalid" {
+					t.Errorf("an address with an override: %d %q, want 400 invalid", r.Status, r.ErrorCode())
 				}
 			})
 		})
