@@ -141,6 +141,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return float64([]int64{d, c}[i])
 		}))
 	}
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gotong_password_hashes_total",
+		Help: "Password hashes (argon2id) computed to set or check a password."}, func() float64 {
+		return float64(a.Accounts.PasswordHashes())
+	}))
 	a.Programs = program.New(db, regions, cfg.Province)
 	a.Allocations = allocate.New(db, a.Programs, regions, cfg.Province, log)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/httprate"
@@ -220,6 +221,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			ctx = context.WithValue(ctx, userKey{}, user)
 		}
 		ctx = audit.WithActor(ctx, actor)
+		// Password hashes queue per client address (login, registration).
+		ctx = account.WithClient(ctx, actor.RemoteAddr)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -265,6 +268,49 @@ func (s *Server) newLimiter(n int) func(http.HandlerFunc) http.HandlerFunc {
 		s.fail(w, r, errs.E(errs.RateLimited, "too many requests; wait a minute and try again"))
 	}))
 	return func(h http.HandlerFunc) http.HandlerFunc { return l.Handler(h).ServeHTTP }
+}
+
+// loginGate admits sign-in attempts per client address before their passwords are
+// hashed. The failed attempts of the last minute and the attempts still in flight
+// together stay under the limit: counting only finished failures let a burst of 200
+// attempts through at once, all hashed before the first failure was counted.
+type loginGate struct {
+	limit    int
+	failed   *httprate.RateLimiter // failed sign-ins per address, sliding minute
+	mu       sync.Mutex
+	inFlight map[string]int
+}
+
+func newLoginGate(limit int) *loginGate {
+	return &loginGate{limit: limit, failed: httprate.NewRateLimiter(limit, time.Minute), inFlight: map[string]int{}}
+}
+
+// enter admits one attempt from addr, or reports false when the address is at its
+// limit; an admitted attempt calls leave when it has its answer.
+func (g *loginGate) enter(addr string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_, failures, _ := g.failed.Status(addr)
+	if failures+float64(g.inFlight[addr]) >= float64(g.limit) {
+		return false
+	}
+	g.inFlight[addr]++
+	return true
+}
+
+// fail counts a failed attempt of an admitted one, before it leaves (so that at no
+// moment it is counted neither in flight nor failed), and reports whether the
+// address is now over its limit. The failure sets httprate's X-RateLimit headers.
+func (g *loginGate) fail(w http.ResponseWriter, r *http.Request, addr string) bool {
+	return g.failed.OnLimit(w, r, addr)
+}
+
+func (g *loginGate) leave(addr string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.inFlight[addr]--; g.inFlight[addr] <= 0 {
+		delete(g.inFlight, addr)
+	}
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
