@@ -45,7 +45,7 @@ type Config struct {
 	CookieSecure    bool          // mark cookies Secure (serve over HTTPS)
 	SessionIdle     time.Duration // sign out after this long without a request
 	SessionLifetime time.Duration // sign out this long after signing in, whatever happens
-	LoginLimit      int           // failed sign-ins per client address per minute
+	LoginLimit      int           // failed (or still checked) sign-ins per client address per minute
 	RegisterLimit   int           // registrations per client address per minute
 	MaxUpload       int64         // largest import file accepted, in bytes
 	ImportLease     time.Duration // how long a crashed process holds an unfinished import
