@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/invisible"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
 )
@@ -74,6 +75,10 @@ func New(db *store.DB, regions *region.Set, opt Options) *Service {
 	return &Service{db: db, regions: regions, province: opt.Province, pw: newPasswords(opt.PasswordMemoryKiB, opt.ConcurrentHashes)}
 }
 
+// PasswordHashes reports how many argon2id hashes the service has computed, to
+// make a password's hash or to check one: each costs about 150 ms and 64 MiB.
+func (s *Service) PasswordHashes() int64 { return s.pw.done.Load() }
+
 func newID() string { return uuid.NewString() }
 
 // normalizeEmail lower-cases and checks an email address.
@@ -83,15 +88,22 @@ func normalizeEmail(s string) (string, error) {
 		return "", errs.E(errs.Invalid, "email address is too long")
 	}
 	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+	// An invisible character would make a second account look like the first.
+	if err != nil || strings.IndexFunc(s, invisible.IsFormat) >= 0 || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
 		return "", errs.E(errs.Invalid, "email address is not valid")
 	}
 	return s, nil
 }
 
-// cleanText trims s and checks its length in characters and that it holds no control
-// characters.
+// cleanText strips invisible format characters from s (zero-width spaces and the
+// like), refuses characters that reorder text, trims s and checks its length in
+// characters and that it holds no control characters. See package invisible for why
+// one kind is stripped and the other refused.
 func cleanText(field, s string, minLen, maxLen int) (string, error) {
+	s, ok := invisible.Clean(s)
+	if !ok {
+		return "", errs.E(errs.Invalid, "%s holds characters that reorder text, such as a right-to-left override", field)
+	}
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	if !utf8.ValidString(s) || n < minLen || n > maxLen {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/invisible"
 	"github.com/gotong/gotong/internal/nik"
 	"github.com/gotong/gotong/internal/store"
 )
@@ -182,6 +183,9 @@ func (s *Service) DecideOrg(ctx context.Context, id, decision, reason string) (O
 		}
 	default:
 		return Org{}, errs.E(errs.Invalid, "decision must be verified or rejected")
+	}
+	if strings.IndexFunc(reason, invisible.IsBidiControl) >= 0 {
+		return Org{}, errs.E(errs.Invalid, "%s holds characters that reorder text, such as a right-to-left override", "reason")
 	}
 	if len(reason) > 1000 {
 		return Org{}, errs.E(errs.Invalid, "reason must be at most 1000 characters")

@@ -45,7 +45,7 @@ type Config struct {
 	CookieSecure    bool          // mark cookies Secure (serve over HTTPS)
 	SessionIdle     time.Duration // sign out after this long without a request
 	SessionLifetime time.Duration // sign out this long after signing in, whatever happens
-	LoginLimit      int           // failed sign-ins per client address per minute
+	LoginLimit      int           // failed (or still checked) sign-ins per client address per minute
 	RegisterLimit   int           // registrations per client address per minute
 	MaxUpload       int64         // largest import file accepted, in bytes
 	ImportLease     time.Duration // how long a crashed process holds an unfinished import
@@ -153,6 +153,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}))
 	}
 	registerPoolMetrics(reg, db)
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gotong_password_hashes_total",
+		Help: "Password hashes (argon2id) computed to set or check a password."}, func() float64 {
+		return float64(a.Accounts.PasswordHashes())
+	}))
 	a.Programs = program.New(db, regions, cfg.Province)
 	a.Allocations = allocate.New(db, a.Programs, regions, cfg.Province, log)
 	a.Allocations.Limits = cfg.PersonalData

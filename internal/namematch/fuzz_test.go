@@ -3,6 +3,7 @@ package namematch
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -14,7 +15,13 @@ var fuzzSeeds = []string{
 	"Nur\u00b4aini", "Az-Zahra", "al-", "-al", "\xff\xfe", "a\u0301\u0301",
 	"李明", "Ахмад", "ß", "ﬁtri", "x", "Xx", "Yy", "st", "St. St.",
 	"bin binti bin", "I Ni", "Ni", "m m m m m m m m m m m m m m",
+	"Bu\u200bdi", "\u202eBudi\u202c", "Su\u00adparman", "\ufeffSiti", "Az\u200d-Zahra",
+	"Nur\u200b'aini", "H\u2060. Ahmad", "a\u200b\u0301", "\u2067\u2069",
 }
+
+// invisibles are format characters (Unicode Cf) that FuzzNormalize slips into names.
+var invisibles = []rune{'\u200b', '\u200c', '\u200d', '\u200e', '\u00ad', '\u2060', '\ufeff',
+	'\u202a', '\u202e', '\u2066', '\u2069', '\u061c', '\U000E0020'}
 
 func addSeeds(f *testing.F, pairs bool) {
 	for _, s := range fuzzSeeds {
@@ -27,7 +34,8 @@ func addSeeds(f *testing.F, pairs bool) {
 }
 
 // FuzzNormalize checks that Normalize never panics, returns valid UTF-8
-// without leading, trailing or double spaces, and is idempotent.
+// without leading, trailing or double spaces or format characters, is
+// idempotent, and does not see an invisible character slipped in anywhere.
 func FuzzNormalize(f *testing.F) {
 	addSeeds(f, false)
 	for _, n := range benchNames {
@@ -35,6 +43,20 @@ func FuzzNormalize(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := Normalize(s)
+		if i := strings.IndexFunc(n, func(r rune) bool { return unicode.Is(unicode.Cf, r) }); i >= 0 {
+			t.Fatalf("Normalize(%q) = %q: keeps a format character", s, n)
+		}
+		// One invisible character at one rune boundary, both chosen by the input.
+		var cuts []int
+		for i := range s {
+			cuts = append(cuts, i)
+		}
+		cuts = append(cuts, len(s))
+		at := cuts[len(s)%len(cuts)]
+		r := invisibles[len(s)%len(invisibles)]
+		if with := s[:at] + string(r) + s[at:]; Normalize(with) != n {
+			t.Fatalf("Normalize(%q) = %q but Normalize(%q) = %q", s, n, with, Normalize(with))
+		}
 		if !utf8.ValidString(n) {
 			t.Fatalf("Normalize(%q) = %q: not valid UTF-8", s, n)
 		}

@@ -36,6 +36,11 @@ import (
 //  1. Unicode folding: NFKD decomposition, combining marks dropped (é → e,
 //     fullwidth and ligature forms → ASCII), lower case, and a few letters
 //     without a decomposition transliterated (ø → o, ß → ss, æ → ae).
+//     Invisible format characters (Unicode Cf: zero-width spaces and
+//     joiners, soft hyphens, bidi marks, overrides and isolates) are dropped
+//     without a trace, so "Bu\u200bdi" is budi: they arrive unseen from copy
+//     and paste, or are put there to make two names look alike, and are never
+//     part of the name.
 //  2. Punctuation: apostrophes join (Nur'aini → nuraini, Ma'ruf → maruf:
 //     the apostrophe stands for a glottal stop that is as often omitted);
 //     a hyphen after an Arabic article joins (Az-Zahra as Azzahra); other
@@ -134,7 +139,7 @@ func fold(s string) string {
 			}
 			continue
 		}
-		if unicode.IsMark(r) || isApostrophe(r) {
+		if unicode.IsMark(r) || isApostrophe(r) || unicode.Is(unicode.Cf, r) {
 			continue
 		}
 		r = unicode.ToLower(r)

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/invisible"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
@@ -154,10 +155,28 @@ func unlist(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// text checks a name of one line (a program, an item, a unit, a phase): invisible
+// format characters are stripped, characters that reorder text refused (see package
+// invisible for why).
 func text(field, s string, minLen, maxLen int) (string, error) {
+	s, ok := invisible.Clean(s)
+	if !ok {
+		return "", errs.E(errs.Invalid, "%s holds characters that reorder text, such as a right-to-left override", field)
+	}
+	return prose(field, s, minLen, maxLen)
+}
+
+// prose checks free text (a description, a statement, a reason). It keeps format
+// characters, which prose may need (a zero-width joiner builds emoji and some
+// scripts' letters) and nobody searches it by name; it refuses characters that
+// reorder text, since prose is shown as much as names are.
+func prose(field, s string, minLen, maxLen int) (string, error) {
 	s = strings.TrimSpace(s)
 	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
 		return "", errs.E(errs.Invalid, "%s is not valid text", field)
+	}
+	if strings.IndexFunc(s, invisible.IsBidiControl) >= 0 {
+		return "", errs.E(errs.Invalid, "%s holds characters that reorder text, such as a right-to-left override", field)
 	}
 	if n := utf8.RuneCountInString(s); n < minLen || n > maxLen {
 		return "", errs.E(errs.Invalid, "%s must be %d to %d characters", field, minLen, maxLen)
@@ -210,7 +229,7 @@ func (s *Service) validate(in Input) (Program, error) {
 	if p.Category, err = word("category", in.Category); err != nil {
 		return p, err
 	}
-	if p.Description, err = text("description", in.Description, 0, 4000); err != nil {
+	if p.Description, err = prose("description", in.Description, 0, 4000); err != nil {
 		return p, err
 	}
 	if p.Item.Name, err = text("item name", in.Item.Name, 2, 200); err != nil {
@@ -282,7 +301,7 @@ func (s *Service) validate(in Input) (Program, error) {
 			return p, err
 		}
 	}
-	if p.Statement, err = text("statement", in.Statement, 0, 4000); err != nil {
+	if p.Statement, err = prose("statement", in.Statement, 0, 4000); err != nil {
 		return p, err
 	}
 	p.Sensitive = in.Sensitive || sensitiveTags(p.Tags)
@@ -526,7 +545,7 @@ func (s *Service) Close(ctx context.Context, id string) (Program, error) {
 // SetStacking lets a program stack with the others of its group (exempt) or not,
 // and may move it to another group. Admins only; audited with the reason.
 func (s *Service) SetStacking(ctx context.Context, id string, group string, exempt bool, reason string) (Program, error) {
-	reason, err := text("reason", reason, 3, 1000)
+	reason, err := prose("reason", reason, 3, 1000)
 	if err != nil {
 		return Program{}, err
 	}

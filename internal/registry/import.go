@@ -138,7 +138,7 @@ func (s *Service) StoreUpload(filename string, body io.Reader, maxBytes int64) (
 	if strings.HasSuffix(lower, ".xls") || strings.HasSuffix(lower, ".ods") {
 		return Upload{}, errs.E(errs.Invalid, "save the file as .xlsx or .csv and send it again")
 	}
-	if err := os.MkdirAll(s.uploads, 0o700); err != nil {
+	if err := privateDir(s.uploads); err != nil {
 		return Upload{}, errs.Wrap(err, "uploads folder")
 	}
 	tmp, err := os.CreateTemp(s.uploads, "upload-*")

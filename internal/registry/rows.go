@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gotong/gotong/internal/invisible"
 	"github.com/gotong/gotong/internal/nik"
 	"github.com/gotong/gotong/internal/region"
 )
@@ -105,12 +106,18 @@ var SensitiveTags = map[string]bool{"isoman": true, "disabilitas": true}
 
 var tagPattern = regexp.MustCompile(`^[a-z0-9_]{1,30}$`)
 
+// cell returns the trimmed value of the cell of column key. Invisible format
+// characters (zero-width spaces, soft hyphens …) are stripped from every cell: they
+// come unseen from copy and paste, and would make a name unsearchable or a NIK
+// unreadable for a reason the office cannot see. Characters that reorder text are
+// left for text to refuse (see package invisible).
 func (v *validator) cell(cells []string, key string) string {
 	i, ok := v.pos[key]
 	if !ok || i >= len(cells) {
 		return ""
 	}
-	return strings.TrimSpace(strings.Trim(cells[i], "\u00a0\ufeff"))
+	c, _ := invisible.Clean(cells[i])
+	return strings.TrimSpace(strings.Trim(c, "\u00a0"))
 }
 
 func (v *validator) bad(ps *[]problem, key, value, reason string) {
@@ -314,6 +321,9 @@ func (v *validator) text(cells []string, key string, minLen, maxLen int, ps *[]p
 			v.bad(ps, key, s, v.headers[key]+" berisi karakter kendali.")
 			break
 		}
+	}
+	if _, ok := invisible.Clean(s); !ok {
+		v.bad(ps, key, s, v.headers[key]+" berisi karakter tak terlihat yang membalik arah teks (mis. right-to-left override); ketik ulang nilainya.")
 	}
 	if strings.HasPrefix(s, "=") {
 		v.bad(ps, key, s, v.headers[key]+" berisi rumus spreadsheet, bukan nilai; salin sebagai nilai (Paste Special → Values).")

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gotong/gotong/internal/errs"
 )
@@ -31,7 +32,8 @@ func DecodeCursor(s string) (Cursor, error) {
 		return Cursor{}, errs.E(errs.Invalid, "invalid cursor")
 	}
 	at, id, ok := strings.Cut(string(raw), "|")
-	if !ok {
+	// Only Encode makes cursors, and ids are text: NUL or invalid UTF-8 is forged.
+	if !ok || !utf8.Valid(raw) || strings.IndexByte(id, 0) >= 0 {
 		return Cursor{}, errs.E(errs.Invalid, "invalid cursor")
 	}
 	t, err := time.Parse(time.RFC3339Nano, at)

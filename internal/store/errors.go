@@ -35,7 +35,7 @@ func Map(err error) error {
 			return &errs.Error{Kind: errs.Conflict, Format: "already exists", Err: err}
 		case "23514", "23P01": // check_violation, exclusion_violation
 			return &errs.Error{Kind: errs.Conflict, Format: "conflicts with the current state", Err: err}
-		case "23503", "23502", "22P02", "22001": // foreign key, not null, bad text repr, too long
+		case "23503", "23502", "22P02", "22001", "22021", "22P05": // foreign key, not null, bad text repr, too long, NUL or bad UTF-8
 			return &errs.Error{Kind: errs.Invalid, Format: "invalid reference or value", Err: err}
 		}
 	}

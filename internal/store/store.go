@@ -226,8 +226,11 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("%w: a SQLite database has one writer connection, not %d (the write pool size is for PostgreSQL)",
 			ErrPoolSize, opt.WriteConns)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	if err := makePrivate(path); err != nil {
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
 	w, err := sql.Open("sqlite", sqliteDSN(path, false))
 	if err != nil {

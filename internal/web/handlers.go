@@ -24,7 +24,7 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errs.E(errs.Invalid, "malformed form")
 	}
-	return nil
+	return checkForm(r)
 }
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
@@ -68,6 +68,9 @@ func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
 
 // pageLoginPost signs a user in. Failed attempts are limited per client address;
 // successful ones are not, so an office behind one address is not locked out by use.
+// The limit is applied before the password is hashed, counting the attempts still
+// in flight: once LoginLimit sign-ins have failed or are being checked, every further
+// attempt is refused at once, even one with the right password.
 func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		s.fail(w, r, err)
@@ -75,17 +78,15 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
 	addr := clientAddr(r)
-	// httprate's Status answers "within the limit?" and the sliding-window count;
-	// compare the count, so that once LoginLimit sign-ins have failed every further
-	// attempt is refused, even one with the right password.
-	if _, failures, _ := s.loginFail.Status(addr); failures >= float64(s.opt.LoginLimit) {
+	if !s.logins.enter(addr) {
 		s.fail(w, r, errs.E(errs.RateLimited, "too many failed sign-ins; wait a minute and try again"))
 		return
 	}
+	defer s.logins.leave(addr)
 	u, err := s.accounts.Authenticate(r.Context(), email, r.PostFormValue("password"))
 	if err != nil {
 		if errs.Is(err, errs.Unauthorized) {
-			if s.loginFail.OnLimit(w, r, addr) {
+			if s.logins.fail(w, r, addr) {
 				s.fail(w, r, errs.E(errs.RateLimited, "too many failed sign-ins; wait a minute and try again"))
 				return
 			}

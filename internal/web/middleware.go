@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/httprate"
@@ -81,12 +82,32 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// patternKey holds, in a request's context, where notePattern writes the ServeMux
+// pattern the request matched.
+type patternKey struct{}
+
+// notePattern wraps the ServeMux. The mux sets r.Pattern on the request it is given,
+// which the middleware in between (sessions, authentication) has copied with
+// WithContext; observe, outside them, never sees it. So observe leaves a place in the
+// context and this, the innermost handler, fills it in once routing is done.
+func notePattern(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := r.Context().Value(patternKey{}).(*string); ok {
+			defer func() { *p = r.Pattern }()
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
 // observe recovers panics, logs each request and counts it by route pattern (never
-// by raw path, so metrics cannot grow without bound).
+// by raw path, so metrics cannot grow without bound: an unknown path matches one of
+// the catch-all patterns, "/" or "/api/").
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		pattern := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), patternKey{}, pattern))
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
@@ -94,7 +115,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					s.fail(sw, r, errs.Wrap(fmt.Errorf("panic: %v", p), "handler"))
 				}
 			}
-			route := r.Pattern
+			route := *pattern
 			if route == "" {
 				route = "unmatched"
 			}
@@ -110,6 +131,36 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(sw, r)
+	})
+}
+
+// crossOrigin refuses the state-changing requests a browser sends from another site
+// (CSRF), with http.CrossOriginProtection: API clients get the API's JSON error,
+// people the error page.
+//
+// A request to the API with an Authorization header is let through: the protection is
+// against credentials a browser attaches on its own (the session cookie), and a
+// browser never attaches a bearer token on its own. A page that sends one must already
+// hold the token, and gains nothing it could not do directly; a cross-site fetch with
+// that header needs a CORS preflight, which Gotong does not grant. And authenticate
+// never falls back to the cookie when the header is there: a bad token is refused, so
+// the header cannot smuggle the cookie's user in. Pages never take bearer tokens, so
+// they stay protected whatever the headers.
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// unauthorized: the request's credentials do not count from another site.
+		// 403 rather than the kind's 401: signing in would not help.
+		s.failStatus(w, r, http.StatusForbidden, errs.E(errs.Unauthorized,
+			"this request came from another site; send it from Gotong's own pages, or with an API token"))
+	}))
+	protected := cop.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isAPI(r) && r.Header.Get("Authorization") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		protected.ServeHTTP(w, r)
 	})
 }
 
@@ -170,6 +221,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			ctx = context.WithValue(ctx, userKey{}, user)
 		}
 		ctx = audit.WithActor(ctx, actor)
+		// Password hashes queue per client address (login, registration).
+		ctx = account.WithClient(ctx, actor.RemoteAddr)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -215,6 +268,49 @@ func (s *Server) newLimiter(n int) func(http.HandlerFunc) http.HandlerFunc {
 		s.fail(w, r, errs.E(errs.RateLimited, "too many requests; wait a minute and try again"))
 	}))
 	return func(h http.HandlerFunc) http.HandlerFunc { return l.Handler(h).ServeHTTP }
+}
+
+// loginGate admits sign-in attempts per client address before their passwords are
+// hashed. The failed attempts of the last minute and the attempts still in flight
+// together stay under the limit: counting only finished failures let a burst of 200
+// attempts through at once, all hashed before the first failure was counted.
+type loginGate struct {
+	limit    int
+	failed   *httprate.RateLimiter // failed sign-ins per address, sliding minute
+	mu       sync.Mutex
+	inFlight map[string]int
+}
+
+func newLoginGate(limit int) *loginGate {
+	return &loginGate{limit: limit, failed: httprate.NewRateLimiter(limit, time.Minute), inFlight: map[string]int{}}
+}
+
+// enter admits one attempt from addr, or reports false when the address is at its
+// limit; an admitted attempt calls leave when it has its answer.
+func (g *loginGate) enter(addr string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_, failures, _ := g.failed.Status(addr)
+	if failures+float64(g.inFlight[addr]) >= float64(g.limit) {
+		return false
+	}
+	g.inFlight[addr]++
+	return true
+}
+
+// fail counts a failed attempt of an admitted one, before it leaves (so that at no
+// moment it is counted neither in flight nor failed), and reports whether the
+// address is now over its limit. The failure sets httprate's X-RateLimit headers.
+func (g *loginGate) fail(w http.ResponseWriter, r *http.Request, addr string) bool {
+	return g.failed.OnLimit(w, r, addr)
+}
+
+func (g *loginGate) leave(addr string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.inFlight[addr]--; g.inFlight[addr] <= 0 {
+		delete(g.inFlight, addr)
+	}
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

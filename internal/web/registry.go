@@ -60,6 +60,9 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (registry.Ki
 			if haveFile {
 				up.Discard()
 			}
+			if !validText(part.FileName()) {
+				return "", up, errs.E(errs.Invalid, "the file name holds a NUL character or invalid UTF-8")
+			}
 			body := &readTracker{r: part}
 			up, err = s.registry.StoreUpload(part.FileName(), body, s.opt.MaxUpload)
 			if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"errors"
@@ -30,8 +31,15 @@ var statusOf = map[errs.Kind]int{
 // fail answers with err: JSON for the API, an error page otherwise. Internal causes
 // are logged, never sent.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.failStatus(w, r, 0, err)
+}
+
+// failStatus is fail with another status than the kind's (0: the kind's).
+func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, err error) {
 	e := errs.As(err)
-	code := statusOf[e.Kind]
+	if code == 0 {
+		code = statusOf[e.Kind]
+	}
 	if e.Kind == errs.Internal {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -61,15 +69,23 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return errs.E(errs.Invalid, "Content-Type must be application/json")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errs.E(errs.TooLarge, "request body is larger than 1 MiB")
+		}
+		return errs.E(errs.Invalid, "malformed JSON: unexpected end")
+	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		var tooBig *http.MaxBytesError
 		var syntax *json.SyntaxError
 		var typeErr *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &tooBig):
-			return errs.E(errs.TooLarge, "request body is larger than 1 MiB")
 		case errors.As(err, &syntax):
 			return errs.E(errs.Invalid, "malformed JSON at byte %d", syntax.Offset)
 		case errors.As(err, &typeErr) && typeErr.Field == "":

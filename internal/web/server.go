@@ -17,7 +17,6 @@ import (
 	"github.com/alexedwards/scs/postgresstore"
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
-	"github.com/go-chi/httprate"
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/program"
@@ -36,7 +35,8 @@ type Options struct {
 	CookieSecure    bool
 	SessionIdle     time.Duration
 	SessionLifetime time.Duration
-	// LoginLimit is how many failed sign-ins one client address may make per minute.
+	// LoginLimit is how many failed sign-ins one client address may make per minute;
+	// attempts not yet answered count against it too.
 	LoginLimit int
 	// RegisterLimit is how many registrations one client address may send per minute.
 	RegisterLimit int
@@ -52,17 +52,17 @@ type Options struct {
 
 // Server holds what handlers need.
 type Server struct {
-	opt       Options
-	log       *slog.Logger
-	db        *store.DB
-	regions   *region.Set
-	accounts  *account.Service
-	registry  *registry.Service
-	programs  *program.Service
-	allocs    *allocate.Service
-	sessions  *scs.SessionManager
-	pages     *pages
-	loginFail *httprate.RateLimiter
+	opt      Options
+	log      *slog.Logger
+	db       *store.DB
+	regions  *region.Set
+	accounts *account.Service
+	registry *registry.Service
+	programs *program.Service
+	allocs   *allocate.Service
+	sessions *scs.SessionManager
+	pages    *pages
+	logins   *loginGate
 	// registerLimit is one budget for registrations through the page and the API.
 	registerLimit func(http.HandlerFunc) http.HandlerFunc
 	metrics       *metrics
@@ -101,7 +101,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	}
 	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: caps.Accounts, registry: caps.Registry,
 		programs: caps.Programs, allocs: caps.Allocations, pages: p,
-		loginFail: httprate.NewRateLimiter(opt.LoginLimit, time.Minute), metrics: newMetrics(metricsReg)}
+		logins: newLoginGate(opt.LoginLimit), metrics: newMetrics(metricsReg)}
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.sessions = scs.New()
 	switch db.Engine {
@@ -156,10 +156,12 @@ func (s *Server) Handler() http.Handler {
 	static, _ := fs.Sub(assets, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 
-	var h http.Handler = mux
+	var h http.Handler = notePattern(mux)
+	h = s.refuseBrokenText(h)
 	h = s.authenticate(h)
+	// Inside the session middleware, so that a refusal can render the error page.
+	h = s.crossOrigin(h)
 	h = s.sessions.LoadAndSave(h)
-	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.observe(h)
 	h = securityHeaders(h)
 	return h

@@ -109,11 +109,7 @@ func TestSessionsAndTokens(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(string(eng), func(t *testing.T) {
 			s := apptest.Start(t, eng)
-			adminUser, err := s.App.Accounts.UserByEmail(s.Ctx(), apptest.AdminEmail)
-			if err != nil {
-				t.Fatal(err)
-			}
-			adm := s.As(t, adminUser.ID)
+			adm, adminUser := asAdmin(t, s)
 
 			t.Run("login sets an HttpOnly SameSite cookie holding a new token, whatever was planted", func(t *testing.T) {
 				attacker, attackerPW := s.User(t, account.Office, "31.72", "")
