@@ -199,7 +199,7 @@ func (s *Service) Queue(ctx context.Context, who Importer, kind Kind, up Upload)
 		up.Discard()
 		return Import{}, errs.Wrap(err, "store upload")
 	}
-	if err := checkHeader(im); err != nil {
+	if err := checkHeader(im, s.limits); err != nil {
 		os.Remove(im.path)
 		return Import{}, err
 	}
@@ -234,7 +234,7 @@ func sniffFormat(path string) string {
 	return "csv"
 }
 
-func openRows(im Import) (rowReader, *os.File, error) {
+func openRows(im Import, lim Limits) (rowReader, *os.File, error) {
 	f, err := os.Open(im.path)
 	if err != nil {
 		return nil, nil, err
@@ -252,7 +252,7 @@ func openRows(im Import) (rowReader, *os.File, error) {
 			return nil, nil, errs.E(errs.Invalid, "%s", err.Error())
 		}
 	} else {
-		rr, err = newCSVReader(f)
+		rr, err = newCSVReader(f, lim)
 		if err != nil {
 			f.Close()
 			return nil, nil, errs.E(errs.Invalid, "%s", err.Error())
@@ -262,22 +262,31 @@ func openRows(im Import) (rowReader, *os.File, error) {
 }
 
 // checkHeader reads only the header row and maps it.
-func checkHeader(im Import) error {
-	rr, f, err := openRows(im)
+func checkHeader(im Import, lim Limits) error {
+	rr, f, err := openRows(im, lim)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	defer rr.Close()
+	_, err = readHeader(im.Kind, rr)
+	return err
+}
+
+// readHeader reads the header row and maps it to the kind's columns.
+func readHeader(kind Kind, rr rowReader) (map[string]int, error) {
 	_, header, err := rr.Next()
 	if errors.Is(err, io.EOF) {
-		return errs.E(errs.Invalid, "the file is empty")
+		return nil, errs.E(errs.Invalid, "the file is empty")
+	}
+	var e *errs.Error
+	if err != nil && !errors.As(err, &e) {
+		err = errs.E(errs.Invalid, "the file cannot be read: %s", err.Error())
 	}
 	if err != nil {
-		return errs.E(errs.Invalid, "the file cannot be read: %s", err.Error())
+		return nil, err
 	}
-	_, err = mapHeader(im.Kind, header)
-	return err
+	return mapHeader(kind, header)
 }
 
 const importColumns = `id, kind, filename, status, error, rows_total, rows_done, accepted, updated, merged, review, rejected, warnings,

@@ -169,17 +169,13 @@ func (s *Service) run(ctx context.Context, id string) error {
 		time.AfterFunc(s.lease, func() { s.enqueue(id) })
 		return errNotClaimed
 	}
-	rr, f, err := openRows(im)
+	rr, f, err := openRows(im, s.limits)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	defer rr.Close()
-	_, header, err := rr.Next()
-	if err != nil {
-		return errs.E(errs.Invalid, "the file cannot be read")
-	}
-	pos, err := mapHeader(im.Kind, header)
+	pos, err := readHeader(im.Kind, rr)
 	if err != nil {
 		return err
 	}
@@ -206,15 +202,25 @@ func (s *Service) run(ctx context.Context, id string) error {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil {
-			// A row the reader cannot parse is rejected; the rest of the file goes on.
-			if line == 0 {
-				return errs.E(errs.Invalid, "the file cannot be read after row %d", last)
-			}
+		var unreadable *rowError
+		if errors.As(err, &unreadable) {
+			// A row the reader cannot take is rejected; the rest of the file goes on.
 			if line > im.lastLine {
-				bad = append(bad, problemRow{line, []problem{{col: "", value: "", reason: "Baris tidak dapat dibaca: " + err.Error()}}})
+				bad = append(bad, problemRow{line, []problem{{col: "", value: "", reason: unreadable.reason}}})
 			}
 			continue
+		}
+		if err != nil {
+			// The file cannot be read past here. The rows before the break are
+			// committed and counted; nothing after it is claimed as read.
+			if ferr := flush(max(last, v.lastLine(recs, bad))); ferr != nil {
+				return ferr
+			}
+			if errs.KindOf(err) == errs.Internal {
+				s.log.Error("import read", "import", id, "err", err)
+				return errs.E(errs.Invalid, "the file cannot be read after row %d", last)
+			}
+			return err
 		}
 		if line <= im.lastLine {
 			continue // committed before a restart

@@ -209,6 +209,12 @@ var catalog = map[string]string{
 	"the file is empty":                          "berkas kosong",
 	"region must be a region code such as 31.71": "region harus berupa kode wilayah seperti 31.71",
 
+	// Files that cannot be read to their end (the import stops where it broke).
+	"the file cannot be read from line %d on: a cell is longer than %d KiB":         "berkas tidak dapat dibaca mulai baris %d: ada sel yang lebih panjang dari %d KiB",
+	"the file cannot be read from line %d on: a row is longer than %d KiB":          "berkas tidak dapat dibaca mulai baris %d: ada baris yang lebih panjang dari %d KiB",
+	"the file cannot be read from line %d on: a row has more than %d columns":       "berkas tidak dapat dibaca mulai baris %d: ada baris dengan lebih dari %d kolom",
+	"the file cannot be read from line %d on: a quote opened there is never closed": "berkas tidak dapat dibaca mulai baris %d: tanda kutip (\") yang dibuka di baris itu tidak pernah ditutup",
+
 	// Registry pages.
 	"Registry":                             "Registri",
 	"kind household":                       "Rumah tangga (KK)",
