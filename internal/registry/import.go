@@ -234,36 +234,36 @@ func sniffFormat(path string) string {
 	return "csv"
 }
 
-func openRows(im Import, lim Limits) (rowReader, *os.File, error) {
+// openRows opens an import's file for reading; header: only its first rows are
+// wanted (the check made while the upload is answered).
+func openRows(im Import, lim Limits, header bool) (rowReader, *os.File, error) {
 	f, err := os.Open(im.path)
 	if err != nil {
 		return nil, nil, err
 	}
 	var rr rowReader
 	if im.format == "xlsx" {
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, nil, err
-		}
-		rr, err = newXLSXReader(f, st.Size())
-		if err != nil {
-			f.Close()
-			return nil, nil, errs.E(errs.Invalid, "%s", err.Error())
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil {
+			rr, err = newXLSXReader(f, st.Size(), lim, header)
 		}
 	} else {
 		rr, err = newCSVReader(f, lim)
-		if err != nil {
-			f.Close()
-			return nil, nil, errs.E(errs.Invalid, "%s", err.Error())
+	}
+	if err != nil {
+		f.Close()
+		var e *errs.Error
+		if !errors.As(err, &e) {
+			e = errs.E(errs.Invalid, "%s", err.Error())
 		}
+		return nil, nil, e
 	}
 	return rr, f, nil
 }
 
 // checkHeader reads only the header row and maps it.
 func checkHeader(im Import, lim Limits) error {
-	rr, f, err := openRows(im, lim)
+	rr, f, err := openRows(im, lim, true)
 	if err != nil {
 		return err
 	}

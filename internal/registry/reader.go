@@ -127,7 +127,4 @@ func allEmpty(cells []string) bool {
 	return true
 }
 
-var (
-	errEmptyFile      = errors.New("the file is empty")
-	errNotSpreadsheet = errors.New("the file is not a readable XLSX workbook")
-)
+var errEmptyFile = errors.New("the file is empty")

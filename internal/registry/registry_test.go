@@ -42,18 +42,26 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB, batch int) *env {
 	t.Helper()
-	key := make([]byte, vault.KeySize)
-	_, _ = rand.Read(key)
-	v, err := vault.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newEnvWith(t, db, v, batch)
+	return newEnvOpts(t, db, Options{Batch: batch})
 }
 
 func newEnvWith(t *testing.T, db *store.DB, v *vault.Vault, batch int) *env {
 	t.Helper()
-	s := New(db, testRegions, v, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Province: "31", DataDir: t.TempDir(), Batch: batch, Lease: 300 * time.Millisecond})
+	return newEnvVault(t, db, v, Options{Batch: batch})
+}
+
+// newEnvVault starts a registry with opt, in Jakarta, with its own data folder and a
+// short lease unless opt says otherwise.
+func newEnvVault(t *testing.T, db *store.DB, v *vault.Vault, opt Options) *env {
+	t.Helper()
+	opt.Province = "31"
+	if opt.DataDir == "" {
+		opt.DataDir = t.TempDir()
+	}
+	if opt.Lease == 0 {
+		opt.Lease = 300 * time.Millisecond
+	}
+	s := New(db, testRegions, v, slog.New(slog.NewTextHandler(io.Discard, nil)), opt)
 	ctx := audit.WithActor(context.Background(), audit.Actor{ID: "u-office", Label: "office@test", RemoteAddr: "test"})
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)

@@ -169,7 +169,7 @@ func (s *Service) run(ctx context.Context, id string) error {
 		time.AfterFunc(s.lease, func() { s.enqueue(id) })
 		return errNotClaimed
 	}
-	rr, f, err := openRows(im, s.limits)
+	rr, f, err := openRows(im, s.limits, false)
 	if err != nil {
 		return err
 	}
