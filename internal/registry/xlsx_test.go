@@ -171,13 +171,32 @@ func TestHostileWorkbooksFailClearly(t *testing.T) {
 // newEnvOpts is newEnv with options (Province, DataDir and Lease are filled in).
 func newEnvOpts(t *testing.T, db *store.DB, opt Options) *env {
 	t.Helper()
+	return newEnvVault(t, db, testVault(t), opt)
+}
+
+// testVault is a vault with a fresh random key.
+func testVault(t *testing.T) *vault.Vault {
+	t.Helper()
 	key := make([]byte, vault.KeySize)
 	_, _ = rand.Read(key)
 	v, err := vault.New(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newEnvVault(t, db, v, opt)
+	return v
+}
+
+// queuedWithoutWorker is an env whose worker is stopped, so that a test drives run
+// itself, with householdFile queued.
+func queuedWithoutWorker(t *testing.T, db *store.DB, v *vault.Vault, batch int) (*env, Import) {
+	t.Helper()
+	e := newEnvWith(t, db, v, batch)
+	e.s.Close()
+	im, err := e.s.CreateImport(e.ctx, e.who, Household, "warga.csv", bytes.NewReader(householdFile()), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, im
 }
 
 // readAll reads every row of a workbook with the registry's reader.
