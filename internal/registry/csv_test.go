@@ -5,15 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
-	"runtime/debug"
-	"runtime/metrics"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/memtest"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
 )
@@ -78,43 +75,6 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 	return int(k), nil
 }
 
-// heapPeak runs fn and returns how far the heap grew above where it was: sampled
-// every millisecond, with the collector running often so that garbage soon stops
-// counting. The import worker runs in this process too.
-func heapPeak(fn func()) uint64 {
-	defer debug.SetGCPercent(debug.SetGCPercent(10))
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(sample)
-	base := sample[0].Value.Uint64()
-	var peak atomic.Uint64
-	stop, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		s := []metrics.Sample{{Name: sample[0].Name}}
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	fn()
-	close(stop)
-	<-stopped
-	if p := peak.Load(); p > base {
-		return p - base
-	}
-	return 0
-}
-
 // Finding 6: a CSV whose row never ends took the server to 1.8 GB. A row is bounded
 // while it is read: the rows before it are committed and counted, the import fails
 // naming the line, and reading it costs a few MiB, not the size of the row.
@@ -123,7 +83,7 @@ func TestOneLineCSVFailsWithoutHoldingTheLine(t *testing.T) {
 		e := newEnv(t, db, 100)
 		const huge = 64 << 20
 		var im Import
-		n := heapPeak(func() {
+		n := memtest.HeapPeak(func() {
 			body := io.MultiReader(strings.NewReader(householdHeader+goodRows(1, 3)+"3171010101209999,"), &repeatReader{'x', huge})
 			im = e.finish(Household, "satu-baris.csv", body)
 		})
@@ -149,7 +109,7 @@ func TestOneLineCSVWithoutAnyNewlineIsRefusedAtOnce(t *testing.T) {
 	e := newEnv(t, db, 100)
 	const huge = 64 << 20
 	var err error
-	n := heapPeak(func() {
+	n := memtest.HeapPeak(func() {
 		_, err = e.s.CreateImport(e.ctx, e.who, Household, "satu-baris.csv", &repeatReader{'x', huge}, 0)
 	})
 	if !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "line 1") {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/gen"
+	"github.com/gotong/gotong/internal/memtest"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
 	"github.com/gotong/gotong/internal/vault"
@@ -73,7 +74,7 @@ func (c hostileCase) run(t *testing.T, db *store.DB) {
 	var im Import
 	var refused error
 	start := time.Now()
-	n := heapPeak(func() {
+	n := memtest.HeapPeak(func() {
 		// What breaks the header is refused while the upload is answered; the rest
 		// is found by the worker.
 		if c.atUpload {

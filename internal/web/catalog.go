@@ -205,7 +205,8 @@ var catalog = map[string]string{
 	"this pair was already decided (%s)":                              "pasangan ini sudah diputuskan (%s)",
 	"one of these targets was already merged into another":            "salah satu penerima ini sudah digabung ke penerima lain",
 	"%s: %s": "%s: %s",
-	"the file is larger than the upload limit of %d MiB": "berkas lebih besar dari batas unggah %d MiB",
+	"too many files are being uploaded at once; try again in a minute": "terlalu banyak berkas sedang diunggah bersamaan; coba lagi sebentar lagi",
+	"the file is larger than the upload limit of %d MiB":               "berkas lebih besar dari batas unggah %d MiB",
 	"the file is empty":                          "berkas kosong",
 	"region must be a region code such as 31.71": "region harus berupa kode wilayah seperti 31.71",
 
