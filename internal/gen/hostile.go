@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -72,11 +74,11 @@ func WriteWorkbook(w io.Writer, sheet Part, shared *Part, extra map[string]Part)
 			part Part
 		}{"xl/sharedStrings.xml", *shared})
 	}
-	for name, p := range extra {
+	for _, name := range slices.Sorted(maps.Keys(extra)) {
 		parts = append(parts, struct {
 			name string
 			part Part
-		}{name, p})
+		}{name, extra[name]})
 	}
 	for _, p := range parts {
 		if err := writePart(zw, p.name, p.part); err != nil {
@@ -90,6 +92,13 @@ func WriteWorkbook(w io.Writer, sheet Part, shared *Part, extra map[string]Part)
 // prefix and after itself; the second block refers only to the 32 KiB before it, which
 // is the same before every repetition, so it is written Repeat-1 times as it is.
 func writePart(zw *zip.Writer, name string, p Part) error {
+	if p.Repeat == 0 {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+		if err == nil {
+			_, err = w.Write(append(p.Prefix[:len(p.Prefix):len(p.Prefix)], p.Suffix...))
+		}
+		return err
+	}
 	if p.Repeat > 1 && len(p.Unit) < 32<<10 {
 		return fmt.Errorf("a repeated unit must be at least 32 KiB, the deflate window")
 	}

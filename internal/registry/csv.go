@@ -104,22 +104,27 @@ func (c *csvReader) Next() (int, []string, error) {
 			return c.guard.recLine, nil, e
 		}
 		line, _ := c.r.FieldPos(0)
-		if allEmpty(rec) {
-			continue
-		}
 		out := make([]string, len(rec))
 		for i, cell := range rec {
-			if !utf8.ValidString(cell) {
-				if dec, err := win1252.String(cell); err == nil {
-					cell = dec
-				} else {
-					cell = strings.ToValidUTF8(cell, "\uFFFD")
-				}
-			}
-			out[i] = cell
+			out[i] = decodeCell(cell)
+		}
+		if allEmpty(out) { // after decoding: a Windows-1252 no-break space is space
+			continue
 		}
 		return line, out, nil
 	}
+}
+
+// decodeCell takes a cell that is valid UTF-8 as it is and decodes any other as
+// Windows-1252.
+func decodeCell(cell string) string {
+	if utf8.ValidString(cell) {
+		return cell
+	}
+	if dec, err := win1252.String(cell); err == nil {
+		return dec
+	}
+	return strings.ToValidUTF8(cell, "\uFFFD")
 }
 
 func (c *csvReader) Offset() int64 { return c.src.n }
