@@ -179,13 +179,32 @@ func (g *csvGuard) Read(p []byte) (int, error) {
 		return 0, g.err
 	}
 	n, err := g.r.Read(p)
-	for i := 0; i < n; i++ {
+	for i := 0; i < n; {
+		// Inside a field, only quotes, separators and line ends matter: take the
+		// bytes in between as one run.
+		if g.state == inField || g.state == inQuotes {
+			j := i
+			for j < n && !g.special(p[j]) {
+				j++
+			}
+			if j > i {
+				g.recBytes += j - i
+				g.fieldBytes += j - i
+				if e := g.overLimit(); e != nil {
+					g.err = e
+					return i, nil
+				}
+				i = j
+				continue
+			}
+		}
 		if e := g.step(p[i]); e != nil {
 			// Hand over what came before the break; the error comes with the next
 			// read, so encoding/csv returns every whole record before it first.
 			g.err = e
 			return i, nil
 		}
+		i++
 	}
 	if errors.Is(err, io.EOF) {
 		if e := g.end(); e != nil {
@@ -270,6 +289,15 @@ func (g *csvGuard) step(b byte) error {
 			return err
 		}
 	}
+	return g.overLimit()
+}
+
+// special: the bytes that can change the state inside a field.
+func (g *csvGuard) special(b byte) bool { return b == '"' || b == '\n' || b == '\r' || b == g.comma }
+
+// overLimit fails when the field or the record has outgrown its bound; an open
+// quoted field that does is a quote that never closed.
+func (g *csvGuard) overLimit() error {
 	switch {
 	case g.state >= inQuotes && (g.fieldBytes > g.lim.CellBytes || g.recBytes > g.lim.RowBytes):
 		return g.brokenQuote()
