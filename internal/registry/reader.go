@@ -37,9 +37,11 @@ type Limits struct {
 	CellBytes int
 	// Columns bounds the cells of a row (the widest template has 13).
 	Columns int
-	// Rows bounds the rows scanned, empty ones included: Excel's own limit.
+	// Rows bounds the rows of a workbook scanned, empty ones included: Excel's
+	// own limit. (A CSV, bounded record by record, is bounded as a whole by the
+	// upload limit: systems export more rows than Excel opens.)
 	Rows int
-	// Cells bounds the cells with a value read from one file.
+	// Cells bounds the cells with a value read from one workbook.
 	Cells int64
 	// SheetBytes bounds what a workbook's sheet (and its shared strings) may
 	// unpack to; a sheet that declares more is refused before it is opened.
