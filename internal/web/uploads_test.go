@@ -130,17 +130,18 @@ func TestConcurrentUploadsAreBounded(t *testing.T) {
 			held[i] = sendUpload(t, api, "/api/v1/imports", pr, mw.FormDataContentType())
 		}()
 	}
-	// Once both hold their slot, a third is refused.
-	var third apptest.Response
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		body, ctype := uploadForm(t, "household", "cepat.csv", []byte(header))
-		third = postRaw(t, api, "/api/v1/imports", body, ctype)
-		if third.Status == http.StatusTooManyRequests {
-			break
+	// Each takes its slot before it starts writing its file to the uploads folder:
+	// once both files are there, both hold a slot, and a third upload is refused.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(uploadedFiles(t, s)) < 2 {
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatalf("the held uploads did not start: %v", uploadedFiles(t, s))
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
+	body, ctype := uploadForm(t, "household", "cepat.csv", []byte(header))
+	third := postRaw(t, api, "/api/v1/imports", body, ctype)
 	close(release)
 	wg.Wait()
 	if third.Status != http.StatusTooManyRequests {
@@ -157,7 +158,7 @@ func TestConcurrentUploadsAreBounded(t *testing.T) {
 			t.Errorf("held upload %d: status %d; %.300s", i, r.Status, r.Body)
 		}
 	}
-	body, ctype := uploadForm(t, "household", "sesudah.csv", []byte(header))
+	body, ctype = uploadForm(t, "household", "sesudah.csv", []byte(header))
 	if r := postRaw(t, api, "/api/v1/imports", body, ctype); r.Status != http.StatusAccepted {
 		t.Fatalf("an upload after the others ended: status %d; %.300s", r.Status, r.Body)
 	}
