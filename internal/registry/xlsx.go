@@ -35,7 +35,6 @@ import (
 // token, and every way the stream can end early is an error naming the row.
 type xlsxReader struct {
 	lim   Limits
-	zr    *zip.Reader
 	sheet io.ReadCloser
 	part  string // the sheet's name in the archive, for messages
 	src   *xmlSource
@@ -74,7 +73,7 @@ func newXLSXReader(r io.ReaderAt, size int64, lim Limits, header bool) (*xlsxRea
 		return nil, errs.E(errs.Invalid, "the file is not a readable XLSX workbook")
 	}
 	dir.left = -1 // the directory is read; the parts are bounded as they are read
-	x := &xlsxReader{lim: lim, zr: zr, lazy: header}
+	x := &xlsxReader{lim: lim, lazy: header}
 	files := map[string]*zip.File{}
 	for _, f := range zr.File {
 		name := strings.ToLower(strings.TrimPrefix(f.Name, "/"))
