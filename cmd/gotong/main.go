@@ -206,6 +206,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.PersonalData.RevealsPerDay, "org-reveals-per-day", cfg.PersonalData.RevealsPerDay, "recipients whose address and phone one organisation is shown per day; the admin may set another per organisation; 0: no limit (env GOTONG_ORG_REVEALS_PER_DAY)")
 	fs.DurationVar(&cfg.PersonalData.RevealWithin, "reveal-within", cfg.PersonalData.RevealWithin, "show a recipient's address and phone only when the delivery is due within this; 0: always (env GOTONG_REVEAL_WITHIN)")
 	maxUpload := fs.Int64("max-upload-mib", cfg.MaxUpload>>20, "largest import file accepted, in MiB (env GOTONG_MAX_UPLOAD_MIB)")
+	fs.IntVar(&cfg.MaxUploads, "max-uploads", cfg.MaxUploads, "uploads received at once; more are answered 429 (env GOTONG_MAX_UPLOADS)")
 	level := fs.String("log-level", "info", "debug, info, warn or error (env GOTONG_LOG_LEVEL)")
 	format := fs.String("log-format", "text", "text or json (env GOTONG_LOG_FORMAT)")
 	if err := parse(fs, args, stderr); err != nil {
@@ -222,6 +223,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *maxUpload < 1 || *maxUpload > 1<<20 {
 		return usagef("--max-upload-mib must be from 1 to 1048576")
+	}
+	if cfg.MaxUploads < 1 || cfg.MaxUploads > 1000 {
+		return usagef("--max-uploads must be from 1 to 1000")
 	}
 	cfg.MaxUpload = *maxUpload << 20
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {

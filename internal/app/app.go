@@ -48,6 +48,7 @@ type Config struct {
 	LoginLimit      int           // failed (or still checked) sign-ins per client address per minute
 	RegisterLimit   int           // registrations per client address per minute
 	MaxUpload       int64         // largest import file accepted, in bytes
+	MaxUploads      int           // uploads received at once; more are answered 429
 	ImportLease     time.Duration // how long a crashed process holds an unfinished import
 	DBReadConns     int           // read pool size (0: the engine's default, store.Options)
 	DBWriteConns    int           // write pool size on PostgreSQL (0: the default; SQLite has one writer)
@@ -67,7 +68,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{Data: "./gotong-data", Addr: "127.0.0.1:8080", Province: "31",
 		SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, LoginLimit: 10, RegisterLimit: 10,
-		MaxUpload: 200 << 20, ImportLease: 2 * time.Minute,
+		MaxUpload: 200 << 20, MaxUploads: 4, ImportLease: 2 * time.Minute,
 		PersonalData: allocate.Limits{OpenUnits: 5000, RevealsPerDay: 2000, RevealWithin: 72 * time.Hour}}
 }
 
@@ -164,7 +165,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Allocations: a.Allocations}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
 		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
-		MaxUpload: cfg.MaxUpload, SummaryMaxAge: cfg.SummaryMaxAge,
+		MaxUpload: cfg.MaxUpload, MaxUploads: cfg.MaxUploads, SummaryMaxAge: cfg.SummaryMaxAge,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	})
 	if err != nil {

@@ -199,7 +199,7 @@ func (s *Service) Queue(ctx context.Context, who Importer, kind Kind, up Upload)
 		up.Discard()
 		return Import{}, errs.Wrap(err, "store upload")
 	}
-	if err := checkHeader(im); err != nil {
+	if err := checkHeader(im, s.limits); err != nil {
 		os.Remove(im.path)
 		return Import{}, err
 	}
@@ -234,50 +234,59 @@ func sniffFormat(path string) string {
 	return "csv"
 }
 
-func openRows(im Import) (rowReader, *os.File, error) {
+// openRows opens an import's file for reading; header: only its first rows are
+// wanted (the check made while the upload is answered).
+func openRows(im Import, lim Limits, header bool) (rowReader, *os.File, error) {
 	f, err := os.Open(im.path)
 	if err != nil {
 		return nil, nil, err
 	}
 	var rr rowReader
 	if im.format == "xlsx" {
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, nil, err
-		}
-		rr, err = newXLSXReader(f, st.Size())
-		if err != nil {
-			f.Close()
-			return nil, nil, errs.E(errs.Invalid, "%s", err.Error())
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil {
+			rr, err = newXLSXReader(f, st.Size(), lim, header)
 		}
 	} else {
-		rr, err = newCSVReader(f)
-		if err != nil {
-			f.Close()
-			return nil, nil, errs.E(errs.Invalid, "%s", err.Error())
+		rr, err = newCSVReader(f, lim)
+	}
+	if err != nil {
+		f.Close()
+		var e *errs.Error
+		if !errors.As(err, &e) {
+			e = errs.E(errs.Invalid, "%s", err.Error())
 		}
+		return nil, nil, e
 	}
 	return rr, f, nil
 }
 
 // checkHeader reads only the header row and maps it.
-func checkHeader(im Import) error {
-	rr, f, err := openRows(im)
+func checkHeader(im Import, lim Limits) error {
+	rr, f, err := openRows(im, lim, true)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	defer rr.Close()
+	_, err = readHeader(im.Kind, rr)
+	return err
+}
+
+// readHeader reads the header row and maps it to the kind's columns.
+func readHeader(kind Kind, rr rowReader) (map[string]int, error) {
 	_, header, err := rr.Next()
 	if errors.Is(err, io.EOF) {
-		return errs.E(errs.Invalid, "the file is empty")
+		return nil, errs.E(errs.Invalid, "the file is empty")
+	}
+	var e *errs.Error
+	if err != nil && !errors.As(err, &e) {
+		err = errs.E(errs.Invalid, "the file cannot be read: %s", err.Error())
 	}
 	if err != nil {
-		return errs.E(errs.Invalid, "the file cannot be read: %s", err.Error())
+		return nil, err
 	}
-	_, err = mapHeader(im.Kind, header)
-	return err
+	return mapHeader(kind, header)
 }
 
 const importColumns = `id, kind, filename, status, error, rows_total, rows_done, accepted, updated, merged, review, rejected, warnings,

@@ -22,7 +22,7 @@ func FuzzParseRows(f *testing.F) {
 	f.Add([]byte{0xff, 0xfe, 0x00, ',', '"', '\n'})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, kind := range Kinds {
-			rr, err := newCSVReader(bytes.NewReader(data))
+			rr, err := newCSVReader(bytes.NewReader(data), Limits{})
 			if err != nil {
 				continue
 			}

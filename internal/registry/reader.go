@@ -1,22 +1,20 @@
 package registry
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // rowReader yields the rows of an uploaded file one at a time, never holding the
-// whole file: the header first, then data rows. Row numbers are the spreadsheet's
-// (the header is row 1), which is what the office sees when it opens the file.
+// whole file: the header first, then data rows. Row numbers are the file's: the line
+// a CSV record starts on, the row number of a spreadsheet (the header is row 1), which
+// is what the office sees when it opens the file.
+//
+// Next returns a *rowError for a row that cannot be taken but leaves the rest of the
+// file readable; any other error means the file cannot be read past that point (an
+// *errs.Error saying where and why, for the import's failure), and every later call
+// returns it again.
 type rowReader interface {
 	// Next returns the next non-empty row and its row number; io.EOF at the end.
 	Next() (row int, cells []string, err error)
@@ -24,6 +22,91 @@ type rowReader interface {
 	Offset() int64
 	Close() error
 }
+
+// Limits bound what reading one uploaded file may hold in memory or make the worker
+// do. Files come from outside: a hostile one (a zip bomb, a line that never ends, a
+// quote that never closes) must end as a failed import with a reason, never as a
+// server that runs out of memory. The defaults are far above what an office's file
+// needs (a household row is about 13 cells of at most 300 characters) and far below
+// what would hurt a server.
+type Limits struct {
+	// RowBytes bounds one row as read: a CSV record, quotes and all; the XML of a
+	// spreadsheet row.
+	RowBytes int
+	// CellBytes bounds one cell's text, and any single piece of a workbook's XML.
+	CellBytes int
+	// Columns bounds the cells of a row (the widest template has 13).
+	Columns int
+	// Rows bounds the rows of a workbook scanned, empty ones included: Excel's
+	// own limit. (A CSV, bounded record by record, is bounded as a whole by the
+	// upload limit: systems export more rows than Excel opens.)
+	Rows int
+	// Cells bounds the cells with a value read from one workbook.
+	Cells int64
+	// SheetBytes bounds what a workbook's sheet (and its shared strings) may
+	// unpack to; a sheet that declares more is refused before it is opened.
+	SheetBytes int64
+	// PartBytes bounds the small parts of a workbook read to find the sheet
+	// (relationships, the workbook part).
+	PartBytes int64
+	// Parts bounds the files inside a workbook.
+	Parts int
+	// SharedStrings and SharedStringBytes bound the shared-string table held in
+	// memory while a workbook is read: how many strings, and their text.
+	SharedStrings     int
+	SharedStringBytes int
+	// Depth bounds how deep a workbook's XML may nest.
+	Depth int
+}
+
+// DefaultLimits are the limits of every import unless Options say otherwise.
+var DefaultLimits = Limits{
+	RowBytes:          1 << 20,
+	CellBytes:         64 << 10,
+	Columns:           256,
+	Rows:              1 << 20,
+	Cells:             1 << 25,
+	SheetBytes:        1 << 30,
+	PartBytes:         16 << 20,
+	Parts:             1000,
+	SharedStrings:     1 << 22,
+	SharedStringBytes: 64 << 20,
+	Depth:             64,
+}
+
+// orDefault fills the limits left at zero with the defaults.
+func (l Limits) orDefault() Limits {
+	d := DefaultLimits
+	pick := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	pick(&l.RowBytes, d.RowBytes)
+	pick(&l.CellBytes, d.CellBytes)
+	pick(&l.Columns, d.Columns)
+	pick(&l.Rows, d.Rows)
+	pick(&l.Parts, d.Parts)
+	pick(&l.SharedStrings, d.SharedStrings)
+	pick(&l.SharedStringBytes, d.SharedStringBytes)
+	pick(&l.Depth, d.Depth)
+	if l.Cells <= 0 {
+		l.Cells = d.Cells
+	}
+	if l.SheetBytes <= 0 {
+		l.SheetBytes = d.SheetBytes
+	}
+	if l.PartBytes <= 0 {
+		l.PartBytes = d.PartBytes
+	}
+	return l
+}
+
+// rowError is a row a reader cannot take while the rest of the file stays readable;
+// reason is in Indonesian, for the error file the office fixes.
+type rowError struct{ reason string }
+
+func (e *rowError) Error() string { return e.reason }
 
 // countingReader counts bytes read, for progress.
 type countingReader struct {
@@ -37,100 +120,6 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// csvReader reads CSV as Excel and LibreOffice write it: a UTF-8 byte-order mark,
-// ";" or "," (or tab) as separator — sniffed from the header line —, CRLF line ends,
-// quoted fields with newlines inside, stray quotes, and Windows-1252 text. Encoding is
-// decided per cell: a cell that is valid UTF-8 is taken as is, any other is decoded
-// as Windows-1252 (the encoding Excel on Indonesian Windows saves "CSV" in).
-type csvReader struct {
-	src  *countingReader
-	r    *csv.Reader
-	row  int
-	base int64
-}
-
-func newCSVReader(r io.Reader) (*csvReader, error) {
-	cr := &countingReader{r: r}
-	br := bufio.NewReaderSize(cr, 64<<10)
-	// Strip a UTF-8 BOM.
-	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
-		_, _ = br.Discard(3)
-	}
-	head, _ := br.Peek(br.Buffered())
-	if len(head) == 0 {
-		if _, err := br.Peek(1); err != nil {
-			return nil, errEmptyFile
-		}
-		head, _ = br.Peek(br.Buffered())
-	}
-	c := csv.NewReader(br)
-	c.Comma = sniffSeparator(head)
-	c.FieldsPerRecord = -1
-	c.LazyQuotes = true
-	c.ReuseRecord = true
-	return &csvReader{src: cr, r: c}, nil
-}
-
-// sniffSeparator picks the separator that occurs most often in the first line,
-// outside quotes.
-func sniffSeparator(head []byte) rune {
-	counts := map[rune]int{}
-	inQuote := false
-	for _, b := range head {
-		switch {
-		case b == '"':
-			inQuote = !inQuote
-		case inQuote:
-		case b == '\n' || b == '\r':
-			goto done
-		case b == ';' || b == ',' || b == '\t':
-			counts[rune(b)]++
-		}
-	}
-done:
-	best, n := ',', 0
-	for _, sep := range []rune{',', ';', '\t'} {
-		if counts[sep] > n {
-			best, n = sep, counts[sep]
-		}
-	}
-	return best
-}
-
-var win1252 = charmap.Windows1252.NewDecoder()
-
-func (c *csvReader) Next() (int, []string, error) {
-	for {
-		rec, err := c.r.Read()
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return c.row + 1, nil, fmt.Errorf("row %d: %w", c.row+1, pe.Err)
-			}
-			return 0, nil, err
-		}
-		c.row++
-		if allEmpty(rec) {
-			continue
-		}
-		out := make([]string, len(rec))
-		for i, cell := range rec {
-			if !utf8.ValidString(cell) {
-				if dec, err := win1252.String(cell); err == nil {
-					cell = dec
-				} else {
-					cell = strings.ToValidUTF8(cell, "\uFFFD")
-				}
-			}
-			out[i] = cell
-		}
-		return c.row, out, nil
-	}
-}
-
-func (c *csvReader) Offset() int64 { return c.src.n }
-func (c *csvReader) Close() error  { return nil }
-
 func allEmpty(cells []string) bool {
 	for _, c := range cells {
 		if strings.TrimSpace(c) != "" {
@@ -140,63 +129,4 @@ func allEmpty(cells []string) bool {
 	return true
 }
 
-// xlsxReader streams the first sheet of a workbook with excelize's row iterator,
-// reading raw cell values: dates arrive as serial numbers (not as text formatted by
-// the cell's style) and formulas as their cached results.
-type xlsxReader struct {
-	f    *excelize.File
-	rows *excelize.Rows
-	src  *countingReader
-	size int64
-	row  int
-}
-
-func newXLSXReader(r io.ReaderAt, size int64) (*xlsxReader, error) {
-	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{RawCellValue: true})
-	if err != nil {
-		return nil, errNotSpreadsheet
-	}
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		f.Close()
-		return nil, errEmptyFile
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		f.Close()
-		return nil, errNotSpreadsheet
-	}
-	return &xlsxReader{f: f, rows: rows, size: size}, nil
-}
-
-func (x *xlsxReader) Next() (int, []string, error) {
-	for x.rows.Next() {
-		x.row++
-		cells, err := x.rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return x.row, nil, fmt.Errorf("row %d: %w", x.row, err)
-		}
-		if allEmpty(cells) {
-			continue
-		}
-		return x.row, cells, nil
-	}
-	if err := x.rows.Error(); err != nil {
-		return 0, nil, err
-	}
-	return 0, nil, io.EOF
-}
-
-// Offset for a workbook is not byte-exact (it is unzipped); report rows as a share
-// of nothing better: the caller shows rows done for workbooks.
-func (x *xlsxReader) Offset() int64 { return 0 }
-
-func (x *xlsxReader) Close() error {
-	err := x.rows.Close()
-	return errors.Join(err, x.f.Close())
-}
-
-var (
-	errEmptyFile      = errors.New("the file is empty")
-	errNotSpreadsheet = errors.New("the file is not a readable XLSX workbook")
-)
+var errEmptyFile = errors.New("the file is empty")

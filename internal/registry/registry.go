@@ -32,6 +32,8 @@ type Service struct {
 	// lease is how long a process holds an import without committing a batch
 	// before another process may take it over.
 	lease time.Duration
+	// limits bound what reading one file may hold or do.
+	limits Limits
 
 	queue chan string
 	wg    sync.WaitGroup
@@ -64,6 +66,9 @@ type Options struct {
 	// committed batch (default 2 minutes); after a crash another process resumes it
 	// once the lease has lapsed.
 	Lease time.Duration
+	// Limits bound what reading one file may hold in memory or make the worker do
+	// (zero fields: DefaultLimits).
+	Limits Limits
 }
 
 // New returns the registry service. Start runs its import worker.
@@ -74,7 +79,7 @@ func New(db *store.DB, regions *region.Set, v *vault.Vault, log *slog.Logger, op
 	if opt.Lease <= 0 {
 		opt.Lease = 2 * time.Minute
 	}
-	return &Service{db: db, regions: regions, vault: v, province: opt.Province, log: log, batch: opt.Batch, lease: opt.Lease,
+	return &Service{db: db, regions: regions, vault: v, province: opt.Province, log: log, batch: opt.Batch, lease: opt.Lease, limits: opt.Limits.orDefault(),
 		uploads: filepath.Join(opt.DataDir, "uploads"), queue: make(chan string, 1024), subs: map[string][]chan struct{}{}}
 }
 

@@ -3,7 +3,6 @@ package registry
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,18 +41,30 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB, batch int) *env {
 	t.Helper()
-	key := make([]byte, vault.KeySize)
-	_, _ = rand.Read(key)
-	v, err := vault.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newEnvWith(t, db, v, batch)
+	return newEnvOpts(t, db, Options{Batch: batch})
 }
 
 func newEnvWith(t *testing.T, db *store.DB, v *vault.Vault, batch int) *env {
 	t.Helper()
-	s := New(db, testRegions, v, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Province: "31", DataDir: t.TempDir(), Batch: batch, Lease: 300 * time.Millisecond})
+	return newEnvVault(t, db, v, Options{Batch: batch})
+}
+
+// newEnvVault starts a registry with opt, in Jakarta, with its own data folder and a
+// short lease unless opt says otherwise; prepare, if given, sees the service before
+// its worker starts.
+func newEnvVault(t *testing.T, db *store.DB, v *vault.Vault, opt Options, prepare ...func(*Service)) *env {
+	t.Helper()
+	opt.Province = "31"
+	if opt.DataDir == "" {
+		opt.DataDir = t.TempDir()
+	}
+	if opt.Lease == 0 {
+		opt.Lease = 300 * time.Millisecond
+	}
+	s := New(db, testRegions, v, slog.New(slog.NewTextHandler(io.Discard, nil)), opt)
+	for _, p := range prepare {
+		p(s)
+	}
 	ctx := audit.WithActor(context.Background(), audit.Actor{ID: "u-office", Label: "office@test", RemoteAddr: "test"})
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -370,15 +381,8 @@ func TestFuzzyDuplicateIsQueuedForReview(t *testing.T) {
 // uninterrupted one.
 func TestKillInTheMiddleIsMendedByARerun(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		key := make([]byte, vault.KeySize)
-		_, _ = rand.Read(key)
-		v, _ := vault.New(key)
-		first := newEnvWith(t, db, v, 2)
-		first.s.Close() // no worker: we drive run ourselves
-		im, err := first.s.CreateImport(first.ctx, first.who, Household, "warga.csv", bytes.NewReader(householdFile()), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		v := testVault(t)
+		first, im := queuedWithoutWorker(t, db, v, 2)
 		ctx, kill := context.WithCancel(first.ctx)
 		batches := 0
 		first.s.afterBatch = func() {

@@ -7,7 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
@@ -18,8 +23,16 @@ import (
 // previous process (a crash, a kill) are picked up again: each batch of rows was
 // committed together with the row it got to, so a resumed import continues after
 // the last committed row and nothing is written twice or half.
+//
+// The worker runs one import at a time, so one process never reads two files at
+// once. An import whose worker died twice is not resumed a third time: it fails
+// (see maxAttempts). Start first removes what dead processes left in the uploads
+// folder.
 func (s *Service) Start(ctx context.Context) error {
 	ctx, s.stop = context.WithCancel(ctx)
+	if err := s.sweepUploads(ctx); err != nil {
+		return err
+	}
 	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM imports WHERE status IN ('queued', 'running') ORDER BY created_at`)
 	if err != nil {
 		return store.Map(err)
@@ -100,9 +113,23 @@ func (s *Service) notify(id string) {
 }
 
 func (s *Service) runLogged(ctx context.Context, id string) {
+	defer func() {
+		// A bug met while reading one file fails that import, not the server (and
+		// not, at every start, the server again).
+		if p := recover(); p != nil {
+			s.log.Error("import worker panicked", "import", id, "panic", p, "stack", string(debug.Stack()))
+			_ = s.markFailed(context.WithoutCancel(ctx), id, fmt.Errorf("panic: %v", p))
+			s.removeUpload(id)
+			s.notify(id)
+		}
+	}()
 	err := s.run(ctx, id)
 	if errors.Is(err, errNotClaimed) {
 		return // not ours to report on, nor to wake waiters for
+	}
+	var stopped *stoppedError
+	if errors.As(err, &stopped) {
+		s.release(context.WithoutCancel(ctx), id)
 	}
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("import failed", "import", id, "err", err)
@@ -133,8 +160,32 @@ func (s *Service) markFailed(ctx context.Context, id string, err error) error {
 	})
 }
 
+// maxAttempts is how many times an import is taken up before the worker gives up
+// on it: a process that dies while reading a file (killed, out of memory) leaves the
+// import running, and every start would take it up again.
+const maxAttempts = 2
+
+// stoppedError is an import interrupted by its worker being stopped (the server
+// shutting down), not by the file: the attempt is given back.
+type stoppedError struct{ err error }
+
+func (e *stoppedError) Error() string { return "import stopped: " + e.err.Error() }
+func (e *stoppedError) Unwrap() error { return e.err }
+
+// release gives back the attempt of an import whose worker was stopped in an
+// orderly way, and its lease, so that the next start resumes it at once.
+func (s *Service) release(ctx context.Context, id string) {
+	if err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE imports SET attempts = attempts - 1, lease_until = NULL
+			WHERE id = $1 AND status = 'running' AND attempts > 0`, id)
+		return err
+	}); err != nil {
+		s.log.Warn("release stopped import", "import", id, "err", err)
+	}
+}
+
 // run processes one import from where it stopped.
-func (s *Service) run(ctx context.Context, id string) error {
+func (s *Service) run(ctx context.Context, id string) (err error) {
 	im, err := s.Import(ctx, id, "")
 	if err != nil {
 		return err
@@ -148,17 +199,20 @@ func (s *Service) run(ctx context.Context, id string) error {
 	// Claim the import with a lease, renewed with every batch: a second process (the
 	// server restarting while `gotong import` runs the same file) leaves it alone
 	// until the lease runs out, so an import never runs twice at once.
-	claimed := false
+	claimed, attempts := false, 0
 	if err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := store.Now()
-		res, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'running', started_at = COALESCE(started_at, $1), lease_until = $2
+		res, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'running', started_at = COALESCE(started_at, $1), lease_until = $2,
+			attempts = attempts + 1
 			WHERE id = $3 AND status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $1)`, now, now.Add(s.lease), id)
 		if err != nil {
 			return err
 		}
 		n, err := res.RowsAffected()
-		claimed = n == 1
-		return err
+		if claimed = n == 1; !claimed || err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT attempts FROM imports WHERE id = $1`, id).Scan(&attempts)
 	}); err != nil {
 		return err
 	}
@@ -169,17 +223,24 @@ func (s *Service) run(ctx context.Context, id string) error {
 		time.AfterFunc(s.lease, func() { s.enqueue(id) })
 		return errNotClaimed
 	}
-	rr, f, err := openRows(im)
+	defer func() {
+		if err != nil && ctx.Err() != nil {
+			err = &stoppedError{err}
+		}
+	}()
+	if attempts > maxAttempts {
+		// The workers that took it up before died with it: the file is not tried a
+		// third time.
+		return errs.E(errs.Invalid, "the import stopped %d times before it finished (it had read up to row %d) and is not tried again",
+			attempts-1, im.lastLine)
+	}
+	rr, f, err := openRows(im, s.limits, false)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	defer rr.Close()
-	_, header, err := rr.Next()
-	if err != nil {
-		return errs.E(errs.Invalid, "the file cannot be read")
-	}
-	pos, err := mapHeader(im.Kind, header)
+	pos, err := readHeader(im.Kind, rr)
 	if err != nil {
 		return err
 	}
@@ -206,15 +267,25 @@ func (s *Service) run(ctx context.Context, id string) error {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil {
-			// A row the reader cannot parse is rejected; the rest of the file goes on.
-			if line == 0 {
-				return errs.E(errs.Invalid, "the file cannot be read after row %d", last)
-			}
+		var unreadable *rowError
+		if errors.As(err, &unreadable) {
+			// A row the reader cannot take is rejected; the rest of the file goes on.
 			if line > im.lastLine {
-				bad = append(bad, problemRow{line, []problem{{col: "", value: "", reason: "Baris tidak dapat dibaca: " + err.Error()}}})
+				bad = append(bad, problemRow{line, []problem{{col: "", value: "", reason: unreadable.reason}}})
 			}
 			continue
+		}
+		if err != nil {
+			// The file cannot be read past here. The rows before the break are
+			// committed and counted; nothing after it is claimed as read.
+			if ferr := flush(max(last, v.lastLine(recs, bad))); ferr != nil {
+				return ferr
+			}
+			if errs.KindOf(err) == errs.Internal {
+				s.log.Error("import read", "import", id, "err", err)
+				return errs.E(errs.Invalid, "the file cannot be read after row %d", last)
+			}
+			return err
 		}
 		if line <= im.lastLine {
 			continue // committed before a restart
@@ -344,6 +415,52 @@ func insertPlain(ctx context.Context, tx *store.Tx, prefix string, width int, ro
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// uploadGrace is how old a file in the uploads folder must be before start-up takes
+// it for a dead process's leftover: another process (`gotong import` beside the
+// server) may be writing an upload at this moment.
+const uploadGrace = 10 * time.Minute
+
+// sweepUploads removes what dead processes left in the uploads folder: uploads cut
+// off while being written, and the files of imports that ended (or never made it
+// into the database). Those files hold NIKs in clear. The files of imports still to
+// run stay, and so does anything younger than uploadGrace that no import owns.
+func (s *Service) sweepUploads(ctx context.Context) error {
+	entries, err := os.ReadDir(s.uploads)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return errs.Wrap(err, "read uploads folder")
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		// An import's file is named by its id; anything else is an upload that
+		// never became an import.
+		var status string
+		id := strings.TrimSuffix(strings.TrimSuffix(e.Name(), ".csv"), ".xlsx")
+		if _, err := uuid.Parse(id); err == nil {
+			err := s.db.R().QueryRowContext(ctx, `SELECT status FROM imports WHERE id = $1`, id).Scan(&status)
+			if err != nil && !errs.Is(store.Map(err), errs.NotFound) {
+				return store.Map(err)
+			}
+		}
+		info, err := e.Info()
+		if err != nil || status == StatusQueued || status == StatusRunning {
+			continue
+		}
+		if status != "" || time.Since(info.ModTime()) > uploadGrace {
+			if err := os.Remove(filepath.Join(s.uploads, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+				s.log.Warn("remove leftover upload", "file", e.Name(), "err", err)
+			} else {
+				s.log.Info("removed leftover upload", "file", e.Name())
+			}
 		}
 	}
 	return nil

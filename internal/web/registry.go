@@ -26,6 +26,35 @@ func (s *Server) importer(r *http.Request) registry.Importer {
 	return registry.Importer{UserID: u.ID, Email: u.Email, Scope: s.viewer(r).Scope}
 }
 
+// uploadSlot takes one of the places for uploads being received, or answers that
+// all are taken. An upload holds a request body being streamed to disk and then the
+// check of its header; bounding how many run at once bounds what they hold, however
+// many clients send at once. A refused client is told to come back (Retry-After).
+func (s *Server) uploadSlot(w http.ResponseWriter) (release func(), err error) {
+	select {
+	case s.uploads <- struct{}{}:
+		return func() { <-s.uploads }, nil
+	default:
+		w.Header().Set("Retry-After", "30")
+		return nil, errs.E(errs.RateLimited, "too many files are being uploaded at once; try again in a minute")
+	}
+}
+
+// receiveUpload takes an upload slot, reads the upload and queues it: the slot is
+// held until the header is checked.
+func (s *Server) receiveUpload(w http.ResponseWriter, r *http.Request) (registry.Import, error) {
+	release, err := s.uploadSlot(w)
+	if err != nil {
+		return registry.Import{}, err
+	}
+	defer release()
+	kind, up, err := s.readUpload(w, r)
+	if err != nil {
+		return registry.Import{}, err
+	}
+	return s.registry.Queue(r.Context(), s.importer(r), kind, up)
+}
+
 // readUpload streams a multipart upload: the "kind" field and the "file" part, in
 // either order, the file going straight to disk.
 func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (registry.Kind, registry.Upload, error) {
@@ -106,12 +135,7 @@ func (t *readTracker) Read(p []byte) (int, error) {
 }
 
 func (s *Server) apiCreateImport(w http.ResponseWriter, r *http.Request) {
-	kind, up, err := s.readUpload(w, r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	im, err := s.registry.Queue(r.Context(), s.importer(r), kind, up)
+	im, err := s.receiveUpload(w, r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

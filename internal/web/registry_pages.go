@@ -89,14 +89,10 @@ func (s *Server) pageImports(w http.ResponseWriter, r *http.Request) {
 // pageImportPost takes the upload, queues it and sends the office to the import's
 // page, where progress shows while the file is read in the background.
 func (s *Server) pageImportPost(w http.ResponseWriter, r *http.Request) {
-	kind, up, err := s.readUpload(w, r)
+	im, err := s.receiveUpload(w, r)
 	if err == nil {
-		var im registry.Import
-		im, err = s.registry.Queue(r.Context(), s.importer(r), kind, up)
-		if err == nil {
-			http.Redirect(w, r, "/imports/"+im.ID, http.StatusSeeOther)
-			return
-		}
+		http.Redirect(w, r, "/imports/"+im.ID, http.StatusSeeOther)
+		return
 	}
 	if errs.KindOf(err) == errs.Internal {
 		s.fail(w, r, err)

@@ -43,6 +43,9 @@ type Options struct {
 	Version       string
 	// MaxUpload bounds an uploaded import file (default 200 MiB).
 	MaxUpload int64
+	// MaxUploads bounds the uploads received at once (default 4); more are
+	// answered 429 at once.
+	MaxUploads int
 	// Metrics serves /metrics (nil: not served).
 	Metrics http.Handler
 	// SummaryMaxAge is how long the public summary's figures are kept before they
@@ -68,6 +71,8 @@ type Server struct {
 	metrics       *metrics
 	stopStore     func()
 	summaryCache  summaryCache
+	// uploads holds a token per upload being received (MaxUploads places).
+	uploads chan struct{}
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -82,6 +87,9 @@ type Capabilities struct {
 func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger, metricsReg prometheus.Registerer, opt Options) (*Server, error) {
 	if opt.MaxUpload <= 0 {
 		opt.MaxUpload = registry.DefaultMaxUpload
+	}
+	if opt.MaxUploads <= 0 {
+		opt.MaxUploads = 4
 	}
 	if opt.SessionIdle <= 0 {
 		opt.SessionIdle = 30 * time.Minute
@@ -101,7 +109,8 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	}
 	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: caps.Accounts, registry: caps.Registry,
 		programs: caps.Programs, allocs: caps.Allocations, pages: p,
-		logins: newLoginGate(opt.LoginLimit), metrics: newMetrics(metricsReg)}
+		logins: newLoginGate(opt.LoginLimit), metrics: newMetrics(metricsReg),
+		uploads: make(chan struct{}, opt.MaxUploads)}
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.sessions = scs.New()
 	switch db.Engine {
