@@ -142,7 +142,7 @@ func (s *Service) reveal(ctx context.Context, c Commitment, as []Allocation, cur
 				ids = append(ids, as[i].ID)
 			}
 			rows, err := tx.QueryContext(ctx, `SELECT allocation_id FROM recipient_reveals WHERE org_id = $1 AND day = $2
-				AND allocation_id IN (`+placeholders(3, len(due))+`)`, ids...)
+				AND allocation_id IN (`+store.InList(tx.Engine, 3, len(due))+`)`, ids...)
 			if err != nil {
 				return err
 			}
@@ -183,18 +183,6 @@ func (s *Service) reveal(ctx context.Context, c Commitment, as []Allocation, cur
 // hide blanks the recipient's contact details and says why.
 func (a *Allocation) hide(why string) {
 	a.Target.Address, a.Target.Phone, a.Target.ContactHidden = "", "", why
-}
-
-func placeholders(first, n int) string {
-	b := make([]byte, 0, n*4)
-	for i := range n {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '$')
-		b = append(b, itoa(first+i)...)
-	}
-	return string(b)
 }
 
 // flagCancelAfterReveal flags to the admin a commitment cancelled after its

@@ -95,7 +95,7 @@ func queuePairs(ctx context.Context, tx *store.Tx, pairs []reviewPair, imp, scop
 			if j > 0 {
 				q.WriteString(",")
 			}
-			q.WriteString("(" + inList(tx.Engine, len(args)+1, 8) + ")")
+			q.WriteString("(" + store.InList(tx.Engine, len(args)+1, 8) + ")")
 			why, _ := json.Marshal(p.reasons)
 			id := newID()
 			ids[key{a, b}] = id

@@ -410,7 +410,7 @@ func insertPlain(ctx context.Context, tx *store.Tx, prefix string, width int, ro
 			if i > 0 {
 				q += ","
 			}
-			q += "(" + inList(tx.Engine, len(args)+1, width) + ")"
+			q += "(" + store.InList(tx.Engine, len(args)+1, width) + ")"
 			args = append(args, row...)
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {

@@ -136,25 +136,6 @@ func unionTags(stored string, more []string) string {
 	return tagList(all)
 }
 
-// inList returns n placeholders for the arguments numbered k, k+1, …: "$k,$k+1,…"
-// on PostgreSQL; on SQLite plain "?", which SQLite numbers after the highest
-// parameter before it. (SQLite treats "$N" as a named parameter and looks each name
-// up in a list, which turns a statement of thousands of parameters quadratic.)
-func inList(eng store.Engine, k, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if eng == store.SQLite {
-			b.WriteByte('?')
-		} else {
-			b.WriteString("$" + strconv.Itoa(k+i))
-		}
-	}
-	return b.String()
-}
-
 func anys(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
@@ -180,7 +161,7 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT k.id, t.id_hash, k.region, k.rw, k.rt, k.name, k.address, k.domicile, k.phone, k.tags,
 		k.row_hash, k.size, t.merged_into IS NULL, k.held
 		FROM targets t JOIN targets k ON k.id = COALESCE(t.merged_into, t.id)
-		WHERE t.kind = $1 AND t.id_hash IN (`+inList(w.tx.Engine, 2, len(hashes))+`)`, args...)
+		WHERE t.kind = $1 AND t.id_hash IN (`+store.InList(w.tx.Engine, 2, len(hashes))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +228,7 @@ func (w *batchWriter) targetsByKey(kind Kind, regionList []string) (map[string]*
 	}
 	args := append([]any{string(kind)}, anys(regionList)...)
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, region, rw, rt, name, name_norm, address, domicile, phone, tags, row_hash, size
-		FROM targets WHERE kind = $1 AND merged_into IS NULL AND region IN (`+inList(w.tx.Engine, 2, len(regionList))+`)`, args...)
+		FROM targets WHERE kind = $1 AND merged_into IS NULL AND region IN (`+store.InList(w.tx.Engine, 2, len(regionList))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +257,7 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 		return live, held, nil
 	}
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, region, nik_hash, row_hash, held FROM members
-		WHERE merged_into IS NULL AND nik_hash IN (`+inList(w.tx.Engine, 1, len(hashes))+`)`, anys(hashes)...)
+		WHERE merged_into IS NULL AND nik_hash IN (`+store.InList(w.tx.Engine, 1, len(hashes))+`)`, anys(hashes)...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -307,7 +288,7 @@ func (w *batchWriter) membersByKey(keys []string) (map[string][]*existingMember,
 		return out, nil
 	}
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, region, key_hash, row_hash, held, merged_into IS NULL FROM members
-		WHERE key_hash <> '' AND key_hash IN (`+inList(w.tx.Engine, 1, len(keys))+`)`, anys(keys)...)
+		WHERE key_hash <> '' AND key_hash IN (`+store.InList(w.tx.Engine, 1, len(keys))+`)`, anys(keys)...)
 	if err != nil {
 		return nil, err
 	}
@@ -832,7 +813,7 @@ func insertRows(ctx context.Context, tx *store.Tx, prefix string, width int, row
 				b.WriteByte(',')
 			}
 			b.WriteByte('(')
-			b.WriteString(inList(tx.Engine, len(args)+1, per))
+			b.WriteString(store.InList(tx.Engine, len(args)+1, per))
 			b.WriteByte(')')
 			args = append(args, row...)
 			args = append(args, imp, now, now)
