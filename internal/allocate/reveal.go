@@ -168,9 +168,18 @@ func (s *Service) reveal(ctx context.Context, c Commitment, as []Allocation, cur
 				}
 			}
 		}
-		for _, i := range shown {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO recipient_reveals (org_id, day, allocation_id, commitment_id, at) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (org_id, day, allocation_id) DO NOTHING`, c.OrgID, day, as[i].ID, c.ID, now); err != nil {
+		// One statement for the page (at most 500 rows, 2,500 parameters).
+		if len(shown) > 0 {
+			q := `INSERT INTO recipient_reveals (org_id, day, allocation_id, commitment_id, at) VALUES `
+			args := make([]any, 0, 5*len(shown))
+			for j, i := range shown {
+				if j > 0 {
+					q += ","
+				}
+				q += "(" + store.InList(tx.Engine, len(args)+1, 5) + ")"
+				args = append(args, c.OrgID, day, as[i].ID, c.ID, now)
+			}
+			if _, err := tx.ExecContext(ctx, q+` ON CONFLICT (org_id, day, allocation_id) DO NOTHING`, args...); err != nil {
 				return err
 			}
 		}
