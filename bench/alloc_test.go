@@ -92,7 +92,7 @@ func newAllocBench(tb testing.TB, eng store.Engine, size int) *allocBench {
 	e := &allocBench{db: db, eng: eng, size: size, today: time.Now().UTC().Truncate(24 * time.Hour)}
 	e.kota, e.kec, e.kel = jakarta()
 	e.ctx = audit.WithActor(context.Background(), audit.Actor{ID: "u-bench", Label: "bench@test", RemoteAddr: "bench"})
-	e.progs = program.New(db, regions, province)
+	e.progs = program.New(db, regions, province, allocate.NewNeeds(db))
 	e.alloc = allocate.New(db, e.progs, regions, province, nil)
 	now := store.Now()
 	e.write(tb, `INSERT INTO users (id, email, name, role, region, password_hash, created_at)

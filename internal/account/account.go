@@ -1,6 +1,9 @@
 // Package account holds users, organisations, roles, passwords and API tokens, and
 // the permission rules that go with them. Sessions live in the web layer (cookies);
 // this package says who a session or token belongs to.
+//
+// Tables: the package owns users, organizations and api_tokens (see store's
+// ownership table).
 package account
 
 import (

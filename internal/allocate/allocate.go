@@ -9,6 +9,14 @@
 // different needs instead of queueing behind each other). Locking the target as well
 // serialises claims on one target across programs, which is what makes the stacking
 // rule race-free.
+//
+// # Tables
+//
+// The package owns needs (written by Needs for package program, through
+// program.Needs, and by the engine's claims and releases), commitments,
+// commitment_targets, allocations, notifications, recipient_reveals and org_flags.
+// It reads targets and members through package registry, and programs and phases
+// through package program, except for the joins store's ownership test lists.
 package allocate
 
 import (
@@ -28,6 +36,7 @@ import (
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -290,7 +299,11 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 			if c.Taken, err = s.checkTargets(ctx, tx, p, ph, req.TargetIDs); err != nil {
 				return err
 			}
-			c.chain = chainFor(s.firstRegion(ctx, tx, req.TargetIDs))
+			first, err := s.firstRegion(ctx, tx, req.TargetIDs)
+			if err != nil {
+				return err
+			}
+			c.chain = chainFor(first)
 		} else {
 			c.chain = chainFor(req.Region)
 		}
@@ -380,31 +393,40 @@ func (s *Service) byClientRef(ctx context.Context, q store.Querier, who Who, ref
 	return c, err == nil, err
 }
 
-func (s *Service) firstRegion(ctx context.Context, q store.Querier, ids []string) string {
-	var r string
-	_ = q.QueryRowContext(ctx, `SELECT region FROM targets WHERE id = $1`, ids[0]).Scan(&r)
-	if r == "" {
-		return s.province
+// firstRegion is the region of the first chosen target (the province when it has
+// none), read from the registry inside q's transaction.
+func (s *Service) firstRegion(ctx context.Context, q store.Querier, ids []string) (string, error) {
+	r, err := registry.TargetRegion(ctx, q, ids[0])
+	if r == "" && err == nil {
+		r = s.province
 	}
-	return r
+	return r, err
 }
 
 // checkTargets makes sure every chosen target is an RW or institution with a need in
-// the phase, and says which ones have nothing free.
+// the phase, and says which ones have nothing free. Only a target without such a
+// need is invalid; a failed read is the database's error, mapped by store.Map.
 func (s *Service) checkTargets(ctx context.Context, q store.Querier, p program.Program, ph program.Phase, ids []string) ([]Taken, error) {
 	var taken []Taken
 	for _, id := range ids {
-		var kind, name, state string
+		var kind, state string
 		var qty, alloc int
-		err := q.QueryRowContext(ctx, `SELECT t.kind, t.name, n.quantity, n.allocated, n.state FROM targets t
-			JOIN needs n ON n.target_id = t.id AND n.phase_id = $2 WHERE t.id = $1`, id, ph.ID).Scan(&kind, &name, &qty, &alloc, &state)
-		if err != nil {
+		err := q.QueryRowContext(ctx, `SELECT kind, quantity, allocated, state FROM needs WHERE target_id = $1 AND phase_id = $2`,
+			id, ph.ID).Scan(&kind, &qty, &alloc, &state)
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil, errs.E(errs.Invalid, "target %s has no need in this program phase", id)
+		}
+		if err != nil {
+			return nil, store.Map(err)
 		}
 		if kind != "rw" && kind != "institution" {
 			return nil, errs.E(errs.Invalid, "only an RW or an institution can be chosen; households are reached through an area")
 		}
 		if state != "open" || alloc >= qty {
+			name, err := registry.TargetName(ctx, q, id)
+			if err != nil {
+				return nil, err
+			}
 			taken = append(taken, Taken{TargetID: id, Name: name, Reason: "taken"})
 		}
 	}

@@ -62,7 +62,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	f := &fixture{t: t, db: db, clock: &clock{}}
 	f.clock.now.Store(time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC).UnixNano())
 	f.ctx = audit.WithActor(context.Background(), audit.Actor{ID: "test-admin", Label: "test", RemoteAddr: "local"})
-	f.progs = program.New(db, regionSet, "31")
+	f.progs = program.New(db, regionSet, "31", allocate.NewNeeds(db))
 	f.progs.Now = f.clock.Now
 	f.alloc = allocate.New(db, f.progs, regionSet, "31", nil)
 	f.alloc.Now = f.clock.Now

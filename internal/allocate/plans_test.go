@@ -76,7 +76,7 @@ func TestEngineReadsUseTheirIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	s := New(db, program.New(db, regions, "31"), regions, "31", nil)
+	s := New(db, program.New(db, regions, "31", NewNeeds(db)), regions, "31", nil)
 	e := &explainer{t: t, db: db, plans: map[string][]string{}}
 	p := program.Program{ID: "p", StackGroup: "pangan", Phases: []program.Phase{{ID: "ph", Start: "2026-05-04", End: "2026-05-10"}}}
 	for _, c := range []*Commitment{

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -126,10 +127,9 @@ func (a Allocation) Active() bool { return a.Status == Reserved || a.Status == D
 
 // The recipient fields: domicile is where aid goes when it differs from the KTP
 // address; a household shows its head's masked NIK, a person its own.
-const allocationCols = `a.id, a.commitment_id, a.quantity, a.status, a.reason, a.expires_at,
-	t.id, t.kind, t.region, t.name, t.rw, t.rt, CASE WHEN t.domicile <> '' THEN t.domicile ELSE t.address END, t.phone,
-	CASE WHEN t.kind = 'household' THEN COALESCE((SELECT m.nik_mask FROM members m WHERE m.target_id = t.id AND m.merged_into IS NULL
-		ORDER BY CASE WHEN m.relation = 'Kepala Keluarga' THEN 0 ELSE 1 END, m.id LIMIT 1), '') ELSE t.id_mask END`
+// They are the registry's (registry.RecipientColumns), read in the same query as a
+// page of allocations.
+const allocationCols = `a.id, a.commitment_id, a.quantity, a.status, a.reason, a.expires_at, ` + registry.RecipientColumns
 
 func scanAllocation(r interface{ Scan(...any) error }) (Allocation, error) {
 	var a Allocation
@@ -153,7 +153,7 @@ func (s *Service) Allocations(ctx context.Context, who Who, commitmentID, cursor
 		return nil, "", err
 	}
 	limit = store.Limit(limit)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+allocationCols+` FROM allocations a JOIN targets t ON t.id = a.target_id
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+allocationCols+` FROM allocations a JOIN `+registry.Targets+` ON t.id = a.target_id
 		WHERE a.commitment_id = $1 AND a.id > $2 ORDER BY a.id LIMIT $3`, c.ID, cursor, limit+1)
 	if err != nil {
 		return nil, "", store.Map(err)
@@ -182,7 +182,7 @@ func (s *Service) allocation(ctx context.Context, who Who, id string) (Allocatio
 	if err != nil {
 		return Allocation{}, err
 	}
-	a, err := scanAllocation(s.db.R().QueryRowContext(ctx, `SELECT `+allocationCols+` FROM allocations a JOIN targets t ON t.id = a.target_id WHERE a.id = $1`, id))
+	a, err := scanAllocation(s.db.R().QueryRowContext(ctx, `SELECT `+allocationCols+` FROM allocations a JOIN `+registry.Targets+` ON t.id = a.target_id WHERE a.id = $1`, id))
 	if err != nil {
 		return a, store.Map(err)
 	}
@@ -198,19 +198,19 @@ func (s *Service) allocation(ctx context.Context, who Who, id string) (Allocatio
 // suggest proposes free RW and institution needs near the chosen targets that were
 // already taken: the same kelurahan first, then the same kecamatan.
 func (s *Service) suggest(ctx context.Context, c Commitment) ([]Suggestion, error) {
-	var near string
 	if len(c.Taken) == 0 {
 		return nil, nil
 	}
-	if err := s.db.R().QueryRowContext(ctx, `SELECT region FROM targets WHERE id = $1`, c.Taken[0].TargetID).Scan(&near); err != nil {
-		return nil, store.Map(err)
+	near, err := registry.TargetRegion(ctx, s.db.R(), c.Taken[0].TargetID)
+	if err != nil {
+		return nil, err
 	}
 	kec := near
 	if len(near) > 8 {
 		kec = near[:8]
 	}
 	rows, err := s.db.R().QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity - n.allocated
-		FROM needs n JOIN targets t ON t.id = n.target_id
+		FROM needs n JOIN `+registry.Targets+` ON t.id = n.target_id
 		WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3 AND n.allocated < n.quantity AND n.state = 'open'
 		  AND n.kind IN ('rw','institution') AND `+notStacked+`
 		ORDER BY CASE WHEN n.region = $4 THEN 0 ELSE 1 END, n.priority DESC, n.since, n.id LIMIT 5`,
@@ -339,7 +339,7 @@ func (s *Service) openNeeds(ctx context.Context, q store.Querier, phaseID, code,
 		kinds = []any{kind, kind}
 	}
 	rows, err := q.QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity, n.quantity - n.allocated
-		FROM needs n JOIN targets t ON t.id = n.target_id
+		FROM needs n JOIN `+registry.Targets+` ON t.id = n.target_id
 		WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3 AND n.allocated < n.quantity AND n.state = 'open'
 		  AND n.kind IN ('rw','institution') AND n.kind IN ($4, $5) AND `+notStacked+`
 		ORDER BY n.priority DESC, n.allocated * 1.0 / n.quantity, n.since, n.id LIMIT $6`,

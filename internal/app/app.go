@@ -22,6 +22,7 @@ import (
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/demo"
+	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -141,8 +142,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	log.Debug("personal-data key loaded", "source", src, "key_id", v.KeyID())
 	db.AuditKey = v.AuditKey()
 	a := &App{Cfg: cfg, Log: log, DB: db, Regions: regions, Vault: v}
-	a.Registry = registry.New(db, regions, v, log, registry.Options{Province: cfg.Province, DataDir: cfg.Data, Lease: cfg.ImportLease})
 	a.Accounts = account.New(db, regions, account.Options{Province: cfg.Province, PasswordMemoryKiB: cfg.PasswordMemoryKiB})
+	a.Registry = registry.New(db, regions, v, log, registry.Options{Province: cfg.Province, DataDir: cfg.Data, Lease: cfg.ImportLease,
+		UserLabel: a.Accounts.UserLabel}) // account owns users
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for i, reason := range []string{"deadlock", "conflict"} {
@@ -158,7 +160,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Help: "Password hashes (argon2id) computed to set or check a password."}, func() float64 {
 		return float64(a.Accounts.PasswordHashes())
 	}))
-	a.Programs = program.New(db, regions, cfg.Province)
+	// allocate owns the needs table; program reaches it through program.Needs.
+	a.Programs = program.New(db, regions, cfg.Province, allocate.NewNeeds(db))
 	a.Allocations = allocate.New(db, a.Programs, regions, cfg.Province, log)
 	a.Allocations.Limits = cfg.PersonalData
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
@@ -205,16 +208,12 @@ func registerPoolMetrics(reg *prometheus.Registry, db *store.DB) {
 // first start records the key's fingerprint, later starts compare. A wrong key would
 // otherwise fail silently — every NIK would look new and nothing would decrypt.
 func checkKey(ctx context.Context, db *store.DB, v *vault.Vault) error {
-	var stored string
-	err := db.R().QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'key_id'`).Scan(&stored)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('key_id', $1) ON CONFLICT (name) DO NOTHING`, v.KeyID())
-			return err
-		})
-	case err != nil:
-		return store.Map(err)
+	stored, err := db.Setting(ctx, "key_id")
+	if errs.Is(err, errs.NotFound) {
+		stored, err = db.InitSetting(ctx, "key_id", v.KeyID())
+	}
+	if err != nil {
+		return err
 	}
 	if err := v.Check(stored); err != nil {
 		return fmt.Errorf("personal-data key: %w", err)

@@ -6,6 +6,9 @@
 // each chain's last (seq, hash), so Verify detects an edited, inserted, removed or
 // truncated entry. Chains exist so that, later, regions can append without waiting on
 // one global lock; today every entry goes to the "main" chain unless told otherwise.
+//
+// Tables: the package owns audit_log and audit_heads; other packages write entries
+// only through Record.
 package audit
 
 import (

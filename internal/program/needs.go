@@ -3,131 +3,43 @@ package program
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
 )
 
-// eligibility is the SQL condition (on targets t) that a target belongs to program p,
-// with its arguments numbered from first.
-func eligibility(p Program, first int) (string, []any) {
-	var args []any
-	arg := func(v any) string { args = append(args, v); return "$" + itoa(first+len(args)-1) }
-	var kinds []string
-	for _, k := range p.TargetKinds {
-		kinds = append(kinds, arg(k))
-	}
-	cond := `t.merged_into IS NULL AND t.held = '' AND t.kind IN (` + strings.Join(kinds, ",") + `)`
-	if len(p.Regions) > 0 {
-		var or []string
-		for _, r := range p.Regions {
-			or = append(or, `t.region LIKE `+arg(r+"%"))
-		}
-		cond += ` AND (` + strings.Join(or, " OR ") + `)`
-	}
-	if len(p.InstitutionKinds) > 0 {
-		var in []string
-		for _, k := range p.InstitutionKinds {
-			in = append(in, arg(k))
-		}
-		cond += ` AND (t.kind <> 'institution' OR t.inst_kind IN (` + strings.Join(in, ",") + `))`
-	}
-	if len(p.Tags) > 0 {
-		var or []string
-		for _, tag := range p.Tags {
-			or = append(or, `t.tags LIKE `+arg("%,"+tag+",%"))
-		}
-		cond += ` AND (` + strings.Join(or, " OR ") + `)`
-	}
-	return cond, args
+// Needs is what a program asks of the needs' owner. Package allocate owns the
+// needs table (a need is its engine's unit of work: only it changes a need's
+// quantity, state or allocated count) and implements Needs; package app hands it
+// to New. Calls that take a transaction run in the caller's.
+type Needs interface {
+	// Add creates the missing needs of p for its eligible targets, in every phase
+	// (only phases not over on day today, when today is set; only targets changed
+	// since since, when set), and returns how many it added.
+	Add(ctx context.Context, tx *store.Tx, p Program, today string, since *time.Time) (int, error)
+	// Sync brings p's needs in phases not over on day today in step with the
+	// targets changed since since (nil: all), adding the missing ones.
+	Sync(ctx context.Context, tx *store.Tx, p Program, today string, since *time.Time) (SyncResult, error)
+	// Restack moves a program's needs to stack group ("" when exempt).
+	Restack(ctx context.Context, tx *store.Tx, programID, group string) error
+	// Sum adds up the needs f selects (void ones left out) per region code prefix
+	// of by characters (0: one sum under ""); reached also counts the distinct
+	// targets that received something. A prefix without needs is absent.
+	Sum(ctx context.Context, f NeedFilter, by int, reached bool) (map[string]RegionProgress, error)
+	// Flagged lists a program's flagged needs inside scope, with the phase's id in
+	// Phase.
+	Flagged(ctx context.Context, programID, scope string, limit int) ([]Flagged, error)
 }
 
-// quantityExpr is the SQL for one target's quantity under the program's rule.
-func quantityExpr(rule string) string {
-	switch rule {
-	case PerPerson, PerResident:
-		return `(CASE WHEN t.kind = 'person' THEN 1 ELSE t.size END)`
-	case PerFamily:
-		return `(CASE WHEN t.kind = 'rw' THEN t.families ELSE 1 END)`
-	}
-	return `1`
-}
-
-// priorityExpr is 1 for a target with one of the priority tags.
-func priorityExpr(p Program, args *[]any) string {
-	if len(p.PriorityTags) == 0 {
-		return `0`
-	}
-	var or []string
-	for _, tag := range p.PriorityTags {
-		*args = append(*args, "%,"+tag+",%")
-		or = append(or, `t.tags LIKE $`+itoa(len(*args)))
-	}
-	return `(CASE WHEN ` + strings.Join(or, " OR ") + ` THEN 1 ELSE 0 END)`
-}
-
-// addNeeds creates the missing needs of p for every eligible target, in every phase
-// (or only phases not yet over on day today, when today is set). Existing needs are
-// left alone. It returns how many were added.
-func (s *Service) addNeeds(ctx context.Context, tx *store.Tx, p Program, today string, since *time.Time) (int, error) {
-	group := p.StackGroup
-	if p.StackExempt {
-		group = ""
-	}
-	args := []any{p.ID, group}
-	prio := priorityExpr(p, &args)
-	cond, cargs := eligibility(p, len(args)+1)
-	args = append(args, cargs...)
-	qty := quantityExpr(p.QuantityRule)
-	// Needs are written, and numbered, in the order the engine reads them: by
-	// phase, region, priority and waiting time. A claim's thousands of households
-	// then sit side by side in the table and in every index keyed by need id,
-	// instead of one per page. The id is a time-ordered prefix, unique to this
-	// statement, and the row's place in that order.
-	args = append(args, orderedPrefix())
-	order := `ph.starts, ph.id, t.region, ` + prio + ` DESC, t.created_at, t.id`
-	if len(p.PriorityTags) == 0 {
-		order = `ph.starts, ph.id, t.region, t.created_at, t.id` // "0 DESC" would name a column
-	}
-	newID := `$` + itoa(len(args)) + ` || printf('%08x', row_number() OVER (ORDER BY ` + order + `))`
-	if tx.Engine == store.Postgres {
-		newID = `$` + itoa(len(args)) + ` || lpad(to_hex(row_number() OVER (ORDER BY ` + order + `)), 8, '0')`
-	}
-	q := `INSERT INTO needs (id, program_id, phase_id, target_id, region, kind, quantity, priority, since, stack_group, starts, ends)
-		SELECT ` + newID + `, $1, ph.id, t.id, t.region, t.kind, ` + qty + `, ` + prio + `, t.created_at, $2, ph.starts, ph.ends
-		FROM targets t JOIN phases ph ON ph.program_id = $1
-		WHERE ` + cond + ` AND ` + qty + ` > 0`
-	if today != "" {
-		args = append(args, today)
-		q += ` AND ph.ends >= $` + itoa(len(args))
-	}
-	if since != nil {
-		args = append(args, *since)
-		q += ` AND t.updated_at >= $` + itoa(len(args))
-	}
-	q += ` ORDER BY ` + order + ` ON CONFLICT (phase_id, target_id) DO NOTHING`
-	res, err := tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
-}
-
-// orderedPrefix is the first 24 hex digits of a UUID version 7: the time in
-// milliseconds and 48 random bits, so that needs added later sort after earlier ones
-// and two statements never share a prefix.
-func orderedPrefix() string {
-	u, err := uuid.NewV7()
-	if err != nil {
-		u = uuid.New()
-	}
-	return strings.ReplaceAll(u.String(), "-", "")[:24]
+// NeedFilter selects needs to sum: those of some programs, in a region (a code
+// prefix), in one phase (by id) or all when Phase is "".
+type NeedFilter struct {
+	Programs []string
+	Region   string
+	Phase    string
 }
 
 // SyncResult counts what a registry sync changed in one program.
@@ -212,65 +124,8 @@ func (s *Service) syncProgram(ctx context.Context, tx *store.Tx, p Program) (Syn
 		t := last.Time.Add(-syncMargin)
 		since = &t
 	}
-	// run executes a statement on the program's needs in phases not over, for
-	// targets (t) that changed and match cond.
-	qty := quantityExpr(p.QuantityRule)
-	newQty := `(SELECT ` + qty + ` FROM targets t WHERE t.id = needs.target_id)`
-	run := func(set, where, cond string, condArgs func(first int) (string, []any)) (int, error) {
-		args := []any{p.ID, today}
-		targets := `SELECT t.id FROM targets t WHERE 1=1`
-		if since != nil {
-			args = append(args, *since)
-			targets += ` AND t.updated_at >= $3`
-		}
-		if condArgs != nil {
-			c, cargs := condArgs(len(args) + 1)
-			cond = strings.ReplaceAll(cond, "{eligible}", c)
-			args = append(args, cargs...)
-		}
-		if cond != "" {
-			targets += ` AND ` + cond
-		}
-		r, err := tx.ExecContext(ctx, `UPDATE needs SET `+set+` WHERE program_id = $1 AND ends >= $2 AND `+where+
-			` AND target_id IN (`+targets+`)`, args...)
-		if err != nil {
-			return 0, err
-		}
-		n, err := r.RowsAffected()
-		return int(n), err
-	}
-	elig := func(first int) (string, []any) { return eligibility(p, first) }
-	var err error
-	// Targets gone or no longer eligible.
-	if res.Voided, err = run(`state = 'void', quantity = 0, flag = 'target_left'`, `state = 'open' AND allocated = 0`,
-		`NOT ({eligible})`, elig); err != nil {
-		return res, err
-	}
-	if res.Flagged, err = run(`state = 'flagged', quantity = allocated, flag = 'target_left'`, `state = 'open' AND allocated > 0`,
-		`NOT ({eligible})`, elig); err != nil {
-		return res, err
-	}
-	// Sizes follow the target, never below what is allocated.
-	n, err := run(`state = 'flagged', quantity = allocated, flag = 'quantity_reduced'`, `state = 'open' AND `+newQty+` < allocated`, "", nil)
+	res, err := s.needs.Sync(ctx, tx, p, today, since)
 	if err != nil {
-		return res, err
-	}
-	res.Flagged += n
-	// A household or person already served that grows keeps what it was given and
-	// is flagged: it is served by one collaborator, so the growth cannot go to
-	// another, and the office decides.
-	if n, err = run(`state = 'flagged', flag = 'quantity_grown'`, `state = 'open' AND allocated > 0 AND kind IN ('household','person') AND `+newQty+` > quantity`, "", nil); err != nil {
-		return res, err
-	}
-	res.Flagged += n
-	if res.Resized, err = run(`quantity = `+newQty, `state = 'open' AND `+newQty+` <> quantity AND `+newQty+` >= allocated`, "", nil); err != nil {
-		return res, err
-	}
-	// Voided needs whose target is eligible again.
-	if res.Reopened, err = run(`state = 'open', flag = '', quantity = `+newQty, `state = 'void'`, `{eligible} AND `+qty+` > 0`, elig); err != nil {
-		return res, err
-	}
-	if res.Added, err = s.addNeeds(ctx, tx, p, today, since); err != nil {
 		return res, err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE programs SET synced_at = $1 WHERE id = $2`, start, p.ID)
@@ -319,28 +174,25 @@ func (s *Service) Coverage(ctx context.Context, p Program, code, phase string) (
 		return Coverage{}, errs.E(errs.NotFound, "no such region")
 	}
 	cov := Coverage{Region: reg.Code, Name: reg.Name, Children: []RegionCounts{}}
-	args := []any{p.ID, reg.Code, region.Upper(reg.Code)}
-	q := `FROM needs WHERE program_id = $1 AND region >= $2 AND region < $3 AND state <> 'void'`
+	var phaseID string
 	if phase != "" {
 		ph, ok := p.FindPhase(phase)
 		if !ok {
 			return cov, errs.E(errs.NotFound, "no such phase")
 		}
-		cov.Phase = ph.Name
-		args = append(args, ph.ID)
-		q += ` AND phase_id = $4`
+		cov.Phase, phaseID = ph.Name, ph.ID
 	}
 	children := s.regions.Children(reg.Code)
-	if len(children) == 0 {
-		err := s.db.R().QueryRowContext(ctx, `SELECT COALESCE(SUM(quantity),0), COALESCE(SUM(allocated),0), COALESCE(SUM(delivered),0) `+q, args...).
-			Scan(&cov.Needed, &cov.Allocated, &cov.Delivered)
-		return cov, store.Map(err)
+	by := 0
+	if len(children) > 0 {
+		by = len(children[0].Code)
 	}
-	sums, err := s.sumByChild(ctx, children, q, args, false)
+	sums, err := s.needs.Sum(ctx, NeedFilter{Programs: []string{p.ID}, Region: reg.Code, Phase: phaseID}, by, false)
 	if err != nil {
 		return cov, err
 	}
-	for _, r := range sums {
+	cov.Counts = sums[""].Counts
+	for _, r := range byChild(children, sums) {
 		cov.Needed += r.Needed
 		cov.Allocated += r.Allocated
 		cov.Delivered += r.Delivered
@@ -349,38 +201,15 @@ func (s *Service) Coverage(ctx context.Context, p Program, code, phase string) (
 	return cov, nil
 }
 
-// sumByChild sums the needs that from (a "FROM needs WHERE …" clause, with args)
-// selects, per child region, in the children's order, a child without needs at
-// zero; with reached, it also counts the distinct targets that received something.
-func (s *Service) sumByChild(ctx context.Context, children []region.Region, from string, args []any, reached bool) ([]RegionProgress, error) {
-	distinct := `0`
-	if reached {
-		distinct = `COUNT(DISTINCT CASE WHEN delivered > 0 THEN target_id END)`
-	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT substr(region, 1, `+itoa(len(children[0].Code))+`),
-		SUM(quantity), SUM(allocated), SUM(delivered), `+distinct+` `+from+` GROUP BY 1`, args...)
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	defer rows.Close()
-	sums := map[string]RegionProgress{}
-	for rows.Next() {
-		var r RegionProgress
-		if err := rows.Scan(&r.Code, &r.Needed, &r.Allocated, &r.Delivered, &r.TargetsReached); err != nil {
-			return nil, store.Map(err)
-		}
-		sums[r.Code] = r
-	}
-	if err := rows.Err(); err != nil {
-		return nil, store.Map(err)
-	}
+// byChild puts sums in the children's order, a child without needs at zero.
+func byChild(children []region.Region, sums map[string]RegionProgress) []RegionProgress {
 	out := make([]RegionProgress, 0, len(children))
 	for _, ch := range children {
 		r := sums[ch.Code]
 		r.Code, r.Name = ch.Code, ch.Name
 		out = append(out, r)
 	}
-	return out, nil
+	return out
 }
 
 // Flagged is a need the office must look at: its target left the registry or the
@@ -398,18 +227,22 @@ type Flagged struct {
 
 // FlaggedNeeds lists a program's flagged needs inside scope (a region prefix).
 func (s *Service) FlaggedNeeds(ctx context.Context, programID, scope string, limit int) ([]Flagged, error) {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT n.id, ph.name, n.target_id, t.name, n.region, n.quantity, n.allocated, n.flag
-		FROM needs n JOIN phases ph ON ph.id = n.phase_id JOIN targets t ON t.id = n.target_id
-		WHERE n.program_id = $1 AND n.state = 'flagged' AND n.region >= $2 AND n.region < $3
-		ORDER BY n.region, n.id LIMIT $4`, programID, scope, region.Upper(scope), store.Limit(limit))
-	if err != nil {
-		return nil, store.Map(err)
+	fs, err := s.needs.Flagged(ctx, programID, scope, limit)
+	if err != nil || len(fs) == 0 {
+		return fs, err
 	}
-	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Flagged, error) {
-		var f Flagged
-		err := r.Scan(&f.NeedID, &f.Phase, &f.TargetID, &f.TargetName, &f.Region, &f.Quantity, &f.Allocated, &f.Flag)
-		return f, err
-	})
+	phases, err := s.phases(ctx, s.db.R(), programID)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, ph := range phases {
+		names[ph.ID] = ph.Name
+	}
+	for i := range fs {
+		fs[i].Phase = names[fs[i].Phase]
+	}
+	return fs, nil
 }
 
 // Progress is the public picture of the province: every published or closed
@@ -432,9 +265,15 @@ type RegionProgress struct {
 // requests keep the result for a while.
 func (s *Service) Progress(ctx context.Context) (Progress, error) {
 	var out Progress
-	if err := s.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM programs WHERE status IN ('published','closed')`).Scan(&out.Programs); err != nil {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM programs WHERE status IN ('published','closed')`)
+	if err != nil {
 		return out, store.Map(err)
 	}
+	ids, err := store.Collect(rows, store.String)
+	if err != nil {
+		return out, err
+	}
+	out.Programs = len(ids)
 	children := s.regions.Children(s.province)
 	if len(children) == 0 || out.Programs == 0 {
 		for _, ch := range children {
@@ -444,14 +283,16 @@ func (s *Service) Progress(ctx context.Context) (Progress, error) {
 	}
 	// A target lies in one kab/kota, so the distinct counts per kab/kota add up to
 	// the province's.
-	var err error
-	out.Regions, err = s.sumByChild(ctx, children, `FROM needs WHERE program_id IN (SELECT id FROM programs WHERE status IN ('published','closed'))
-		AND state <> 'void' AND region >= $1 AND region < $2`, []any{s.province, region.Upper(s.province)}, true)
+	sums, err := s.needs.Sum(ctx, NeedFilter{Programs: ids, Region: s.province}, len(children[0].Code), true)
+	if err != nil {
+		return out, err
+	}
+	out.Regions = byChild(children, sums)
 	for _, r := range out.Regions {
 		out.Needed += r.Needed
 		out.Allocated += r.Allocated
 		out.Delivered += r.Delivered
 		out.TargetsReached += r.TargetsReached
 	}
-	return out, err
+	return out, nil
 }

@@ -3,6 +3,12 @@
 // rule); the needs a published program draws from the registry, kept in step with it;
 // and the stacking rules that stop two programs of one group from serving the same
 // target in overlapping phases.
+//
+// # Tables
+//
+// The package owns programs and phases. A program's needs are package allocate's
+// (the engine's unit of work): program says when they are drawn, kept in step or
+// regrouped, and reads their sums, through the Needs interface it is handed.
 package program
 
 import (
@@ -126,15 +132,17 @@ type Program struct {
 // Service is the program capability.
 type Service struct {
 	db       *store.DB
+	needs    Needs
 	regions  *region.Set
 	province string
 	// Now is the clock (tests move it).
 	Now func() time.Time
 }
 
-// New returns the program service for a province.
-func New(db *store.DB, regions *region.Set, province string) *Service {
-	return &Service{db: db, regions: regions, province: province, Now: store.Now}
+// New returns the program service for a province; needs is the needs' owner
+// (allocate.NewNeeds).
+func New(db *store.DB, regions *region.Set, province string, needs Needs) *Service {
+	return &Service{db: db, needs: needs, regions: regions, province: province, Now: store.Now}
 }
 
 func newID() string { return strings.ReplaceAll(uuid.NewString(), "-", "") }
@@ -512,7 +520,7 @@ func (s *Service) Publish(ctx context.Context, id string) (Program, int, error) 
 			return err
 		}
 		p.Status, p.PublishedAt = Published, &now
-		if n, err = s.addNeeds(ctx, tx, p, "", nil); err != nil {
+		if n, err = s.needs.Add(ctx, tx, p, "", nil); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "program.publish", ObjectType: "program", ObjectID: id,
@@ -570,7 +578,7 @@ func (s *Service) SetStacking(ctx context.Context, id string, group string, exem
 		if exempt {
 			eff = ""
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE needs SET stack_group = $1 WHERE program_id = $2`, eff, id); err != nil {
+		if err := s.needs.Restack(ctx, tx, id, eff); err != nil {
 			return err
 		}
 		from := map[string]any{"stack_group": p.StackGroup, "stack_exempt": p.StackExempt}

@@ -4,6 +4,12 @@
 // keyed hashes of NIK and No. KK) and fuzzily (by Indonesian names within a block of
 // kelurahan and birth date), reviewed, and protected: NIK and No. KK are encrypted at
 // rest and shown masked except to the office of their region.
+//
+// # Tables
+//
+// The package owns targets, members, imports, import_errors and duplicates. Other
+// capabilities read targets and members only through shared.go; it learns who
+// started an import from package account (Options.UserLabel), which owns users.
 package registry
 
 import (
@@ -42,6 +48,8 @@ type Service struct {
 	subs  map[string][]chan struct{}
 	// afterBatch, when set (by tests), runs after each committed batch.
 	afterBatch func()
+	// userLabel names an importer (Options.UserLabel).
+	userLabel func(ctx context.Context, userID string) (string, error)
 	// onChange, when set, is told that targets changed (an import finished, a pair
 	// was merged, a target corrected), so programs can bring their needs in step.
 	onChange func()
@@ -69,6 +77,10 @@ type Options struct {
 	// Limits bound what reading one file may hold in memory or make the worker do
 	// (zero fields: DefaultLimits).
 	Limits Limits
+	// UserLabel names the user who started an import, for the audit entries the
+	// import writes on their behalf (account.Service.UserLabel: account owns users).
+	// Nil: imports are audited with the user's id only.
+	UserLabel func(ctx context.Context, userID string) (string, error)
 }
 
 // New returns the registry service. Start runs its import worker.
@@ -79,7 +91,7 @@ func New(db *store.DB, regions *region.Set, v *vault.Vault, log *slog.Logger, op
 	if opt.Lease <= 0 {
 		opt.Lease = 2 * time.Minute
 	}
-	return &Service{db: db, regions: regions, vault: v, province: opt.Province, log: log, batch: opt.Batch, lease: opt.Lease, limits: opt.Limits.orDefault(),
+	return &Service{db: db, regions: regions, vault: v, province: opt.Province, log: log, batch: opt.Batch, lease: opt.Lease, limits: opt.Limits.orDefault(), userLabel: opt.UserLabel,
 		uploads: filepath.Join(opt.DataDir, "uploads"), queue: make(chan string, 1024), subs: map[string][]chan struct{}{}}
 }
 

@@ -193,9 +193,15 @@ func (s *Service) run(ctx context.Context, id string) (err error) {
 	if im.Status == StatusDone || im.Status == StatusFailed {
 		return nil
 	}
-	var email string
-	_ = s.db.R().QueryRowContext(ctx, `SELECT email FROM users WHERE id = $1`, im.UserID).Scan(&email)
-	ctx = audit.WithActor(ctx, audit.Actor{ID: im.UserID, Label: email, RemoteAddr: "import " + im.ID})
+	var label string
+	if s.userLabel != nil {
+		// An importer the accounts no longer know is audited by id alone; any other
+		// failure to read them stops this run, as a failed read of the import would.
+		if label, err = s.userLabel(ctx, im.UserID); err != nil && !errs.Is(err, errs.NotFound) {
+			return err
+		}
+	}
+	ctx = audit.WithActor(ctx, audit.Actor{ID: im.UserID, Label: label, RemoteAddr: "import " + im.ID})
 	// Claim the import with a lease, renewed with every batch: a second process (the
 	// server restarting while `gotong import` runs the same file) leaves it alone
 	// until the lease runs out, so an import never runs twice at once.

@@ -33,6 +33,38 @@
 // And the pools are separate on both engines, so a case the check misses can slow
 // a writer down but never starve a reader: under MVCC (and SQLite's WAL) a reader
 // waits for no writer.
+//
+// # Tables and their owners
+//
+// Each table has one owning package: it alone writes the table, and its SQL is the
+// only SQL that names it. Other packages read it through the owner's functions,
+// interfaces it is handed, or SQL fragments the owner exports for a statement that
+// must read the table together with its caller's own (registry.Targets says when
+// and why). owners_test.go reads the table below and fails when a package's SQL
+// names a table it does not own, except for the reads it lists with their reason.
+//
+//	table               owner     others reach it through
+//	users               account   registry: account.Service.UserLabel, handed over as registry.Options.UserLabel
+//	organizations       account   account's services (allocate's reads of verification and limits are listed exceptions)
+//	api_tokens          account   -
+//	sessions            web       scs's session store (no SQL of ours)
+//	targets             registry  allocate: registry.TargetRegion, TargetName, and the fragments Targets, Eligible, People, Families, RecipientColumns
+//	members             registry  allocate: registry.RecipientColumns (a household's masked NIK)
+//	imports             registry  -
+//	import_errors       registry  -
+//	duplicates          registry  -
+//	programs            program   allocate: program.Service.Get/GetTx (joins for speed are listed exceptions)
+//	phases              program   allocate: program.Program.Phases (joins for speed are listed exceptions)
+//	needs               allocate  program: the program.Needs interface, implemented by allocate.Needs
+//	commitments         allocate  -
+//	commitment_targets  allocate  -
+//	allocations         allocate  -
+//	notifications       allocate  -
+//	recipient_reveals   allocate  -
+//	org_flags           allocate  -
+//	audit_log           audit     -
+//	audit_heads         audit     -
+//	settings            store     DB.Setting, DB.InitSetting (app checks the personal-data key with them)
 package store
 
 import (

@@ -1,0 +1,35 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/gotong/gotong/internal/errs"
+)
+
+// The settings table (name → value) belongs to this package: it holds facts about
+// the installation itself, such as the fingerprint of the personal-data key the
+// data was written with, which no capability owns.
+
+// Setting returns the value of a setting; one never set is errs.NotFound.
+func (db *DB) Setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := db.R().QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errs.E(errs.NotFound, "no setting %s", name)
+	}
+	return v, Map(err)
+}
+
+// InitSetting records a setting unless it is already set (by this process or
+// another starting at the same time), and returns the value now stored.
+func (db *DB) InitSetting(ctx context.Context, name, value string) (string, error) {
+	err := db.Write(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, value); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&value)
+	})
+	return value, Map(err)
+}
