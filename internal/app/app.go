@@ -159,7 +159,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return float64(a.Accounts.PasswordHashes())
 	}))
 	a.Programs = program.New(db, regions, cfg.Province)
-	a.Allocations = allocate.New(db, a.Programs, regions, cfg.Province, log)
+	a.Allocations = allocate.New(db, a.Programs, a.Accounts, regions, cfg.Province, log)
 	a.Allocations.Limits = cfg.PersonalData
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations}, log, reg, web.Options{
