@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/program"
@@ -93,7 +94,7 @@ func newAllocBench(tb testing.TB, eng store.Engine, size int) *allocBench {
 	e.kota, e.kec, e.kel = jakarta()
 	e.ctx = audit.WithActor(context.Background(), audit.Actor{ID: "u-bench", Label: "bench@test", RemoteAddr: "bench"})
 	e.progs = program.New(db, regions, province, allocate.NewNeeds(db))
-	e.alloc = allocate.New(db, e.progs, regions, province, nil)
+	e.alloc = allocate.New(db, e.progs, account.New(db, regions, account.Options{Province: province}), regions, province, nil)
 	now := store.Now()
 	e.write(tb, `INSERT INTO users (id, email, name, role, region, password_hash, created_at)
 		VALUES ('u-bench', 'bench@test', 'Bench', 'admin', '', 'x', $1)`, now)

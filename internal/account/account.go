@@ -1,9 +1,13 @@
 // Package account holds users, organisations, roles, passwords and API tokens, and
-// the permission rules that go with them. Sessions live in the web layer (cookies);
-// this package says who a session or token belongs to.
+// the policy (policy.go): the one place that says who may do what. Routes, pages,
+// menus and capabilities ask a Principal's Can and its scopes instead of looking
+// at roles. Sessions live in the web layer (cookies); this package says who a
+// session or token belongs to.
 //
-// Tables: the package owns users, organizations and api_tokens (see store's
-// ownership table).
+// Tables: it owns users, organizations and api_tokens (see store's ownership
+// table): no other package reads or writes them. Allocate asks it through a small
+// interface of its own (allocate.Orgs: may this organisation commit, its limits,
+// its row lock, its name); the import worker asks it for a user's label.
 package account
 
 import (

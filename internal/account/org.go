@@ -2,6 +2,8 @@ package account
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -250,4 +252,66 @@ func (s *Service) CountOrgs(ctx context.Context, status string) (int, error) {
 	var n int
 	err := s.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM organizations WHERE status = $1`, status).Scan(&n)
 	return n, store.Map(err)
+}
+
+// What other capabilities ask of organisations. Package account owns the
+// organizations table; allocate reads it only through these (its Orgs interface).
+
+// errNotCommitter is what a caller hears when its organisation may not commit: to
+// it, commitments do not exist.
+func errNotCommitter() error { return errs.E(errs.NotFound, "only a verified collaborator can commit") }
+
+// CheckCommitter answers nil when the organisation exists and is verified, and
+// not_found otherwise; other database errors keep their kind. It reads through q,
+// so that a commit checks it again inside its own transaction: an organisation
+// rejected while a commitment was on its way does not commit.
+func (s *Service) CheckCommitter(ctx context.Context, q store.Querier, orgID string) error {
+	if orgID == "" {
+		return errNotCommitter()
+	}
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM organizations WHERE id = $1 AND status = $2`, orgID, OrgVerified).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNotCommitter()
+	}
+	return store.Map(err)
+}
+
+// OrgLimits reads an organisation's own limits on open units and on recipients
+// revealed per day (0: the deployment's default).
+func (s *Service) OrgLimits(ctx context.Context, q store.Querier, orgID string) (open, reveal int, err error) {
+	err = q.QueryRowContext(ctx, `SELECT open_limit, reveal_limit FROM organizations WHERE id = $1`, orgID).Scan(&open, &reveal)
+	return open, reveal, store.Map(err)
+}
+
+// LockOrg takes the organisation's row lock in tx (PostgreSQL), so that checks of
+// one organisation's limits in concurrent transactions run one after the other.
+func (s *Service) LockOrg(ctx context.Context, tx *store.Tx, orgID string) error {
+	_, err := tx.ExecContext(ctx, `SELECT id FROM organizations WHERE id = $1 FOR UPDATE`, orgID)
+	return err
+}
+
+// OrgNames names organisations by id (ids that do not exist are left out).
+func (s *Service) OrgNames(ctx context.Context, ids []string) (map[string]string, error) {
+	names := map[string]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT id, name FROM organizations WHERE id IN (`+store.InList(s.db.Engine, 1, len(ids))+`)`, args...)
+	if err != nil {
+		return nil, store.Map(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, store.Map(err)
+		}
+		names[id] = name
+	}
+	return names, store.Map(rows.Err())
 }

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/program"
@@ -64,11 +65,23 @@ const MaxQuantity = 1_000_000
 // MaxTargets bounds the targets one commitment may choose.
 const MaxTargets = 500
 
-// Who is the party acting on commitments.
-type Who struct {
-	UserID string
-	OrgID  string // "" for admins
-	Admin  bool
+// Who is the party acting on commitments: the policy's principal. Reads put its
+// OrgScope into their WHERE clause, so another organisation's commitment is not
+// found rather than found and refused.
+type Who = account.Principal
+
+// Orgs is what the engine needs of organisations, whose table package account
+// owns (account.Service implements it; internal/app wires it).
+type Orgs interface {
+	// CheckCommitter answers nil when the organisation may commit, not_found when
+	// it does not exist or is not verified, reading through q.
+	CheckCommitter(ctx context.Context, q store.Querier, orgID string) error
+	// OrgLimits reads the organisation's own limits (0: the default).
+	OrgLimits(ctx context.Context, q store.Querier, orgID string) (open, reveal int, err error)
+	// LockOrg takes the organisation's row lock in tx (PostgreSQL).
+	LockOrg(ctx context.Context, tx *store.Tx, orgID string) error
+	// OrgNames names organisations by id.
+	OrgNames(ctx context.Context, ids []string) (map[string]string, error)
 }
 
 // Request is a commitment as a collaborator makes it.
@@ -131,6 +144,7 @@ type Commitment struct {
 type Service struct {
 	db       *store.DB
 	programs *program.Service
+	orgs     Orgs
 	regions  *region.Set
 	province string
 	log      *slog.Logger
@@ -141,8 +155,8 @@ type Service struct {
 }
 
 // New returns the allocation service.
-func New(db *store.DB, programs *program.Service, regions *region.Set, province string, log *slog.Logger) *Service {
-	return &Service{db: db, programs: programs, regions: regions, province: province, log: log, Now: store.Now}
+func New(db *store.DB, programs *program.Service, orgs Orgs, regions *region.Set, province string, log *slog.Logger) *Service {
+	return &Service{db: db, programs: programs, orgs: orgs, regions: regions, province: province, log: log, Now: store.Now}
 }
 
 func newID() string { return strings.ReplaceAll(uuid.NewString(), "-", "") }
@@ -250,23 +264,10 @@ func (s *Service) normalize(ctx context.Context, q store.Querier, req *Request) 
 	return p, ph, nil
 }
 
-// verified checks that the committing organisation may commit.
-func verified(ctx context.Context, q store.Querier, who Who) error {
-	if who.OrgID == "" {
-		return errs.E(errs.NotFound, "only a verified collaborator can commit")
-	}
-	var status string
-	err := q.QueryRowContext(ctx, `SELECT status FROM organizations WHERE id = $1`, who.OrgID).Scan(&status)
-	if err != nil || status != "verified" {
-		return errs.E(errs.NotFound, "only a verified collaborator can commit")
-	}
-	return nil
-}
-
 // Commit records a commitment and allocates what is free now; the rest waits.
 func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment, error) {
 	var c Commitment
-	if err := verified(ctx, s.db.R(), who); err != nil {
+	if err := s.orgs.CheckCommitter(ctx, s.db.R(), who.OrgID); err != nil {
 		return c, err
 	}
 	p, ph, err := s.normalize(ctx, s.db.R(), &req)
@@ -281,7 +282,9 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 	}
 	var repeated bool
 	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		if err := verified(ctx, tx, who); err != nil {
+		// Again inside the transaction: an organisation rejected meanwhile must
+		// not commit.
+		if err := s.orgs.CheckCommitter(ctx, tx, who.OrgID); err != nil {
 			return err
 		}
 		if prev, ok, err := s.byClientRef(ctx, tx, who, req.ClientRef); err != nil || ok {

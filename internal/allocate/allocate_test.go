@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/store"
@@ -54,7 +55,7 @@ func TestAreaCommitmentServesPriorityFirstThenWaits(t *testing.T) {
 		if _, err := f.alloc.Cancel(f.ctx, who, c.ID); err != nil {
 			t.Fatal(err)
 		}
-		c2, err = f.alloc.Get(f.ctx, allocate.Who{Admin: true}, c2.ID)
+		c2, err = f.alloc.Get(f.ctx, allocate.Who{Role: account.Admin}, c2.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

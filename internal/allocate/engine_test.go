@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/program"
@@ -223,7 +224,7 @@ func TestSyncFollowsTheRegistry(t *testing.T) {
 		h2 := f.target("household", kelA, 3, 0)
 		p := f.program(program.Input{TargetKinds: []string{"household"}})
 		c := f.commit(f.org(true), allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 1, Region: kelA})
-		served := f.allocations(allocate.Who{Admin: true}, c.ID)[0].Target.ID
+		served := f.allocations(allocate.Who{Role: account.Admin}, c.ID)[0].Target.ID
 		other := h1
 		if served == h1 {
 			other = h2
@@ -349,7 +350,7 @@ func TestCommitRefusals(t *testing.T) {
 			kind errs.Kind
 		}{
 			{"an unverified organisation may not commit", f.org(false), nil, errs.NotFound},
-			{"a user without an organisation may not commit", allocate.Who{UserID: "test-admin", Admin: true}, nil, errs.NotFound},
+			{"a user without an organisation may not commit", allocate.Who{UserID: "test-admin", Role: account.Admin}, nil, errs.NotFound},
 			{"the program's statement must be accepted", verified, func(r *allocate.Request) { r.AcceptStatement = false }, errs.Invalid},
 			{"a draft program takes no commitments", verified, func(r *allocate.Request) { r.ProgramID = draft.ID }, errs.NotFound},
 			{"an unknown phase is refused", verified, func(r *allocate.Request) { r.Phase = "Minggu 9" }, errs.Invalid},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gotong/gotong/data"
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/program"
@@ -64,7 +65,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	f.ctx = audit.WithActor(context.Background(), audit.Actor{ID: "test-admin", Label: "test", RemoteAddr: "local"})
 	f.progs = program.New(db, regionSet, "31", allocate.NewNeeds(db))
 	f.progs.Now = f.clock.Now
-	f.alloc = allocate.New(db, f.progs, regionSet, "31", nil)
+	f.alloc = allocate.New(db, f.progs, account.New(db, regionSet, account.Options{Province: "31"}), regionSet, "31", nil)
 	f.alloc.Now = f.clock.Now
 	f.exec(`INSERT INTO users (id, email, name, role, region, password_hash, created_at) VALUES ('test-admin', 'admin@test', 'Admin', 'admin', '', 'x', $1)`, f.clock.Now())
 	return f
@@ -228,7 +229,7 @@ func (f *fixture) audited(action, objectID string) int {
 // get reads a commitment as an admin.
 func (f *fixture) get(id string) allocate.Commitment {
 	f.t.Helper()
-	c, err := f.alloc.Get(f.ctx, allocate.Who{Admin: true}, id)
+	c, err := f.alloc.Get(f.ctx, allocate.Who{Role: account.Admin}, id)
 	if err != nil {
 		f.t.Fatalf("get commitment %s: %v", id, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/store"
@@ -73,7 +74,7 @@ func TestNeedsFollowTheRegistry(t *testing.T) {
 		if state != "flagged" || flag != "quantity_reduced" || qty != 300 {
 			t.Fatalf("RW shrunk below its allocation: %s %s %d, want flagged keeping 300", state, flag, qty)
 		}
-		c2, err = f.alloc.Get(f.ctx, allocate.Who{Admin: true}, c2.ID)
+		c2, err = f.alloc.Get(f.ctx, allocate.Who{Role: account.Admin}, c2.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gotong/gotong/data"
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
@@ -76,7 +77,7 @@ func TestEngineReadsUseTheirIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	s := New(db, program.New(db, regions, "31", NewNeeds(db)), regions, "31", nil)
+	s := New(db, program.New(db, regions, "31", NewNeeds(db)), account.New(db, regions, account.Options{Province: "31"}), regions, "31", nil)
 	e := &explainer{t: t, db: db, plans: map[string][]string{}}
 	p := program.Program{ID: "p", StackGroup: "pangan", Phases: []program.Phase{{ID: "ph", Start: "2026-05-04", End: "2026-05-10"}}}
 	for _, c := range []*Commitment{

@@ -213,9 +213,10 @@ func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason string
 
 // heldFor reads an allocation of who's organisation (any, for an admin).
 func (s *Service) heldFor(ctx context.Context, q store.Querier, who Who, id string) (held, error) {
+	org, all := who.OrgScope()
 	h, err := scanHeld(q.QueryRowContext(ctx, `SELECT `+heldCols+` FROM allocations a JOIN commitments c ON c.id = a.commitment_id
-		WHERE a.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !who.Admin && h.orgID != who.OrgID) {
+		WHERE a.id = $1 AND ($2 OR a.org_id = $3)`, id, all, org))
+	if errors.Is(err, sql.ErrNoRows) {
 		return h, errs.E(errs.NotFound, "no such allocation")
 	}
 	return h, store.Map(err)

@@ -46,9 +46,9 @@ var wib = time.FixedZone("WIB", 7*3600)
 
 // orgLimits reads an organisation's effective limits.
 func (s *Service) orgLimits(ctx context.Context, q store.Querier, org string) (open, reveals int, err error) {
-	err = q.QueryRowContext(ctx, `SELECT open_limit, reveal_limit FROM organizations WHERE id = $1`, org).Scan(&open, &reveals)
+	open, reveals, err = s.orgs.OrgLimits(ctx, q, org)
 	if err != nil {
-		return 0, 0, store.Map(err)
+		return 0, 0, err
 	}
 	if open == 0 {
 		open = s.Limits.OpenUnits
@@ -68,7 +68,7 @@ func (s *Service) checkOpen(ctx context.Context, tx *store.Tx, org string, qty i
 		return err
 	}
 	if tx.Engine == store.Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT id FROM organizations WHERE id = $1 FOR UPDATE`, org); err != nil {
+		if err := s.orgs.LockOrg(ctx, tx, org); err != nil {
 			return err
 		}
 	}
@@ -132,7 +132,7 @@ func (s *Service) reveal(ctx context.Context, c Commitment, as []Allocation, cur
 		shown := due
 		if limit > 0 && len(due) > 0 {
 			if tx.Engine == store.Postgres {
-				if _, err := tx.ExecContext(ctx, `SELECT id FROM organizations WHERE id = $1 FOR UPDATE`, c.OrgID); err != nil {
+				if err := s.orgs.LockOrg(ctx, tx, c.OrgID); err != nil {
 					return err
 				}
 			}
@@ -240,8 +240,8 @@ func (s *Service) Flags(ctx context.Context, cursor string, limit int) ([]Flag, 
 		return nil, "", err
 	}
 	limit = store.Limit(limit)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT f.id, f.org_id, o.name, f.kind, f.commitment_id, f.params, f.created_at
-		FROM org_flags f JOIN organizations o ON o.id = f.org_id
+	rows, err := s.db.R().QueryContext(ctx, `SELECT f.id, f.org_id, f.kind, f.commitment_id, f.params, f.created_at
+		FROM org_flags f
 		WHERE ($1 = '' OR f.created_at < $2 OR (f.created_at = $2 AND f.id < $1)) ORDER BY f.created_at DESC, f.id DESC LIMIT $3`,
 		cur.ID, cur.At, limit+1)
 	if err != nil {
@@ -250,7 +250,7 @@ func (s *Service) Flags(ctx context.Context, cursor string, limit int) ([]Flag, 
 	fs, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (Flag, error) {
 		var f Flag
 		var params string
-		err := r.Scan(&f.ID, &f.OrgID, &f.Organization, &f.Kind, &f.CommitmentID, &params, &f.CreatedAt)
+		err := r.Scan(&f.ID, &f.OrgID, &f.Kind, &f.CommitmentID, &params, &f.CreatedAt)
 		_ = json.Unmarshal([]byte(params), &f.Params)
 		f.CreatedAt = f.CreatedAt.UTC()
 		return f, err
@@ -259,5 +259,18 @@ func (s *Service) Flags(ctx context.Context, cursor string, limit int) ([]Flag, 
 		return nil, "", err
 	}
 	fs, next := store.Page(fs, limit, func(f Flag) store.Cursor { return store.Cursor{At: f.CreatedAt, ID: f.ID} })
+	ids := make([]string, 0, len(fs))
+	for _, f := range fs {
+		if !slices.Contains(ids, f.OrgID) {
+			ids = append(ids, f.OrgID)
+		}
+	}
+	names, err := s.orgs.OrgNames(ctx, ids)
+	if err != nil {
+		return nil, "", err
+	}
+	for i := range fs {
+		fs[i].Organization = names[fs[i].OrgID]
+	}
 	return fs, next, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gotong/gotong/internal/errs"
@@ -26,9 +27,12 @@ func scanCommitment(r interface{ Scan(...any) error }) (Commitment, error) {
 
 const commitmentFrom = ` FROM commitments c JOIN phases ph ON ph.id = c.phase_id JOIN programs p ON p.id = c.program_id`
 
+// get reads a commitment within who's OrgScope: another organisation's is not found.
 func (s *Service) get(ctx context.Context, q store.Querier, who Who, id string) (Commitment, error) {
-	c, err := scanCommitment(q.QueryRowContext(ctx, `SELECT `+commitmentCols+commitmentFrom+` WHERE c.id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !who.Admin && c.OrgID != who.OrgID) {
+	org, all := who.OrgScope()
+	c, err := scanCommitment(q.QueryRowContext(ctx, `SELECT `+commitmentCols+commitmentFrom+` WHERE c.id = $1 AND ($2 OR c.org_id = $3)`,
+		id, all, org))
+	if errors.Is(err, sql.ErrNoRows) {
 		return Commitment{}, errs.E(errs.NotFound, "no such commitment")
 	}
 	if err != nil {
@@ -57,8 +61,8 @@ type ListFilter struct {
 
 // List returns commitments, newest first.
 func (s *Service) List(ctx context.Context, who Who, f ListFilter) ([]Commitment, string, error) {
-	if !who.Admin {
-		f.OrgID = who.OrgID
+	if org, all := who.OrgScope(); !all {
+		f.OrgID = org
 		if f.OrgID == "" {
 			return []Commitment{}, "", nil
 		}
@@ -196,7 +200,8 @@ func (s *Service) allocation(ctx context.Context, who Who, id string) (Allocatio
 }
 
 // suggest proposes free RW and institution needs near the chosen targets that were
-// already taken: the same kelurahan first, then the same kecamatan.
+// already taken: the same kelurahan first, then the same kecamatan. They are named
+// as publicName says.
 func (s *Service) suggest(ctx context.Context, c Commitment) ([]Suggestion, error) {
 	if len(c.Taken) == 0 {
 		return nil, nil
@@ -221,6 +226,7 @@ func (s *Service) suggest(ctx context.Context, c Commitment) ([]Suggestion, erro
 	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Suggestion, error) {
 		var g Suggestion
 		err := r.Scan(&g.TargetID, &g.Kind, &g.Name, &g.Region, &g.RW, &g.Free)
+		g.Name = publicName(g.Kind, g.Name, g.RW)
 		return g, err
 	})
 }
@@ -241,7 +247,7 @@ type Preview struct {
 // so the real answer can differ.
 func (s *Service) Preview(ctx context.Context, who Who, req Request) (Preview, error) {
 	var pv Preview
-	if err := verified(ctx, s.db.R(), who); err != nil {
+	if err := s.orgs.CheckCommitter(ctx, s.db.R(), who.OrgID); err != nil {
 		return pv, err
 	}
 	p, ph, err := s.normalize(ctx, s.db.R(), &req)
@@ -314,8 +320,8 @@ func (s *Service) targetCandidates(ctx context.Context, phaseID string, ids []st
 }
 
 // OpenNeed is an RW's or institution's unmet need, for collaborators choosing whom to
-// serve. Households are not listed: they are reached through an area, so no one
-// browses families by name.
+// serve, named as publicName says. Households are not listed: they are reached
+// through an area, so no one browses families by name.
 type OpenNeed struct {
 	TargetID string `json:"target_id"`
 	Kind     string `json:"kind"`
@@ -350,6 +356,7 @@ func (s *Service) openNeeds(ctx context.Context, q store.Querier, phaseID, code,
 	return store.Collect(rows, func(r interface{ Scan(...any) error }) (OpenNeed, error) {
 		var o OpenNeed
 		err := r.Scan(&o.TargetID, &o.Kind, &o.Name, &o.Region, &o.RW, &o.Needed, &o.Free)
+		o.Name = publicName(o.Kind, o.Name, o.RW)
 		return o, err
 	})
 }
@@ -389,4 +396,96 @@ func (s *Service) MarkRead(ctx context.Context, orgID string) error {
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE org_id = $2 AND read_at IS NULL`, s.Now(), orgID)
 		return err
 	})
+}
+
+// publicName is how a target that may be chosen is named to collaborators: an
+// institution by its name, an RW by its number (its name is the RW head's, personal
+// data that only the collaborator it is allocated to may see).
+func publicName(kind, name string, rw int) string {
+	if kind == "rw" {
+		return fmt.Sprintf("RW %03d", rw)
+	}
+	return name
+}
+
+// The views below are what the API shows, built here so that the web layer only
+// encodes them: each lists the fields its reader may see, and a field added to the
+// domain type later stays out of the answer until it is added here on purpose.
+
+// TakenView is a chosen target that could not be (fully) allocated, without its
+// name: the caller chose it by id, and an RW's name is its head's.
+type TakenView struct {
+	TargetID string `json:"target_id"`
+	Reason   string `json:"reason"`
+}
+
+func takenViews(in []Taken) []TakenView {
+	var out []TakenView
+	for _, t := range in {
+		out = append(out, TakenView{TargetID: t.TargetID, Reason: t.Reason})
+	}
+	return out
+}
+
+// CommitmentView is a commitment as its organisation, or the admin, reads it.
+type CommitmentView struct {
+	ID          string       `json:"id"`
+	OrgID       string       `json:"org_id"`
+	ProgramID   string       `json:"program_id"`
+	PhaseID     string       `json:"phase_id"`
+	Phase       string       `json:"phase"`
+	Region      string       `json:"region,omitempty"`
+	TargetIDs   []string     `json:"target_ids,omitempty"`
+	Requested   int          `json:"requested"`
+	Allocated   int          `json:"allocated"`
+	Waitlisted  int          `json:"waitlisted"`
+	Released    int          `json:"released"`
+	DeliverBy   string       `json:"deliver_by"`
+	Status      string       `json:"status"`
+	CreatedAt   time.Time    `json:"created_at"`
+	ProgramName string       `json:"program_name,omitempty"`
+	Taken       []TakenView  `json:"taken,omitempty"`
+	Suggestions []Suggestion `json:"suggestions,omitempty"`
+}
+
+// View is the commitment as the API shows it.
+func (c Commitment) View() CommitmentView {
+	return CommitmentView{ID: c.ID, OrgID: c.OrgID, ProgramID: c.ProgramID, PhaseID: c.PhaseID, Phase: c.Phase, Region: c.Region,
+		TargetIDs: c.TargetIDs, Requested: c.Requested, Allocated: c.Allocated, Waitlisted: c.Waitlisted, Released: c.Released,
+		DeliverBy: c.DeliverBy, Status: c.Status, CreatedAt: c.CreatedAt, ProgramName: c.ProgramName,
+		Taken: takenViews(c.Taken), Suggestions: c.Suggestions}
+}
+
+// PreviewView is what a commitment would get now, as the API shows it.
+type PreviewView struct {
+	Requested   int            `json:"requested"`
+	Allocated   int            `json:"allocated"`
+	Waitlisted  int            `json:"waitlisted"`
+	Targets     int            `json:"targets"`
+	Priority    int            `json:"priority_targets"`
+	Regions     map[string]int `json:"regions"`
+	Taken       []TakenView    `json:"taken,omitempty"`
+	Suggestions []Suggestion   `json:"suggestions,omitempty"`
+}
+
+// View is the preview as the API shows it.
+func (pv Preview) View() PreviewView {
+	return PreviewView{Requested: pv.Requested, Allocated: pv.Allocated, Waitlisted: pv.Waitlisted, Targets: pv.Targets,
+		Priority: pv.Priority, Regions: pv.Regions, Taken: takenViews(pv.Taken), Suggestions: pv.Suggestions}
+}
+
+// AllocationView is an allocation as the API shows it (API.md's allocation item):
+// the recipient is already limited to what its collaborator may see now.
+type AllocationView struct {
+	ID        string    `json:"id"`
+	Target    Recipient `json:"target"`
+	Quantity  int       `json:"quantity"`
+	Status    string    `json:"status"`
+	Reason    string    `json:"reason,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// View is the allocation as the API shows it.
+func (a Allocation) View() AllocationView {
+	return AllocationView{ID: a.ID, Target: a.Target, Quantity: a.Quantity, Status: a.Status, Reason: a.Reason, ExpiresAt: a.ExpiresAt}
 }

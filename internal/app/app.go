@@ -162,7 +162,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}))
 	// allocate owns the needs table; program reaches it through program.Needs.
 	a.Programs = program.New(db, regions, cfg.Province, allocate.NewNeeds(db))
-	a.Allocations = allocate.New(db, a.Programs, regions, cfg.Province, log)
+	a.Allocations = allocate.New(db, a.Programs, a.Accounts, regions, cfg.Province, log)
 	a.Allocations.Limits = cfg.PersonalData
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations}, log, reg, web.Options{

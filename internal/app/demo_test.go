@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/app"
 	"github.com/gotong/gotong/internal/app/apptest"
@@ -30,7 +31,7 @@ func TestDemoSeedsProgramsAndCommitmentsInProgress(t *testing.T) {
 			if status[program.Published] != 3 || status[program.Draft] != 1 {
 				t.Fatalf("programs by status %v, want 3 published and 1 draft", status)
 			}
-			cs, _, err := s.App.Allocations.List(ctx, allocate.Who{Admin: true}, allocate.ListFilter{})
+			cs, _, err := s.App.Allocations.List(ctx, allocate.Who{Role: account.Admin}, allocate.ListFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -27,10 +27,6 @@ var ownerExceptions = map[string][]string{
 	"internal/allocate/claim.go":   {"programs", "targets"}, // the claim locks a need with its target (package doc)
 	// The seed of a program's needs is one INSERT … SELECT over targets × phases.
 	"internal/allocate/needs.go": {"phases"},
-	// Verification and personal-data limits of the committing organisation, read in
-	// the commitment's transaction (to move behind account's policy, issue 10 item 1).
-	"internal/allocate/allocate.go": {"organizations"},
-	"internal/allocate/reveal.go":   {"organizations"},
 }
 
 // sqlTable finds the table a statement reads or writes: a keyword written in

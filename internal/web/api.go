@@ -179,9 +179,8 @@ func (s *Server) apiListOrgs(w http.ResponseWriter, r *http.Request) {
 // apiGetOrg shows an organisation to admins and to its own members; to anyone else
 // it does not exist.
 func (s *Server) apiGetOrg(w http.ResponseWriter, r *http.Request) {
-	u, _ := currentUser(r)
 	id := r.PathValue("id")
-	if u.Role != account.Admin && u.OrgID != id {
+	if org, all := principal(r).OrgScope(); !all && org != id {
 		s.fail(w, r, errs.E(errs.NotFound, "organisation not found"))
 		return
 	}

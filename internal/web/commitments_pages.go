@@ -139,7 +139,7 @@ func (s *Server) pageCommitPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readCommitForm(r.PostForm)
-	c, err := s.allocs.Commit(r.Context(), s.who(r), f.request())
+	c, err := s.allocs.Commit(r.Context(), principal(r), f.request())
 	if err != nil {
 		if errs.KindOf(err) == errs.Internal {
 			s.fail(w, r, err)
@@ -166,7 +166,7 @@ func (s *Server) pagePreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readCommitForm(r.PostForm)
-	pv, err := s.allocs.Preview(r.Context(), s.who(r), f.request())
+	pv, err := s.allocs.Preview(r.Context(), principal(r), f.request())
 	data := map[string]any{}
 	if err != nil {
 		if errs.KindOf(err) == errs.Internal {
@@ -185,7 +185,7 @@ func (s *Server) pagePreview(w http.ResponseWriter, r *http.Request) {
 		}
 		slices.SortFunc(areas, func(a, b previewArea) int { return strings.Compare(a.Code, b.Code) })
 		data["Preview"], data["Areas"], data["Taken"] = pv, areas, len(pv.Taken)
-		data["Suggestions"] = publicSuggestions(pv.Suggestions)
+		data["Suggestions"] = pv.Suggestions
 	}
 	s.renderFragment(w, r, "commitment_new", "preview", data)
 }
@@ -225,7 +225,7 @@ func noticeKey(kind string) string {
 }
 
 func (s *Server) pageCommitments(w http.ResponseWriter, r *http.Request) {
-	cs, next, err := s.allocs.List(r.Context(), s.who(r), allocate.ListFilter{Cursor: r.URL.Query().Get("cursor")})
+	cs, next, err := s.allocs.List(r.Context(), principal(r), allocate.ListFilter{Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -248,14 +248,14 @@ func (s *Server) pageCommitments(w http.ResponseWriter, r *http.Request) {
 		data["Notices"], data["Unread"] = out, unread
 	}
 	title := "My commitments"
-	if isAdmin(r) {
+	if _, all := principal(r).OrgScope(); all {
 		title = "Commitments"
 	}
 	s.render(w, r, "commitments", title, data)
 }
 
 func (s *Server) pageCommitment(w http.ResponseWriter, r *http.Request) {
-	who := s.who(r)
+	who := principal(r)
 	c, err := s.allocs.Get(r.Context(), who, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
@@ -281,7 +281,7 @@ func (s *Server) pageCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	switch _, err := s.allocs.Cancel(r.Context(), s.who(r), id); {
+	switch _, err := s.allocs.Cancel(r.Context(), principal(r), id); {
 	case err == nil:
 		s.flash(r, "The commitment was cancelled; its recipients went back to the pool.")
 	case errs.KindOf(err) == errs.Conflict:

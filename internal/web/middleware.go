@@ -227,37 +227,43 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// require wraps a handler so that only signed-in users with one of roles reach it
-// (no roles: any signed-in user). Others get unauthorized when not signed in; a
-// signed-in user without the role gets not_found, so existence does not leak.
-func (s *Server) require(roles ...account.Role) func(http.HandlerFunc) http.HandlerFunc {
-	return func(h http.HandlerFunc) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			u, ok := currentUser(r)
-			if !ok {
-				if isAPI(r) {
-					s.fail(w, r, errs.E(errs.Unauthorized, "sign in required"))
-				} else {
-					http.Redirect(w, r, "/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
-				}
-				return
-			}
-			if len(roles) > 0 && !hasRole(u, roles) {
-				s.fail(w, r, errs.E(errs.NotFound, "not found"))
-				return
-			}
-			h(w, r)
-		}
+// principal is the caller as the policy sees it (the zero Principal when not
+// signed in).
+func principal(r *http.Request) account.Principal {
+	u, ok := currentUser(r)
+	if !ok {
+		return account.Principal{}
 	}
+	return u.Principal()
 }
 
-func hasRole(u account.User, roles []account.Role) bool {
-	for _, role := range roles {
-		if u.Role == role {
-			return true
-		}
+// allow wraps h so that only signed-in callers the policy grants perm
+// reach it. A caller not signed in gets unauthorized (API) or is sent to sign in
+// (pages); a signed-in caller without the permission gets not_found, so existence
+// does not leak. Every permission a route asks for is noted, so that a test can
+// find permissions no route uses.
+func (s *Server) allow(perm account.Permission, h http.HandlerFunc) http.HandlerFunc {
+	s.guardsMu.Lock()
+	if s.guards == nil {
+		s.guards = map[account.Permission]bool{}
 	}
-	return false
+	s.guards[perm] = true
+	s.guardsMu.Unlock()
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := currentUser(r); !ok {
+			if isAPI(r) {
+				s.fail(w, r, errs.E(errs.Unauthorized, "sign in required"))
+			} else {
+				http.Redirect(w, r, "/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+			}
+			return
+		}
+		if p := principal(r); !p.Can(perm) {
+			s.fail(w, r, p.Refusal(perm))
+			return
+		}
+		h(w, r)
+	}
 }
 
 // newLimiter limits each client address to n requests a minute on the handlers it

@@ -129,20 +129,31 @@ func (v view) RegionName(code string) string {
 	return code
 }
 
-// CanRegistry reports whether the viewer may use the registry (admins and offices).
-func (v view) CanRegistry() bool {
-	return v.User != nil && (v.User.Role == account.Admin || v.User.Role == account.Office)
+// principal is the viewer as the policy sees it.
+func (v view) principal() account.Principal {
+	if v.User == nil {
+		return account.Principal{}
+	}
+	return v.User.Principal()
 }
 
-// CanCommit reports whether the viewer is a collaborator of a verified
-// organisation: the only ones who may commit (the others' commitment pages answer
-// 404, so they are not offered).
-func (v view) CanCommit() bool {
-	return v.User != nil && v.User.Role == account.Collaborator && v.User.OrgStatus == account.OrgVerified
+// Can asks the policy whether the viewer has the named permission, for menus and
+// buttons: {{if .Can "commit"}}. A name that is no permission fails the page, so
+// a typo cannot hide a menu silently.
+func (v view) Can(name string) (bool, error) {
+	p, err := account.ParsePermission(name)
+	if err != nil {
+		return false, err
+	}
+	return v.principal().Can(p), nil
 }
 
-// IsAdmin reports whether the viewer is an admin.
-func (v view) IsAdmin() bool { return v.User != nil && v.User.Role == account.Admin }
+// AllOrgs reports whether the viewer reads every organisation's commitments (and
+// has none of its own).
+func (v view) AllOrgs() bool {
+	_, all := v.principal().OrgScope()
+	return all
+}
 
 // render writes page name with status 200.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title string, data any) {

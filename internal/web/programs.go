@@ -1,10 +1,8 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
@@ -12,58 +10,6 @@ import (
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 )
-
-// who is the caller as the allocation engine sees it.
-func (s *Server) who(r *http.Request) allocate.Who {
-	u, _ := currentUser(r)
-	return allocate.Who{UserID: u.ID, OrgID: u.OrgID, Admin: u.Role == account.Admin}
-}
-
-// isAdmin reports whether the caller is an admin.
-func isAdmin(r *http.Request) bool {
-	u, _ := currentUser(r)
-	return u.Role == account.Admin
-}
-
-// isStaff reports whether the caller is government staff (the admin or an office).
-func isStaff(r *http.Request) bool {
-	u, _ := currentUser(r)
-	return u.Role == account.Admin || u.Role == account.Office
-}
-
-// verifiedOrg lets through admins (when admins is true) and members of a verified
-// organisation; to anyone else commitments do not exist (not_found), so an
-// organisation waiting for verification cannot commit or read commitments.
-func (s *Server) verifiedOrg(admins bool) func(http.HandlerFunc) http.HandlerFunc {
-	roles := []account.Role{account.Collaborator}
-	if admins {
-		roles = append(roles, account.Admin)
-	}
-	req := s.require(roles...)
-	return func(h http.HandlerFunc) http.HandlerFunc {
-		return req(func(w http.ResponseWriter, r *http.Request) {
-			u, _ := currentUser(r)
-			if u.Role == account.Collaborator {
-				o, err := s.accounts.Org(r.Context(), u.OrgID)
-				if err != nil || o.Status != account.OrgVerified {
-					s.fail(w, r, errs.E(errs.NotFound, "only a verified collaborator can commit"))
-					return
-				}
-			}
-			h(w, r)
-		})
-	}
-}
-
-// scope is the region the caller's view of flagged needs is limited to: an office's
-// own, the province for an admin.
-func (s *Server) scope(r *http.Request) string {
-	u, _ := currentUser(r)
-	if u.Role == account.Office {
-		return u.Region
-	}
-	return s.opt.Province
-}
 
 // regionParam reads a region code from the query (the province when empty); one
 // outside the province is not found.
@@ -80,78 +26,6 @@ func (s *Server) regionParam(r *http.Request) (string, error) {
 		return "", errs.E(errs.NotFound, "no such region")
 	}
 	return code, nil
-}
-
-// publicName is how a target that may be chosen is named to collaborators: an
-// institution by its name, an RW by its number (its name is the RW head's, personal
-// data that only the collaborator it is allocated to may see).
-func publicName(kind, name string, rw int) string {
-	if kind == "rw" {
-		return fmt.Sprintf("RW %03d", rw)
-	}
-	return name
-}
-
-func publicSuggestions(in []allocate.Suggestion) []allocate.Suggestion {
-	for i := range in {
-		in[i].Name = publicName(in[i].Kind, in[i].Name, in[i].RW)
-	}
-	return in
-}
-
-// takenJSON is a chosen target that could not be (fully) allocated. Its name is left
-// out: the caller chose it by id, and an RW's name is its head's.
-type takenJSON struct {
-	TargetID string `json:"target_id"`
-	Reason   string `json:"reason"`
-}
-
-func toTaken(in []allocate.Taken) []takenJSON {
-	var out []takenJSON
-	for _, t := range in {
-		out = append(out, takenJSON{TargetID: t.TargetID, Reason: t.Reason})
-	}
-	return out
-}
-
-// commitmentJSON is a commitment as the API shows it.
-type commitmentJSON struct {
-	allocate.Commitment
-	Taken       []takenJSON           `json:"taken,omitempty"`
-	Suggestions []allocate.Suggestion `json:"suggestions,omitempty"`
-}
-
-func toCommitment(c allocate.Commitment) commitmentJSON {
-	return commitmentJSON{Commitment: c, Taken: toTaken(c.Taken), Suggestions: publicSuggestions(c.Suggestions)}
-}
-
-// previewJSON is what a commitment would get now.
-type previewJSON struct {
-	allocate.Preview
-	Taken       []takenJSON           `json:"taken,omitempty"`
-	Suggestions []allocate.Suggestion `json:"suggestions,omitempty"`
-}
-
-// recipientJSON and allocationJSON are API.md's allocation item.
-type allocationJSON struct {
-	ID        string             `json:"id"`
-	Target    allocate.Recipient `json:"target"`
-	Quantity  int                `json:"quantity"`
-	Status    string             `json:"status"`
-	Reason    string             `json:"reason,omitempty"`
-	ExpiresAt time.Time          `json:"expires_at"`
-}
-
-func toAllocation(a allocate.Allocation) allocationJSON {
-	return allocationJSON{ID: a.ID, Target: a.Target, Quantity: a.Quantity, Status: a.Status, Reason: a.Reason, ExpiresAt: a.ExpiresAt}
-}
-
-// publicNeeds names open needs as publicName says.
-func publicNeeds(in []allocate.OpenNeed) []allocate.OpenNeed {
-	for i := range in {
-		in[i].Name = publicName(in[i].Kind, in[i].Name, in[i].RW)
-	}
-	return in
 }
 
 func (s *Server) apiCreateProgram(w http.ResponseWriter, r *http.Request) {
@@ -182,7 +56,7 @@ func (s *Server) apiListPrograms(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.Invalid, "status must be draft, published or closed"))
 		return
 	}
-	ps, next, err := s.programs.List(r.Context(), program.Filter{Status: status, Drafts: isAdmin(r), Cursor: q.Get("cursor"), Limit: limit})
+	ps, next, err := s.programs.List(r.Context(), program.Filter{Status: status, Drafts: principal(r).Can(account.ManagePrograms), Cursor: q.Get("cursor"), Limit: limit})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -190,9 +64,10 @@ func (s *Server) apiListPrograms(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, newList(ps, next))
 }
 
-// program reads the program of the path; drafts exist only for admins.
+// program reads the program of the path; drafts exist only for those who manage
+// programs.
 func (s *Server) program(r *http.Request) (program.Program, error) {
-	return s.programs.Get(r.Context(), r.PathValue("id"), isAdmin(r))
+	return s.programs.Get(r.Context(), r.PathValue("id"), principal(r).Can(account.ManagePrograms))
 }
 
 func (s *Server) apiProgram(w http.ResponseWriter, r *http.Request) {
@@ -283,7 +158,7 @@ func (s *Server) openNeeds(r *http.Request, p program.Program, phase, code, kind
 	if kind != "" && kind != "rw" && kind != "institution" {
 		return nil, errs.E(errs.Invalid, "kind must be rw or institution")
 	}
-	if p.CoarseFor(isStaff(r)) {
+	if p.CoarseFor(principal(r).SeesFineFigures()) {
 		// An RW's or institution's unmet need is a figure below kecamatan.
 		return nil, program.ErrBelowFloor
 	}
@@ -291,7 +166,7 @@ func (s *Server) openNeeds(r *http.Request, p program.Program, phase, code, kind
 	if err != nil {
 		return nil, err
 	}
-	return publicNeeds(ns), nil
+	return ns, nil
 }
 
 func (s *Server) apiOpenNeeds(w http.ResponseWriter, r *http.Request) {
@@ -330,7 +205,7 @@ func (s *Server) apiFlagged(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	fs, err := s.programs.FlaggedNeeds(r.Context(), p.ID, s.scope(r), limit)
+	fs, err := s.programs.FlaggedNeeds(r.Context(), p.ID, principal(r).RegionScope(s.opt.Province), limit)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -347,12 +222,12 @@ func (s *Server) apiCommit(w http.ResponseWriter, r *http.Request) {
 	// A client that retries (a bad connection, a double send) names the commitment
 	// with an Idempotency-Key header; the same key makes one commitment.
 	in.ClientRef = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	c, err := s.allocs.Commit(r.Context(), s.who(r), in)
+	c, err := s.allocs.Commit(r.Context(), principal(r), in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toCommitment(c))
+	writeJSON(w, http.StatusCreated, c.View())
 }
 
 func (s *Server) apiPreview(w http.ResponseWriter, r *http.Request) {
@@ -361,12 +236,12 @@ func (s *Server) apiPreview(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	pv, err := s.allocs.Preview(r.Context(), s.who(r), in)
+	pv, err := s.allocs.Preview(r.Context(), principal(r), in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, previewJSON{Preview: pv, Taken: toTaken(pv.Taken), Suggestions: publicSuggestions(pv.Suggestions)})
+	writeJSON(w, http.StatusOK, pv.View())
 }
 
 func (s *Server) apiCommitments(w http.ResponseWriter, r *http.Request) {
@@ -376,25 +251,25 @@ func (s *Server) apiCommitments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	cs, next, err := s.allocs.List(r.Context(), s.who(r), allocate.ListFilter{ProgramID: q.Get("program"), Cursor: q.Get("cursor"), Limit: limit})
+	cs, next, err := s.allocs.List(r.Context(), principal(r), allocate.ListFilter{ProgramID: q.Get("program"), Cursor: q.Get("cursor"), Limit: limit})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	out := make([]commitmentJSON, 0, len(cs))
+	out := make([]allocate.CommitmentView, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, toCommitment(c))
+		out = append(out, c.View())
 	}
 	writeJSON(w, http.StatusOK, newList(out, next))
 }
 
 func (s *Server) apiCommitment(w http.ResponseWriter, r *http.Request) {
-	c, err := s.allocs.Get(r.Context(), s.who(r), r.PathValue("id"))
+	c, err := s.allocs.Get(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toCommitment(c))
+	writeJSON(w, http.StatusOK, c.View())
 }
 
 func (s *Server) apiAllocations(w http.ResponseWriter, r *http.Request) {
@@ -403,25 +278,25 @@ func (s *Server) apiAllocations(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	as, next, err := s.allocs.Allocations(r.Context(), s.who(r), r.PathValue("id"), r.URL.Query().Get("cursor"), limit)
+	as, next, err := s.allocs.Allocations(r.Context(), principal(r), r.PathValue("id"), r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	out := make([]allocationJSON, 0, len(as))
+	out := make([]allocate.AllocationView, 0, len(as))
 	for _, a := range as {
-		out = append(out, toAllocation(a))
+		out = append(out, a.View())
 	}
 	writeJSON(w, http.StatusOK, newList(out, next))
 }
 
 func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) {
-	c, err := s.allocs.Cancel(r.Context(), s.who(r), r.PathValue("id"))
+	c, err := s.allocs.Cancel(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toCommitment(c))
+	writeJSON(w, http.StatusOK, c.View())
 }
 
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request) {
@@ -432,12 +307,12 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	a, err := s.allocs.Fail(r.Context(), s.who(r), r.PathValue("id"), in.Reason)
+	a, err := s.allocs.Fail(r.Context(), principal(r), r.PathValue("id"), in.Reason)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toAllocation(a))
+	writeJSON(w, http.StatusOK, a.View())
 }
 
 // apiMarkRead marks the caller's organisation's notices read.

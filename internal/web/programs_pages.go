@@ -93,11 +93,11 @@ func (s *Server) shownCoverage(r *http.Request, p program.Program, code, phase s
 	if err != nil {
 		return program.ShownCoverage{}, err
 	}
-	return cov.Show(p.CoarseFor(isStaff(r)))
+	return cov.Show(p.CoarseFor(principal(r).SeesFineFigures()))
 }
 
 func (s *Server) pagePrograms(w http.ResponseWriter, r *http.Request) {
-	ps, next, err := s.programs.List(r.Context(), program.Filter{Drafts: isAdmin(r), Cursor: r.URL.Query().Get("cursor")})
+	ps, next, err := s.programs.List(r.Context(), program.Filter{Drafts: principal(r).Can(account.ManagePrograms), Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -227,8 +227,8 @@ func (s *Server) pageProgram(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data["Overlaps"] = overlaps
-	if u, _ := currentUser(r); u.Role == account.Admin || u.Role == account.Office {
-		flagged, err := s.programs.FlaggedNeeds(r.Context(), p.ID, s.scope(r), 100)
+	if who := principal(r); who.Can(account.ReadFlagged) {
+		flagged, err := s.programs.FlaggedNeeds(r.Context(), p.ID, who.RegionScope(s.opt.Province), 100)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -347,8 +347,7 @@ func (s *Server) pageNeeds(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		u, _ := currentUser(r)
-		data["P"], data["Phase"], data["Coverage"], data["CanCommit"] = p, phase, cov, u.Role == account.Collaborator && u.OrgStatus == account.OrgVerified
+		data["P"], data["Phase"], data["Coverage"], data["CanCommit"] = p, phase, cov, principal(r).Can(account.Commit)
 		data["Link"] = "/needs?" + keep(url.Values{"program": {p.ID}, "phase": {phase}}, "program", "phase")
 	}
 	s.render(w, r, "needs", "Where help is still needed", data)

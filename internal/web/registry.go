@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/registry"
 )
@@ -14,11 +13,8 @@ import (
 // viewer is what the registry lets the signed-in user see: an office its region
 // (and NIKs unmasked, audited), an admin the whole province (masked).
 func (s *Server) viewer(r *http.Request) registry.Viewer {
-	u, _ := currentUser(r)
-	if u.Role == account.Office {
-		return registry.Viewer{Scope: u.Region, Office: true}
-	}
-	return registry.Viewer{Scope: s.opt.Province}
+	p := principal(r)
+	return registry.Viewer{Scope: p.RegionScope(s.opt.Province), Office: p.SeesNIKs()}
 }
 
 func (s *Server) importer(r *http.Request) registry.Importer {

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
@@ -73,6 +74,9 @@ type Server struct {
 	summaryCache  summaryCache
 	// uploads holds a token per upload being received (MaxUploads places).
 	uploads chan struct{}
+	// guards are the permissions routes ask for (see allow).
+	guardsMu sync.Mutex
+	guards   map[account.Permission]bool
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.

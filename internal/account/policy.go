@@ -1,0 +1,156 @@
+package account
+
+import (
+	"fmt"
+
+	"github.com/gotong/gotong/internal/errs"
+)
+
+// Permission is one right a route, a page or a menu asks the policy for. Each is
+// named after what it lets the caller do, not after who has it: the table below
+// says who, in one place.
+type Permission string
+
+// The permissions. Every one guards at least one route (a test in package web
+// checks it), so none is dead.
+const (
+	ManageOwnAccount  Permission = "manage_own_account" // see oneself, make API tokens
+	ReadOrg           Permission = "read_org"           // an organisation: its own members, or all (admin)
+	ManageUsers       Permission = "manage_users"
+	ReadOrgs          Permission = "read_orgs" // the list of every organisation
+	VerifyOrg         Permission = "verify_org"
+	SetOrgLimits      Permission = "set_org_limits"
+	ReadAudit         Permission = "read_audit"
+	ReadFlags         Permission = "read_flags" // organisations flagged for a pattern
+	Import            Permission = "import"
+	ReadRegistry      Permission = "read_registry"
+	CorrectTarget     Permission = "correct_target"
+	ResolveDuplicates Permission = "resolve_duplicates"
+	ManagePrograms    Permission = "manage_programs" // create, publish, close, stacking; see drafts
+	ReadPrograms      Permission = "read_programs"
+	ReadCoverage      Permission = "read_coverage"
+	ReadOpenNeeds     Permission = "read_open_needs" // RWs and institutions one may choose
+	ReadFlagged       Permission = "read_flagged"    // needs flagged by the registry's checks
+	Commit            Permission = "commit"
+	ReadCommitments   Permission = "read_commitments"
+	CancelCommitment  Permission = "cancel_commitment"
+	FailAllocation    Permission = "fail_allocation"
+	ReadRecipients    Permission = "read_recipients" // a commitment's allocations with their recipients
+	ReadNotifications Permission = "read_notifications"
+)
+
+// Permissions lists every permission, in the order above.
+func Permissions() []Permission {
+	return []Permission{ManageOwnAccount, ReadOrg, ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags,
+		Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ManagePrograms, ReadPrograms, ReadCoverage, ReadOpenNeeds,
+		ReadFlagged, Commit, ReadCommitments, CancelCommitment, FailAllocation, ReadRecipients, ReadNotifications}
+}
+
+// ParsePermission checks a permission name (templates name them as strings).
+func ParsePermission(s string) (Permission, error) {
+	for _, p := range Permissions() {
+		if string(p) == s {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no permission %q", s)
+}
+
+// Principal is the caller as the policy sees it. The zero Principal is nobody
+// (not signed in) and may do nothing.
+type Principal struct {
+	UserID string
+	Role   Role
+	// Region is an office's region; its reads of the registry are limited to it.
+	Region string
+	// OrgID is a collaborator's organisation ("" for staff).
+	OrgID string
+	// OrgVerified is whether the organisation was verified when the principal was
+	// read (once per request). Committing checks it again in its transaction.
+	OrgVerified bool
+}
+
+// Principal is the policy's view of the user.
+func (u User) Principal() Principal {
+	return Principal{UserID: u.ID, Role: u.Role, Region: u.Region, OrgID: u.OrgID, OrgVerified: u.OrgStatus == OrgVerified}
+}
+
+// The grants. Staff (admin and offices) keep the registry; the admin runs
+// programs, organisations and users, and reads every organisation's commitments
+// (without making any: the government does not give through its own platform);
+// an organisation's members commit and follow their commitments only once the
+// organisation is verified — until then commitments do not exist for them.
+var (
+	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage}
+	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged}
+	follow   = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, FailAllocation, ReadRecipients, ReadNotifications}
+	grants   = map[Role]map[Permission]bool{
+		Admin:        set(everyone, staff, follow, []Permission{ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags, ManagePrograms}),
+		Office:       set(everyone, staff),
+		Collaborator: set(everyone),
+	}
+	verifiedCollaborator = set(everyone, follow, []Permission{Commit})
+)
+
+func set(lists ...[]Permission) map[Permission]bool {
+	m := map[Permission]bool{}
+	for _, l := range lists {
+		for _, p := range l {
+			m[p] = true
+		}
+	}
+	return m
+}
+
+// Can answers whether the principal has the permission. It is the one place
+// that says who may do what; routes, pages, menus and capabilities ask it.
+func (p Principal) Can(perm Permission) bool {
+	if p.UserID == "" {
+		return false
+	}
+	if p.Role == Collaborator && p.OrgVerified && p.OrgID != "" {
+		return verifiedCollaborator[perm]
+	}
+	return grants[p.Role][perm]
+}
+
+// RegionScope is the region the principal's reads of the registry and of
+// flagged needs are limited to: an office's own, the whole province otherwise
+// (only staff reach those reads).
+func (p Principal) RegionScope(province string) string {
+	if p.Role == Office {
+		return p.Region
+	}
+	return province
+}
+
+// SeesNIKs reports whether the principal sees NIKs unmasked in its region (an
+// office: it checks people at the door; every such read is audited). The admin
+// sees the province masked.
+func (p Principal) SeesNIKs() bool { return p.Role == Office }
+
+// SeesFineFigures reports whether the principal sees the figures below kecamatan
+// of a sensitive (health) program: government staff do, collaborators and the
+// public see them coarsened.
+func (p Principal) SeesFineFigures() bool { return p.Role == Admin || p.Role == Office }
+
+// OrgScope is whose commitments, allocations and notifications the principal
+// reads: all organisations' (all is true: the admin), or those of org. A
+// principal with neither reads nothing. Capabilities put it into their WHERE
+// clause, so what is not the caller's is simply not found.
+func (p Principal) OrgScope() (org string, all bool) {
+	if p.Role == Admin {
+		return "", true
+	}
+	return p.OrgID, false
+}
+
+// Refusal is the error for a signed-in principal without perm: not_found, so that
+// what it may not reach does not seem to exist. A member of an organisation not
+// (or no longer) verified is told why, for what verification would give it.
+func (p Principal) Refusal(perm Permission) error {
+	if p.Role == Collaborator && !p.Can(perm) && verifiedCollaborator[perm] {
+		return errNotCommitter()
+	}
+	return errs.E(errs.NotFound, "not found")
+}
