@@ -15,8 +15,7 @@ import (
 
 // flashFailure leaves a client error's message, translated, for the next page.
 func (s *Server) flashFailure(r *http.Request, err error) {
-	e := errs.As(err)
-	s.flashError(r, translate(langOf(r), e.Format, e.Args...))
+	s.flashError(r, say(langOf(r), errs.As(err).Msg()))
 }
 
 // covRow is one region of a coverage table, with the shares the bars show. A nil
