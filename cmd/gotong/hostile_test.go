@@ -317,6 +317,7 @@ func (s *binaryServer) upload(t *testing.T, file, token string) (int, []byte) {
 	req, _ := http.NewRequest("POST", s.url+"/api/v1/imports", pr)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept-Language", "en") // the expected messages are English
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Errorf("upload: %v", err)
@@ -330,6 +331,7 @@ func (s *binaryServer) upload(t *testing.T, file, token string) (int, []byte) {
 func (s *binaryServer) get(t *testing.T, path, token string, v any) error {
 	req, _ := http.NewRequest("GET", s.url+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept-Language", "en") // the expected messages are English
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err

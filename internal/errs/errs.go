@@ -6,6 +6,8 @@ package errs
 import (
 	"errors"
 	"fmt"
+
+	"github.com/gotong/gotong/internal/msg"
 )
 
 // Kind classifies an error for callers; the set is closed and mirrors API.md.
@@ -60,7 +62,11 @@ func (e *Error) Error() string {
 // Unwrap exposes the cause to errors.Is / errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Message is the client-safe message in English.
+// Msg is the client-safe message as a catalogue key and its arguments, for the web
+// layer to render in the reader's language.
+func (e *Error) Msg() msg.Message { return msg.Message{Key: e.Format, Args: e.Args} }
+
+// Message is the client-safe message in English, for logs.
 func (e *Error) Message() string {
 	if len(e.Args) == 0 {
 		return e.Format

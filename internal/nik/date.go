@@ -1,11 +1,12 @@
 package nik
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/gotong/gotong/internal/msg"
 )
 
 // DateOptions bounds the dates ParseDate accepts. A zero bound is no bound.
@@ -20,10 +21,8 @@ func BirthDates(today time.Time) DateOptions {
 	return DateOptions{Min: date(1900, 1, 1), Max: today}
 }
 
-const (
-	formatsID = "format yang diterima: 1985-04-15, 15-04-1985, 15/04/1985 atau 15/4/1985 (tahun 4 digit, hari sebelum bulan)"
-	formatsEN = "accepted formats: 1985-04-15, 15-04-1985, 15/04/1985 or 15/4/1985 (a 4-digit year, the day before the month)"
-)
+// formats names the accepted forms, at the end of a message about a date.
+var formats = msg.New("accepted formats: 1985-04-15, 15-04-1985, 15/04/1985 or 15/4/1985 (a 4-digit year, the day before the month)")
 
 // excelMaxSerial is 31 December 9999, the last date Excel knows.
 const excelMaxSerial = 2958465
@@ -46,7 +45,7 @@ const excelMaxSerial = 2958465
 func ParseDate(raw string, opt DateOptions) (time.Time, error) {
 	s := clean(raw)
 	if s == "" {
-		return time.Time{}, refuse(CodeDateEmpty, "Tanggal kosong; "+formatsID, "The date is empty; "+formatsEN)
+		return time.Time{}, refuse(CodeDateEmpty, msg.New("The date is empty; %s", formats))
 	}
 	t, p := parseSerial(s)
 	if p == nil && t.IsZero() {
@@ -71,8 +70,7 @@ func parseSerial(s string) (time.Time, *Problem) {
 	zeroFraction := strings.Trim(fp, "0") == ""
 	if len(ip) == 4 && zeroFraction && ip >= "1900" && ip <= "2100" {
 		return time.Time{}, refuse(CodeDateYearOnly,
-			fmt.Sprintf("Tanggal %s hanya berisi tahun; tulis tanggal lengkap, misalnya 15-04-%s", show(s), ip),
-			fmt.Sprintf("The date %s is a year only; write the whole date, for example 15-04-%s", show(s), ip))
+			msg.New("The date %s is a year only; write the whole date, for example 15-04-%s", show(s), ip))
 	}
 	trimmed := strings.TrimLeft(ip, "0")
 	if len(trimmed) > 7 {
@@ -82,12 +80,10 @@ func parseSerial(s string) (time.Time, *Problem) {
 	switch {
 	case n == 0:
 		return time.Time{}, refuse(CodeDateInvalid,
-			fmt.Sprintf("Angka tanggal %s bukan tanggal (angka tanggal Excel dimulai dari 1, yaitu 1 Januari 1900); %s", show(s), formatsID),
-			fmt.Sprintf("The date number %s is not a date (Excel date numbers start at 1, 1 January 1900); %s", show(s), formatsEN))
+			msg.New("The date number %s is not a date (Excel date numbers start at 1, 1 January 1900); %s", show(s), formats))
 	case n == 60:
 		return time.Time{}, refuse(CodeDateInvalid,
-			"Angka tanggal 60 berarti 29 Februari 1900 di Excel, tanggal yang tidak pernah ada (kesalahan lama Excel); ketik ulang tanggal yang benar, misalnya 28-02-1900 atau 01-03-1900",
-			"Date number 60 is Excel's 29 February 1900, a date that never existed (an old Excel bug); type the right date again, for example 28-02-1900 or 01-03-1900")
+			msg.New("Date number 60 is Excel's 29 February 1900, a date that never existed (an old Excel bug); type the right date again, for example 28-02-1900 or 01-03-1900"))
 	case n > excelMaxSerial:
 		return time.Time{}, notADate(s)
 	case n < 60:
@@ -100,16 +96,14 @@ func parseSerial(s string) (time.Time, *Problem) {
 }
 
 func notADate(s string) *Problem {
-	hintID, hintEN := "", ""
+	hint := msg.New("")
 	switch {
 	case allDigits(s):
-		hintID, hintEN = "tulis dengan pemisah antara hari, bulan dan tahun; ", "separate the day, month and year; "
+		hint = msg.New("separate the day, month and year; ")
 	case strings.IndexFunc(s, unicode.IsLetter) >= 0 && strings.IndexFunc(s, unicode.IsDigit) >= 0:
-		hintID, hintEN = "tulis bulan dengan angka; ", "write the month as a number; "
+		hint = msg.New("write the month as a number; ")
 	}
-	return refuse(CodeDateFormat,
-		fmt.Sprintf("Tanggal %s tidak dikenali; %s%s", show(s), hintID, formatsID),
-		fmt.Sprintf("The date %s is not understood; %s%s", show(s), hintEN, formatsEN))
+	return refuse(CodeDateFormat, msg.New("The date %s is not understood; %s%s", show(s), hint, formats))
 }
 
 // parseText reads a written date: year first or day first.
@@ -142,32 +136,27 @@ func parseText(s string) (time.Time, *Problem) {
 		dayFirst = true
 	case len(parts[2]) == 2 && short(parts[0]) && short(parts[1]):
 		return time.Time{}, refuse(CodeDateTwoDigitYear,
-			fmt.Sprintf("Tahun pada tanggal %s hanya 2 digit, sehingga abadnya tidak jelas (19%s atau 20%s?); tulis tahun lengkap 4 digit, misalnya %s-%s-19%s", show(s), parts[2], parts[2], parts[0], parts[1], parts[2]),
-			fmt.Sprintf("The year in the date %s has only 2 digits, so the century is unclear (19%s or 20%s?); write all 4 digits of the year, for example %s-%s-19%s", show(s), parts[2], parts[2], parts[0], parts[1], parts[2]))
+			msg.New("The year in the date %s has only 2 digits, so the century is unclear (19%s or 20%s?); write all 4 digits of the year, for example %s-%s-19%s", show(s), parts[2], parts[2], parts[0], parts[1], parts[2]))
 	default:
 		return time.Time{}, notADate(s)
 	}
 	if m < 1 || m > 12 {
-		hintID, hintEN := "", ""
+		hint := msg.New("")
 		if dayFirst && d >= 1 && d <= 12 && m <= 31 {
-			hintID = fmt.Sprintf(" (apakah bulan ditulis lebih dulu? tulis hari dulu: %02d-%02d-%04d)", m, d, y)
-			hintEN = fmt.Sprintf(" (was the month written first? write the day first: %02d-%02d-%04d)", m, d, y)
+			hint = msg.New(" (was the month written first? write the day first: %02d-%02d-%04d)", m, d, y)
 		}
 		return time.Time{}, refuse(CodeDateInvalid,
-			fmt.Sprintf("Tanggal %s tidak ada: bulan %d tidak ada, bulan harus 1–12%s", show(s), m, hintID),
-			fmt.Sprintf("The date %s does not exist: there is no month %d, the month must be 1–12%s", show(s), m, hintEN))
+			msg.New("The date %s does not exist: there is no month %d, the month must be 1–12%s", show(s), m, hint))
 	}
 	if y < 1 || d < 1 || !validDate(y, m, d) {
-		why, whyEN := monthLimitID(y, m), monthLimitEN(y, m)
+		why := monthLimit(y, m)
 		switch {
 		case y < 1:
-			why, whyEN = "tahun 0000 tidak ada", "there is no year 0000"
+			why = msg.New("there is no year 0000")
 		case d < 1:
-			why, whyEN = "tanggal 0 tidak ada", "there is no day 0"
+			why = msg.New("there is no day 0")
 		}
-		return time.Time{}, refuse(CodeDateInvalid,
-			fmt.Sprintf("Tanggal %s tidak ada di kalender: %s", show(s), why),
-			fmt.Sprintf("The date %s does not exist: %s", show(s), whyEN))
+		return time.Time{}, refuse(CodeDateInvalid, msg.New("The date %s does not exist: %s", show(s), why))
 	}
 	return date(y, m, d), nil
 }
@@ -206,44 +195,31 @@ func inRange(t time.Time, opt DateOptions) *Problem {
 	if (lo.IsZero() || !t.Before(lo)) && (hi.IsZero() || !t.After(hi)) {
 		return nil
 	}
-	var rangeID, rangeEN string
+	var within msg.Message
 	switch {
 	case lo.IsZero():
-		rangeID, rangeEN = "paling akhir "+dayID(hi), "no later than "+dayEN(hi)
+		within = msg.New("no later than %s", calendarDay(hi))
 	case hi.IsZero():
-		rangeID, rangeEN = "paling awal "+dayID(lo), "no earlier than "+dayEN(lo)
+		within = msg.New("no earlier than %s", calendarDay(lo))
 	default:
-		rangeID, rangeEN = dayID(lo)+" sampai "+dayID(hi), dayEN(lo)+" to "+dayEN(hi)
+		within = msg.New("%s to %s", calendarDay(lo), calendarDay(hi))
 	}
-	return refuse(CodeDateRange,
-		fmt.Sprintf("Tanggal %s di luar rentang yang diterima (%s); periksa tanggalnya", dayID(t), rangeID),
-		fmt.Sprintf("The date %s is outside the accepted range (%s); check the date", dayEN(t), rangeEN))
+	return refuse(CodeDateRange, msg.New("The date %s is outside the accepted range (%s); check the date", calendarDay(t), within))
 }
 
-var monthsID = [...]string{"", "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
-
-func dayID(t time.Time) string {
+// calendarDay is a calendar day for a message, 1 January 1900, its month a catalogue key.
+func calendarDay(t time.Time) msg.Message {
 	y, m, d := t.Date()
-	return fmt.Sprintf("%d %s %04d", d, monthsID[m], y)
+	return msg.New("%d %s %04d", d, msg.New(m.String()), y)
 }
 
-func dayEN(t time.Time) string { return t.Format("2 January 2006") }
-
-// monthLimitID explains, for a valid month, why a day is past its end.
-func monthLimitID(y, m int) string {
-	s := fmt.Sprintf("%s %04d hanya sampai tanggal %d", monthsID[m], y, daysIn(y, m))
+// monthLimit explains, for a valid month, why a day is past its end.
+func monthLimit(y, m int) msg.Message {
+	month := msg.New(time.Month(m).String())
 	if m == 2 && daysIn(y, m) == 28 {
-		s += fmt.Sprintf(" (%04d bukan tahun kabisat)", y)
+		return msg.New("%s %04d has only %d days (%04d is not a leap year)", month, y, daysIn(y, m), y)
 	}
-	return s
-}
-
-func monthLimitEN(y, m int) string {
-	s := fmt.Sprintf("%s %04d has only %d days", time.Month(m), y, daysIn(y, m))
-	if m == 2 && daysIn(y, m) == 28 {
-		s += fmt.Sprintf(" (%04d is not a leap year)", y)
-	}
-	return s
+	return msg.New("%s %04d has only %d days", month, y, daysIn(y, m))
 }
 
 func daysIn(y, m int) int { return date(y, m+1, 0).Day() }

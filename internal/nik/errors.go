@@ -5,36 +5,28 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gotong/gotong/internal/msg"
 )
 
 // Problem is what the parsers of this package report when a value is refused (an
 // error) or accepted with a remark (a warning, Warning set). Code is stable and
-// meant for programs (tests, import reports, API error codes); ID and EN say the
-// same thing in Indonesian and English for the office worker who must fix the row,
-// naming what is wrong and what to do about it.
+// meant for programs (tests, import reports, API error codes); Msg says it for the
+// office worker who must fix the row, naming what is wrong and what to do about it,
+// as a catalogue key and arguments that the web layer renders in Indonesian or
+// English (see package msg).
 //
 // Messages never contain a whole NIK or No. KK, so an error may be logged without
 // leaking the number; they do quote dates and region codes, which the person
 // fixing the row needs.
 type Problem struct {
-	Code    string // e.g. "nik_scientific"; see the Code… constants
-	ID      string // Indonesian message
-	EN      string // English message
-	Warning bool   // the value was accepted; the message is advice
+	Code    string      // e.g. "nik_scientific"; see the Code… constants
+	Msg     msg.Message // what is wrong and what to do
+	Warning bool        // the value was accepted; the message is advice
 }
 
 // Error returns the English message.
-func (p *Problem) Error() string { return p.EN }
-
-// Message returns the message in the given language: English for "en" and its
-// regional forms ("en-US"), Indonesian otherwise, Indonesian being Gotong's
-// default language.
-func (p *Problem) Message(lang string) string {
-	if strings.HasPrefix(strings.ToLower(lang), "en") {
-		return p.EN
-	}
-	return p.ID
-}
+func (p *Problem) Error() string { return p.Msg.String() }
 
 // CodeOf returns the Code of the *Problem in err's chain, or "" when there is none.
 func CodeOf(err error) string {
@@ -78,10 +70,10 @@ const (
 	CodeDateRange        = "date_range"          // outside DateOptions.Min … Max
 )
 
-func refuse(code, id, en string) *Problem { return &Problem{Code: code, ID: id, EN: en} }
+func refuse(code string, m msg.Message) *Problem { return &Problem{Code: code, Msg: m} }
 
-func warn(code, id, en string) *Problem {
-	return &Problem{Code: code, ID: id, EN: en, Warning: true}
+func warn(code string, m msg.Message) *Problem {
+	return &Problem{Code: code, Msg: m, Warning: true}
 }
 
 // clean trims what spreadsheets and copy-paste leave around a value: spaces of
@@ -138,13 +130,13 @@ func show(s string) string {
 }
 
 // showRune names one character for a message: the character itself in quotes, or
-// "spasi"/"space" and the like for the invisible ones.
-func showRune(r rune) (id, en string) {
+// "a space" and the like for the invisible ones.
+func showRune(r rune) any {
 	switch {
 	case r == ' ' || unicode.IsSpace(r):
-		return "spasi", "a space"
+		return msg.New("a space")
 	case r == utf8.RuneError || !unicode.IsPrint(r):
-		return "karakter tak terlihat", "an invisible character"
+		return msg.New("an invisible character")
 	}
-	return "\u201c" + string(r) + "\u201d", "\u201c" + string(r) + "\u201d"
+	return "\u201c" + string(r) + "\u201d"
 }

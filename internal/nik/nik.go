@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gotong/gotong/internal/msg"
 )
 
 // NIK is a parsed Nomor Induk Kependudukan. Its parts come from the 16 digits
@@ -76,16 +78,15 @@ type KKOptions struct {
 // kind holds the words that differ between messages about a NIK and about a
 // No. KK.
 type kind struct {
-	prefix string // code prefix: "nik" or "kk"
-	name   string // how the number is called: "NIK", "No. KK"
-	col    string // the import column: "NIK", "No KK"
-	srcID  string // where to read the number again, in Indonesian
-	srcEN  string // and in English
+	prefix string      // code prefix: "nik" or "kk"
+	name   string      // how the number is called: "NIK", "No. KK"
+	col    string      // the import column: "NIK", "No KK"
+	src    msg.Message // where to read the number again
 }
 
 var (
-	nikKind = kind{"nik", "NIK", "NIK", "KTP atau Kartu Keluarga", "the KTP or the family card (KK)"}
-	kkKind  = kind{"kk", "No. KK", "No KK", "Kartu Keluarga", "the family card (KK)"}
+	nikKind = kind{"nik", "NIK", "NIK", msg.New("the KTP or the family card (KK)")}
+	kkKind  = kind{"kk", "No. KK", "No KK", msg.New("the family card (KK)")}
 )
 
 // ParseNIK checks a NIK as written in a form or a spreadsheet cell and returns
@@ -122,8 +123,7 @@ func ParseNIK(raw string, opt NIKOptions) (NIK, []*Problem, error) {
 	}
 	if split {
 		warnings = append(warnings, warn(CodeNIKRegionSplit,
-			fmt.Sprintf("Kode wilayah %s pada NIK berasal dari wilayah yang sudah dimekarkan atau diberi kode baru; NIK diterima, tetapi pastikan kolom Kelurahan berisi wilayah tempat tinggal yang sekarang", n.District),
-			fmt.Sprintf("The region code %s in the NIK belongs to a region that has since been split or renumbered; the NIK is accepted, but make sure the Kelurahan column names the current place of residence", n.District)))
+			msg.New("The region code %s in the NIK belongs to a region that has since been split or renumbered; the NIK is accepted, but make sure the Kelurahan column names the current place of residence", n.District)))
 	}
 
 	dd, mm, yy := atoi(d[6:8]), atoi(d[8:10]), atoi(d[10:12])
@@ -134,13 +134,11 @@ func ParseNIK(raw string, opt NIKOptions) (NIK, []*Problem, error) {
 		day, n.Female = dd-40, true
 	default:
 		return NIK{}, nil, refuse(CodeNIKBadDate,
-			fmt.Sprintf("Digit ke-7 dan ke-8 NIK (tanggal lahir) bernilai %s: harus 01–31 untuk laki-laki atau 41–71 untuk perempuan (tanggal lahir + 40); periksa NIK dengan %s", d[6:8], nikKind.srcID),
-			fmt.Sprintf("Digits 7–8 of the NIK (day of birth) are %s: they must be 01–31 for a man or 41–71 for a woman (day of birth + 40); check the NIK against %s", d[6:8], nikKind.srcEN))
+			msg.New("Digits 7–8 of the NIK (day of birth) are %s: they must be 01–31 for a man or 41–71 for a woman (day of birth + 40); check the NIK against %s", d[6:8], nikKind.src))
 	}
 	if mm < 1 || mm > 12 {
 		return NIK{}, nil, refuse(CodeNIKBadDate,
-			fmt.Sprintf("Digit ke-9 dan ke-10 NIK (bulan lahir) bernilai %s: harus 01–12; periksa NIK dengan %s", d[8:10], nikKind.srcID),
-			fmt.Sprintf("Digits 9–10 of the NIK (month of birth) are %s: they must be 01–12; check the NIK against %s", d[8:10], nikKind.srcEN))
+			msg.New("Digits 9–10 of the NIK (month of birth) are %s: they must be 01–12; check the NIK against %s", d[8:10], nikKind.src))
 	}
 	year := 2000 + yy
 	if date(year, mm, day).After(dateOf(today(opt.Today))) {
@@ -148,8 +146,7 @@ func ParseNIK(raw string, opt NIKOptions) (NIK, []*Problem, error) {
 	}
 	if !validDate(year, mm, day) {
 		return NIK{}, nil, refuse(CodeNIKBadDate,
-			fmt.Sprintf("Tanggal lahir pada NIK (digit ke-7 sampai ke-12: %02d-%02d-%02d) tidak ada di kalender: %s; periksa NIK dengan %s", day, mm, yy, monthLimitID(year, mm), nikKind.srcID),
-			fmt.Sprintf("The birth date in the NIK (digits 7–12: %02d-%02d-%02d) does not exist: %s; check the NIK against %s", day, mm, yy, monthLimitEN(year, mm), nikKind.srcEN))
+			msg.New("The birth date in the NIK (digits 7–12: %02d-%02d-%02d) does not exist: %s; check the NIK against %s", day, mm, yy, monthLimit(year, mm), nikKind.src))
 	}
 	n.BirthDate = date(year, mm, day)
 
@@ -161,24 +158,20 @@ func ParseNIK(raw string, opt NIKOptions) (NIK, []*Problem, error) {
 	case sex == "":
 	case sex != "L" && sex != "P":
 		return NIK{}, nil, refuse(CodeSexFormat,
-			fmt.Sprintf("Jenis Kelamin %s tidak dikenali: tulis L (laki-laki) atau P (perempuan)", show(opt.Sex)),
-			fmt.Sprintf("Jenis Kelamin (sex) %s is not understood: write L (male, laki-laki) or P (female, perempuan)", show(opt.Sex)))
+			msg.New("Jenis Kelamin (sex) %s is not understood: write L (male, laki-laki) or P (female, perempuan)", show(opt.Sex)))
 	case sex == "L" && n.Female:
 		return NIK{}, nil, refuse(CodeNIKSexMismatch,
-			fmt.Sprintf("NIK menunjukkan perempuan (digit ke-7 dan ke-8 bernilai %s, yaitu tanggal lahir %d + 40), tetapi Jenis Kelamin tertulis L; periksa keduanya dengan %s", d[6:8], day, nikKind.srcID),
-			fmt.Sprintf("The NIK says female (digits 7–8 are %s, that is day of birth %d + 40) but Jenis Kelamin (sex) says L (male); check both against %s", d[6:8], day, nikKind.srcEN))
+			msg.New("The NIK says female (digits 7–8 are %s, that is day of birth %d + 40) but Jenis Kelamin (sex) says L (male); check both against %s", d[6:8], day, nikKind.src))
 	case sex == "P" && !n.Female:
 		return NIK{}, nil, refuse(CodeNIKSexMismatch,
-			fmt.Sprintf("NIK menunjukkan laki-laki (digit ke-7 dan ke-8 bernilai %s), tetapi Jenis Kelamin tertulis P; pada NIK perempuan tanggal lahir ditambah 40 (%s menjadi %d); periksa keduanya dengan %s", d[6:8], d[6:8], dd+40, nikKind.srcID),
-			fmt.Sprintf("The NIK says male (digits 7–8 are %s) but Jenis Kelamin (sex) says P (female); a woman's NIK has the day of birth + 40 (%s becomes %d); check both against %s", d[6:8], d[6:8], dd+40, nikKind.srcEN))
+			msg.New("The NIK says male (digits 7–8 are %s) but Jenis Kelamin (sex) says P (female); a woman's NIK has the day of birth + 40 (%s becomes %d); check both against %s", d[6:8], d[6:8], dd+40, nikKind.src))
 	}
 
 	if !opt.BirthDate.IsZero() {
 		by, bm, bd := opt.BirthDate.Date()
 		if bd != day || int(bm) != mm || by%100 != yy || by < 0 {
 			return NIK{}, nil, refuse(CodeNIKBirthDateMismatch,
-				fmt.Sprintf("Tanggal lahir pada NIK (%02d-%02d-%02d, digit ke-7 sampai ke-12) tidak sama dengan kolom Tanggal Lahir (%02d-%02d-%04d); periksa keduanya dengan %s", day, mm, yy, bd, bm, by, nikKind.srcID),
-				fmt.Sprintf("The birth date in the NIK (%02d-%02d-%02d, digits 7–12) differs from the Tanggal Lahir (birth date) column (%02d-%02d-%04d); check both against %s", day, mm, yy, bd, bm, by, nikKind.srcEN))
+				msg.New("The birth date in the NIK (%02d-%02d-%02d, digits 7–12) differs from the Tanggal Lahir (birth date) column (%02d-%02d-%04d); check both against %s", day, mm, yy, bd, int(bm), by, nikKind.src))
 		}
 		n.BirthDate = date(by, int(bm), bd)
 	}
@@ -226,18 +219,15 @@ func digits16(raw string, k kind, numeric bool) (d string, warning, p *Problem) 
 	s := clean(raw)
 	if s == "" {
 		return "", nil, refuse(k.prefix+"_empty",
-			fmt.Sprintf("%s kosong: isi 16 digit %s sesuai %s", k.name, k.name, k.srcID),
-			fmt.Sprintf("%s is empty: enter its 16 digits as written on %s", k.name, k.srcEN))
+			msg.New("%s is empty: enter its 16 digits as written on %s", k.name, k.src))
 	}
 	if scientific(s) {
 		return "", nil, refuse(k.prefix+"_scientific",
-			fmt.Sprintf("%s tertulis sebagai angka ilmiah (%s): Excel mengubahnya dan digit terakhirnya hilang; format kolom %s sebagai Teks lalu ketik ulang %s dari %s", k.name, show(s), k.col, k.name, k.srcID),
-			fmt.Sprintf("%s is written in scientific notation (%s): Excel converted it and its last digits are lost; format the %s column as Text and type the %s again from %s", k.name, show(s), k.col, k.name, k.srcEN))
+			msg.New("%s is written in scientific notation (%s): Excel converted it and its last digits are lost; format the %s column as Text and type the %s again from %s", k.name, show(s), k.col, k.name, k.src))
 	}
 	rounded := func() *Problem {
 		return refuse(k.prefix+"_rounded",
-			fmt.Sprintf("%s tersimpan sebagai angka dan berakhir dengan 0: Excel hanya menyimpan 15 digit angka, sehingga digit ke-16 kemungkinan besar hilang; format kolom %s sebagai Teks lalu ketik ulang %s dari %s (juga bila %s memang berakhir dengan 0)", k.name, k.col, k.name, k.srcID, k.name),
-			fmt.Sprintf("%s was stored as a number and ends in 0: Excel keeps only 15 digits of a number, so the 16th digit was most likely lost; format the %s column as Text and type the %s again from %s (also if it really ends in 0)", k.name, k.col, k.name, k.srcEN))
+			msg.New("%s was stored as a number and ends in 0: Excel keeps only 15 digits of a number, so the 16th digit was most likely lost; format the %s column as Text and type the %s again from %s (also if it really ends in 0)", k.name, k.col, k.name, k.src))
 	}
 	if n, ok := numberText(s); ok {
 		if len(n) == 16 {
@@ -245,8 +235,7 @@ func digits16(raw string, k kind, numeric bool) (d string, warning, p *Problem) 
 				return "", nil, rounded()
 			}
 			warning = warn(k.prefix+"_numeric_text",
-				fmt.Sprintf("%s tertulis sebagai angka (%s), tetapi digitnya masih utuh dan sudah dibaca; format kolom %s sebagai Teks agar tidak rusak di kemudian hari", k.name, show(s), k.col),
-				fmt.Sprintf("%s was written as a number (%s), but its digits are intact and were read; format the %s column as Text so it does not get damaged later", k.name, show(s), k.col))
+				msg.New("%s was written as a number (%s), but its digits are intact and were read; format the %s column as Text so it does not get damaged later", k.name, show(s), k.col))
 		}
 		s = n
 	}
@@ -319,41 +308,37 @@ func notDigits(s string, k kind) *Problem {
 			bad, pos = r, i+1
 		}
 	}
-	id, en := showRune(bad)
-	hintID, hintEN := "", ""
+	hint := msg.New("")
 	switch {
 	case bad == 'O' || bad == 'o':
-		hintID, hintEN = " (huruf O, bukan angka 0?)", " (the letter O instead of the digit 0?)"
+		hint = msg.New(" (the letter O instead of the digit 0?)")
 	case bad == 'I' || bad == 'l' || bad == 'i':
-		hintID, hintEN = " (huruf I atau l, bukan angka 1?)", " (the letter I or l instead of the digit 1?)"
+		hint = msg.New(" (the letter I or l instead of the digit 1?)")
 	case count == 16 && strings.Trim(s, "0123456789 .-") == "":
-		hintID, hintEN = "; hapus spasi, titik dan tanda hubung di antara angka", "; remove the spaces, dots and dashes between the digits"
+		hint = msg.New("; remove the spaces, dots and dashes between the digits")
 	}
 	if utf8.RuneCountInString(s) > 40 {
-		hintID += "; isinya terlalu panjang untuk sebuah " + k.name
-		hintEN += "; the cell is far too long for a " + k.name
+		hint = msg.New("%s; the cell is far too long for a %s", hint, k.name)
 	}
 	return refuse(k.prefix+"_format",
-		fmt.Sprintf("%s hanya boleh berisi angka, tetapi karakter ke-%d adalah %s%s; periksa %s dengan %s", k.name, pos, id, hintID, k.name, k.srcID),
-		fmt.Sprintf("%s may contain digits only, but character %d is %s%s; check the %s against %s", k.name, pos, en, hintEN, k.name, k.srcEN))
+		msg.New("%s may contain digits only, but character %d is %s%s; check the %s against %s", k.name, pos, showRune(bad), hint, k.name, k.src))
 }
 
 func badLength(s string, k kind) *Problem {
 	n := len(s)
-	hintID, hintEN := "", ""
+	var hint msg.Message
 	switch {
 	case n == 15:
-		hintID, hintEN = "ada 1 digit yang hilang", "one digit is missing"
+		hint = msg.New("one digit is missing")
 	case n < 15:
-		hintID, hintEN = fmt.Sprintf("ada %d digit yang hilang", 16-n), fmt.Sprintf("%d digits are missing", 16-n)
+		hint = msg.New("%d digits are missing", 16-n)
 	case n == 17 && s[0] == '0':
-		hintID, hintEN = "hapus angka 0 di depan", "remove the leading 0"
+		hint = msg.New("remove the leading 0")
 	default:
-		hintID, hintEN = fmt.Sprintf("ada %d digit yang berlebih", n-16), fmt.Sprintf("there are %d digits too many", n-16)
+		hint = msg.New("there are %d digits too many", n-16)
 	}
 	return refuse(k.prefix+"_length",
-		fmt.Sprintf("%s harus 16 digit, tetapi yang tertulis %d digit: %s; periksa kembali dengan %s", k.name, n, hintID, k.srcID),
-		fmt.Sprintf("%s must have 16 digits but %d are written: %s; check it again against %s", k.name, n, hintEN, k.srcEN))
+		msg.New("%s must have 16 digits but %d are written: %s; check it again against %s", k.name, n, hint, k.src))
 }
 
 // checkRegion checks the district code in digits 1–6. Without exists it checks
@@ -361,13 +346,8 @@ func badLength(s string, k kind) *Problem {
 // It reports split when the code is unknown but split says it was split.
 func checkRegion(district string, k kind, exists, split func(string) bool) (wasSplit bool, p *Problem) {
 	codes := [3]string{district[:2], district[:5], district}
-	levels := [3][2]string{
-		{"provinsi", "province"},
-		{"kabupaten/kota", "regency or city"},
-		{"kecamatan", "district"},
-	}
-	digitsID := [3]string{"2 digit pertama", "4 digit pertama", "6 digit pertama"}
-	digitsEN := [3]string{"first 2 digits", "first 4 digits", "first 6 digits"}
+	levels := [3]msg.Message{msg.New("province"), msg.New("regency or city"), msg.New("district")}
+	digits := [3]msg.Message{msg.New("first 2 digits"), msg.New("first 4 digits"), msg.New("first 6 digits")}
 	unknown, malformed := -1, false // the highest level that does not exist
 	for l, c := range codes {
 		seg := c[len(c)-2:]
@@ -389,14 +369,12 @@ func checkRegion(district string, k kind, exists, split func(string) bool) (wasS
 	}
 	c := codes[unknown]
 	return false, refuse(k.prefix+"_unknown_region",
-		fmt.Sprintf("Kode %s %s pada %s (%s) tidak dikenal dalam daftar wilayah Kemendagri; periksa %s dengan %s", levels[unknown][0], c, k.name, digitsID[unknown], k.name, k.srcID),
-		fmt.Sprintf("The %s code %s in the %s (its %s) is not in the Kemendagri list of regions; check the %s against %s", levels[unknown][1], c, k.name, digitsEN[unknown], k.name, k.srcEN))
+		msg.New("The %s code %s in the %s (its %s) is not in the Kemendagri list of regions; check the %s against %s", levels[unknown], c, k.name, digits[unknown], k.name, k.src))
 }
 
 func serialZero(k kind) *Problem {
 	return refuse(k.prefix+"_serial_zero",
-		fmt.Sprintf("4 digit terakhir %s (nomor urut) adalah 0000, padahal nomor urut dimulai dari 0001; periksa %s dengan %s", k.name, k.name, k.srcID),
-		fmt.Sprintf("The last 4 digits of the %s (the serial number) are 0000, but serial numbers start at 0001; check the %s against %s", k.name, k.name, k.srcEN))
+		msg.New("The last 4 digits of the %s (the serial number) are 0000, but serial numbers start at 0001; check the %s against %s", k.name, k.name, k.src))
 }
 
 func allDigits(s string) bool {

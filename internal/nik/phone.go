@@ -1,7 +1,8 @@
 // Package nik parses and validates what registry imports and forms carry about a
 // person: NIK, No. KK, dates (birth dates included) and phone numbers. It names the
-// damage spreadsheets do to such values and explains every refusal in Indonesian and
-// English. It is pure (no I/O), imports nothing of Gotong's, and is fuzzed.
+// damage spreadsheets do to such values and explains every refusal as a catalogue key
+// and its arguments (package msg), which the web layer renders in Indonesian or
+// English. It is pure (no I/O), imports nothing of Gotong's but msg, and is fuzzed.
 package nik
 
 import (

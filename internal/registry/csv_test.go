@@ -11,6 +11,7 @@ import (
 
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/memtest"
+	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
 )
@@ -31,14 +32,24 @@ func (e *env) finish(kind Kind, name string, body io.Reader) Import {
 	return done
 }
 
-// errorsCSV is the import's errors.csv.
+// errorsCSV is the import's errors.csv, its reasons in English (the catalogue is
+// the web layer's).
 func (e *env) errorsCSV(id string) string {
 	e.t.Helper()
 	var buf bytes.Buffer
-	if err := e.s.WriteErrors(e.ctx, id, &buf); err != nil {
+	if err := e.s.WriteErrors(e.ctx, id, &buf, msg.Message.String); err != nil {
 		e.t.Fatal(err)
 	}
 	return buf.String()
+}
+
+// reasonText is a pair's reasons in English, one after the other.
+func reasonText(ms []msg.Message) string {
+	var b strings.Builder
+	for _, m := range ms {
+		b.WriteString(m.String() + " ")
+	}
+	return b.String()
 }
 
 // goodRows are n valid household rows, each its own household in Gambir, born on

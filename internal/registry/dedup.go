@@ -7,12 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/namematch"
 	"github.com/gotong/gotong/internal/store"
 )
@@ -20,14 +20,14 @@ import (
 // queuePair records a possible duplicate of targets a and b (in either order); a pair
 // already known — open or decided — is not queued again, so an office never sees the
 // same pair twice. It returns the pair's id.
-func queuePair(ctx context.Context, tx *store.Tx, a, b, region string, score float64, reasons []string, imp string, now time.Time) (string, error) {
+func queuePair(ctx context.Context, tx *store.Tx, a, b, region string, score float64, reasons []msg.Message, imp string, now time.Time) (string, error) {
 	id, _, err := queuePairID(ctx, tx, newID(), a, b, region, score, reasons, imp, now)
 	return id, err
 }
 
 // queuePairID is queuePair with the id a new pair gets.
 // It also reports whether the pair is new.
-func queuePairID(ctx context.Context, tx *store.Tx, newPairID, a, b, region string, score float64, reasons []string, imp string, now time.Time) (string, bool, error) {
+func queuePairID(ctx context.Context, tx *store.Tx, newPairID, a, b, region string, score float64, reasons []msg.Message, imp string, now time.Time) (string, bool, error) {
 	if b < a {
 		a, b = b, a
 	}
@@ -53,7 +53,7 @@ func queuePairID(ctx context.Context, tx *store.Tx, newPairID, a, b, region stri
 type reviewPair struct {
 	a, b    blockMember
 	score   float64
-	reasons []string
+	reasons []msg.Message
 }
 
 // queuePairs records the fuzzy pairs for review in multi-row statements, skipping
@@ -232,10 +232,10 @@ func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
 		}
 		var review []reviewPair
 		for _, p := range pairs {
-			reasons := []string{
-				fmt.Sprintf("nama mirip (%.0f%%)", p.score*100),
-				"tanggal lahir sama " + p.a.birth,
-				"kelurahan sama " + s.villageName(p.a.region),
+			reasons := []msg.Message{
+				msg.New("similar name (%.0f%%)", p.score*100),
+				msg.New("same birth date %s", p.a.birth),
+				msg.New("same kelurahan %s", s.villageName(p.a.region)),
 			}
 			if keep, drop, ok := autoMergeable(p.a, p.b, p.score, imp, inPairs); ok {
 				done, err := s.autoMerge(ctx, tx, keep, drop, p.score, reasons, imp, now)
@@ -314,7 +314,7 @@ func autoMergeable(a, b blockMember, score float64, imp string, inPairs map[stri
 // reports false, when the pair is already known (open or decided), when drop's
 // household holds anyone else (the same person in two households is a question for
 // an office), or when either household was merged meanwhile.
-func (s *Service) autoMerge(ctx context.Context, tx *store.Tx, keep, drop blockMember, score float64, reasons []string, imp string, now time.Time) (bool, error) {
+func (s *Service) autoMerge(ctx context.Context, tx *store.Tx, keep, drop blockMember, score float64, reasons []msg.Message, imp string, now time.Time) (bool, error) {
 	a, b := keep.targetID, drop.targetID
 	if b < a {
 		a, b = b, a

@@ -40,7 +40,7 @@ func readBounded(t *testing.T, rr rowReader, lim Limits, maxCell, maxRows int) (
 		case errors.Is(err, io.EOF):
 			return rows, lines, nil
 		case errors.As(err, &bad):
-			if bad.reason == "" {
+			if bad.reason.Key == "" {
 				t.Fatalf("row %d rejected without a reason", line)
 			}
 			continue

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -56,30 +56,6 @@ type Import struct {
 	format     string
 	errFormat  string // Error's message format and arguments, for Failure
 	errArgs    []any
-}
-
-// decodeArgs reads the JSON arguments runLogged wrote; whole numbers come back as
-// int64, so that a %d verb prints them. Unreadable means no arguments.
-func decodeArgs(s string) []any {
-	if s == "" {
-		return nil
-	}
-	d := json.NewDecoder(strings.NewReader(s))
-	d.UseNumber()
-	var args []any
-	if d.Decode(&args) != nil || len(args) == 0 {
-		return nil
-	}
-	for i, a := range args {
-		if n, ok := a.(json.Number); ok {
-			if k, err := n.Int64(); err == nil {
-				args[i] = k
-			} else if f, err := n.Float64(); err == nil {
-				args[i] = f
-			}
-		}
-	}
-	return args
 }
 
 // Failure is why the import failed, as an error whose message a page translates
@@ -300,7 +276,9 @@ func scanImport(row interface{ Scan(...any) error }) (Import, error) {
 	err := row.Scan(&im.ID, &kind, &im.Filename, &im.Status, &im.Error, &im.RowsTotal, &im.RowsDone, &im.Accepted, &im.Updated,
 		&im.Merged, &im.Review, &im.Rejected, &im.Warnings, &im.BytesTotal, &im.BytesDone, &im.UserID, &im.Scope, &im.CreatedAt, &finished,
 		&im.lastLine, &im.path, &im.format, &im.errFormat, &errArgs)
-	im.errArgs = decodeArgs(errArgs)
+	if m, err := msg.Decode(im.errFormat, errArgs); err == nil {
+		im.errArgs = m.Args
+	}
 	im.Kind = Kind(kind)
 	im.CreatedAt = im.CreatedAt.UTC()
 	if finished != nil {
@@ -347,11 +325,25 @@ func (s *Service) ListImports(ctx context.Context, scope, cursor string, limit i
 	return ims, next, nil
 }
 
+// storedReason reads a rejected row's reason as import_errors holds it. A row written
+// before reasons were stored as keys (reason_args ”) holds a finished Indonesian
+// sentence; it comes back as a key without a catalogue entry, shown as it is.
+func storedReason(key, args string) msg.Message {
+	if args == "" {
+		return msg.Message{Key: key}
+	}
+	m, err := msg.Decode(key, args)
+	if err != nil {
+		return msg.Message{Key: key}
+	}
+	return m
+}
+
 // WriteErrors writes the rejected rows of an import as CSV: row, column, value,
-// reason (Indonesian). Values that a spreadsheet would run as a formula are
-// neutralised with a leading apostrophe.
-func (s *Service) WriteErrors(ctx context.Context, id string, w io.Writer) error {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT line, col, value, reason FROM import_errors WHERE import_id = $1 ORDER BY line, col`, id)
+// reason, the reason rendered by say in the reader's language. Values that a
+// spreadsheet would run as a formula are neutralised with a leading apostrophe.
+func (s *Service) WriteErrors(ctx context.Context, id string, w io.Writer, say func(msg.Message) string) error {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT line, col, value, reason, reason_args FROM import_errors WHERE import_id = $1 ORDER BY line, col`, id)
 	if err != nil {
 		return store.Map(err)
 	}
@@ -360,11 +352,11 @@ func (s *Service) WriteErrors(ctx context.Context, id string, w io.Writer) error
 	_ = cw.Write([]string{"row", "column", "value", "reason"})
 	for rows.Next() {
 		var line int
-		var col, value, reason string
-		if err := rows.Scan(&line, &col, &value, &reason); err != nil {
+		var col, value, reason, args string
+		if err := rows.Scan(&line, &col, &value, &reason, &args); err != nil {
 			return store.Map(err)
 		}
-		_ = cw.Write([]string{fmt.Sprint(line), col, SafeCell(value), reason})
+		_ = cw.Write([]string{fmt.Sprint(line), col, SafeCell(value), say(storedReason(reason, args))})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

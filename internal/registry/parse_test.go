@@ -52,7 +52,7 @@ func FuzzParseRows(f *testing.F) {
 					t.Fatalf("row %d accepted without a content hash", line)
 				}
 				for _, p := range ps {
-					if !headers[p.col] || strings.TrimSpace(p.reason) == "" {
+					if !headers[p.col] || strings.TrimSpace(p.reason.String()) == "" {
 						t.Fatalf("row %d: problem %+v names no template column or gives no reason", line, p)
 					}
 				}
@@ -90,9 +90,7 @@ func TestTemplatesImportAsTheyAre(t *testing.T) {
 				}
 				im := e.importFile(kind, "templat."+format, buf.Bytes())
 				if im.Accepted != 1 || im.Rejected != 0 {
-					var eb bytes.Buffer
-					_ = e.s.WriteErrors(e.ctx, im.ID, &eb)
-					t.Fatalf("the template's example row: %s\n%s", counters(im), eb.String())
+					t.Fatalf("the template's example row: %s\n%s", counters(im), e.errorsCSV(im.ID))
 				}
 				// Importing the same template again holds nothing new.
 				if again := e.importFile(kind, "templat."+format, buf.Bytes()); again.Merged != 1 {

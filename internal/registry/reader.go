@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"strings"
+
+	"github.com/gotong/gotong/internal/msg"
 )
 
 // rowReader yields the rows of an uploaded file one at a time, never holding the
@@ -103,10 +105,10 @@ func (l Limits) orDefault() Limits {
 }
 
 // rowError is a row a reader cannot take while the rest of the file stays readable;
-// reason is in Indonesian, for the error file the office fixes.
-type rowError struct{ reason string }
+// reason says why, for the error file the office fixes.
+type rowError struct{ reason msg.Message }
 
-func (e *rowError) Error() string { return e.reason }
+func (e *rowError) Error() string { return e.reason.String() }
 
 // countingReader counts bytes read, for progress.
 type countingReader struct {

@@ -164,13 +164,10 @@ func TestHouseholdImportCountsEveryRowAndIsIdempotent(t *testing.T) {
 				t.Fatalf("a KK is stored in clear")
 			}
 		}
-		var buf bytes.Buffer
-		if err := e.s.WriteErrors(e.ctx, im.ID, &buf); err != nil {
-			t.Fatal(err)
-		}
-		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		csv := e.errorsCSV(im.ID)
+		lines := strings.Split(strings.TrimSpace(csv), "\n")
 		if lines[0] != "row,column,value,reason" || len(lines) != 3 {
-			t.Fatalf("errors.csv:\n%s", buf.String())
+			t.Fatalf("errors.csv:\n%s", csv)
 		}
 		if !strings.HasPrefix(lines[1], "6,NIK,3.17101E+15,") || !strings.Contains(lines[1], "Excel") {
 			t.Errorf("the scientific-notation NIK is not named: %q", lines[1])
@@ -214,10 +211,8 @@ func TestOfficeImportsOnlyInsideItsRegion(t *testing.T) {
 		if im.Rejected != 6 || im.Accepted != 0 {
 			t.Fatalf("an office of 31.74 importing 31.71 rows: %s", counters(im))
 		}
-		var buf bytes.Buffer
-		_ = e.s.WriteErrors(e.ctx, im.ID, &buf)
-		if !strings.Contains(buf.String(), "di luar wilayah kantor Anda (31.74)") {
-			t.Fatalf("the reason does not say the row is outside the office's region:\n%s", buf.String())
+		if csv := e.errorsCSV(im.ID); !strings.Contains(csv, "outside your office's region (31.74)") {
+			t.Fatalf("the reason does not say the row is outside the office's region:\n%s", csv)
 		}
 	})
 }
@@ -255,9 +250,7 @@ func TestExcelStyleCSVIsRead(t *testing.T) {
 		}
 		im := e.importFile(Household, "excel.csv", []byte(strings.Join(rows, "\r\n")+"\r\n"))
 		if im.Accepted != 1 || im.Rejected != 0 {
-			var buf bytes.Buffer
-			_ = e.s.WriteErrors(e.ctx, im.ID, &buf)
-			t.Fatalf("%s\n%s", counters(im), buf.String())
+			t.Fatalf("%s\n%s", counters(im), e.errorsCSV(im.ID))
 		}
 		var got, addr, phone string
 		if err := db.R().QueryRowContext(e.ctx, `SELECT name, address, phone FROM targets`).Scan(&got, &addr, &phone); err != nil {
@@ -295,9 +288,7 @@ func TestXLSXImport(t *testing.T) {
 		}
 		im := e.importFile(Household, "warga.xlsx", buf.Bytes())
 		if im.Accepted != 1 || im.Rejected != 1 {
-			var eb bytes.Buffer
-			_ = e.s.WriteErrors(e.ctx, im.ID, &eb)
-			t.Fatalf("%s\n%s", counters(im), eb.String())
+			t.Fatalf("%s\n%s", counters(im), e.errorsCSV(im.ID))
 		}
 	})
 }
@@ -317,7 +308,7 @@ func TestSameNIKUnderTwoKKsGoesToReviewAndStaysDecided(t *testing.T) {
 		if err != nil || len(dups) != 1 {
 			t.Fatalf("open duplicates: %v, %v", dups, err)
 		}
-		if !strings.Contains(strings.Join(dups[0].Reasons, " "), "dua KK") {
+		if !strings.Contains(reasonText(dups[0].Reasons), "two family cards") {
 			t.Errorf("reasons %v", dups[0].Reasons)
 		}
 		var newKK string

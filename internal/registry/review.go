@@ -8,15 +8,22 @@ import (
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/store"
 )
+
+// Reasons say why two targets may be the same, as catalogue keys and arguments; the
+// web layer renders them in the reader's language. Pairs queued before reasons were
+// stored as keys hold finished Indonesian sentences, read as keys without a
+// catalogue entry and shown as they are.
+type Reasons []msg.Message
 
 // Duplicate is a pair of targets that may be the same, as API.md shows it.
 type Duplicate struct {
 	ID        string    `json:"id"`
 	TargetIDs []string  `json:"target_ids"`
 	Score     float64   `json:"score"`
-	Reasons   []string  `json:"reasons"`
+	Reasons   Reasons   `json:"reasons"`
 	Region    string    `json:"region"`
 	Status    string    `json:"status"`
 	Keep      string    `json:"keep,omitempty"`

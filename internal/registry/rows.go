@@ -11,20 +11,22 @@ import (
 	"unicode/utf8"
 
 	"github.com/gotong/gotong/internal/invisible"
+	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/nik"
 	"github.com/gotong/gotong/internal/region"
 )
 
 // problem is why a row (or one of its cells) was refused, in words an office can act
-// on. Reasons are in Indonesian: they go into the error file the office fixes.
+// on. The reason is a catalogue key and its arguments, stored as such and rendered
+// in the reader's language when the error file is downloaded.
 type problem struct {
 	col    string // the column header as in the template
 	value  string
-	reason string
+	reason msg.Message
 }
 
 // noNIKWarning is the warning of a row accepted without a NIK.
-const noNIKWarning = "NIK kosong: baris diterima tanpa NIK; lengkapi NIK bila orang ini sudah memilikinya."
+var noNIKWarning = msg.New("NIK is empty: the row was accepted without a NIK; add the NIK when this person has one.")
 
 // member is one person of a household or a person target, validated.
 type member struct {
@@ -73,7 +75,7 @@ type validator struct {
 
 type villageHit struct {
 	code   string
-	reason string
+	reason *msg.Message
 }
 
 func newValidator(kind Kind, pos map[string]int, regions *region.Set, province, scope string) *validator {
@@ -120,7 +122,7 @@ func (v *validator) cell(cells []string, key string) string {
 	return strings.TrimSpace(strings.Trim(c, "\u00a0"))
 }
 
-func (v *validator) bad(ps *[]problem, key, value, reason string) {
+func (v *validator) bad(ps *[]problem, key, value string, reason msg.Message) {
 	*ps = append(*ps, problem{col: v.headers[key], value: value, reason: reason})
 }
 
@@ -158,14 +160,14 @@ func (v *validator) parse(line int, cells []string) (record, []problem) {
 		r.families = v.number(cells, colFamilies, 1, 100000, &ps)
 		r.people = v.number(cells, colPeople, 1, 500000, &ps)
 		if r.families > 0 && r.people > 0 && r.people < r.families {
-			v.bad(&ps, colPeople, v.cell(cells, colPeople), "Jumlah jiwa tidak boleh lebih kecil dari jumlah KK.")
+			v.bad(&ps, colPeople, v.cell(cells, colPeople), msg.New("The number of people cannot be smaller than the number of families (KK)."))
 		}
 		r.tags = v.tags(cells, &ps)
 	case Institution:
 		r.name = v.text(cells, colName, 3, 200, &ps)
 		kind := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(v.cell(cells, colInstKind)), " ", "_"))
 		if !contains(InstitutionKinds, kind) {
-			v.bad(&ps, colInstKind, v.cell(cells, colInstKind), "Jenis lembaga harus salah satu dari: "+strings.Join(InstitutionKinds, ", ")+".")
+			v.bad(&ps, colInstKind, v.cell(cells, colInstKind), msg.New("Jenis lembaga must be one of: %s.", strings.Join(InstitutionKinds, ", ")))
 		}
 		r.instKind = kind
 		r.rw = v.optionalNumber(cells, colRW, 1, 999, &ps)
@@ -177,7 +179,7 @@ func (v *validator) parse(line int, cells []string) (record, []problem) {
 		r.lat = v.coord(cells, colLat, -11.5, 6.5, &ps)
 		r.lon = v.coord(cells, colLon, 94.5, 141.5, &ps)
 		if (r.lat == nil) != (r.lon == nil) {
-			v.bad(&ps, colLat, v.cell(cells, colLat), "Isi Latitude dan Longitude bersama-sama, atau kosongkan keduanya.")
+			v.bad(&ps, colLat, v.cell(cells, colLat), msg.New("Fill in Latitude and Longitude together, or leave both empty."))
 		}
 		r.tags = v.tags(cells, &ps)
 	}
@@ -188,13 +190,19 @@ func (v *validator) parse(line int, cells []string) (record, []problem) {
 	return r, nil
 }
 
-// problemText is the Indonesian text of a parse problem.
-func problemText(err error) string {
+// problemText is the message of a parse problem.
+func problemText(err error) msg.Message {
 	if p, ok := err.(*nik.Problem); ok {
-		return p.ID
+		return p.Msg
 	}
-	return err.Error()
+	return msg.New("%s", err.Error())
 }
+
+// The reasons a kelurahan name is not taken, kept in the validator's cache of names.
+var (
+	notFoundByName = msg.New("No kelurahan of this name in this province; check the spelling or use the kelurahan code.")
+	ambiguousName  = msg.New("Several kelurahan have this name; use the kelurahan code.")
+)
 
 func (v *validator) exists(code string) bool {
 	_, ok := v.regions.Get(code)
@@ -214,14 +222,14 @@ func (v *validator) split(code string) bool {
 func (v *validator) village(cells []string, ps *[]problem) string {
 	raw := v.cell(cells, colVillage)
 	if raw == "" {
-		v.bad(ps, colVillage, raw, "Kelurahan wajib diisi (kode seperti 31.71.01.1001 atau nama kelurahan).")
+		v.bad(ps, colVillage, raw, msg.New("Kelurahan is required (a code such as 31.71.01.1001 or the name of the kelurahan)."))
 		return ""
 	}
 	code := ""
 	if c, err := region.Normalize(raw); err == nil {
 		reg, ok := v.regions.Get(c)
 		if !ok || reg.Level != region.Village {
-			v.bad(ps, colVillage, raw, "Kode kelurahan tidak dikenal.")
+			v.bad(ps, colVillage, raw, msg.New("Unknown kelurahan code."))
 			return ""
 		}
 		code = c
@@ -233,24 +241,24 @@ func (v *validator) village(cells []string, ps *[]problem) string {
 			case 1:
 				hit.code = found[0].Code
 			case 0:
-				hit.reason = "Nama kelurahan tidak ditemukan di provinsi ini; periksa ejaan atau gunakan kode kelurahan."
+				hit.reason = &notFoundByName
 			default:
-				hit.reason = "Ada beberapa kelurahan dengan nama ini; gunakan kode kelurahan."
+				hit.reason = &ambiguousName
 			}
 			v.villageByName[strings.ToLower(raw)] = hit
 		}
-		if hit.reason != "" {
-			v.bad(ps, colVillage, raw, hit.reason)
+		if hit.reason != nil {
+			v.bad(ps, colVillage, raw, *hit.reason)
 			return ""
 		}
 		code = hit.code
 	}
 	if !v.regions.Within(code, v.province) {
-		v.bad(ps, colVillage, raw, "Kelurahan ini tidak berada di provinsi yang dilayani.")
+		v.bad(ps, colVillage, raw, msg.New("This kelurahan is not in the province served."))
 		return ""
 	}
 	if v.scope != "" && !v.regions.Within(code, v.scope) {
-		v.bad(ps, colVillage, raw, "Kelurahan ini di luar wilayah kantor Anda ("+v.scope+"); baris ini harus diimpor oleh kantor wilayahnya.")
+		v.bad(ps, colVillage, raw, msg.New("This kelurahan is outside your office's region (%s); the row must be imported by the office of its region.", v.scope))
 		return ""
 	}
 	return code
@@ -273,13 +281,13 @@ func (v *validator) member(cells []string, ps *[]problem, r *record) *member {
 	case "P", "PEREMPUAN", "WANITA":
 		m.sex = "P"
 	default:
-		v.bad(ps, colSex, v.cell(cells, colSex), "Jenis kelamin harus L (laki-laki) atau P (perempuan).")
+		v.bad(ps, colSex, v.cell(cells, colSex), msg.New("Jenis kelamin must be L (laki-laki, male) or P (perempuan, female)."))
 	}
 	if v.kind == Household {
 		raw := v.cell(cells, colRelation)
 		rel, ok := relationByKey[headerKey(raw)]
 		if !ok {
-			v.bad(ps, colRelation, raw, "Hubungan keluarga harus salah satu dari: "+strings.Join(RelationKinds, ", ")+".")
+			v.bad(ps, colRelation, raw, msg.New("Hubungan keluarga must be one of: %s.", strings.Join(RelationKinds, ", ")))
 		}
 		m.relation = rel
 	}
@@ -299,7 +307,7 @@ func (v *validator) member(cells []string, ps *[]problem, r *record) *member {
 		v.bad(ps, colNIK, rawNIK, problemText(err))
 	}
 	for _, w := range warns {
-		r.warnings = append(r.warnings, problem{col: v.headers[colNIK], value: rawNIK, reason: w.ID})
+		r.warnings = append(r.warnings, problem{col: v.headers[colNIK], value: rawNIK, reason: w.Msg})
 	}
 	m.nik = n
 	return m
@@ -310,23 +318,23 @@ func (v *validator) text(cells []string, key string, minLen, maxLen int, ps *[]p
 	n := utf8.RuneCountInString(s)
 	if n < minLen || n > maxLen {
 		if minLen > 0 && n == 0 {
-			v.bad(ps, key, s, v.headers[key]+" wajib diisi.")
+			v.bad(ps, key, s, msg.New("%s is required.", v.headers[key]))
 		} else {
-			v.bad(ps, key, s, v.headers[key]+" harus "+strconv.Itoa(minLen)+" sampai "+strconv.Itoa(maxLen)+" karakter.")
+			v.bad(ps, key, s, msg.New("%s must be %d to %d characters long.", v.headers[key], minLen, maxLen))
 		}
 		return s
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {
-			v.bad(ps, key, s, v.headers[key]+" berisi karakter kendali.")
+			v.bad(ps, key, s, msg.New("%s contains control characters.", v.headers[key]))
 			break
 		}
 	}
 	if _, ok := invisible.Clean(s); !ok {
-		v.bad(ps, key, s, v.headers[key]+" berisi karakter tak terlihat yang membalik arah teks (mis. right-to-left override); ketik ulang nilainya.")
+		v.bad(ps, key, s, msg.New("%s contains invisible characters that reverse the direction of the text (such as a right-to-left override); type the value again.", v.headers[key]))
 	}
 	if strings.HasPrefix(s, "=") {
-		v.bad(ps, key, s, v.headers[key]+" berisi rumus spreadsheet, bukan nilai; salin sebagai nilai (Paste Special → Values).")
+		v.bad(ps, key, s, msg.New("%s holds a spreadsheet formula, not a value; copy it as a value (Paste Special → Values).", v.headers[key]))
 	}
 	return s
 }
@@ -336,7 +344,7 @@ func (v *validator) text(cells []string, key string, minLen, maxLen int, ps *[]p
 func (v *validator) number(cells []string, key string, lo, hi int, ps *[]problem) int {
 	raw := v.cell(cells, key)
 	if raw == "" {
-		v.bad(ps, key, raw, v.headers[key]+" wajib diisi.")
+		v.bad(ps, key, raw, msg.New("%s is required.", v.headers[key]))
 		return 0
 	}
 	return v.parseNumber(raw, key, lo, hi, ps)
@@ -355,7 +363,7 @@ func (v *validator) parseNumber(raw, key string, lo, hi int, ps *[]problem) int 
 	s = strings.TrimSuffix(strings.TrimSuffix(s, ".0"), ",0")
 	n, err := strconv.Atoi(s)
 	if err != nil || n < lo || n > hi {
-		v.bad(ps, key, raw, v.headers[key]+" harus bilangan bulat "+strconv.Itoa(lo)+" sampai "+strconv.Itoa(hi)+".")
+		v.bad(ps, key, raw, msg.New("%s must be a whole number from %d to %d.", v.headers[key], lo, hi))
 		return 0
 	}
 	return n
@@ -368,7 +376,7 @@ func (v *validator) phone(cells []string, ps *[]problem) string {
 	}
 	p, err := nik.Phone(raw)
 	if err != nil {
-		v.bad(ps, colPhone, raw, "Nomor telepon tidak valid; tulis seperti 0812-3456-7890 atau +62 812 3456 7890.")
+		v.bad(ps, colPhone, raw, msg.New("The phone number is not valid; write it like 0812-3456-7890 or +62 812 3456 7890."))
 	}
 	return p
 }
@@ -380,7 +388,7 @@ func (v *validator) coord(cells []string, key string, lo, hi float64, ps *[]prob
 	}
 	f, err := strconv.ParseFloat(raw, 64)
 	if err != nil || f < lo || f > hi {
-		v.bad(ps, key, raw, v.headers[key]+" harus angka desimal di wilayah Indonesia.")
+		v.bad(ps, key, raw, msg.New("%s must be a decimal number within Indonesia.", v.headers[key]))
 		return nil
 	}
 	return &f
@@ -400,14 +408,14 @@ func (v *validator) tags(cells []string, ps *[]problem) []string {
 			continue
 		}
 		if !tagPattern.MatchString(t) {
-			v.bad(ps, colTags, raw, "Tag hanya boleh huruf kecil, angka dan garis bawah (mis. lansia, ibu_hamil).")
+			v.bad(ps, colTags, raw, msg.New("A tag may hold only lowercase letters, digits and underscores (such as lansia, ibu_hamil)."))
 			return nil
 		}
 		seen[t] = true
 		out = append(out, t)
 	}
 	if len(out) > 10 {
-		v.bad(ps, colTags, raw, "Paling banyak 10 tag per baris.")
+		v.bad(ps, colTags, raw, msg.New("At most 10 tags per row."))
 		return nil
 	}
 	sort.Strings(out)

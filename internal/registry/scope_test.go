@@ -150,8 +150,8 @@ func TestAnOfficeCannotReachAnotherRegionsRecipients(t *testing.T) {
 		var kkPair Duplicate
 		for _, d := range pairs {
 			if d.TargetIDs[0] == foreign || d.TargetIDs[1] == foreign {
-				var reasons = strings.Join(d.Reasons, " ")
-				if strings.Contains(reasons, "KK") && !strings.Contains(reasons, "dua KK") {
+				var reasons = reasonText(d.Reasons)
+				if strings.Contains(reasons, "KK") && !strings.Contains(reasons, "two family cards") {
 					kkPair = d
 				}
 			}
@@ -233,21 +233,8 @@ func TestUpgradeRefilesPairsThatSpanRegions(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(string(eng), func(t *testing.T) {
 			ctx := t.Context()
-			db, err := store.Open(ctx, storetest.DSN(t, eng))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateTo(ctx, 6); err != nil {
-				t.Fatal(err)
-			}
+			db, exec := atVersion(t, eng, 6)
 			now := store.Now()
-			exec := func(q string, args ...any) {
-				t.Helper()
-				if _, err := db.W().ExecContext(ctx, q, args...); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
 			for id, reg := range map[string]string{"a1": kelPusat, "a2": "31.71.01.1002", "b1": "31.71.02.1001", "c1": kelBarat} {
 				exec(`INSERT INTO targets (id, kind, region, name, name_norm, created_at, updated_at) VALUES ($1, 'household', $2, 'x', 'x', $3, $3)`, id, reg, now)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/namematch"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
@@ -314,7 +315,7 @@ func (s *Service) Correct(ctx context.Context, v Viewer, id string, c Correction
 			return
 		}
 		if *p < lo || *p > hi {
-			ps = append(ps, problem{col: field, reason: field + " out of range"})
+			ps = append(ps, problem{col: field, reason: msg.New("%s out of range", field)})
 			return
 		}
 		set[field] = *p

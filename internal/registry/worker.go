@@ -368,10 +368,10 @@ func (s *Service) writeBatch(ctx context.Context, im Import, recs []*record, bad
 					continue // one reason per cell is enough to fix it
 				}
 				seen[p.col] = true
-				errRows = append(errRows, []any{im.ID, b.line, p.col, truncate(p.value, 200), p.reason})
+				errRows = append(errRows, []any{im.ID, b.line, p.col, truncate(p.value, 200), p.reason.Key, p.reason.EncodeArgs()})
 			}
 		}
-		if err := insertPlain(ctx, tx, `INSERT INTO import_errors (import_id, line, col, value, reason) VALUES `, 5, errRows); err != nil {
+		if err := insertPlain(ctx, tx, `INSERT INTO import_errors (import_id, line, col, value, reason, reason_args) VALUES `, 6, errRows); err != nil {
 			return err
 		}
 		c := w.counts

@@ -2,12 +2,12 @@ package registry
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/namematch"
 	"github.com/gotong/gotong/internal/nik"
 	"github.com/gotong/gotong/internal/region"
@@ -91,7 +91,7 @@ type batchWriter struct {
 
 type pendingPair struct {
 	id, a, b, region string
-	reasons          []string
+	reasons          []msg.Message
 }
 
 type newTarget struct {
@@ -209,13 +209,13 @@ func (w *batchWriter) inScope(code string) bool {
 // decides); saying so would tell the importer that the number exists elsewhere. The
 // row is counted as "review" like any other pair, and nothing of the original is
 // read beyond its id and region.
-func (w *batchWriter) heldFor(foreign *existingTarget, r *record, reason string) *existingTarget {
+func (w *batchWriter) heldFor(foreign *existingTarget, r *record, reason msg.Message) *existingTarget {
 	t := &existingTarget{id: newID(), region: r.region, rw: r.rw, rt: r.rt, address: r.address, domicile: r.domicile,
 		phone: r.phone, isNew: true, rowHash: r.hash, held: newID()}
 	if r.member != nil {
 		t.name = r.member.name
 	}
-	w.pairs = append(w.pairs, pendingPair{t.held, foreign.id, t.id, region.Common(foreign.region, r.region), []string{reason}})
+	w.pairs = append(w.pairs, pendingPair{t.held, foreign.id, t.id, region.Common(foreign.region, r.region), []msg.Message{reason}})
 	return t
 }
 
@@ -360,7 +360,7 @@ func (w *batchWriter) households(recs []*record) error {
 		head := m.relation == "Kepala Keluarga"
 		t := targets[kkHash[i]]
 		if t != nil && t.foreign {
-			t = w.heldFor(t, r, fmt.Sprintf("No. KK %s diimpor untuk dua wilayah", nik.Mask(r.kk)))
+			t = w.heldFor(t, r, msg.New("No. KK %s was imported for two regions", nik.Mask(r.kk)))
 			targets[kkHash[i]] = t
 			if err := w.newHousehold(t, r, kkHash[i]); err != nil {
 				return err
@@ -430,7 +430,7 @@ func (w *batchWriter) households(recs []*record) error {
 				w.counts.add(review)
 				continue
 			}
-			reasons := []string{fmt.Sprintf("NIK %s tercatat di dua KK", nik.Mask(m.nik.Number))}
+			reasons := []msg.Message{msg.New("NIK %s is on two family cards (KK)", nik.Mask(m.nik.Number))}
 			where := region.Common(em.region, r.region)
 			var dupID string
 			if t.isNew {
@@ -594,7 +594,7 @@ func (w *batchWriter) persons(recs []*record) error {
 	for i, r := range recs {
 		t := targets[hashes[i]]
 		if t != nil && t.foreign {
-			t = w.heldFor(t, r, fmt.Sprintf("NIK %s diimpor untuk dua wilayah", nik.Mask(r.member.nik.Number)))
+			t = w.heldFor(t, r, msg.New("NIK %s was imported for two regions", nik.Mask(r.member.nik.Number)))
 			targets[hashes[i]] = t
 			if err := w.newPerson(t, r, hashes[i]); err != nil {
 				return err
@@ -732,7 +732,7 @@ func sexOf(r *record) string {
 
 // queuePair records a possible duplicate between two targets; a pair already known
 // (open or decided) is not queued again. It returns the pair's id.
-func (w *batchWriter) queuePair(a, b, region string, score float64, reasons []string) (string, error) {
+func (w *batchWriter) queuePair(a, b, region string, score float64, reasons []msg.Message) (string, error) {
 	return queuePair(w.ctx, w.tx, a, b, region, score, reasons, w.imp, w.now)
 }
 

@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"path"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/msg"
 )
 
 // xlsxReader streams the first sheet of a workbook, reading raw cell values as
@@ -622,7 +622,7 @@ func (x *xlsxReader) readCell(start xml.StartElement, prev int) (col int, val st
 		if c, ok := refColumn(ref); ok {
 			col = c
 		} else {
-			bad = &rowError{fmt.Sprintf("Referensi sel %q tidak sah.", truncate(ref, 20))}
+			bad = &rowError{msg.New("Cell reference %q is not valid.", truncate(ref, 20))}
 		}
 	}
 	kind := attr(start, "t")
@@ -679,7 +679,7 @@ func (x *xlsxReader) cellValue(kind string, v []byte, is textCollector, col int)
 		}
 		i, err := strconv.Atoi(strings.TrimSpace(string(v)))
 		if err != nil || i < 0 {
-			return "", &rowError{fmt.Sprintf("Sel kolom %d merujuk ke teks bersama %q yang tidak ada.", col, truncate(string(v), 20))}
+			return "", &rowError{msg.New("The cell in column %d refers to shared text %q that does not exist.", col, truncate(string(v), 20))}
 		}
 		if x.sst == nil && x.lazy {
 			x.pending = append(x.pending, pendingString{col - 1, i})
@@ -694,7 +694,7 @@ func (x *xlsxReader) cellValue(kind string, v []byte, is textCollector, col int)
 		}
 		s, ok := x.sst.get(i)
 		if !ok {
-			return "", &rowError{fmt.Sprintf("Sel kolom %d merujuk ke teks bersama nomor %d yang tidak ada.", col, i)}
+			return "", &rowError{msg.New("The cell in column %d refers to shared text number %d that does not exist.", col, i)}
 		}
 		return s, nil
 	case "inlineStr":

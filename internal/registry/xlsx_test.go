@@ -310,7 +310,7 @@ func TestXLSXBadCellReferenceRejectsOnlyItsRow(t *testing.T) {
 		if im.Status != StatusDone || im.Accepted != 2 || im.Rejected != 1 {
 			t.Fatalf("%s %q (%s)", im.Status, im.Error, counters(im))
 		}
-		if got := e.errorsCSV(im.ID); !strings.Contains(got, `3,,,"Referensi sel ""B3x"" tidak sah."`) {
+		if got := e.errorsCSV(im.ID); !strings.Contains(got, `3,,,"Cell reference ""B3x"" is not valid."`) {
 			t.Fatalf("errors.csv:\n%s", got)
 		}
 	})

@@ -98,13 +98,10 @@ func (s *Server) commitPage(w http.ResponseWriter, r *http.Request, code int, f 
 		s.fail(w, r, err)
 		return
 	}
-	data := map[string]any{"Programs": ps, "Areas": s.areaChoices()}
-	if formErr != nil {
-		data["Error"] = formErr
-	}
+	data := commitPage{Programs: ps, Areas: s.areaChoices(), Error: formErr}
 	if p, ok := pickProgram(ps, f.ProgramID); ok {
 		f.ProgramID = p.ID
-		data["P"] = p
+		data.P = &p
 		if ph, ok := openPhase(p, f.Phase); ok {
 			f.Phase = ph.ID
 			area := s.opt.Province
@@ -116,7 +113,7 @@ func (s *Server) commitPage(w http.ResponseWriter, r *http.Request, code int, f 
 				s.fail(w, r, err)
 				return
 			}
-			data["Needs"] = needs
+			data.Needs = needs
 		}
 	}
 	if f.DeliverBy == "" {
@@ -125,8 +122,29 @@ func (s *Server) commitPage(w http.ResponseWriter, r *http.Request, code int, f 
 	if f.Ref == "" {
 		f.Ref = rand.Text()
 	}
-	data["Form"] = f
+	data.Form = f
 	s.renderStatus(w, r, code, "commitment_new", map[string]any{"title": "Commit aid", "data": data})
+}
+
+// commitPage is the commitment form: the programs to choose from and, once one is
+// chosen, its open needs; the form as typed and the error of a refused commitment.
+type commitPage struct {
+	Programs []program.Program
+	Areas    []region.Region
+	P        *program.Program // the chosen program
+	Needs    []allocate.OpenNeed
+	Form     commitForm
+	Error    error
+}
+
+// previewFragment is the preview of a commitment: where its units would go, or why
+// it would be refused.
+type previewFragment struct {
+	Preview     *allocate.Preview
+	Areas       []previewArea
+	Taken       int
+	Suggestions []allocate.Suggestion
+	Error       error
 }
 
 func (s *Server) pageNewCommitment(w http.ResponseWriter, r *http.Request) {
@@ -167,13 +185,13 @@ func (s *Server) pagePreview(w http.ResponseWriter, r *http.Request) {
 	}
 	f := readCommitForm(r.PostForm)
 	pv, err := s.allocs.Preview(r.Context(), principal(r), f.request())
-	data := map[string]any{}
+	var data previewFragment
 	if err != nil {
 		if errs.KindOf(err) == errs.Internal {
 			s.fail(w, r, err)
 			return
 		}
-		data["Error"] = err
+		data.Error = err
 	} else {
 		var areas []previewArea
 		for code, n := range pv.Regions {
@@ -184,8 +202,8 @@ func (s *Server) pagePreview(w http.ResponseWriter, r *http.Request) {
 			areas = append(areas, a)
 		}
 		slices.SortFunc(areas, func(a, b previewArea) int { return strings.Compare(a.Code, b.Code) })
-		data["Preview"], data["Areas"], data["Taken"] = pv, areas, len(pv.Taken)
-		data["Suggestions"] = pv.Suggestions
+		data.Preview, data.Areas, data.Taken = &pv, areas, len(pv.Taken)
+		data.Suggestions = pv.Suggestions
 	}
 	s.renderFragment(w, r, "commitment_new", "preview", data)
 }
@@ -224,13 +242,21 @@ func noticeKey(kind string) string {
 	return "%d allocations (%d units) were released."
 }
 
+// commitmentsPage lists commitments and, for an organisation, its notifications.
+type commitmentsPage struct {
+	Commitments []allocate.Commitment
+	Next        string
+	Notices     []notice
+	Unread      int
+}
+
 func (s *Server) pageCommitments(w http.ResponseWriter, r *http.Request) {
 	cs, next, err := s.allocs.List(r.Context(), principal(r), allocate.ListFilter{Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	data := map[string]any{"Commitments": cs, "Next": next}
+	data := commitmentsPage{Commitments: cs, Next: next}
 	if u, _ := currentUser(r); u.OrgID != "" {
 		ns, err := s.allocs.Notifications(r.Context(), u.OrgID, 20)
 		if err != nil {
@@ -245,7 +271,7 @@ func (s *Server) pageCommitments(w http.ResponseWriter, r *http.Request) {
 				unread++
 			}
 		}
-		data["Notices"], data["Unread"] = out, unread
+		data.Notices, data.Unread = out, unread
 	}
 	title := "My commitments"
 	if _, all := principal(r).OrgScope(); all {

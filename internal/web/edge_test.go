@@ -431,7 +431,7 @@ func TestInvisibleCharactersInNames(t *testing.T) {
 				}
 				budi = l.Items[0]
 				_, rows := errorRows(t, off.Do(t, "GET", "/api/v1/imports/"+im.ID+"/errors.csv", nil))
-				if len(rows) != 1 || rows[0][1] != "Nama" || !strings.Contains(rows[0][3], "arah teks") {
+				if len(rows) != 1 || rows[0][1] != "Nama" || !strings.Contains(rows[0][3], "direction of the text") {
 					t.Errorf("errors.csv rows %q; want the name refused for its direction control", rows)
 				}
 			})

@@ -1,9 +1,12 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/gotong/gotong/internal/msg"
 )
 
 // Languages: Indonesian is the default of every page, English the second. The
@@ -17,9 +20,41 @@ const (
 
 const langCookie = "gotong_lang"
 
-// langOf returns the language chosen by the switch (remembered in a cookie).
+// langOf returns the language of the answer to r: the one chosen by the switch
+// (remembered in a cookie) when there is one; for the API otherwise the caller's
+// Accept-Language, so that a program gets English by asking for it; Indonesian by
+// default. Pages without the cookie are Indonesian whatever the browser asks.
 func langOf(r *http.Request) string {
-	if c, err := r.Cookie(langCookie); err == nil && c.Value == langEN {
+	if c, err := r.Cookie(langCookie); err == nil && (c.Value == langEN || c.Value == langID) {
+		return c.Value
+	}
+	if isAPI(r) {
+		return acceptLanguage(r.Header.Get("Accept-Language"))
+	}
+	return langID
+}
+
+// acceptLanguage picks English when an Accept-Language header ranks English above
+// Indonesian ("en-US,en;q=0.9", "en, id;q=0.5"), Indonesian otherwise.
+func acceptLanguage(header string) string {
+	var en, id float64 // the best quality of each; 0 when not asked for
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		switch base {
+		case "en":
+			en = max(en, q)
+		case "id", "in": // "in" is Indonesian's withdrawn code, still sent by old systems
+			id = max(id, q)
+		}
+	}
+	if en > id {
 		return langEN
 	}
 	return langID
@@ -66,31 +101,30 @@ var english = map[string]string{
 	"flag quantity_reduced": "became smaller",
 }
 
+// translate renders an English catalogue key and its arguments in lang.
 func translate(lang, key string, args ...any) string {
-	text := key
-	if lang != langEN {
-		if id, ok := catalog[key]; ok {
-			text = id
-		}
-	} else if en, ok := english[key]; ok {
-		text = en
+	return say(lang, msg.Message{Key: key, Args: args})
+}
+
+// say is the one place a message becomes text: the key is looked up in lang's
+// catalogue (English needs entries only for keys that are codes); in Indonesian,
+// string arguments that are catalogue keys (field names, statuses) are translated
+// too, and nested messages are rendered in the same language.
+func say(lang string, m msg.Message) string {
+	if lang == langEN {
+		return m.Render(englishOf, false)
 	}
-	if len(args) > 0 {
-		if lang != langEN {
-			// Arguments that are catalogue keys (field names, statuses) are
-			// translated too.
-			args = append([]any(nil), args...)
-			for i, a := range args {
-				if k, ok := a.(string); ok {
-					if id, ok := catalog[k]; ok {
-						args[i] = id
-					}
-				}
-			}
-		}
-		return fmt.Sprintf(text, args...)
-	}
-	return text
+	return m.Render(indonesianOf, true)
+}
+
+func englishOf(key string) (string, bool) {
+	en, ok := english[key]
+	return en, ok
+}
+
+func indonesianOf(key string) (string, bool) {
+	id, ok := catalog[key]
+	return id, ok
 }
 
 // switchLang remembers the chosen language for a year and returns to the page.

@@ -31,6 +31,7 @@ func send(s *apptest.Server, method, path string, header http.Header, body []byt
 	if err != nil {
 		return apptest.Response{}, err
 	}
+	req.Header.Set("Accept-Language", "en") // the expected messages are English
 	for k, v := range header {
 		req.Header[k] = v
 	}

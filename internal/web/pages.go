@@ -13,6 +13,7 @@ import (
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 )
@@ -214,6 +215,8 @@ func (v view) Err(err error) string {
 	if err == nil {
 		return ""
 	}
-	e := errs.As(err)
-	return translate(v.Lang, e.Format, e.Args...)
+	return say(v.Lang, errs.As(err).Msg())
 }
+
+// M renders a message (a stored reason) in the page's language.
+func (v view) M(m msg.Message) string { return say(v.Lang, m) }

@@ -15,8 +15,7 @@ import (
 
 // flashFailure leaves a client error's message, translated, for the next page.
 func (s *Server) flashFailure(r *http.Request, err error) {
-	e := errs.As(err)
-	s.flashError(r, translate(langOf(r), e.Format, e.Args...))
+	s.flashError(r, say(langOf(r), errs.As(err).Msg()))
 }
 
 // covRow is one region of a coverage table, with the shares the bars show. A nil
@@ -115,11 +114,16 @@ type programForm struct {
 
 var quantityRules = []string{program.PerTarget, program.PerPerson, program.PerFamily, program.PerResident}
 
+// newProgramPage is the new-program form as typed, the choices it offers, and the
+// error of a refused program.
+type newProgramPage struct {
+	Form         programForm
+	Kinds, Rules []string
+	Error        error
+}
+
 func (s *Server) newProgramPage(w http.ResponseWriter, r *http.Request, code int, f programForm, formErr error) {
-	data := map[string]any{"Form": f, "Kinds": []string{"household", "person", "rw", "institution"}, "Rules": quantityRules}
-	if formErr != nil {
-		data["Error"] = formErr
-	}
+	data := newProgramPage{Form: f, Kinds: []string{"household", "person", "rw", "institution"}, Rules: quantityRules, Error: formErr}
 	s.renderStatus(w, r, code, "program_new", map[string]any{"title": "New program", "data": data})
 }
 
@@ -211,31 +215,42 @@ func (s *Server) pageProgram(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	data := map[string]any{"P": p}
+	data := programPage{P: p}
 	if p.Status != program.Draft {
 		cov, err := s.coverageView(r, p, q.Get("region"), q.Get("phase"))
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		data["Coverage"] = cov
-		data["Link"] = "/programs/" + p.ID + "?" + keep(q, "phase")
+		data.Coverage = &cov
+		data.Link = "/programs/" + p.ID + "?" + keep(q, "phase")
 	}
 	overlaps, err := s.programs.Overlaps(r.Context(), p)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	data["Overlaps"] = overlaps
+	data.Overlaps = overlaps
 	if who := principal(r); who.Can(account.ReadFlagged) {
 		flagged, err := s.programs.FlaggedNeeds(r.Context(), p.ID, who.RegionScope(s.opt.Province), 100)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		data["Flagged"], data["ShowFlagged"] = flagged, true
+		data.Flagged, data.ShowFlagged = flagged, true
 	}
 	s.render(w, r, "program", p.Name, data)
+}
+
+// programPage is a program: its coverage once published, the programs it overlaps,
+// and for the government the needs flagged for review.
+type programPage struct {
+	P           program.Program
+	Coverage    *coverageView
+	Link        string // the page with the chosen phase kept, for the region links
+	Overlaps    []program.Overlap
+	Flagged     []program.Flagged
+	ShowFlagged bool
 }
 
 // programAction runs an admin's change of a program and returns to its page.

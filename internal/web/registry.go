@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/registry"
 )
 
@@ -150,6 +151,9 @@ func (s *Server) apiListImports(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	for i := range ims {
+		ims[i] = importIn(langOf(r), ims[i])
+	}
 	writeJSON(w, http.StatusOK, newList(ims, next))
 }
 
@@ -159,7 +163,15 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, im)
+	writeJSON(w, http.StatusOK, importIn(langOf(r), im))
+}
+
+// importIn is an import as the API shows it: why it failed in the caller's language.
+func importIn(lang string, im registry.Import) registry.Import {
+	if f := im.Failure(); f != nil {
+		im.Error = say(lang, errs.As(f).Msg())
+	}
+	return im
 }
 
 func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +182,7 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="kesalahan-`+im.ID[:8]+`.csv"`)
-	if err := s.registry.WriteErrors(r.Context(), im.ID, w); err != nil {
+	if err := s.registry.WriteErrors(r.Context(), im.ID, w, func(m msg.Message) string { return say(langOf(r), m) }); err != nil {
 		s.log.Error("write import errors", "import", im.ID, "err", err)
 	}
 }
@@ -251,7 +263,27 @@ func (s *Server) apiDuplicates(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newList(ds, next))
+	lang := langOf(r)
+	answers := make([]duplicateAnswer, len(ds))
+	for i, d := range ds {
+		answers[i] = duplicateIn(lang, d)
+	}
+	writeJSON(w, http.StatusOK, newList(answers, next))
+}
+
+// duplicateAnswer is a pair as API.md shows it: the reasons, stored as catalogue keys
+// and arguments, rendered in the caller's language.
+type duplicateAnswer struct {
+	registry.Duplicate
+	Reasons []string `json:"reasons"`
+}
+
+func duplicateIn(lang string, d registry.Duplicate) duplicateAnswer {
+	a := duplicateAnswer{Duplicate: d, Reasons: make([]string, len(d.Reasons))}
+	for i, m := range d.Reasons {
+		a.Reasons[i] = say(lang, m)
+	}
+	return a
 }
 
 func (s *Server) apiResolve(w http.ResponseWriter, r *http.Request) {
@@ -268,5 +300,5 @@ func (s *Server) apiResolve(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	writeJSON(w, http.StatusOK, duplicateIn(langOf(r), d))
 }

@@ -43,10 +43,10 @@ func (s *Server) pageRegistry(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	data := map[string]any{"Targets": ts, "F": f, "Kinds": registry.Kinds, "Regions": s.scopeRegions(v.Scope), "Next": next,
-		"OpenDuplicates": len(open)}
+	data := registryPage{Targets: ts, F: f, Kinds: registry.Kinds, Regions: s.scopeRegions(v.Scope), Next: next,
+		OpenDuplicates: len(open)}
 	if reg, ok := s.regions.Get(v.Scope); ok {
-		data["ScopeName"] = reg.Name
+		data.ScopeName = reg.Name
 	}
 	if next != "" {
 		nq := url.Values{}
@@ -54,9 +54,21 @@ func (s *Server) pageRegistry(w http.ResponseWriter, r *http.Request) {
 			nq[k] = vals
 		}
 		nq.Set("cursor", next)
-		data["NextURL"] = "/registry?" + nq.Encode()
+		data.NextURL = "/registry?" + nq.Encode()
 	}
 	s.render(w, r, "registry", "Registry", data)
+}
+
+// registryPage is what the registry page shows: a page of targets, the filter that
+// chose them, and what the filter form offers.
+type registryPage struct {
+	Targets        []registry.Target
+	F              registry.TargetFilter
+	Kinds          []registry.Kind
+	Regions        []region.Region
+	ScopeName      string // the viewer's region, "" for the whole province
+	Next, NextURL  string
+	OpenDuplicates int
 }
 
 func (s *Server) pageTarget(w http.ResponseWriter, r *http.Request) {
@@ -75,11 +87,16 @@ func (s *Server) importsPage(w http.ResponseWriter, r *http.Request, code int, f
 		s.fail(w, r, err)
 		return
 	}
-	data := map[string]any{"Imports": ims, "Kinds": registry.Kinds}
-	if formErr != nil {
-		data["Error"] = formErr
-	}
+	data := importsPage{Imports: ims, Kinds: registry.Kinds, Error: formErr}
 	s.renderStatus(w, r, code, "imports", map[string]any{"title": "Import a file", "data": data})
+}
+
+// importsPage is the upload form, with the error of a refused upload, and the
+// latest imports.
+type importsPage struct {
+	Imports []registry.Import
+	Kinds   []registry.Kind
+	Error   error
 }
 
 func (s *Server) pageImports(w http.ResponseWriter, r *http.Request) {

@@ -113,6 +113,9 @@ func postRaw(t testing.TB, c *apptest.Client, path string, body []byte, ctype st
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
+	if c.Lang != "" {
+		req.Header.Set("Accept-Language", c.Lang)
+	}
 	res, err := c.HTTP.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", path, err)
@@ -307,7 +310,7 @@ func TestImportFlow(t *testing.T) {
 				_, rows := errorRows(t, pageSelatan.Do(t, "GET", "/api/v1/imports/"+m[1]+"/errors.csv", nil))
 				outside := 0
 				for _, row := range rows {
-					if strings.Contains(row[3], "di luar wilayah kantor Anda (31.74)") {
+					if strings.Contains(row[3], "outside your office's region (31.74)") {
 						outside++
 					}
 				}

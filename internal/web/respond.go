@@ -44,7 +44,7 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, er
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if isAPI(r) || wantsJSON(r) {
-		writeJSON(w, code, map[string]any{"error": map[string]string{"code": string(e.Kind), "message": e.Message()}})
+		writeJSON(w, code, map[string]any{"error": map[string]string{"code": string(e.Kind), "message": say(langOf(r), e.Msg())}})
 		return
 	}
 	s.renderStatus(w, r, code, "error", map[string]any{"Code": code, "Error": e})

@@ -152,13 +152,17 @@ type Client struct {
 	S     *Server
 	HTTP  *http.Client
 	Token string
+	// Lang is the Accept-Language sent with every request ("" sends none, and the
+	// API answers in Indonesian, its default).
+	Lang string
 }
 
 // Client returns an anonymous client that does not follow redirects (tests look at
-// them).
+// them). It asks for English answers, the language the tests' expected messages are
+// written in; pages follow the language cookie, not this header.
 func (s *Server) Client() *Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{S: s, HTTP: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+	return &Client{S: s, Lang: "en", HTTP: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
@@ -234,6 +238,9 @@ func (c *Client) Try(method, path string, body any) (Response, error) {
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if c.Lang != "" {
+		req.Header.Set("Accept-Language", c.Lang)
 	}
 	res, err := c.HTTP.Do(req)
 	if err != nil {
