@@ -248,22 +248,12 @@ func (e *allocBench) floor(tb testing.TB, runs, units int) []time.Duration {
 		err := e.db.Write(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 			for lo := 0; lo < units; lo += batch {
 				n := min(batch, units-lo)
-				var sb strings.Builder
 				args := make([]any, 0, n*11)
 				for i := range n {
-					if i > 0 {
-						sb.WriteString(",")
-					}
-					if e.eng == store.Postgres {
-						k := len(args)
-						fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7, k+8, k+9, k+10, k+11)
-					} else { // the driver binds "?" by position; "$N" is looked up by name
-						sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
-					}
 					id := fmt.Sprintf("%08d%024d", run, lo+i)
 					args = append(args, id, "c"+id[:8], "org", "n"+id, "t"+id, "31.71.01.1001", 1, "reserved", now, now, now)
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO bench_floor VALUES `+sb.String(), args...); err != nil {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO bench_floor VALUES `+store.Values(tx.Engine, 1, n, 11), args...); err != nil {
 					return err
 				}
 			}

@@ -454,14 +454,16 @@ func runBaseline(tb testing.TB, e *engineDB, fx *fixture) baselineRun {
 		t0 := time.Now()
 		err := e.db.Write(e.ctx, func(ctx context.Context, tx *store.Tx) error {
 			now := store.Now()
-			if err := insertMany(ctx, tx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, domicile, phone,
+			if _, err := tx.Insert(ctx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, domicile, phone,
 				size, families, tags, id_enc, id_hash, id_mask, birth_date, sex, inst_kind, contact_name, lat, lon, row_hash, import_id,
-				created_at, updated_at) VALUES `, "", targets, imp, now, nil); err != nil {
+				created_at, updated_at) VALUES `, "", targets, imp, now, now); err != nil {
 				return err
 			}
-			return insertMany(ctx, tx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, key_hash, name, name_norm,
+			n, err := tx.Insert(ctx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, key_hash, name, name_norm,
 				birth_date, sex, relation, tags, line, held, row_hash, import_id, created_at, updated_at) VALUES `,
-				" ON CONFLICT DO NOTHING", members, imp, now, &r.members)
+				" ON CONFLICT DO NOTHING", members, imp, now, now)
+			r.members += n
+			return err
 		})
 		r.insert += time.Since(t0)
 		if err != nil {
@@ -532,60 +534,6 @@ func runBaseline(tb testing.TB, e *engineDB, fx *fixture) baselineRun {
 		r.rssPeak = procStatus("VmHWM")
 	}
 	return r
-}
-
-// insertMany runs multi-row INSERTs of rows, each followed by the import id and two
-// timestamps, in chunks of at most 30,000 bound parameters (under both engines'
-// limits); it adds the rows inserted to *affected when given. On SQLite the
-// parameters are anonymous "?": SQLite resolves "$N" parameters by a linear search of
-// a name list, so a statement of n of them costs O(n²) to prepare and bind, and "?"
-// is the fastest plain insert there (docs/PERFORMANCE.md has the sweep). PostgreSQL
-// takes "$N".
-func insertMany(ctx context.Context, tx *store.Tx, prefix, suffix string, rows [][]any, imp string, now time.Time, affected *int64) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	per := len(rows[0]) + 3
-	chunk := 30000 / per
-	for start := 0; start < len(rows); start += chunk {
-		end := min(start+chunk, len(rows))
-		var b strings.Builder
-		b.WriteString(prefix)
-		args := make([]any, 0, (end-start)*per)
-		for i, row := range rows[start:end] {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('(')
-			for j := range per {
-				if j > 0 {
-					b.WriteByte(',')
-				}
-				if tx.Engine == store.SQLite {
-					b.WriteByte('?')
-				} else {
-					b.WriteByte('$')
-					b.WriteString(strconv.Itoa(len(args) + j + 1))
-				}
-			}
-			b.WriteByte(')')
-			args = append(args, row...)
-			args = append(args, imp, now, now)
-		}
-		b.WriteString(suffix)
-		res, err := tx.ExecContext(ctx, b.String(), args...)
-		if err != nil {
-			return err
-		}
-		if affected != nil {
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			*affected += n
-		}
-	}
-	return nil
 }
 
 // isoDate turns DD/MM/YYYY into YYYY-MM-DD by position (anything else is kept as is).

@@ -287,8 +287,7 @@ func (s *Service) OrgLimits(ctx context.Context, q store.Querier, orgID string) 
 // LockOrg takes the organisation's row lock in tx (PostgreSQL), so that checks of
 // one organisation's limits in concurrent transactions run one after the other.
 func (s *Service) LockOrg(ctx context.Context, tx *store.Tx, orgID string) error {
-	_, err := tx.ExecContext(ctx, `SELECT id FROM organizations WHERE id = $1 FOR UPDATE`, orgID)
-	return err
+	return tx.Lock(ctx, `SELECT id FROM organizations WHERE id = $1 FOR UPDATE`, orgID)
 }
 
 // OrgNames names organisations by id (ids that do not exist are left out).

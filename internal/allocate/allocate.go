@@ -143,6 +143,7 @@ type Commitment struct {
 // Service is the allocation capability.
 type Service struct {
 	db       *store.DB
+	eng      claimer // the engine's claim (claim_postgres.go, claim_sqlite.go)
 	programs *program.Service
 	orgs     Orgs
 	regions  *region.Set
@@ -156,7 +157,8 @@ type Service struct {
 
 // New returns the allocation service.
 func New(db *store.DB, programs *program.Service, orgs Orgs, regions *region.Set, province string, log *slog.Logger) *Service {
-	return &Service{db: db, programs: programs, orgs: orgs, regions: regions, province: province, log: log, Now: store.Now}
+	return &Service{db: db, eng: store.Choose[claimer](db.Engine, postgresClaim{}, sqliteClaim{}), programs: programs, orgs: orgs,
+		regions: regions, province: province, log: log, Now: store.Now}
 }
 
 func newID() string { return strings.ReplaceAll(uuid.NewString(), "-", "") }
@@ -344,7 +346,7 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 	if repeated {
 		return c, nil
 	}
-	if s.db.Engine == store.Postgres {
+	if !s.eng.exact() {
 		// A committer skips what others hold locked; they may leave some of it
 		// (an RW's packages go a few at a time). Once this commitment is visible,
 		// the waiting list of the phase — this one included — gets another pass.

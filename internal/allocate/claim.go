@@ -4,9 +4,6 @@ import (
 	"container/heap"
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gotong/gotong/internal/program"
@@ -42,7 +39,7 @@ func (s *Service) candidates(ctx context.Context, q store.Querier, c *Commitment
 	}
 	// The conditions are spelled as the partial indexes needs_shared and
 	// needs_free are (SQLite uses a partial index only then).
-	div, err := s.readCandidates(ctx, q, `SELECT `+s.candidateCols()+` FROM needs n WHERE n.phase_id = $1 AND `+where+`
+	div, err := s.readCandidates(ctx, q, `SELECT `+s.eng.candidateCols()+` FROM needs n WHERE n.phase_id = $1 AND `+where+`
 		AND n.allocated < n.quantity AND n.state = 'open' AND n.kind IN ('rw','institution')`+candidateOrder, args...)
 	if err != nil {
 		return nil, false, err
@@ -53,7 +50,7 @@ func (s *Service) candidates(ctx context.Context, q store.Querier, c *Commitment
 	if villages := s.areaVillages(c.Region); limit > 0 && len(villages) > 0 {
 		ind, more, err = s.freeIndivisible(ctx, q, c.PhaseID, villages, limit)
 	} else {
-		q2 := `SELECT ` + s.candidateCols() + ` FROM needs n WHERE n.phase_id = $1 AND ` + where + `
+		q2 := `SELECT ` + s.eng.candidateCols() + ` FROM needs n WHERE n.phase_id = $1 AND ` + where + `
 			AND n.allocated = 0 AND n.state = 'open' AND n.kind IN ('household','person')` + candidateOrder
 		if limit > 0 {
 			q2 += ` LIMIT ` + itoa(limit)
@@ -82,17 +79,35 @@ func (s *Service) candidates(ctx context.Context, q store.Querier, c *Commitment
 
 const candidateOrder = ` ORDER BY n.priority DESC, n.since, n.id`
 
-// candidateCols are the columns readCandidates scans; on SQLite with the row id,
-// which apply updates the need by. The waiting time comes as text that sorts as the
-// database sorts it: SQLite keeps the timestamp as text and orders by it, so its own
-// text is the key (and parsing 10,000 timestamps was a fifth of a claim's reading);
-// PostgreSQL's is written out with a fixed width, in UTC.
-func (s *Service) candidateCols() string {
-	if s.db.Engine == store.Postgres {
-		return `n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority,
-			to_char(n.since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 0`
-	}
-	return `n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority, CAST(n.since AS TEXT), n.rowid`
+// freeIndivisibleCond is a free household or person, spelled as needs_free is.
+const freeIndivisibleCond = ` n.allocated = 0 AND n.state = 'open' AND n.kind IN ('household','person')`
+
+// claimer is what the claim does differently per engine, each engine's version in
+// its own file (claim_postgres.go, claim_sqlite.go, where the reasons are); New
+// chooses one.
+type claimer interface {
+	// candidateCols are the columns readCandidates scans: on SQLite with the row
+	// id, which apply updates the need by. The waiting time comes as text that
+	// sorts as the database sorts it: SQLite keeps the timestamp as text and orders
+	// by it, so its own text is the key (and parsing 10,000 timestamps was a fifth
+	// of a claim's reading); PostgreSQL's is written out with a fixed width, in UTC.
+	candidateCols() string
+	// villagePages prepares freeIndivisible's reading of byVillage's streams: it may
+	// read their first pages, and returns how a stream's next page is read (fetch,
+	// or its own) and what to release when done.
+	villagePages(ctx context.Context, s *Service, q store.Querier, one, phaseID string, villages []string, page int,
+		byVillage map[string]*stream, fetch func(*stream) ([]Candidate, error)) (func(*stream) ([]Candidate, error), func(), error)
+	// exact reports whether a plan read inside the write transaction is exactly
+	// what the claim may take (SQLite's only writer). When it is not, lock trims
+	// each plan to what the transaction could lock, the claim plans again around
+	// the rest, and a commitment's phase gets another fill pass once it commits.
+	exact() bool
+	// lock trims a plan to what the transaction now holds, adding to skip what it
+	// could not take.
+	lock(ctx context.Context, tx *store.Tx, take []Candidate, units []int, skip map[string]bool) ([]Candidate, []int, error)
+	// apply writes the allocations rows (one per planned candidate in take) and
+	// adds their quantities to the needs (see Service.apply).
+	apply(ctx context.Context, tx *store.Tx, c *Commitment, take []Candidate, rows []allocRow, expires, now time.Time) error
 }
 
 func (s *Service) readCandidates(ctx context.Context, q store.Querier, query string, args ...any) ([]Candidate, error) {
@@ -148,8 +163,7 @@ func (s *Service) areaVillages(code string) []string {
 // come in one statement on PostgreSQL (a lateral join over the villages) and from
 // one prepared statement on SQLite.
 func (s *Service) freeIndivisible(ctx context.Context, q store.Querier, phaseID string, villages []string, limit int) ([]Candidate, bool, error) {
-	const free = ` n.allocated = 0 AND n.state = 'open' AND n.kind IN ('household','person')`
-	one := `SELECT ` + s.candidateCols() + ` FROM needs n WHERE n.phase_id = $1 AND n.region = $2 AND` + free +
+	one := `SELECT ` + s.eng.candidateCols() + ` FROM needs n WHERE n.phase_id = $1 AND n.region = $2 AND` + freeIndivisibleCond +
 		candidateOrder + ` LIMIT $3 OFFSET $4`
 	page := limit/len(villages) + 16
 	byVillage := map[string]*stream{}
@@ -159,36 +173,11 @@ func (s *Service) freeIndivisible(ctx context.Context, q store.Querier, phaseID 
 	fetch := func(st *stream) ([]Candidate, error) { // the stream's next page
 		return s.readCandidates(ctx, q, one, phaseID, st.village, st.page, st.read)
 	}
-	if s.db.Engine == store.Postgres {
-		rows, err := s.readCandidates(ctx, q, `SELECT x.* FROM unnest($2::text[]) AS v(code) CROSS JOIN LATERAL (
-			SELECT `+s.candidateCols()+` FROM needs n WHERE n.phase_id = $1 AND n.region = v.code AND`+free+
-			candidateOrder+` LIMIT $3) x`, phaseID, villages, page)
-		if err != nil {
-			return nil, false, err
-		}
-		got := map[string][]Candidate{}
-		for _, k := range rows {
-			got[k.Region] = append(got[k.Region], k)
-		}
-		for _, st := range byVillage {
-			st.set(got[st.village])
-		}
-	} else if p, ok := q.(interface {
-		PrepareContext(context.Context, string) (*sql.Stmt, error)
-	}); ok {
-		stmt, err := p.PrepareContext(ctx, one)
-		if err != nil {
-			return nil, false, err
-		}
-		defer stmt.Close()
-		fetch = func(st *stream) ([]Candidate, error) {
-			rows, err := stmt.QueryContext(ctx, phaseID, st.village, st.page, st.read)
-			if err != nil {
-				return nil, err
-			}
-			return scanCandidates(rows)
-		}
+	fetch, done, err := s.eng.villagePages(ctx, s, q, one, phaseID, villages, page, byVillage, fetch)
+	if err != nil {
+		return nil, false, err
 	}
+	defer done()
 	next := func(st *stream) error {
 		rows, err := fetch(st)
 		if err == nil {
@@ -368,10 +357,8 @@ func (s *Service) claim(ctx context.Context, tx *store.Tx, c *Commitment, p prog
 		if len(take) == 0 {
 			break
 		}
-		if tx.Engine == store.Postgres {
-			if take, units, err = s.lock(ctx, tx, take, units, skip); err != nil {
-				return nil, err
-			}
+		if take, units, err = s.eng.lock(ctx, tx, take, units, skip); err != nil {
+			return nil, err
 		}
 		rows, err := s.apply(ctx, tx, c, take, units, expires)
 		if err != nil {
@@ -381,80 +368,11 @@ func (s *Service) claim(ctx context.Context, tx *store.Tx, c *Commitment, p prog
 			want -= r.quantity
 		}
 		out = append(out, rows...)
-		if tx.Engine != store.Postgres {
-			break // the plan was exact
+		if s.eng.exact() {
+			break
 		}
 	}
 	return out, nil
-}
-
-// lock takes the planned needs and their targets FOR NO KEY UPDATE SKIP LOCKED,
-// re-reads their free quantity and stacking state under the lock, and trims the plan
-// to what this transaction now holds. Needs it could not lock or use go into skip.
-func (s *Service) lock(ctx context.Context, tx *store.Tx, take []Candidate, units []int, skip map[string]bool) ([]Candidate, []int, error) {
-	ids := make([]string, len(take))
-	for i, k := range take {
-		ids[i] = k.NeedID
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT n.id, CASE WHEN n.state = 'open' THEN n.quantity - n.allocated ELSE 0 END
-		FROM needs n JOIN targets t ON t.id = n.target_id
-		WHERE n.id = ANY($1) FOR NO KEY UPDATE OF n, t SKIP LOCKED`, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	free := map[string]int{}
-	for rows.Next() {
-		var id string
-		var f int
-		if err := rows.Scan(&id, &f); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		free[id] = f
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	// The stacking check runs as its own statement, after the locks: its snapshot
-	// then includes every claim on these targets that committed before we got them
-	// (the locking statement's snapshot was taken before it waited for none).
-	rows, err = tx.QueryContext(ctx, `SELECT n.id FROM needs n WHERE n.id = ANY($1) AND NOT `+notStacked, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		free[id] = 0
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	var keptTake []Candidate
-	var keptUnits []int
-	for i, k := range take {
-		f, locked := free[k.NeedID]
-		if !locked {
-			skip[k.NeedID] = true
-			continue
-		}
-		u := min(units[i], f)
-		if !k.Divisible() && u < k.Free() {
-			u = 0 // an indivisible need changed under us: leave it
-		}
-		if u <= 0 {
-			skip[k.NeedID] = true
-			continue
-		}
-		keptTake = append(keptTake, k)
-		keptUnits = append(keptUnits, u)
-	}
-	return keptTake, keptUnits, nil
 }
 
 // apply writes the allocations and adds their quantities to the needs. The need
@@ -472,107 +390,5 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *Commitment, take [
 	for i, k := range take {
 		rows[i] = allocRow{id: newOrderedID(), needID: k.NeedID, targetID: k.TargetID, region: k.Region, quantity: units[i]}
 	}
-	if tx.Engine == store.Postgres {
-		return rows, s.applyPostgres(ctx, tx, c, rows, expires, now)
-	}
-	// Allocations go in batches of one statement, the values shared by every row
-	// (commitment, organisation, times) bound once per statement.
-	const batch = 500
-	var full *sql.Stmt // the statement of a full batch, prepared once
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	for lo := 0; lo < len(rows); lo += batch {
-		part := rows[lo:min(lo+batch, len(rows))]
-		args := make([]any, 0, 5+len(part)*5)
-		args = append(args, c.ID, c.OrgID, expires, now, now)
-		for _, r := range part {
-			args = append(args, r.id, r.needID, r.targetID, r.region, r.quantity)
-		}
-		q := `INSERT INTO allocations (id, commitment_id, org_id, need_id, target_id, region, quantity, status, expires_at, created_at, updated_at)
-			SELECT column1, ?1, ?2, column2, column3, column4, column5, 'reserved', ?3, ?4, ?5 FROM (VALUES ` +
-			strings.Repeat("(?,?,?,?,?),", len(part)-1) + "(?,?,?,?,?))"
-		var err error
-		switch {
-		case len(part) < batch:
-			_, err = tx.ExecContext(ctx, q, args...)
-		case full == nil:
-			if full, err = tx.PrepareContext(ctx, q); err == nil {
-				_, err = full.ExecContext(ctx, args...)
-			}
-		default:
-			_, err = full.ExecContext(ctx, args...)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	// A household or person is taken whole, in one statement over their row ids
-	// (the candidates were read in this transaction, on the only writer); an RW's
-	// or institution's share by a point update each.
-	var whole []int64
-	isWhole := make([]bool, len(rows))
-	for i, r := range rows {
-		if !take[i].Divisible() && r.quantity == take[i].Quantity && take[i].Allocated == 0 {
-			whole, isWhole[i] = append(whole, take[i].rowid), true
-		}
-	}
-	if len(whole) > 0 {
-		ids, err := json.Marshal(whole)
-		if err != nil {
-			return nil, err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE needs SET allocated = quantity
-			WHERE rowid IN (SELECT value FROM json_each(?)) AND allocated = 0`, string(ids))
-		if err != nil {
-			return nil, err
-		}
-		if n, err := res.RowsAffected(); err != nil || int(n) != len(whole) {
-			return nil, fmt.Errorf("claim: %d of %d needs updated (%v)", n, len(whole), err)
-		}
-	}
-	upd, err := tx.PrepareContext(ctx, `UPDATE needs SET allocated = allocated + ? WHERE rowid = ? AND id = ? AND allocated + ? <= quantity`)
-	if err != nil {
-		return nil, err
-	}
-	defer upd.Close()
-	for i, r := range rows {
-		if isWhole[i] {
-			continue
-		}
-		res, err := upd.ExecContext(ctx, r.quantity, take[i].rowid, r.needID, r.quantity)
-		if err != nil {
-			return nil, err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return nil, fmt.Errorf("claim: need %s not updated (%v)", r.needID, err)
-		}
-	}
-	return rows, nil
-}
-
-func (s *Service) applyPostgres(ctx context.Context, tx *store.Tx, c *Commitment, rows []allocRow, expires, now time.Time) error {
-	ids, needs, targets, regions := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
-	qty := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i], needs[i], targets[i], regions[i], qty[i] = r.id, r.needID, r.targetID, r.region, int64(r.quantity)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO allocations (id, commitment_id, org_id, need_id, target_id, region, quantity, status, expires_at, created_at, updated_at)
-		SELECT v.id, $1, $2, v.need, v.target, v.region, v.qty, 'reserved', $3, $4, $4
-		FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::int[]) AS v(id, need, target, region, qty)`,
-		c.ID, c.OrgID, expires, now, ids, needs, targets, regions, qty); err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE needs SET allocated = needs.allocated + v.qty
-		FROM unnest($1::text[], $2::int[]) AS v(id, qty)
-		WHERE needs.id = v.id AND needs.allocated + v.qty <= needs.quantity`, needs, qty)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || int(n) != len(rows) {
-		return fmt.Errorf("claim: %d of %d needs updated (%v)", n, len(rows), err)
-	}
-	return nil
+	return rows, s.eng.apply(ctx, tx, c, take, rows, expires, now)
 }

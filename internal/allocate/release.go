@@ -163,11 +163,7 @@ func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, e
 // lockCommitment takes the commitment's row lock on PostgreSQL (SQLite's writer
 // is already alone). Releases lock the commitment before its allocations.
 func lockCommitment(ctx context.Context, tx *store.Tx, id string) error {
-	if tx.Engine != store.Postgres {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, `SELECT id FROM commitments WHERE id = $1 FOR UPDATE`, id)
-	return err
+	return tx.Lock(ctx, `SELECT id FROM commitments WHERE id = $1 FOR UPDATE`, id)
 }
 
 func digestHeld(hs []held) string {
@@ -275,11 +271,9 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 		err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			q := `SELECT ` + heldCols + ` FROM allocations a JOIN commitments c ON c.id = a.commitment_id
 				WHERE a.status = 'reserved' AND a.expires_at <= $1 ORDER BY a.expires_at, a.id LIMIT 500`
-			if tx.Engine == store.Postgres {
-				// Skip allocations whose commitment is being cancelled or
-				// filled: they expire on the next pass.
-				q += ` FOR UPDATE OF a, c SKIP LOCKED`
-			}
+			// Skip allocations whose commitment is being cancelled or filled: they
+			// expire on the next pass.
+			q += tx.Locking(` FOR UPDATE OF a, c SKIP LOCKED`)
 			rows, err := tx.QueryContext(ctx, q, s.Now())
 			if err != nil {
 				return err
@@ -471,9 +465,7 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 	}
 	q := `SELECT id, org_id, program_id, phase_id, region, chain, requested, waiting FROM commitments
 		WHERE program_id = $1 AND phase_id = $2 AND waiting > 0 AND status <> 'cancelled' ORDER BY created_at, id`
-	if tx.Engine == store.Postgres {
-		q += ` FOR UPDATE SKIP LOCKED`
-	}
+	q += tx.Locking(` FOR UPDATE SKIP LOCKED`)
 	rows, err := tx.QueryContext(ctx, q, p.ID, phaseID)
 	if err != nil {
 		return 0, err
@@ -583,9 +575,6 @@ func anyWithin(villages map[string]bool, code string) bool {
 // them before any audit head, so fills cannot wait on each other in a cycle.
 // Taking a lock the transaction already holds is a no-op.
 func lockFills(ctx context.Context, tx *store.Tx, phaseIDs []string) error {
-	if tx.Engine != store.Postgres {
-		return nil
-	}
 	keys := make([]int64, len(phaseIDs))
 	for i, id := range phaseIDs {
 		h := fnv.New64a()
@@ -594,7 +583,7 @@ func lockFills(ctx context.Context, tx *store.Tx, phaseIDs []string) error {
 	}
 	slices.Sort(keys)
 	for _, k := range slices.Compact(keys) {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, k); err != nil {
+		if err := tx.Lock(ctx, `SELECT pg_advisory_xact_lock($1)`, k); err != nil {
 			return err
 		}
 	}

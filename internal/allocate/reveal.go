@@ -67,10 +67,8 @@ func (s *Service) checkOpen(ctx context.Context, tx *store.Tx, org string, qty i
 	if err != nil || limit == 0 {
 		return err
 	}
-	if tx.Engine == store.Postgres {
-		if err := s.orgs.LockOrg(ctx, tx, org); err != nil {
-			return err
-		}
+	if err := s.orgs.LockOrg(ctx, tx, org); err != nil {
+		return err
 	}
 	var open int
 	if err := tx.QueryRowContext(ctx, `SELECT
@@ -131,10 +129,8 @@ func (s *Service) reveal(ctx context.Context, c Commitment, as []Allocation, cur
 		}
 		shown := due
 		if limit > 0 && len(due) > 0 {
-			if tx.Engine == store.Postgres {
-				if err := s.orgs.LockOrg(ctx, tx, c.OrgID); err != nil {
-					return err
-				}
+			if err := s.orgs.LockOrg(ctx, tx, c.OrgID); err != nil {
+				return err
 			}
 			ids := make([]any, 0, len(due)+2)
 			ids = append(ids, c.OrgID, day)

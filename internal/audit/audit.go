@@ -110,10 +110,7 @@ func Record(ctx context.Context, tx *store.Tx, c Change) error {
 		`INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, '') ON CONFLICT (chain) DO NOTHING`, chain); err != nil {
 		return err
 	}
-	q := `SELECT seq, hash FROM audit_heads WHERE chain = $1`
-	if tx.Engine == store.Postgres {
-		q += ` FOR UPDATE`
-	}
+	q := `SELECT seq, hash FROM audit_heads WHERE chain = $1` + tx.Locking(` FOR UPDATE`)
 	var prevSeq int64
 	var prevHash string
 	if err := tx.QueryRowContext(ctx, q, chain).Scan(&prevSeq, &prevHash); err != nil {
@@ -156,10 +153,8 @@ func LockChains(ctx context.Context, tx *store.Tx, chains []string) error {
 			`INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, '') ON CONFLICT (chain) DO NOTHING`, c); err != nil {
 			return err
 		}
-		if tx.Engine == store.Postgres {
-			if _, err := tx.ExecContext(ctx, `SELECT seq FROM audit_heads WHERE chain = $1 FOR UPDATE`, c); err != nil {
-				return err
-			}
+		if err := tx.Lock(ctx, `SELECT seq FROM audit_heads WHERE chain = $1 FOR UPDATE`, c); err != nil {
+			return err
 		}
 	}
 	return nil

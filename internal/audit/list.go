@@ -31,9 +31,9 @@ func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, string, erro
 	}
 	var where []string
 	var args []any
-	add := func(cond string, v any) {
+	add := func(cond string, v any) { // cond takes the placeholder at %s
 		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+		where = append(where, fmt.Sprintf(cond, "$"+strconv.Itoa(len(args))))
 	}
 	if f.Actor != "" {
 		args = append(args, f.Actor)
@@ -41,22 +41,22 @@ func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, string, erro
 		where = append(where, "(actor_id = "+n+" OR actor = "+n+")")
 	}
 	if f.Action != "" {
-		add("action LIKE ? ESCAPE '\\'", likePrefix(f.Action))
+		add("action LIKE %s ESCAPE '\\'", likePrefix(f.Action))
 	}
 	if f.ObjectType != "" {
-		add("object_type = ?", f.ObjectType)
+		add("object_type = %s", f.ObjectType)
 	}
 	if f.ObjectID != "" {
-		add("object_id = ?", f.ObjectID)
+		add("object_id = %s", f.ObjectID)
 	}
 	if f.Region != "" {
-		add("region LIKE ? ESCAPE '\\'", likePrefix(f.Region))
+		add("region LIKE %s ESCAPE '\\'", likePrefix(f.Region))
 	}
 	if !f.From.IsZero() {
-		add("at >= ?", f.From.UTC())
+		add("at >= %s", f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		add("at < ?", f.To.UTC())
+		add("at < %s", f.To.UTC())
 	}
 	if f.Cursor != "" {
 		at, chain, seq, err := decodeCursor(f.Cursor)

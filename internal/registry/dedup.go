@@ -82,27 +82,21 @@ func queuePairs(ctx context.Context, tx *store.Tx, pairs []reviewPair, imp, scop
 	const batch = 500
 	for lo := 0; lo < len(fresh); lo += batch {
 		part := fresh[lo:min(lo+batch, len(fresh))]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO duplicates (id, target_a, target_b, region, score, reasons, import_id, created_at) VALUES `)
 		args := make([]any, 0, len(part)*8)
 		ids := map[key]string{}
-		for j, i := range part {
+		for _, i := range part {
 			p := pairs[i]
 			a, b := p.a.targetID, p.b.targetID
 			if b < a {
 				a, b = b, a
 			}
-			if j > 0 {
-				q.WriteString(",")
-			}
-			q.WriteString("(" + store.InList(tx.Engine, len(args)+1, 8) + ")")
 			why, _ := json.Marshal(p.reasons)
 			id := newID()
 			ids[key{a, b}] = id
 			args = append(args, id, a, b, p.a.region, p.score, string(why), imp, now)
 		}
-		q.WriteString(` ON CONFLICT (target_a, target_b) DO NOTHING RETURNING id, target_a, target_b`)
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		rows, err := tx.QueryContext(ctx, `INSERT INTO duplicates (id, target_a, target_b, region, score, reasons, import_id, created_at) VALUES `+
+			store.Values(tx.Engine, 1, len(part), 8)+` ON CONFLICT (target_a, target_b) DO NOTHING RETURNING id, target_a, target_b`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -148,14 +142,10 @@ type blockMember struct {
 // at once (see autoMergeable) or queued for review; the rows it came from move from
 // "accepted" (or "updated") to "merged" or "review".
 func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
-	if s.db.Engine == store.Postgres {
-		// An import can grow members by orders of magnitude faster than autovacuum
-		// re-analyses it; on the statistics of a near-empty table PostgreSQL plans the
-		// block join below as a nested loop over every pair of rows (20,000 rows: 72 s
-		// instead of 0.1 s). Fresh statistics cost a sample of the table.
-		if _, err := s.db.W().ExecContext(ctx, `ANALYZE members`); err != nil {
-			return 0, err
-		}
+	// The block join below needs fresh statistics on PostgreSQL (dedup_postgres.go).
+	analyze := store.Choose(s.db.Engine, analyzeMembersPostgres, analyzeMembersSQLite)
+	if err := analyze(ctx, s.db); err != nil {
+		return 0, err
 	}
 	rows, err := s.db.R().QueryContext(ctx, `SELECT m.id, m.target_id, m.region, m.birth_date, m.name_norm, COALESCE(m.import_id, ''), m.line,
 		CASE WHEN m.created_at = m.updated_at THEN 1 ELSE 0 END, m.sex, CASE WHEN m.nik_hash <> '' THEN 1 ELSE 0 END

@@ -371,7 +371,7 @@ func (s *Service) writeBatch(ctx context.Context, im Import, recs []*record, bad
 				errRows = append(errRows, []any{im.ID, b.line, p.col, truncate(p.value, 200), p.reason.Key, p.reason.EncodeArgs()})
 			}
 		}
-		if err := insertPlain(ctx, tx, `INSERT INTO import_errors (import_id, line, col, value, reason, reason_args) VALUES `, 6, errRows); err != nil {
+		if _, err := tx.Insert(ctx, `INSERT INTO import_errors (import_id, line, col, value, reason, reason_args) VALUES `, "", errRows); err != nil {
 			return err
 		}
 		c := w.counts
@@ -403,27 +403,6 @@ func truncate(s string, n int) string {
 		r = r[:n]
 	}
 	return string(r)
-}
-
-// insertPlain runs a multi-row INSERT of rows of width columns, chunked.
-func insertPlain(ctx context.Context, tx *store.Tx, prefix string, width int, rows [][]any) error {
-	chunk := 30000 / width
-	for start := 0; start < len(rows); start += chunk {
-		end := min(start+chunk, len(rows))
-		q := prefix
-		args := make([]any, 0, (end-start)*width)
-		for i, row := range rows[start:end] {
-			if i > 0 {
-				q += ","
-			}
-			q += "(" + store.InList(tx.Engine, len(args)+1, width) + ")"
-			args = append(args, row...)
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // uploadGrace is how old a file in the uploads folder must be before start-up takes

@@ -739,7 +739,6 @@ func (w *batchWriter) queuePair(a, b, region string, score float64, reasons []ms
 // flush writes the batch's new targets and members with multi-row INSERTs, and the
 // changed household targets one by one.
 func (w *batchWriter) flush(households map[string]*existingTarget) error {
-	const tcols = 24
 	rows := make([][]any, 0, len(w.newTargets))
 	for _, nt := range w.newTargets {
 		t, r := nt.t, nt.rec
@@ -758,9 +757,9 @@ func (w *batchWriter) flush(households map[string]*existingTarget) error {
 			size, families, tags, nt.idEnc, hash, nt.idMask, birthOf(r), sexOf(r), r.instKind, r.contact, r.lat, r.lon, r.hash, t.held})
 		t.dirty = false
 	}
-	if err := insertRows(w.ctx, w.tx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, domicile, phone,
+	if _, err := w.tx.Insert(w.ctx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, domicile, phone,
 		size, families, tags, id_enc, id_hash, id_mask, birth_date, sex, inst_kind, contact_name, lat, lon, row_hash, held, import_id, created_at, updated_at) VALUES `,
-		tcols, rows, w.imp, w.now); err != nil {
+		"", rows, w.imp, w.now, w.now); err != nil {
 		return err
 	}
 	for _, p := range w.pairs {
@@ -774,8 +773,8 @@ func (w *batchWriter) flush(households map[string]*existingTarget) error {
 		mrows = append(mrows, []any{m.id, m.targetID, m.region, m.nikEnc, m.nikHash, m.nikMask, m.keyHash, m.name, m.nameNorm, m.birth, m.sex,
 			m.relation, m.tags, m.line, m.held, m.rowHash})
 	}
-	if err := insertRows(w.ctx, w.tx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, key_hash, name, name_norm,
-		birth_date, sex, relation, tags, line, held, row_hash, import_id, created_at, updated_at) VALUES `, 16, mrows, w.imp, w.now); err != nil {
+	if _, err := w.tx.Insert(w.ctx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, key_hash, name, name_norm,
+		birth_date, sex, relation, tags, line, held, row_hash, import_id, created_at, updated_at) VALUES `, "", mrows, w.imp, w.now, w.now); err != nil {
 		return err
 	}
 	for _, t := range households {
@@ -794,33 +793,5 @@ func (w *batchWriter) flush(households map[string]*existingTarget) error {
 		t.dirty = false
 	}
 	w.newTargets, w.newMembers = w.newTargets[:0], w.newMembers[:0]
-	return nil
-}
-
-// insertRows runs a multi-row INSERT of rows (each of width columns, followed by the
-// import id and two timestamps), in chunks that stay under both engines' limits on
-// bound parameters.
-func insertRows(ctx context.Context, tx *store.Tx, prefix string, width int, rows [][]any, imp string, now time.Time) error {
-	per := width + 3
-	chunk := 30000 / per
-	for start := 0; start < len(rows); start += chunk {
-		end := min(start+chunk, len(rows))
-		var b strings.Builder
-		b.WriteString(prefix)
-		args := make([]any, 0, (end-start)*per)
-		for i, row := range rows[start:end] {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('(')
-			b.WriteString(store.InList(tx.Engine, len(args)+1, per))
-			b.WriteByte(')')
-			args = append(args, row...)
-			args = append(args, imp, now, now)
-		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return err
-		}
-	}
 	return nil
 }

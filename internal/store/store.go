@@ -1,10 +1,22 @@
 // Package store opens Gotong's database — embedded SQLite by default, PostgreSQL in
 // production — runs its migrations, runs transactions and maps driver errors, once, to
-// the project's error kinds. Capability packages write their own SQL; where the two
-// dialects differ they keep both statements side by side and switch on DB.Engine.
+// the project's error kinds. Capability packages write their own SQL.
+//
+// # Engine differences
+//
+// What differs below the SQL is here, each engine's side in its own file
+// (engine_postgres.go, engine_sqlite.go): generated placeholder lists (InList,
+// Values, Tx.Insert) and locks (Tx.Lock, Tx.Locking: SQLite's one writer needs
+// none). Where a capability's algorithm differs per engine, it keeps each variant
+// in its own file (allocate's claim_postgres.go and claim_sqlite.go, say), with a
+// comment on why, and picks one with Choose when it is built; no capability code
+// compares DB.Engine.
 //
 // Placeholders are written $1, $2 … on both engines: PostgreSQL requires them and
-// SQLite reads $N as the N-th argument.
+// SQLite reads $N as the N-th argument. Only the generated lists use SQLite's "?".
+//
+// Reads outside Write map driver errors through One, All and Each (a missing row
+// is errs.NotFound; NotFound names it), as Write maps the errors of a transaction.
 //
 // # Reads and writes
 //

@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"html/template"
@@ -87,6 +88,12 @@ type Capabilities struct {
 	Allocations *allocate.Service
 }
 
+// sessionStore is scs's store on either engine, with its cleanup to stop.
+type sessionStore interface {
+	scs.Store
+	StopCleanup()
+}
+
 // New builds the web server.
 func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger, metricsReg prometheus.Registerer, opt Options) (*Server, error) {
 	if opt.MaxUpload <= 0 {
@@ -117,14 +124,13 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 		uploads: make(chan struct{}, opt.MaxUploads)}
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.sessions = scs.New()
-	switch db.Engine {
-	case store.Postgres:
-		st := postgresstore.NewWithCleanupInterval(db.W(), 10*time.Minute)
-		s.sessions.Store, s.stopStore = st, st.StopCleanup
-	default:
-		st := sqlite3store.NewWithCleanupInterval(db.W(), 10*time.Minute)
-		s.sessions.Store, s.stopStore = st, st.StopCleanup
-	}
+	// scs has a store per engine, each speaking its engine's SQL to the sessions
+	// table of that engine's migrations.
+	newStore := store.Choose(db.Engine,
+		func(w *sql.DB) sessionStore { return postgresstore.NewWithCleanupInterval(w, 10*time.Minute) },
+		func(w *sql.DB) sessionStore { return sqlite3store.NewWithCleanupInterval(w, 10*time.Minute) })
+	st := newStore(db.W())
+	s.sessions.Store, s.stopStore = st, st.StopCleanup
 	s.sessions.IdleTimeout = opt.SessionIdle
 	s.sessions.Lifetime = opt.SessionLifetime
 	s.sessions.Cookie.Name = "gotong_session"
