@@ -220,3 +220,17 @@ func (v view) Err(err error) string {
 
 // M renders a message (a stored reason) in the page's language.
 func (v view) M(m msg.Message) string { return say(v.Lang, m) }
+
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return errs.E(errs.TooLarge, "form is too large")
+		}
+		return errs.E(errs.Invalid, "malformed form")
+	}
+	return checkForm(r)
+}
+
+// maxForm bounds form bodies; forms here are small.
+const maxForm = 64 << 10

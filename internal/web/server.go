@@ -2,6 +2,14 @@
 // (html/template + htmx) and the JSON API under /api/v1, with the middleware every
 // response passes through (security headers, sessions, authentication, cross-origin
 // protection, rate limits, metrics, logging).
+//
+// Files are cut by capability and by door: <capability>_api.go holds the JSON
+// handlers and <capability>_pages.go the pages of accounts, audit, regions,
+// registry, programs, commitments and the public side (public_*: the home page,
+// the summary, the OpenAPI document). routes.go is the one table of routes, each
+// guarded by a permission of account's policy; middleware.go, respond.go, pages.go
+// and i18n.go are what every handler shares (the middleware chain, answers and
+// errors, rendering, translation).
 package web
 
 import (

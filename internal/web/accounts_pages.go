@@ -2,61 +2,13 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/gotong/gotong/internal/account"
-	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
-	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 )
-
-// maxForm bounds form bodies; forms here are small.
-const maxForm = 64 << 10
-
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		if strings.Contains(err.Error(), "too large") {
-			return errs.E(errs.TooLarge, "form is too large")
-		}
-		return errs.E(errs.Invalid, "malformed form")
-	}
-	return checkForm(r)
-}
-
-func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
-	sum, err := s.summary(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	prov, _ := s.regions.Get(s.opt.Province)
-	// The progress of every public program, per kab/kota: the coverage block of the
-	// program pages, without drill-down.
-	full := func(c program.Counts) program.Shown {
-		return program.Shown{Needed: &c.Needed, Allocated: &c.Allocated, Delivered: &c.Delivered}
-	}
-	progress := coverageView{Region: prov.Code, Name: prov.Name,
-		Total: newCovRow(prov.Code, prov.Name, full(program.Counts{Needed: sum.Needed, Allocated: sum.Allocated, Delivered: sum.Delivered}), false, false)}
-	for _, k := range sum.Regions {
-		progress.Children = append(progress.Children, newCovRow(k.Code, k.Name,
-			full(program.Counts{Needed: k.Needed, Allocated: k.Allocated, Delivered: k.Delivered}), false, false))
-	}
-	s.render(w, r, "home", "Home", map[string]any{
-		"ProvinceName":   prov.Name,
-		"Collaborators":  sum.Collaborators,
-		"Programs":       sum.Programs,
-		"TargetsReached": sum.TargetsReached,
-		"Progress":       progress,
-		"AsOf":           sum.AsOf,
-		"Regencies":      s.regions.Count(region.Regency, s.opt.Province),
-		"Districts":      s.regions.Count(region.District, s.opt.Province),
-		"Villages":       s.regions.Count(region.Village, s.opt.Province),
-	})
-}
 
 func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
 	if _, ok := currentUser(r); ok {
@@ -310,84 +262,4 @@ func (s *Server) pageOrgVerify(w http.ResponseWriter, r *http.Request) {
 		s.flash(r, "The organisation was rejected.")
 	}
 	http.Redirect(w, r, "/admin/organizations", http.StatusSeeOther)
-}
-
-type chainCheck struct {
-	OK      bool
-	Checked int64
-	Problem string
-}
-
-func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
-	f, err := auditFilter(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	entries, next, err := audit.List(r.Context(), s.db.R(), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	data := map[string]any{"Entries": entries, "F": f, "From": q.Get("from"), "To": q.Get("to"), "Next": next}
-	if next != "" {
-		nq := url.Values{}
-		for k, v := range q {
-			nq[k] = v
-		}
-		nq.Set("cursor", next)
-		nq.Del("verify")
-		data["NextURL"] = "/admin/audit?" + nq.Encode()
-	}
-	if q.Get("verify") != "" {
-		p, n, err := audit.Verify(r.Context(), s.db.R(), s.db.AuditKey)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		c := chainCheck{OK: p == nil, Checked: n}
-		if p != nil {
-			c.Problem = p.Error()
-		}
-		data["Verify"] = c
-	}
-	s.render(w, r, "audit", "Audit log", data)
-}
-
-// pageRegions is the region browser: the served province's kab/kota, then kecamatan,
-// then kelurahan, with the number of regions below each.
-func (s *Server) pageRegions(w http.ResponseWriter, r *http.Request) {
-	code := s.opt.Province
-	if c := r.PathValue("code"); c != "" {
-		norm, err := region.Normalize(c)
-		if err != nil {
-			s.fail(w, r, errs.E(errs.NotFound, "region not found"))
-			return
-		}
-		code = norm
-	}
-	cur, ok := s.regions.Get(code)
-	if !ok {
-		s.fail(w, r, errs.E(errs.NotFound, "region %s not found", code))
-		return
-	}
-	var trail []region.Region
-	for _, a := range s.regions.Ancestors(code) {
-		if a.Code != code {
-			trail = append(trail, a)
-		}
-	}
-	children := s.regions.Children(code)
-	counts := map[string]int{}
-	label := ""
-	if cur.Level < region.District {
-		label = map[region.Level]string{region.Province: "kecamatan", region.Regency: "kelurahan"}[cur.Level]
-		below := cur.Level + 2
-		for _, c := range children {
-			counts[c.Code] = s.regions.Count(below, c.Code)
-		}
-	}
-	s.render(w, r, "regions", cur.Name, map[string]any{"Current": cur, "Trail": trail, "Children": children,
-		"Counts": counts, "CountLabel": label})
 }

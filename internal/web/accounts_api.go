@@ -1,71 +1,11 @@
 package web
 
 import (
-	_ "embed"
 	"net/http"
-	"time"
 
 	"github.com/gotong/gotong/internal/account"
-	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
-	"github.com/gotong/gotong/internal/region"
 )
-
-//go:embed openapi.json
-var openAPIDoc []byte
-
-func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(openAPIDoc)
-}
-
-type regionJSON struct {
-	Code   string `json:"code"`
-	Name   string `json:"name"`
-	Level  string `json:"level"`
-	Parent string `json:"parent"`
-}
-
-func toRegionJSON(r region.Region) regionJSON {
-	return regionJSON{Code: r.Code, Name: r.Name, Level: r.Level.String(), Parent: r.Parent}
-}
-
-// apiRegions lists the children of ?parent= (no parent: the provinces). Regions are
-// public reference data for the whole country.
-func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) {
-	parent := r.URL.Query().Get("parent")
-	if parent != "" {
-		code, err := region.Normalize(parent)
-		if err != nil {
-			s.fail(w, r, errs.E(errs.Invalid, "parent must be a region code such as 31.71"))
-			return
-		}
-		if _, ok := s.regions.Get(code); !ok {
-			s.fail(w, r, errs.E(errs.NotFound, "region %s not found", code))
-			return
-		}
-		parent = code
-	}
-	items := []regionJSON{}
-	for _, c := range s.regions.Children(parent) {
-		items = append(items, toRegionJSON(c))
-	}
-	writeJSON(w, http.StatusOK, newList(items, ""))
-}
-
-func (s *Server) apiRegion(w http.ResponseWriter, r *http.Request) {
-	code, err := region.Normalize(r.PathValue("code"))
-	if err != nil {
-		s.fail(w, r, errs.E(errs.NotFound, "region not found"))
-		return
-	}
-	reg, ok := s.regions.Get(code)
-	if !ok {
-		s.fail(w, r, errs.E(errs.NotFound, "region %s not found", code))
-		return
-	}
-	writeJSON(w, http.StatusOK, toRegionJSON(reg))
-}
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
@@ -241,54 +181,4 @@ func (s *Server) apiFlags(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, newList(fs, next))
-}
-
-// auditFilter reads the audit filter from the query string (dates are YYYY-MM-DD in
-// WIB, "to" inclusive).
-func auditFilter(r *http.Request) (audit.Filter, error) {
-	q := r.URL.Query()
-	limit, err := limitParam(r)
-	if err != nil {
-		return audit.Filter{}, err
-	}
-	f := audit.Filter{Actor: q.Get("actor"), Action: q.Get("action"), ObjectType: q.Get("object_type"),
-		ObjectID: q.Get("object_id"), Region: q.Get("region"), Limit: limit, Cursor: q.Get("cursor")}
-	if v := q.Get("from"); v != "" {
-		t, err := time.ParseInLocation("2006-01-02", v, jakarta)
-		if err != nil {
-			return f, errs.E(errs.Invalid, "from must be a date YYYY-MM-DD")
-		}
-		f.From = t
-	}
-	if v := q.Get("to"); v != "" {
-		t, err := time.ParseInLocation("2006-01-02", v, jakarta)
-		if err != nil {
-			return f, errs.E(errs.Invalid, "to must be a date YYYY-MM-DD")
-		}
-		f.To = t.AddDate(0, 0, 1)
-	}
-	return f, nil
-}
-
-func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	f, err := auditFilter(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	entries, next, err := audit.List(r.Context(), s.db.R(), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newList(entries, next))
-}
-
-func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) {
-	sum, err := s.summary(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sum)
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	_ "embed"
+	"net/http"
 	"sync"
 	"time"
 
@@ -86,4 +88,21 @@ func (s *Server) summary(ctx context.Context) (summary, error) {
 		out.Regions = append(out.Regions, regionSummary{Code: r.Code, Name: r.Name, Needed: r.Needed, Allocated: r.Allocated, Delivered: r.Delivered})
 	}
 	return out, nil
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(openAPIDoc)
+}
+
+func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) {
+	sum, err := s.summary(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sum)
 }

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gotong/gotong/internal/audit"
+)
+
+func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
+	f, err := auditFilter(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entries, next, err := audit.List(r.Context(), s.db.R(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	data := map[string]any{"Entries": entries, "F": f, "From": q.Get("from"), "To": q.Get("to"), "Next": next}
+	if next != "" {
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("cursor", next)
+		nq.Del("verify")
+		data["NextURL"] = "/admin/audit?" + nq.Encode()
+	}
+	if q.Get("verify") != "" {
+		p, n, err := audit.Verify(r.Context(), s.db.R(), s.db.AuditKey)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		c := chainCheck{OK: p == nil, Checked: n}
+		if p != nil {
+			c.Problem = p.Error()
+		}
+		data["Verify"] = c
+	}
+	s.render(w, r, "audit", "Audit log", data)
+}
+
+type chainCheck struct {
+	OK      bool
+	Checked int64
+	Problem string
+}
