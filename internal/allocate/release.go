@@ -2,9 +2,7 @@ package allocate
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"maps"
@@ -210,12 +208,9 @@ func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason string
 // heldFor reads an allocation of who's organisation (any, for an admin).
 func (s *Service) heldFor(ctx context.Context, q store.Querier, who Who, id string) (held, error) {
 	org, all := who.OrgScope()
-	h, err := scanHeld(q.QueryRowContext(ctx, `SELECT `+heldCols+` FROM allocations a JOIN commitments c ON c.id = a.commitment_id
+	h, err := scanHeld(store.One(ctx, q, `SELECT `+heldCols+` FROM allocations a JOIN commitments c ON c.id = a.commitment_id
 		WHERE a.id = $1 AND ($2 OR a.org_id = $3)`, id, all, org))
-	if errors.Is(err, sql.ErrNoRows) {
-		return h, errs.E(errs.NotFound, "no such allocation")
-	}
-	return h, store.Map(err)
+	return h, store.NotFound(err, "no such allocation")
 }
 
 // Dispatch marks reserved allocations as on their way: they no longer expire. The
@@ -644,15 +639,11 @@ func (s *Service) AfterSync(ctx context.Context, tx *store.Tx, p program.Program
 
 // FillAllWaiting runs FillWaiting for every phase that has waiting commitments.
 func (s *Service) FillAllWaiting(ctx context.Context) (int, error) {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT DISTINCT program_id, phase_id FROM commitments WHERE waiting > 0 AND status <> 'cancelled'`)
-	if err != nil {
-		return 0, store.Map(err)
-	}
 	type pp struct{ prog, phase string }
-	list, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (pp, error) {
+	list, err := store.All(ctx, s.db.R(), func(r store.Scanner) (pp, error) {
 		var x pp
 		return x, r.Scan(&x.prog, &x.phase)
-	})
+	}, `SELECT DISTINCT program_id, phase_id FROM commitments WHERE waiting > 0 AND status <> 'cancelled'`)
 	if err != nil {
 		return 0, err
 	}

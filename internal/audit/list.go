@@ -72,23 +72,15 @@ func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, string, erro
 		sqlText += " WHERE " + strings.Join(where, " AND ")
 	}
 	sqlText += fmt.Sprintf(" ORDER BY at DESC, chain, seq DESC LIMIT %d", f.Limit+1)
-	rows, err := q.QueryContext(ctx, sqlText, args...)
-	if err != nil {
-		return nil, "", store.Map(err)
-	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
+	out, err := store.All(ctx, q, func(r store.Scanner) (Entry, error) {
 		var e Entry
-		if err := rows.Scan(&e.Chain, &e.Seq, &e.At, &e.ActorID, &e.Actor, &e.Action, &e.ObjectType,
-			&e.ObjectID, &e.Region, &e.RemoteAddr, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-			return nil, "", store.Map(err)
-		}
+		err := r.Scan(&e.Chain, &e.Seq, &e.At, &e.ActorID, &e.Actor, &e.Action, &e.ObjectType,
+			&e.ObjectID, &e.Region, &e.RemoteAddr, &e.Detail, &e.PrevHash, &e.Hash)
 		e.At = e.At.UTC()
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", store.Map(err)
+		return e, err
+	}, sqlText, args...)
+	if err != nil {
+		return nil, "", err
 	}
 	next := ""
 	if len(out) > f.Limit {

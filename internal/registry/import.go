@@ -291,12 +291,9 @@ func scanImport(row interface{ Scan(...any) error }) (Import, error) {
 // Import returns an import visible within scope ("" = everything): an office sees the
 // imports made for its region.
 func (s *Service) Import(ctx context.Context, id, scope string) (Import, error) {
-	im, err := scanImport(s.db.R().QueryRowContext(ctx, `SELECT `+importColumns+` FROM imports WHERE id = $1`, id))
+	im, err := scanImport(store.One(ctx, s.db.R(), `SELECT `+importColumns+` FROM imports WHERE id = $1`, id))
 	if err != nil {
-		if errs.Is(store.Map(err), errs.NotFound) {
-			return im, errs.E(errs.NotFound, "import not found")
-		}
-		return im, store.Map(err)
+		return im, store.NotFound(err, "import not found")
 	}
 	if scope != "" && !strings.HasPrefix(im.Scope, scope) {
 		return Import{}, errs.E(errs.NotFound, "import not found")
@@ -311,13 +308,9 @@ func (s *Service) ListImports(ctx context.Context, scope, cursor string, limit i
 		return nil, "", err
 	}
 	n := store.Limit(limit)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+importColumns+` FROM imports
+	ims, err := store.All(ctx, s.db.R(), scanImport, `SELECT `+importColumns+` FROM imports
 		WHERE ($1 = '' OR scope LIKE $2) AND ($3 = '' OR created_at < $4 OR (created_at = $4 AND id < $3))
 		ORDER BY created_at DESC, id DESC LIMIT $5`, scope, scope+"%", cur.ID, cur.At, n+1)
-	if err != nil {
-		return nil, "", store.Map(err)
-	}
-	ims, err := store.Collect(rows, scanImport)
 	if err != nil {
 		return nil, "", err
 	}
@@ -343,26 +336,22 @@ func storedReason(key, args string) msg.Message {
 // reason, the reason rendered by say in the reader's language. Values that a
 // spreadsheet would run as a formula are neutralised with a leading apostrophe.
 func (s *Service) WriteErrors(ctx context.Context, id string, w io.Writer, say func(msg.Message) string) error {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT line, col, value, reason, reason_args FROM import_errors WHERE import_id = $1 ORDER BY line, col`, id)
-	if err != nil {
-		return store.Map(err)
-	}
-	defer rows.Close()
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"row", "column", "value", "reason"})
-	for rows.Next() {
+	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
 		var line int
 		var col, value, reason, args string
-		if err := rows.Scan(&line, &col, &value, &reason, &args); err != nil {
-			return store.Map(err)
+		if err := r.Scan(&line, &col, &value, &reason, &args); err != nil {
+			return err
 		}
 		_ = cw.Write([]string{fmt.Sprint(line), col, SafeCell(value), say(storedReason(reason, args))})
-	}
+		return nil
+	}, `SELECT line, col, value, reason, reason_args FROM import_errors WHERE import_id = $1 ORDER BY line, col`, id)
 	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err != nil {
 		return err
 	}
-	return store.Map(rows.Err())
+	return cw.Error()
 }
 
 // SafeCell neutralises a cell that a spreadsheet would evaluate as a formula (=, +,

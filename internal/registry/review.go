@@ -56,13 +56,9 @@ func (s *Service) ListDuplicates(ctx context.Context, v Viewer, status string, l
 		return nil, "", err
 	}
 	limit = store.Limit(limit)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+dupColumns+` FROM duplicates WHERE status = $1 AND `+scopeClause("region", 2)+`
+	ds, err := store.All(ctx, s.db.R(), scanDup, `SELECT `+dupColumns+` FROM duplicates WHERE status = $1 AND `+scopeClause("region", 2)+`
 		AND ($4 = '' OR created_at > $5 OR (created_at = $5 AND id > $4)) ORDER BY created_at, id LIMIT $6`,
 		status, v.Scope, v.Scope+".%", cur.ID, cur.At, limit+1)
-	if err != nil {
-		return nil, "", store.Map(err)
-	}
-	ds, err := store.Collect(rows, scanDup)
 	if err != nil {
 		return nil, "", err
 	}
@@ -72,13 +68,10 @@ func (s *Service) ListDuplicates(ctx context.Context, v Viewer, status string, l
 
 // Duplicate returns one pair in the viewer's scope.
 func (s *Service) Duplicate(ctx context.Context, v Viewer, id string) (Duplicate, error) {
-	d, err := scanDup(s.db.R().QueryRowContext(ctx, `SELECT `+dupColumns+` FROM duplicates WHERE id = $1 AND `+scopeClause("region", 2),
+	d, err := scanDup(store.One(ctx, s.db.R(), `SELECT `+dupColumns+` FROM duplicates WHERE id = $1 AND `+scopeClause("region", 2),
 		id, v.Scope, v.Scope+".%"))
 	if err != nil {
-		if errs.Is(store.Map(err), errs.NotFound) {
-			return d, errs.E(errs.NotFound, "duplicate not found")
-		}
-		return d, store.Map(err)
+		return d, store.NotFound(err, "duplicate not found")
 	}
 	return d, nil
 }
@@ -130,12 +123,9 @@ func (s *Service) Resolve(ctx context.Context, v Viewer, id, decision, keep stri
 		sides := map[string]pairSide{}
 		for _, t := range d.TargetIDs {
 			var p pairSide
-			if err := tx.QueryRowContext(ctx, `SELECT region, held FROM targets WHERE id = $1 AND `+scopeClause("region", 2),
+			if err := store.One(ctx, tx, `SELECT region, held FROM targets WHERE id = $1 AND `+scopeClause("region", 2),
 				t, v.Scope, v.Scope+".%").Scan(&p.region, &p.held); err != nil {
-				if errs.Is(store.Map(err), errs.NotFound) {
-					return errs.E(errs.NotFound, "duplicate not found")
-				}
-				return err
+				return store.NotFound(err, "duplicate not found")
 			}
 			sides[t] = p
 		}
@@ -183,11 +173,11 @@ type pairSide struct{ region, held string }
 // mergeTargets folds target drop into keep.
 func (s *Service) mergeTargets(ctx context.Context, tx *store.Tx, keep, drop string, now time.Time) error {
 	var kindKeep, kindDrop, tagsKeep, tagsDrop, mergedKeep, mergedDrop string
-	if err := tx.QueryRowContext(ctx, `SELECT kind, tags, COALESCE(merged_into, '') FROM targets WHERE id = $1`, keep).Scan(&kindKeep, &tagsKeep, &mergedKeep); err != nil {
-		return store.Map(err)
+	if err := store.One(ctx, tx, `SELECT kind, tags, COALESCE(merged_into, '') FROM targets WHERE id = $1`, keep).Scan(&kindKeep, &tagsKeep, &mergedKeep); err != nil {
+		return err
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT kind, tags, COALESCE(merged_into, '') FROM targets WHERE id = $1`, drop).Scan(&kindDrop, &tagsDrop, &mergedDrop); err != nil {
-		return store.Map(err)
+	if err := store.One(ctx, tx, `SELECT kind, tags, COALESCE(merged_into, '') FROM targets WHERE id = $1`, drop).Scan(&kindDrop, &tagsDrop, &mergedDrop); err != nil {
+		return err
 	}
 	if mergedKeep != "" || mergedDrop != "" {
 		return errs.E(errs.Conflict, "one of these targets was already merged into another")

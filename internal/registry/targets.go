@@ -178,11 +178,7 @@ func (s *Service) ListTargets(ctx context.Context, v Viewer, f TargetFilter) ([]
 	}
 	args = append(args, limit+1)
 	q += ` ORDER BY t.updated_at DESC, t.id DESC LIMIT $` + itoa(len(args))
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, "", store.Map(err)
-	}
-	ts, err := store.Collect(rows, func(row interface{ Scan(...any) error }) (Target, error) { return scanTarget(row, v) })
+	ts, err := store.All(ctx, s.db.R(), func(row store.Scanner) (Target, error) { return scanTarget(row, v) }, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -197,31 +193,26 @@ func likeEscape(s string) string {
 // Target returns one target the viewer may see, with its members. An office viewer
 // gets NIK and No. KK unmasked, and that read is audited.
 func (s *Service) Target(ctx context.Context, v Viewer, id string) (Target, error) {
-	t, err := scanTarget(s.db.R().QueryRowContext(ctx, `SELECT `+targetColumns+` FROM targets t WHERE t.id = $1 AND `+
+	t, err := scanTarget(store.One(ctx, s.db.R(), `SELECT `+targetColumns+` FROM targets t WHERE t.id = $1 AND `+
 		scopeClause("t.region", 2), id, v.Scope, v.Scope+".%"), v)
 	if err != nil {
-		if errs.Is(store.Map(err), errs.NotFound) {
-			return t, errs.E(errs.NotFound, "target not found")
-		}
-		return t, store.Map(err)
+		return t, store.NotFound(err, "target not found")
 	}
 	if t.Kind == Household {
-		rows, err := s.db.R().QueryContext(ctx, `SELECT id, name, nik_mask, birth_date, sex, relation, tags, held, nik_enc
-			FROM members WHERE target_id = $1 AND merged_into IS NULL ORDER BY CASE WHEN relation = 'Kepala Keluarga' THEN 0 ELSE 1 END, birth_date, id`, id)
-		if err != nil {
-			return t, store.Map(err)
-		}
-		for rows.Next() {
+		err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
 			var m Member
 			var tags, held string
-			if err := rows.Scan(&m.ID, &m.Name, &m.NIKMasked, &m.BirthDate, &m.Sex, &m.Relation, &tags, &held, &m.nikEnc); err != nil {
-				rows.Close()
-				return t, store.Map(err)
+			if err := r.Scan(&m.ID, &m.Name, &m.NIKMasked, &m.BirthDate, &m.Sex, &m.Relation, &tags, &held, &m.nikEnc); err != nil {
+				return err
 			}
 			m.Tags, m.Held = splitTags(tags, v.Office), held != ""
 			t.Members = append(t.Members, m)
+			return nil
+		}, `SELECT id, name, nik_mask, birth_date, sex, relation, tags, held, nik_enc
+			FROM members WHERE target_id = $1 AND merged_into IS NULL ORDER BY CASE WHEN relation = 'Kepala Keluarga' THEN 0 ELSE 1 END, birth_date, id`, id)
+		if err != nil {
+			return t, err
 		}
-		rows.Close()
 	}
 	if v.Office {
 		if err := s.unmask(ctx, &t); err != nil {
@@ -337,8 +328,8 @@ func (s *Service) Correct(ctx context.Context, v Viewer, id string, c Correction
 			// Sensitive tags are hidden from this viewer, who cannot mean to remove
 			// them: they stay.
 			var stored string
-			if err := s.db.R().QueryRowContext(ctx, `SELECT tags FROM targets WHERE id = $1`, id).Scan(&stored); err != nil {
-				return t, store.Map(err)
+			if err := store.One(ctx, s.db.R(), `SELECT tags FROM targets WHERE id = $1`, id).Scan(&stored); err != nil {
+				return t, err
 			}
 			for _, tag := range splitTags(stored, true) {
 				if SensitiveTags[tag] && !slices.Contains(tags, tag) {

@@ -33,20 +33,10 @@ func (s *Service) Start(ctx context.Context) error {
 	if err := s.sweepUploads(ctx); err != nil {
 		return err
 	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM imports WHERE status IN ('queued', 'running') ORDER BY created_at`)
+	pending, err := store.All(ctx, s.db.R(), store.String, `SELECT id FROM imports WHERE status IN ('queued', 'running') ORDER BY created_at`)
 	if err != nil {
-		return store.Map(err)
+		return err
 	}
-	var pending []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return store.Map(err)
-		}
-		pending = append(pending, id)
-	}
-	rows.Close()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -431,9 +421,9 @@ func (s *Service) sweepUploads(ctx context.Context) error {
 		var status string
 		id := strings.TrimSuffix(strings.TrimSuffix(e.Name(), ".csv"), ".xlsx")
 		if _, err := uuid.Parse(id); err == nil {
-			err := s.db.R().QueryRowContext(ctx, `SELECT status FROM imports WHERE id = $1`, id).Scan(&status)
-			if err != nil && !errs.Is(store.Map(err), errs.NotFound) {
-				return store.Map(err)
+			err := store.One(ctx, s.db.R(), `SELECT status FROM imports WHERE id = $1`, id).Scan(&status)
+			if err != nil && !errs.Is(err, errs.NotFound) {
+				return err
 			}
 		}
 		info, err := e.Info()
