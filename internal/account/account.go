@@ -200,7 +200,7 @@ func (s *Service) User(ctx context.Context, id string) (User, error) {
 	u, err := scanUser(s.db.R().QueryRowContext(ctx,
 		`SELECT `+userColumns+` FROM users WHERE id = $1 AND deleted_at IS NULL`, id))
 	if err != nil {
-		return u, notFound(err, "user not found")
+		return u, store.NotFound(err, "user not found")
 	}
 	return u, nil
 }
@@ -210,18 +210,9 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 	u, err := scanUser(s.db.R().QueryRowContext(ctx,
 		`SELECT `+userColumns+` FROM users WHERE email = $1 AND deleted_at IS NULL`, strings.ToLower(strings.TrimSpace(email))))
 	if err != nil {
-		return u, notFound(err, "user not found")
+		return u, store.NotFound(err, "user not found")
 	}
 	return u, nil
-}
-
-// notFound maps a no-rows error to a not_found error with msg.
-func notFound(err error, msg string) error {
-	err = store.Map(err)
-	if errs.Is(err, errs.NotFound) {
-		return errs.E(errs.NotFound, "%s", msg)
-	}
-	return err
 }
 
 // UserFilter selects users in ListUsers.
@@ -243,11 +234,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, string, 
 		AND ($1 = '' OR role = $1) AND ($2 = '' OR org_id = $2)
 		AND ($3 = '' OR created_at < $4 OR (created_at = $4 AND id < $3))
 		ORDER BY created_at DESC, id DESC LIMIT $5`
-	rows, err := s.db.R().QueryContext(ctx, q, string(f.Role), f.OrgID, cur.ID, cur.At, limit+1)
-	if err != nil {
-		return nil, "", store.Map(err)
-	}
-	users, err := store.Collect(rows, scanUser)
+	users, err := store.All(ctx, s.db.R(), scanUser, q, string(f.Role), f.OrgID, cur.ID, cur.At, limit+1)
 	if err != nil {
 		return nil, "", err
 	}

@@ -2,6 +2,8 @@ package account
 
 import (
 	"context"
+
+	"github.com/gotong/gotong/internal/store"
 )
 
 // UserLabel returns how audit entries name a user: the email, also of a deleted
@@ -11,5 +13,5 @@ import (
 func (s *Service) UserLabel(ctx context.Context, id string) (string, error) {
 	var email string
 	err := s.db.R().QueryRowContext(ctx, `SELECT email FROM users WHERE id = $1`, id).Scan(&email)
-	return email, notFound(err, "user not found")
+	return email, store.NotFound(err, "user not found")
 }

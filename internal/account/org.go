@@ -135,7 +135,7 @@ func scanOrg(row interface{ Scan(...any) error }) (Org, error) {
 func (s *Service) Org(ctx context.Context, id string) (Org, error) {
 	o, err := scanOrg(s.db.R().QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
 	if err != nil {
-		return o, notFound(err, "organisation not found")
+		return o, store.NotFound(err, "organisation not found")
 	}
 	return o, nil
 }
@@ -157,14 +157,10 @@ func (s *Service) ListOrgs(ctx context.Context, f OrgFilter) ([]Org, string, err
 		return nil, "", err
 	}
 	limit := store.Limit(f.Limit)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+orgColumns+` FROM organizations
+	orgs, err := store.All(ctx, s.db.R(), scanOrg, `SELECT `+orgColumns+` FROM organizations
 		WHERE ($1 = '' OR status = $1)
 		AND ($2 = '' OR created_at < $3 OR (created_at = $3 AND id < $2))
 		ORDER BY created_at DESC, id DESC LIMIT $4`, f.Status, cur.ID, cur.At, limit+1)
-	if err != nil {
-		return nil, "", store.Map(err)
-	}
-	orgs, err := store.Collect(rows, scanOrg)
 	if err != nil {
 		return nil, "", err
 	}
@@ -197,7 +193,7 @@ func (s *Service) DecideOrg(ctx context.Context, id, decision, reason string) (O
 	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var prev string
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM organizations WHERE id = $1`, id).Scan(&prev); err != nil {
-			return notFound(err, "organisation not found")
+			return store.NotFound(err, "organisation not found")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE organizations SET status = $1, reason = $2, decided_at = $3, decided_by = $4
 			WHERE id = $5`, decision, reason, now, a.ID, id); err != nil {
@@ -224,7 +220,7 @@ func (s *Service) SetOrgLimits(ctx context.Context, id string, open, reveal int)
 	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var was [2]int
 		if err := tx.QueryRowContext(ctx, `SELECT open_limit, reveal_limit FROM organizations WHERE id = $1`, id).Scan(&was[0], &was[1]); err != nil {
-			return notFound(err, "organisation not found")
+			return store.NotFound(err, "organisation not found")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE organizations SET open_limit = $1, reveal_limit = $2 WHERE id = $3`, open, reveal, id); err != nil {
 			return err
@@ -250,8 +246,8 @@ func contains(list []string, s string) bool {
 // CountOrgs counts organisations with a status.
 func (s *Service) CountOrgs(ctx context.Context, status string) (int, error) {
 	var n int
-	err := s.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM organizations WHERE status = $1`, status).Scan(&n)
-	return n, store.Map(err)
+	err := store.One(ctx, s.db.R(), `SELECT COUNT(*) FROM organizations WHERE status = $1`, status).Scan(&n)
+	return n, err
 }
 
 // What other capabilities ask of organisations. Package account owns the
@@ -280,8 +276,8 @@ func (s *Service) CheckCommitter(ctx context.Context, q store.Querier, orgID str
 // OrgLimits reads an organisation's own limits on open units and on recipients
 // revealed per day (0: the deployment's default).
 func (s *Service) OrgLimits(ctx context.Context, q store.Querier, orgID string) (open, reveal int, err error) {
-	err = q.QueryRowContext(ctx, `SELECT open_limit, reveal_limit FROM organizations WHERE id = $1`, orgID).Scan(&open, &reveal)
-	return open, reveal, store.Map(err)
+	err = store.One(ctx, q, `SELECT open_limit, reveal_limit FROM organizations WHERE id = $1`, orgID).Scan(&open, &reveal)
+	return open, reveal, err
 }
 
 // LockOrg takes the organisation's row lock in tx (PostgreSQL), so that checks of
@@ -300,17 +296,13 @@ func (s *Service) OrgNames(ctx context.Context, ids []string) (map[string]string
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, name FROM organizations WHERE id IN (`+store.InList(s.db.Engine, 1, len(ids))+`)`, args...)
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
 		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, store.Map(err)
+		if err := r.Scan(&id, &name); err != nil {
+			return err
 		}
 		names[id] = name
-	}
-	return names, store.Map(rows.Err())
+		return nil
+	}, `SELECT id, name FROM organizations WHERE id IN (`+store.InList(s.db.Engine, 1, len(ids))+`)`, args...)
+	return names, err
 }

@@ -71,11 +71,10 @@ func (s *Service) UserByToken(ctx context.Context, secret string) (User, error) 
 		u.created_at, COALESCE((SELECT o.status FROM organizations o WHERE o.id = u.org_id), ''),
 		t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND u.deleted_at IS NULL`, hashToken(secret)), &tokenID, &lastUsed)
-	if err != nil {
-		if errs.Is(store.Map(err), errs.NotFound) {
-			return User{}, errs.E(errs.Unauthorized, "invalid API token")
-		}
-		return User{}, store.Map(err)
+	if err = store.Map(err); errs.Is(err, errs.NotFound) {
+		return User{}, errs.E(errs.Unauthorized, "invalid API token")
+	} else if err != nil {
+		return User{}, err
 	}
 	// Record use at most once a minute, so a busy script does not turn every read
 	// into a write.

@@ -59,7 +59,7 @@ func (s *Service) DeleteUser(ctx context.Context, id string) error {
 	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var region string
 		if err := tx.QueryRowContext(ctx, `SELECT region FROM users WHERE id = $1 AND deleted_at IS NULL`, id).Scan(&region); err != nil {
-			return notFound(err, "user not found")
+			return store.NotFound(err, "user not found")
 		}
 		if a, ok := audit.ActorFrom(ctx); ok && a.ID == id {
 			return errs.E(errs.Conflict, "you cannot delete your own account")
@@ -77,6 +77,6 @@ func (s *Service) DeleteUser(ctx context.Context, id string) error {
 // HasAdmin reports whether a live admin exists.
 func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
 	var n int
-	err := s.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL`).Scan(&n)
-	return n > 0, store.Map(err)
+	err := store.One(ctx, s.db.R(), `SELECT COUNT(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL`).Scan(&n)
+	return n > 0, err
 }
