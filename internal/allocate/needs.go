@@ -81,8 +81,8 @@ func (n *Needs) Add(ctx context.Context, tx *store.Tx, p program.Program, today 
 		order = `ph.starts, ph.id, t.region, t.created_at, t.id` // "0 DESC" would name a column
 	}
 	newID := rowIDs[tx.Engine](`$`+itoa(len(args)), order)
-	// The phases are program's; they are joined here (store.Owners lists the
-	// exception) so that the seed stays one statement.
+	// The phases are program's; they are joined here (store's owners_test.go lists
+	// the exception) so that the seed stays one statement.
 	q := `INSERT INTO needs (id, program_id, phase_id, target_id, region, kind, quantity, priority, since, stack_group, starts, ends)
 		SELECT ` + newID + `, $1, ph.id, t.id, t.region, t.kind, ` + qty + `, ` + prio + `, t.created_at, $2, ph.starts, ph.ends
 		FROM ` + registry.Targets + ` JOIN phases ph ON ph.program_id = $1

@@ -114,7 +114,7 @@ func (s *Service) syncProgram(ctx context.Context, tx *store.Tx, p Program) (Syn
 	today := start.Format("2006-01-02")
 	// Only targets changed since the last sync are looked at, with a margin for
 	// changes stamped before and committed after it (looking again is harmless:
-	// every statement below changes only what differs).
+	// every statement of Needs.Sync changes only what differs).
 	var last sql.NullTime
 	if err := tx.QueryRowContext(ctx, `SELECT synced_at FROM programs WHERE id = $1`, p.ID).Scan(&last); err != nil {
 		return res, err

@@ -11,8 +11,9 @@ import (
 	"github.com/gotong/gotong/internal/store"
 )
 
-// The registry owns the targets and members tables (see store.Owners). Other
-// capabilities read them only through what this file exports:
+// The registry owns the targets and members tables (see the ownership table in
+// package store's doc). Other capabilities read them only through what this file
+// exports:
 //
 //   - functions that take a store.Querier, so that they run inside the caller's
 //     transaction (allocate checks chosen targets while it holds its locks);
@@ -113,7 +114,7 @@ func targetField(ctx context.Context, q store.Querier, col, id string) (string, 
 	var v string
 	err := q.QueryRowContext(ctx, `SELECT `+col+` FROM targets WHERE id = $1`, id).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", errs.E(errs.NotFound, "no such target")
+		return "", errs.E(errs.NotFound, "target not found")
 	}
 	return v, store.Map(err)
 }

@@ -17,7 +17,7 @@ func (db *DB) Setting(ctx context.Context, name string) (string, error) {
 	var v string
 	err := db.R().QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", errs.E(errs.NotFound, "no setting %s", name)
+		return "", errs.E(errs.NotFound, "not found") // read only by app's key check; never shown
 	}
 	return v, Map(err)
 }
