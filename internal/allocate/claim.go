@@ -3,7 +3,11 @@ package allocate
 import (
 	"container/heap"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gotong/gotong/internal/program"
@@ -391,4 +395,49 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *Commitment, take [
 		rows[i] = allocRow{id: newOrderedID(), needID: k.NeedID, targetID: k.TargetID, region: k.Region, quantity: units[i]}
 	}
 	return rows, s.eng.apply(ctx, tx, c, take, rows, expires, now)
+}
+
+// claimed describes allocations just made.
+type claimed struct {
+	count  int
+	units  int
+	digest string
+}
+
+// digest is a SHA-256 over the allocations' (id, need, quantity) lines in id order,
+// so the audit entry binds the exact set it announces and anyone can recompute it
+// from the allocations table.
+func digest(rows []allocRow) string {
+	sorted := slices.Clone(rows)
+	slices.SortFunc(sorted, func(a, b allocRow) int { return strings.Compare(a.id, b.id) })
+	h := sha256.New()
+	for _, a := range sorted {
+		h.Write([]byte(a.id + "|" + a.needID + "|" + itoa(a.quantity) + "\n"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// fill allocates up to want units to c and updates its counters (in tx).
+func (s *Service) fill(ctx context.Context, tx *store.Tx, c *Commitment, p program.Program, want int) (claimed, error) {
+	rows, err := s.claim(ctx, tx, c, p, want)
+	if err != nil {
+		return claimed{}, err
+	}
+	got := claimed{count: len(rows), digest: digest(rows)}
+	for _, r := range rows {
+		got.units += r.quantity
+	}
+	var waiting int
+	if err := tx.QueryRowContext(ctx, `SELECT waiting FROM commitments WHERE id = $1`, c.ID).Scan(&waiting); err != nil {
+		return got, err
+	}
+	var allocated, released int
+	waiting -= got.units
+	if err := tx.QueryRowContext(ctx, `UPDATE commitments SET allocated = allocated + $1, waiting = $2,
+		status = CASE WHEN $2 = 0 THEN 'allocated' WHEN allocated + $1 > 0 THEN 'partial' ELSE 'waitlisted' END, updated_at = $3
+		WHERE id = $4 RETURNING allocated, released, status`, got.units, waiting, s.Now(), c.ID).Scan(&allocated, &released, &c.Status); err != nil {
+		return got, err
+	}
+	c.Allocated, c.Waitlisted, c.Released = allocated, waiting, released
+	return got, nil
 }

@@ -3,7 +3,6 @@ package allocate
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -199,126 +198,6 @@ func (s *Service) allocation(ctx context.Context, who Who, id string) (Allocatio
 	return as[0], err
 }
 
-// suggest proposes free RW and institution needs near the chosen targets that were
-// already taken: the same kelurahan first, then the same kecamatan. They are named
-// as publicName says.
-func (s *Service) suggest(ctx context.Context, c Commitment) ([]Suggestion, error) {
-	if len(c.Taken) == 0 {
-		return nil, nil
-	}
-	near, err := registry.TargetRegion(ctx, s.db.R(), c.Taken[0].TargetID)
-	if err != nil {
-		return nil, err
-	}
-	kec := near
-	if len(near) > 8 {
-		kec = near[:8]
-	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity - n.allocated
-		FROM needs n JOIN `+registry.Targets+` ON t.id = n.target_id
-		WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3 AND n.allocated < n.quantity AND n.state = 'open'
-		  AND n.kind IN ('rw','institution') AND `+notStacked+`
-		ORDER BY CASE WHEN n.region = $4 THEN 0 ELSE 1 END, n.priority DESC, n.since, n.id LIMIT 5`,
-		c.PhaseID, kec, region.Upper(kec), near)
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Suggestion, error) {
-		var g Suggestion
-		err := r.Scan(&g.TargetID, &g.Kind, &g.Name, &g.Region, &g.RW, &g.Free)
-		g.Name = publicName(g.Kind, g.Name, g.RW)
-		return g, err
-	})
-}
-
-// Preview is what a commitment would receive if made now.
-type Preview struct {
-	Requested   int            `json:"requested"`
-	Allocated   int            `json:"allocated"`
-	Waitlisted  int            `json:"waitlisted"`
-	Targets     int            `json:"targets"`
-	Priority    int            `json:"priority_targets"`
-	Regions     map[string]int `json:"regions"` // kelurahan code -> units
-	Taken       []Taken        `json:"taken,omitempty"`
-	Suggestions []Suggestion   `json:"suggestions,omitempty"`
-}
-
-// Preview plans a request without writing anything. Someone else may commit first,
-// so the real answer can differ.
-func (s *Service) Preview(ctx context.Context, who Who, req Request) (Preview, error) {
-	var pv Preview
-	if err := s.orgs.CheckCommitter(ctx, s.db.R(), who.OrgID); err != nil {
-		return pv, err
-	}
-	p, ph, err := s.normalize(ctx, s.db.R(), &req)
-	if err != nil {
-		return pv, err
-	}
-	c := &Commitment{ID: "", PhaseID: ph.ID, Region: req.Region, ProgramID: p.ID}
-	var cands []Candidate
-	var give []int
-	if req.Region != "" {
-		blocked, err := s.blockedTargets(ctx, s.db.R(), c, p)
-		if err != nil {
-			return pv, store.Map(err)
-		}
-		if cands, give, err = s.plan(ctx, s.db.R(), c, req.Quantity, nil, blocked); err != nil {
-			return pv, store.Map(err)
-		}
-	} else {
-		if pv.Taken, err = s.checkTargets(ctx, s.db.R(), p, ph, req.TargetIDs); err != nil {
-			return pv, err
-		}
-		if cands, err = s.targetCandidates(ctx, ph.ID, req.TargetIDs); err != nil {
-			return pv, err
-		}
-		if len(pv.Taken) > 0 {
-			c.Taken = pv.Taken
-			pv.Suggestions, _ = s.suggest(ctx, *c)
-		}
-		give = Plan(cands, req.Quantity)
-	}
-	pv.Requested, pv.Regions = req.Quantity, map[string]int{}
-	for i, g := range give {
-		if g == 0 {
-			continue
-		}
-		pv.Allocated += g
-		pv.Targets++
-		if cands[i].Priority {
-			pv.Priority++
-		}
-		pv.Regions[cands[i].Region] += g
-	}
-	pv.Waitlisted = pv.Requested - pv.Allocated
-	if p.Sensitive {
-		// Units per kelurahan and the count of priority households of a health
-		// program are figures below kecamatan: the totals are enough to decide.
-		pv.Regions, pv.Priority = map[string]int{}, 0
-	}
-	return pv, nil
-}
-
-func (s *Service) targetCandidates(ctx context.Context, phaseID string, ids []string) ([]Candidate, error) {
-	var out []Candidate
-	for _, id := range ids {
-		var k Candidate
-		var prio int
-		err := s.db.R().QueryRowContext(ctx, `SELECT n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority
-			FROM needs n WHERE n.phase_id = $1 AND n.target_id = $2 AND n.allocated < n.quantity AND n.state = 'open' AND `+notStacked,
-			phaseID, id).Scan(&k.NeedID, &k.TargetID, &k.Kind, &k.Region, &k.Quantity, &k.Allocated, &prio)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, store.Map(err)
-		}
-		k.Priority = prio > 0
-		out = append(out, k)
-	}
-	return out, nil
-}
-
 // OpenNeed is an RW's or institution's unmet need, for collaborators choosing whom to
 // serve, named as publicName says. Households are not listed: they are reached
 // through an area, so no one browses families by name.
@@ -358,43 +237,6 @@ func (s *Service) openNeeds(ctx context.Context, q store.Querier, phaseID, code,
 		err := r.Scan(&o.TargetID, &o.Kind, &o.Name, &o.Region, &o.RW, &o.Needed, &o.Free)
 		o.Name = publicName(o.Kind, o.Name, o.RW)
 		return o, err
-	})
-}
-
-// Notification is an in-app notice to an organisation.
-type Notification struct {
-	ID           string         `json:"id"`
-	Kind         string         `json:"kind"`
-	CommitmentID string         `json:"commitment_id"`
-	Params       map[string]any `json:"params"`
-	CreatedAt    time.Time      `json:"created_at"`
-	Read         bool           `json:"read"`
-}
-
-// Notifications returns an organisation's latest notices.
-func (s *Service) Notifications(ctx context.Context, orgID string, limit int) ([]Notification, error) {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, kind, COALESCE(commitment_id, ''), params, created_at, read_at IS NOT NULL
-		FROM notifications WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, orgID, store.Limit(limit))
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Notification, error) {
-		var n Notification
-		var params string
-		if err := r.Scan(&n.ID, &n.Kind, &n.CommitmentID, &params, &n.CreatedAt, &n.Read); err != nil {
-			return n, err
-		}
-		n.CreatedAt = n.CreatedAt.UTC()
-		_ = json.Unmarshal([]byte(params), &n.Params)
-		return n, nil
-	})
-}
-
-// MarkRead marks an organisation's notices as read.
-func (s *Service) MarkRead(ctx context.Context, orgID string) error {
-	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE org_id = $2 AND read_at IS NULL`, s.Now(), orgID)
-		return err
 	})
 }
 

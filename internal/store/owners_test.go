@@ -23,7 +23,7 @@ var ownerExceptions = map[string][]string{
 	// phase (name, stack group, dates) in one query per page or claim; program owns
 	// them and never changes a published program's phases.
 	"internal/allocate/view.go":           {"programs", "phases"},
-	"internal/allocate/release.go":        {"programs", "phases"},
+	"internal/allocate/waitlist.go":       {"programs", "phases"},
 	"internal/allocate/claim.go":          {"programs"},
 	"internal/allocate/claim_postgres.go": {"targets"}, // the claim locks a need with its target (package doc)
 	// The seed of a program's needs is one INSERT … SELECT over targets × phases.
