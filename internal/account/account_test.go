@@ -14,13 +14,7 @@ import (
 	"github.com/gotong/gotong/internal/storetest"
 )
 
-var regions = func() *region.Set {
-	s, err := region.Load(data.Regions)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}()
+var regions = region.MustLoad(data.Regions)
 
 func newService(t *testing.T, db *store.DB) (*account.Service, context.Context) {
 	t.Helper()

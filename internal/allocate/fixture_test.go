@@ -17,13 +17,7 @@ import (
 	"github.com/gotong/gotong/internal/store"
 )
 
-var regionSet = func() *region.Set {
-	s, err := region.Load(data.Regions)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}()
+var regionSet = region.MustLoad(data.Regions)
 
 // Some DKI kelurahan: two in one kecamatan of Jakarta Pusat, one in Jakarta Utara.
 const (

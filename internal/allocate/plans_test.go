@@ -72,10 +72,7 @@ var fullScan = regexp.MustCompile(`^SCAN (n|o|needs)\b|^SEARCH (n|o|needs) .*\(p
 // per call; this is the test that would have said so.)
 func TestEngineReadsUseTheirIndexes(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	regions, err := region.Load(data.Regions)
-	if err != nil {
-		t.Fatal(err)
-	}
+	regions := region.MustLoad(data.Regions)
 	ctx := context.Background()
 	s := New(db, program.New(db, regions, "31", NewNeeds(db)), account.New(db, regions, account.Options{Province: "31"}), regions, "31", nil)
 	e := &explainer{t: t, db: db, plans: map[string][]string{}}

@@ -18,13 +18,7 @@ import (
 	"github.com/gotong/gotong/internal/storetest"
 )
 
-var regions = func() *region.Set {
-	s, err := region.Load(data.Regions)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}()
+var regions = region.MustLoad(data.Regions)
 
 // Two kelurahan of Jakarta Pusat (31.71) and one of Jakarta Utara (31.72).
 const (

@@ -193,6 +193,16 @@ var files = [...]string{
 	Village:  "regions/villages.csv",
 }
 
+// MustLoad is Load for data shipped inside the binary (data.Regions), which a
+// test or a start-up cannot go on without: it panics when the data is broken.
+func MustLoad(fsys fs.FS) *Set {
+	s, err := Load(fsys)
+	if err != nil {
+		panic(fmt.Sprintf("region data: %v", err))
+	}
+	return s
+}
+
 // Load reads regions/provinces.csv, regions/regencies.csv,
 // regions/districts.csv and regions/villages.csv from fsys (normally
 // data.Regions). Each file must have the header "code,name" and hold dotted

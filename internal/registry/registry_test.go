@@ -22,13 +22,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
-var testRegions = func() *region.Set {
-	s, err := region.Load(data.Regions)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}()
+var testRegions = region.MustLoad(data.Regions)
 
 // env is a registry on a fresh database with a user to import as.
 type env struct {
