@@ -210,12 +210,12 @@ func (s *Service) byClientRef(ctx context.Context, q store.Querier, who Who, ref
 		return Commitment{}, false, nil
 	}
 	var id string
-	err := q.QueryRowContext(ctx, `SELECT id FROM commitments WHERE org_id = $1 AND client_ref = $2`, who.OrgID, ref).Scan(&id)
+	err := store.One(ctx, q, `SELECT id FROM commitments WHERE org_id = $1 AND client_ref = $2`, who.OrgID, ref).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Commitment{}, false, nil
 	}
 	if err != nil {
-		return Commitment{}, false, store.Map(err)
+		return Commitment{}, false, err
 	}
 	c, err := s.get(ctx, q, who, id)
 	return c, err == nil, err
@@ -233,19 +233,19 @@ func (s *Service) firstRegion(ctx context.Context, q store.Querier, ids []string
 
 // checkTargets makes sure every chosen target is an RW or institution with a need in
 // the phase, and says which ones have nothing free. Only a target without such a
-// need is invalid; a failed read is the database's error, mapped by store.Map.
+// need is invalid; a failed read is the database's error, mapped by store.One.
 func (s *Service) checkTargets(ctx context.Context, q store.Querier, p program.Program, ph program.Phase, ids []string) ([]Taken, error) {
 	var taken []Taken
 	for _, id := range ids {
 		var kind, state string
 		var qty, alloc int
-		err := q.QueryRowContext(ctx, `SELECT kind, quantity, allocated, state FROM needs WHERE target_id = $1 AND phase_id = $2`,
+		err := store.One(ctx, q, `SELECT kind, quantity, allocated, state FROM needs WHERE target_id = $1 AND phase_id = $2`,
 			id, ph.ID).Scan(&kind, &qty, &alloc, &state)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, errs.E(errs.Invalid, "target %s has no need in this program phase", id)
 		}
 		if err != nil {
-			return nil, store.Map(err)
+			return nil, err
 		}
 		if kind != "rw" && kind != "institution" {
 			return nil, errs.E(errs.Invalid, "only an RW or an institution can be chosen; households are reached through an area")
@@ -276,21 +276,17 @@ func (s *Service) suggest(ctx context.Context, c Commitment) ([]Suggestion, erro
 	if len(near) > 8 {
 		kec = near[:8]
 	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity - n.allocated
+	return store.All(ctx, s.db.R(), func(r store.Scanner) (Suggestion, error) {
+		var g Suggestion
+		err := r.Scan(&g.TargetID, &g.Kind, &g.Name, &g.Region, &g.RW, &g.Free)
+		g.Name = publicName(g.Kind, g.Name, g.RW)
+		return g, err
+	}, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity - n.allocated
 		FROM needs n JOIN `+registry.Targets+` ON t.id = n.target_id
 		WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3 AND n.allocated < n.quantity AND n.state = 'open'
 		  AND n.kind IN ('rw','institution') AND `+notStacked+`
 		ORDER BY CASE WHEN n.region = $4 THEN 0 ELSE 1 END, n.priority DESC, n.since, n.id LIMIT 5`,
 		c.PhaseID, kec, region.Upper(kec), near)
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Suggestion, error) {
-		var g Suggestion
-		err := r.Scan(&g.TargetID, &g.Kind, &g.Name, &g.Region, &g.RW, &g.Free)
-		g.Name = publicName(g.Kind, g.Name, g.RW)
-		return g, err
-	})
 }
 
 // Preview is what a commitment would receive if made now.
@@ -366,14 +362,14 @@ func (s *Service) targetCandidates(ctx context.Context, phaseID string, ids []st
 	for _, id := range ids {
 		var k Candidate
 		var prio int
-		err := s.db.R().QueryRowContext(ctx, `SELECT n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority
+		err := store.One(ctx, s.db.R(), `SELECT n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority
 			FROM needs n WHERE n.phase_id = $1 AND n.target_id = $2 AND n.allocated < n.quantity AND n.state = 'open' AND `+notStacked,
 			phaseID, id).Scan(&k.NeedID, &k.TargetID, &k.Kind, &k.Region, &k.Quantity, &k.Allocated, &prio)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
-			return nil, store.Map(err)
+			return nil, err
 		}
 		k.Priority = prio > 0
 		out = append(out, k)

@@ -32,35 +32,30 @@ func (n *Needs) Sum(ctx context.Context, f program.NeedFilter, by int, reached b
 	if reached {
 		distinct = `COUNT(DISTINCT CASE WHEN delivered > 0 THEN target_id END)`
 	}
-	rows, err := n.db.R().QueryContext(ctx, `SELECT substr(region, 1, `+itoa(by)+`),
-		SUM(quantity), SUM(allocated), SUM(delivered), `+distinct+` `+q+` GROUP BY 1`, args...)
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := store.Each(ctx, n.db.R(), func(row store.Scanner) error {
 		var r program.RegionProgress
-		if err := rows.Scan(&r.Code, &r.Needed, &r.Allocated, &r.Delivered, &r.TargetsReached); err != nil {
-			return nil, store.Map(err)
+		if err := row.Scan(&r.Code, &r.Needed, &r.Allocated, &r.Delivered, &r.TargetsReached); err != nil {
+			return err
 		}
 		sums[r.Code] = r
+		return nil
+	}, `SELECT substr(region, 1, `+itoa(by)+`),
+		SUM(quantity), SUM(allocated), SUM(delivered), `+distinct+` `+q+` GROUP BY 1`, args...)
+	if err != nil {
+		return nil, err
 	}
-	return sums, store.Map(rows.Err())
+	return sums, nil
 }
 
 // Flagged lists a program's flagged needs inside scope (a region prefix), with
 // their phase's id in Phase.
 func (n *Needs) Flagged(ctx context.Context, programID, scope string, limit int) ([]program.Flagged, error) {
-	rows, err := n.db.R().QueryContext(ctx, `SELECT n.id, n.phase_id, n.target_id, t.name, n.region, n.quantity, n.allocated, n.flag
-		FROM needs n JOIN `+registry.Targets+` ON t.id = n.target_id
-		WHERE n.program_id = $1 AND n.state = 'flagged' AND n.region >= $2 AND n.region < $3
-		ORDER BY n.region, n.id LIMIT $4`, programID, scope, region.Upper(scope), store.Limit(limit))
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	return store.Collect(rows, func(r interface{ Scan(...any) error }) (program.Flagged, error) {
+	return store.All(ctx, n.db.R(), func(r store.Scanner) (program.Flagged, error) {
 		var f program.Flagged
 		err := r.Scan(&f.NeedID, &f.Phase, &f.TargetID, &f.TargetName, &f.Region, &f.Quantity, &f.Allocated, &f.Flag)
 		return f, err
-	})
+	}, `SELECT n.id, n.phase_id, n.target_id, t.name, n.region, n.quantity, n.allocated, n.flag
+		FROM needs n JOIN `+registry.Targets+` ON t.id = n.target_id
+		WHERE n.program_id = $1 AND n.state = 'flagged' AND n.region >= $2 AND n.region < $3
+		ORDER BY n.region, n.id LIMIT $4`, programID, scope, region.Upper(scope), store.Limit(limit))
 }

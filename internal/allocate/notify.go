@@ -57,12 +57,7 @@ type Notification struct {
 
 // Notifications returns an organisation's latest notices.
 func (s *Service) Notifications(ctx context.Context, orgID string, limit int) ([]Notification, error) {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id, kind, COALESCE(commitment_id, ''), params, created_at, read_at IS NOT NULL
-		FROM notifications WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, orgID, store.Limit(limit))
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Notification, error) {
+	return store.All(ctx, s.db.R(), func(r store.Scanner) (Notification, error) {
 		var n Notification
 		var params string
 		if err := r.Scan(&n.ID, &n.Kind, &n.CommitmentID, &params, &n.CreatedAt, &n.Read); err != nil {
@@ -71,7 +66,8 @@ func (s *Service) Notifications(ctx context.Context, orgID string, limit int) ([
 		n.CreatedAt = n.CreatedAt.UTC()
 		_ = json.Unmarshal([]byte(params), &n.Params)
 		return n, nil
-	})
+	}, `SELECT id, kind, COALESCE(commitment_id, ''), params, created_at, read_at IS NOT NULL
+		FROM notifications WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, orgID, store.Limit(limit))
 }
 
 // MarkRead marks an organisation's notices as read.

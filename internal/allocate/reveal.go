@@ -137,12 +137,8 @@ func (s *Service) reveal(ctx context.Context, c Commitment, as []Allocation, cur
 			for _, i := range due {
 				ids = append(ids, as[i].ID)
 			}
-			rows, err := tx.QueryContext(ctx, `SELECT allocation_id FROM recipient_reveals WHERE org_id = $1 AND day = $2
+			already, err := store.All(ctx, tx, store.String, `SELECT allocation_id FROM recipient_reveals WHERE org_id = $1 AND day = $2
 				AND allocation_id IN (`+store.InList(tx.Engine, 3, len(due))+`)`, ids...)
-			if err != nil {
-				return err
-			}
-			already, err := store.Collect(rows, store.String)
 			if err != nil {
 				return err
 			}
@@ -236,21 +232,17 @@ func (s *Service) Flags(ctx context.Context, cursor string, limit int) ([]Flag, 
 		return nil, "", err
 	}
 	limit = store.Limit(limit)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT f.id, f.org_id, f.kind, f.commitment_id, f.params, f.created_at
-		FROM org_flags f
-		WHERE ($1 = '' OR f.created_at < $2 OR (f.created_at = $2 AND f.id < $1)) ORDER BY f.created_at DESC, f.id DESC LIMIT $3`,
-		cur.ID, cur.At, limit+1)
-	if err != nil {
-		return nil, "", store.Map(err)
-	}
-	fs, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (Flag, error) {
+	fs, err := store.All(ctx, s.db.R(), func(r store.Scanner) (Flag, error) {
 		var f Flag
 		var params string
 		err := r.Scan(&f.ID, &f.OrgID, &f.Kind, &f.CommitmentID, &params, &f.CreatedAt)
 		_ = json.Unmarshal([]byte(params), &f.Params)
 		f.CreatedAt = f.CreatedAt.UTC()
 		return f, err
-	})
+	}, `SELECT f.id, f.org_id, f.kind, f.commitment_id, f.params, f.created_at
+		FROM org_flags f
+		WHERE ($1 = '' OR f.created_at < $2 OR (f.created_at = $2 AND f.id < $1)) ORDER BY f.created_at DESC, f.id DESC LIMIT $3`,
+		cur.ID, cur.At, limit+1)
 	if err != nil {
 		return nil, "", err
 	}

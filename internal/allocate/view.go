@@ -2,12 +2,9 @@ package allocate
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
@@ -29,19 +26,12 @@ const commitmentFrom = ` FROM commitments c JOIN phases ph ON ph.id = c.phase_id
 // get reads a commitment within who's OrgScope: another organisation's is not found.
 func (s *Service) get(ctx context.Context, q store.Querier, who Who, id string) (Commitment, error) {
 	org, all := who.OrgScope()
-	c, err := scanCommitment(q.QueryRowContext(ctx, `SELECT `+commitmentCols+commitmentFrom+` WHERE c.id = $1 AND ($2 OR c.org_id = $3)`,
+	c, err := scanCommitment(store.One(ctx, q, `SELECT `+commitmentCols+commitmentFrom+` WHERE c.id = $1 AND ($2 OR c.org_id = $3)`,
 		id, all, org))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Commitment{}, errs.E(errs.NotFound, "no such commitment")
-	}
 	if err != nil {
-		return c, store.Map(err)
+		return Commitment{}, store.NotFound(err, "no such commitment")
 	}
-	rows, err := q.QueryContext(ctx, `SELECT target_id FROM commitment_targets WHERE commitment_id = $1 ORDER BY target_id`, id)
-	if err != nil {
-		return c, store.Map(err)
-	}
-	c.TargetIDs, err = store.Collect(rows, store.String)
+	c.TargetIDs, err = store.All(ctx, q, store.String, `SELECT target_id FROM commitment_targets WHERE commitment_id = $1 ORDER BY target_id`, id)
 	return c, err
 }
 
@@ -84,11 +74,7 @@ func (s *Service) List(ctx context.Context, who Who, f ListFilter) ([]Commitment
 		q += ` AND (c.created_at < ` + arg(cur.At) + ` OR (c.created_at = ` + arg(cur.At) + ` AND c.id < ` + arg(cur.ID) + `))`
 	}
 	q += ` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + itoa(limit+1)
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, "", store.Map(err)
-	}
-	items, err := store.Collect(rows, scanCommitment)
+	items, err := store.All(ctx, s.db.R(), scanCommitment, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -156,12 +142,8 @@ func (s *Service) Allocations(ctx context.Context, who Who, commitmentID, cursor
 		return nil, "", err
 	}
 	limit = store.Limit(limit)
-	rows, err := s.db.R().QueryContext(ctx, `SELECT `+allocationCols+` FROM allocations a JOIN `+registry.Targets+` ON t.id = a.target_id
+	items, err := store.All(ctx, s.db.R(), scanAllocation, `SELECT `+allocationCols+` FROM allocations a JOIN `+registry.Targets+` ON t.id = a.target_id
 		WHERE a.commitment_id = $1 AND a.id > $2 ORDER BY a.id LIMIT $3`, c.ID, cursor, limit+1)
-	if err != nil {
-		return nil, "", store.Map(err)
-	}
-	items, err := store.Collect(rows, scanAllocation)
 	if err != nil {
 		return nil, "", err
 	}
@@ -185,9 +167,9 @@ func (s *Service) allocation(ctx context.Context, who Who, id string) (Allocatio
 	if err != nil {
 		return Allocation{}, err
 	}
-	a, err := scanAllocation(s.db.R().QueryRowContext(ctx, `SELECT `+allocationCols+` FROM allocations a JOIN `+registry.Targets+` ON t.id = a.target_id WHERE a.id = $1`, id))
+	a, err := scanAllocation(store.One(ctx, s.db.R(), `SELECT `+allocationCols+` FROM allocations a JOIN `+registry.Targets+` ON t.id = a.target_id WHERE a.id = $1`, id))
 	if err != nil {
-		return a, store.Map(err)
+		return a, err
 	}
 	c, err := s.get(ctx, s.db.R(), who, h.commitmentID)
 	if err != nil {
@@ -223,21 +205,17 @@ func (s *Service) openNeeds(ctx context.Context, q store.Querier, phaseID, code,
 	if kind == "rw" || kind == "institution" {
 		kinds = []any{kind, kind}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity, n.quantity - n.allocated
+	return store.All(ctx, q, func(r store.Scanner) (OpenNeed, error) {
+		var o OpenNeed
+		err := r.Scan(&o.TargetID, &o.Kind, &o.Name, &o.Region, &o.RW, &o.Needed, &o.Free)
+		o.Name = publicName(o.Kind, o.Name, o.RW)
+		return o, err
+	}, `SELECT t.id, t.kind, t.name, t.region, t.rw, n.quantity, n.quantity - n.allocated
 		FROM needs n JOIN `+registry.Targets+` ON t.id = n.target_id
 		WHERE n.phase_id = $1 AND n.region >= $2 AND n.region < $3 AND n.allocated < n.quantity AND n.state = 'open'
 		  AND n.kind IN ('rw','institution') AND n.kind IN ($4, $5) AND `+notStacked+`
 		ORDER BY n.priority DESC, n.allocated * 1.0 / n.quantity, n.since, n.id LIMIT $6`,
 		phaseID, code, region.Upper(code), kinds[0], kinds[1], store.Limit(limit))
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	return store.Collect(rows, func(r interface{ Scan(...any) error }) (OpenNeed, error) {
-		var o OpenNeed
-		err := r.Scan(&o.TargetID, &o.Kind, &o.Name, &o.Region, &o.RW, &o.Needed, &o.Free)
-		o.Name = publicName(o.Kind, o.Name, o.RW)
-		return o, err
-	})
 }
 
 // publicName is how a target that may be chosen is named to collaborators: an

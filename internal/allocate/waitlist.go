@@ -15,9 +15,9 @@ import (
 // refillAfterCommit runs FillWaiting for a phase when something waits in it.
 func (s *Service) refillAfterCommit(ctx context.Context, programID, phaseID string) (int, error) {
 	var waiting bool
-	if err := s.db.R().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM commitments WHERE program_id = $1 AND phase_id = $2
+	if err := store.One(ctx, s.db.R(), `SELECT EXISTS (SELECT 1 FROM commitments WHERE program_id = $1 AND phase_id = $2
 		AND waiting > 0 AND status <> 'cancelled')`, programID, phaseID).Scan(&waiting); err != nil || !waiting {
-		return 0, store.Map(err)
+		return 0, err
 	}
 	return s.FillWaiting(EngineContext(ctx), programID, phaseID)
 }
@@ -51,19 +51,15 @@ func (s *Service) refill(ctx context.Context, tx *store.Tx, done []held, chains 
 	var fills []pp
 	seen := map[string]bool{}
 	for phase := range released {
-		rows, err := tx.QueryContext(ctx, `SELECT c.program_id, c.phase_id FROM commitments c
+		list, err := store.All(ctx, tx, func(r store.Scanner) (pp, error) {
+			var x pp
+			return x, r.Scan(&x.prog, &x.phase)
+		}, `SELECT c.program_id, c.phase_id FROM commitments c
 			JOIN programs q ON q.id = c.program_id JOIN phases qp ON qp.id = c.phase_id
 			JOIN phases mp ON mp.id = $1 JOIN programs p ON p.id = mp.program_id
 			WHERE c.waiting > 0 AND c.status <> 'cancelled'
 			  AND (c.phase_id = mp.id OR (q.stack_group = p.stack_group AND qp.starts <= mp.ends AND mp.starts <= qp.ends))
 			GROUP BY c.program_id, c.phase_id ORDER BY MIN(c.created_at)`, phase)
-		if err != nil {
-			return err
-		}
-		list, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (pp, error) {
-			var x pp
-			return x, r.Scan(&x.prog, &x.phase)
-		})
 		if err != nil {
 			return err
 		}
@@ -147,15 +143,11 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 	q := `SELECT id, org_id, program_id, phase_id, region, chain, requested, waiting FROM commitments
 		WHERE program_id = $1 AND phase_id = $2 AND waiting > 0 AND status <> 'cancelled' ORDER BY created_at, id`
 	q += tx.Locking(` FOR UPDATE SKIP LOCKED`)
-	rows, err := tx.QueryContext(ctx, q, p.ID, phaseID)
-	if err != nil {
-		return 0, err
-	}
-	cs, err := store.Collect(rows, func(r interface{ Scan(...any) error }) (Commitment, error) {
+	cs, err := store.All(ctx, tx, func(r store.Scanner) (Commitment, error) {
 		var c Commitment
 		err := r.Scan(&c.ID, &c.OrgID, &c.ProgramID, &c.PhaseID, &c.Region, &c.chain, &c.Requested, &c.Waitlisted)
 		return c, err
-	})
+	}, q, p.ID, phaseID)
 	if err != nil {
 		return 0, err
 	}
@@ -217,17 +209,13 @@ func (s *Service) fillWaiting(ctx context.Context, tx *store.Tx, p program.Progr
 // needs_shared; the conditions are spelled as those partial indexes are.
 func freeVillages(ctx context.Context, tx store.Querier, phaseID string) (map[string]bool, error) {
 	const ind = `n.phase_id = $1 AND n.allocated = 0 AND n.state = 'open' AND n.kind IN ('household','person')`
-	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE r(region) AS (
+	list, err := store.All(ctx, tx, store.String, `WITH RECURSIVE r(region) AS (
 			SELECT MIN(n.region) FROM needs n WHERE `+ind+`
 			UNION ALL
 			SELECT (SELECT MIN(n.region) FROM needs n WHERE `+ind+` AND n.region > r.region) FROM r WHERE r.region IS NOT NULL)
 		SELECT region FROM r WHERE region IS NOT NULL
 		UNION
 		SELECT n.region FROM needs n WHERE n.phase_id = $1 AND n.allocated < n.quantity AND n.state = 'open' AND n.kind IN ('rw','institution')`, phaseID)
-	if err != nil {
-		return nil, err
-	}
-	list, err := store.Collect(rows, store.String)
 	if err != nil {
 		return nil, err
 	}
@@ -281,12 +269,8 @@ func (s *Service) lockFillChains(ctx context.Context, tx *store.Tx, phases, chai
 		for i, ph := range phases {
 			args[i], marks[i] = ph, "$"+itoa(i+1)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT chain FROM commitments
+		more, err := store.All(ctx, tx, store.String, `SELECT DISTINCT chain FROM commitments
 			WHERE phase_id IN (`+strings.Join(marks, ",")+`) AND waiting > 0 AND status <> 'cancelled'`, args...)
-		if err != nil {
-			return nil, err
-		}
-		more, err := store.Collect(rows, store.String)
 		if err != nil {
 			return nil, err
 		}

@@ -69,11 +69,7 @@ func (s *Service) Sync(ctx context.Context) ([]SyncResult, error) { return s.Syn
 // after its needs changed: the allocation engine fills waiting commitments there, so
 // new needs reach the oldest waiting commitment before any new commitment sees them.
 func (s *Service) SyncThen(ctx context.Context, then func(context.Context, *store.Tx, Program, SyncResult) error) ([]SyncResult, error) {
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM programs WHERE status = 'published' ORDER BY created_at`)
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	ids, err := store.Collect(rows, store.String)
+	ids, err := store.All(ctx, s.db.R(), store.String, `SELECT id FROM programs WHERE status = 'published' ORDER BY created_at`)
 	if err != nil {
 		return nil, err
 	}
@@ -265,11 +261,7 @@ type RegionProgress struct {
 // requests keep the result for a while.
 func (s *Service) Progress(ctx context.Context) (Progress, error) {
 	var out Progress
-	rows, err := s.db.R().QueryContext(ctx, `SELECT id FROM programs WHERE status IN ('published','closed')`)
-	if err != nil {
-		return out, store.Map(err)
-	}
-	ids, err := store.Collect(rows, store.String)
+	ids, err := store.All(ctx, s.db.R(), store.String, `SELECT id FROM programs WHERE status IN ('published','closed')`)
 	if err != nil {
 		return out, err
 	}

@@ -14,7 +14,6 @@ package program
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -413,15 +412,11 @@ func scanProgram(row interface{ Scan(...any) error }) (Program, error) {
 }
 
 func (s *Service) phases(ctx context.Context, q store.Querier, id string) ([]Phase, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, name, starts, ends FROM phases WHERE program_id = $1 ORDER BY seq`, id)
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Phase, error) {
+	return store.All(ctx, q, func(r store.Scanner) (Phase, error) {
 		var ph Phase
 		err := r.Scan(&ph.ID, &ph.Name, &ph.Start, &ph.End)
 		return ph, err
-	})
+	}, `SELECT id, name, starts, ends FROM phases WHERE program_id = $1 ORDER BY seq`, id)
 }
 
 // Get returns a program. Drafts are visible only when drafts is true (admins).
@@ -437,12 +432,12 @@ func (s *Service) GetTx(ctx context.Context, tx *store.Tx, id string, drafts boo
 }
 
 func (s *Service) get(ctx context.Context, q store.Querier, id string, drafts bool) (Program, error) {
-	p, err := scanProgram(q.QueryRowContext(ctx, `SELECT `+programCols+` FROM programs WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && p.Status == Draft && !drafts) {
+	p, err := scanProgram(store.One(ctx, q, `SELECT `+programCols+` FROM programs WHERE id = $1`, id))
+	if errs.Is(err, errs.NotFound) || (err == nil && p.Status == Draft && !drafts) {
 		return Program{}, errs.E(errs.NotFound, "no such program")
 	}
 	if err != nil {
-		return p, store.Map(err)
+		return p, err
 	}
 	p.Phases, err = s.phases(ctx, q, id)
 	return p, err
@@ -476,11 +471,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Program, string, error)
 		q += ` AND (created_at < ` + arg(cur.At) + ` OR (created_at = ` + arg(cur.At) + ` AND id < ` + arg(cur.ID) + `))`
 	}
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ` + itoa(limit+1)
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, "", store.Map(err)
-	}
-	items, err := store.Collect(rows, scanProgram)
+	items, err := store.All(ctx, s.db.R(), scanProgram, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -603,20 +594,16 @@ func (s *Service) Overlaps(ctx context.Context, p Program) ([]Overlap, error) {
 	if p.StackExempt {
 		return nil, nil
 	}
-	rows, err := s.db.R().QueryContext(ctx, `SELECT DISTINCT o.id, o.name, o.status FROM programs o
+	return store.All(ctx, s.db.R(), func(r store.Scanner) (Overlap, error) {
+		var o Overlap
+		err := r.Scan(&o.ProgramID, &o.Name, &o.Status)
+		return o, err
+	}, `SELECT DISTINCT o.id, o.name, o.status FROM programs o
 		JOIN phases op ON op.program_id = o.id
 		JOIN phases mp ON mp.program_id = $1
 		WHERE o.id <> $1 AND o.stack_group = $2 AND NOT o.stack_exempt AND o.status <> 'draft'
 		  AND op.starts <= mp.ends AND mp.starts <= op.ends
 		ORDER BY o.name`, p.ID, p.StackGroup)
-	if err != nil {
-		return nil, store.Map(err)
-	}
-	return store.Collect(rows, func(r interface{ Scan(...any) error }) (Overlap, error) {
-		var o Overlap
-		err := r.Scan(&o.ProgramID, &o.Name, &o.Status)
-		return o, err
-	})
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -2,12 +2,9 @@ package registry
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strconv"
 	"strings"
 
-	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -112,9 +109,6 @@ func TargetName(ctx context.Context, q store.Querier, id string) (string, error)
 
 func targetField(ctx context.Context, q store.Querier, col, id string) (string, error) {
 	var v string
-	err := q.QueryRowContext(ctx, `SELECT `+col+` FROM targets WHERE id = $1`, id).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", errs.E(errs.NotFound, "target not found")
-	}
-	return v, store.Map(err)
+	err := store.One(ctx, q, `SELECT `+col+` FROM targets WHERE id = $1`, id).Scan(&v)
+	return v, store.NotFound(err, "target not found")
 }
