@@ -161,19 +161,13 @@ func (s *Service) reveal(ctx context.Context, c Commitment, as []Allocation, cur
 			}
 		}
 		// One statement for the page (at most 500 rows, 2,500 parameters).
-		if len(shown) > 0 {
-			q := `INSERT INTO recipient_reveals (org_id, day, allocation_id, commitment_id, at) VALUES `
-			args := make([]any, 0, 5*len(shown))
-			for j, i := range shown {
-				if j > 0 {
-					q += ","
-				}
-				q += "(" + store.InList(tx.Engine, len(args)+1, 5) + ")"
-				args = append(args, c.OrgID, day, as[i].ID, c.ID, now)
-			}
-			if _, err := tx.ExecContext(ctx, q+` ON CONFLICT (org_id, day, allocation_id) DO NOTHING`, args...); err != nil {
-				return err
-			}
+		rows := make([][]any, len(shown))
+		for j, i := range shown {
+			rows[j] = []any{as[i].ID}
+		}
+		if _, err := tx.Insert(ctx, `INSERT INTO recipient_reveals (allocation_id, org_id, day, commitment_id, at) VALUES `,
+			` ON CONFLICT (org_id, day, allocation_id) DO NOTHING`, rows, c.OrgID, day, c.ID, now); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "allocation.recipients.view", ObjectType: "commitment", ObjectID: c.ID,
 			Region: c.Region, Chain: c.chain, Detail: map[string]any{"recipients": len(due) + len(notDue), "revealed": len(shown),
