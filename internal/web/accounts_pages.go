@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/region"
 )
@@ -15,7 +16,14 @@ func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, "login", "Log in", map[string]any{"Next": safeNext(r.URL.Query().Get("next"))})
+	s.render(w, r, "login", "Log in", loginPage{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// loginPage is the sign-in form, again with the address and the refusal after a
+// failed attempt.
+type loginPage struct {
+	Next, Email string
+	Error       error
 }
 
 // pageLoginPost signs a user in. Failed attempts are limited per client address;
@@ -43,7 +51,7 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			s.renderStatus(w, r, http.StatusUnauthorized, "login", map[string]any{"title": "Log in",
-				"data": map[string]any{"Next": next, "Email": email, "Error": err}})
+				"data": loginPage{Next: next, Email: email, Error: err}})
 			return
 		}
 		s.fail(w, r, err)
@@ -67,7 +75,15 @@ func (s *Server) pageLogout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageRegister(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, "register", "Register as a collaborator", map[string]any{"Kinds": account.OrgKinds, "Form": account.Registration{}})
+	s.render(w, r, "register", "Register as a collaborator", registerPage{Kinds: account.OrgKinds})
+}
+
+// registerPage is the registration form, again with what was typed (never the
+// password) and the refusal.
+type registerPage struct {
+	Kinds []string
+	Form  account.Registration
+	Error error
 }
 
 func (s *Server) pageRegisterPost(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +100,7 @@ func (s *Server) pageRegisterPost(w http.ResponseWriter, r *http.Request) {
 		in.User.Password = ""
 		code := statusOf[errs.KindOf(err)]
 		s.renderStatus(w, r, code, "register", map[string]any{"title": "Register as a collaborator",
-			"data": map[string]any{"Kinds": account.OrgKinds, "Form": in, "Error": err}})
+			"data": registerPage{Kinds: account.OrgKinds, Form: in, Error: err}})
 		return
 	}
 	s.renderStatus(w, r, http.StatusCreated, "register_done", map[string]any{"title": "Thank you for registering", "data": o})
@@ -94,19 +110,27 @@ func (s *Server) pageAccount(w http.ResponseWriter, r *http.Request) {
 	s.renderAccount(w, r, "")
 }
 
+// accountPage is the signed-in user's own page: the organisation (collaborators),
+// the region (offices), and a token just made, shown this once.
+type accountPage struct {
+	Org        *account.Org
+	RegionName string
+	NewToken   string
+}
+
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, newToken string) {
 	u, _ := currentUser(r)
-	data := map[string]any{"NewToken": newToken}
+	data := accountPage{NewToken: newToken}
 	if u.OrgID != "" {
 		o, err := s.accounts.Org(r.Context(), u.OrgID)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		data["Org"] = o
+		data.Org = &o
 	}
 	if reg, ok := s.regions.Get(u.Region); ok {
-		data["RegionName"] = reg.Name
+		data.RegionName = reg.Name
 	}
 	s.render(w, r, "account", "My account", data)
 }
@@ -144,11 +168,18 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, code int, for
 		regions = append(regions, s.regions.Children(kota.Code)...)
 	}
 	form.Password = ""
-	data := map[string]any{"Users": users, "Next": next, "Orgs": orgs, "Regions": regions, "Form": form}
-	if formErr != nil {
-		data["Error"] = formErr
-	}
+	data := usersPageData{Users: users, Next: next, Orgs: orgs, Regions: regions, Form: form, Error: formErr}
 	s.renderStatus(w, r, code, "admin_users", map[string]any{"title": "Users", "data": data})
+}
+
+// usersPageData is the admin's user list with the form that adds one.
+type usersPageData struct {
+	Users   []account.User
+	Next    string
+	Orgs    []account.Org
+	Regions []region.Region
+	Form    account.NewUser
+	Error   error
 }
 
 func (s *Server) pageUsers(w http.ResponseWriter, r *http.Request) {
@@ -204,9 +235,20 @@ func (s *Server) pageOrgs(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "admin_orgs", "Organisations", map[string]any{"Orgs": orgs, "Next": next, "Status": status,
-		"Statuses": []string{account.OrgPending, account.OrgVerified, account.OrgRejected}, "Flags": flags,
-		"Defaults": s.allocs.Limits})
+	s.render(w, r, "admin_orgs", "Organisations", orgsPage{Orgs: orgs, Next: next, Status: status,
+		Statuses: []string{account.OrgPending, account.OrgVerified, account.OrgRejected}, Flags: flags,
+		Defaults: s.allocs.Limits})
+}
+
+// orgsPage is the admin's list of organisations by status, with the flags raised
+// against them and the deployment's default limits beside each one's own.
+type orgsPage struct {
+	Orgs     []account.Org
+	Next     string
+	Status   string
+	Statuses []string
+	Flags    []allocate.Flag
+	Defaults allocate.Limits
 }
 
 func (s *Server) pageOrgLimits(w http.ResponseWriter, r *http.Request) {

@@ -19,7 +19,7 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	data := map[string]any{"Entries": entries, "F": f, "From": q.Get("from"), "To": q.Get("to"), "Next": next}
+	data := auditPage{Entries: entries, F: f, From: q.Get("from"), To: q.Get("to"), Next: next}
 	if next != "" {
 		nq := url.Values{}
 		for k, v := range q {
@@ -27,7 +27,7 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		nq.Set("cursor", next)
 		nq.Del("verify")
-		data["NextURL"] = "/admin/audit?" + nq.Encode()
+		data.NextURL = "/admin/audit?" + nq.Encode()
 	}
 	if q.Get("verify") != "" {
 		p, n, err := audit.Verify(r.Context(), s.db.R(), s.db.AuditKey)
@@ -39,9 +39,19 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 		if p != nil {
 			c.Problem = p.Error()
 		}
-		data["Verify"] = c
+		data.Verify = &c
 	}
 	s.render(w, r, "audit", "Audit log", data)
+}
+
+// auditPage is a page of the audit log under a filter, with the chain's check when
+// asked for.
+type auditPage struct {
+	Entries       []audit.Entry
+	F             audit.Filter
+	From, To      string
+	Next, NextURL string
+	Verify        *chainCheck
 }
 
 type chainCheck struct {

@@ -298,7 +298,15 @@ func (s *Server) pageCommitment(w http.ResponseWriter, r *http.Request) {
 			active++
 		}
 	}
-	s.render(w, r, "commitment", "Commitment", map[string]any{"C": c, "Allocations": as, "Active": active})
+	s.render(w, r, "commitment", "Commitment", commitmentPage{C: c, Allocations: as, Active: active})
+}
+
+// commitmentPage is one commitment with its allocations; Active counts those still
+// reserved or on their way.
+type commitmentPage struct {
+	C           allocate.Commitment
+	Allocations []allocate.Allocation
+	Active      int
 }
 
 func (s *Server) pageCancel(w http.ResponseWriter, r *http.Request) {

@@ -40,6 +40,16 @@ func (s *Server) pageRegions(w http.ResponseWriter, r *http.Request) {
 			counts[c.Code] = s.regions.Count(below, c.Code)
 		}
 	}
-	s.render(w, r, "regions", cur.Name, map[string]any{"Current": cur, "Trail": trail, "Children": children,
-		"Counts": counts, "CountLabel": label})
+	s.render(w, r, "regions", cur.Name, regionsPage{Current: cur, Trail: trail, Children: children,
+		Counts: counts, CountLabel: label})
+}
+
+// regionsPage is one region of the browser: the way up, the regions below and how
+// many of the level under those each holds.
+type regionsPage struct {
+	Current    region.Region
+	Trail      []region.Region
+	Children   []region.Region
+	Counts     map[string]int
+	CountLabel string
 }
