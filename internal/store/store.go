@@ -57,7 +57,7 @@
 //
 //	table               owner     others reach it through
 //	users               account   registry: account.Service.UserLabel, handed over as registry.Options.UserLabel
-//	organizations       account   account's services (allocate's reads of verification and limits are listed exceptions)
+//	organizations       account   allocate: the allocate.Orgs interface account.Service implements (may commit, limits, row lock, names)
 //	api_tokens          account   -
 //	sessions            web       scs's session store (no SQL of ours)
 //	targets             registry  allocate: registry.TargetRegion, TargetName, and the fragments Targets, Eligible, People, Families, RecipientColumns
