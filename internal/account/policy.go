@@ -14,36 +14,37 @@ type Permission string
 // The permissions. Every one guards at least one route (a test in package web
 // checks it), so none is dead.
 const (
-	ManageOwnAccount  Permission = "manage_own_account" // see oneself, make API tokens
-	ReadOrg           Permission = "read_org"           // an organisation: its own members, or all (admin)
-	ManageUsers       Permission = "manage_users"
-	ReadOrgs          Permission = "read_orgs" // the list of every organisation
-	VerifyOrg         Permission = "verify_org"
-	SetOrgLimits      Permission = "set_org_limits"
-	ReadAudit         Permission = "read_audit"
-	ReadFlags         Permission = "read_flags" // organisations flagged for a pattern
-	Import            Permission = "import"
-	ReadRegistry      Permission = "read_registry"
-	CorrectTarget     Permission = "correct_target"
-	ResolveDuplicates Permission = "resolve_duplicates"
-	ManagePrograms    Permission = "manage_programs" // create, publish, close, stacking; see drafts
-	ReadPrograms      Permission = "read_programs"
-	ReadCoverage      Permission = "read_coverage"
-	ReadOpenNeeds     Permission = "read_open_needs" // RWs and institutions one may choose
-	ReadFlagged       Permission = "read_flagged"    // needs flagged by the registry's checks
-	Commit            Permission = "commit"
-	ReadCommitments   Permission = "read_commitments"
-	CancelCommitment  Permission = "cancel_commitment"
-	FailAllocation    Permission = "fail_allocation"
-	ReadRecipients    Permission = "read_recipients" // a commitment's allocations with their recipients
-	ReadNotifications Permission = "read_notifications"
+	ManageOwnAccount   Permission = "manage_own_account" // see oneself, make API tokens
+	ReadOrg            Permission = "read_org"           // an organisation: its own members, or all (admin)
+	ManageUsers        Permission = "manage_users"
+	ReadOrgs           Permission = "read_orgs" // the list of every organisation
+	VerifyOrg          Permission = "verify_org"
+	SetOrgLimits       Permission = "set_org_limits"
+	ReadAudit          Permission = "read_audit"
+	ReadFlags          Permission = "read_flags" // organisations flagged for a pattern
+	Import             Permission = "import"
+	ReadRegistry       Permission = "read_registry"
+	CorrectTarget      Permission = "correct_target"
+	ResolveDuplicates  Permission = "resolve_duplicates"
+	ManagePrograms     Permission = "manage_programs" // create, publish, close, stacking; see drafts
+	ReadPrograms       Permission = "read_programs"
+	ReadCoverage       Permission = "read_coverage"
+	ReadOpenNeeds      Permission = "read_open_needs" // RWs and institutions one may choose
+	ReadFlagged        Permission = "read_flagged"    // needs flagged by the registry's checks
+	Commit             Permission = "commit"
+	ReadCommitments    Permission = "read_commitments"
+	CancelCommitment   Permission = "cancel_commitment"
+	DispatchAllocation Permission = "dispatch_allocation" // mark an allocation as on its way
+	FailAllocation     Permission = "fail_allocation"
+	ReadRecipients     Permission = "read_recipients" // a commitment's allocations with their recipients
+	ReadNotifications  Permission = "read_notifications"
 )
 
 // Permissions lists every permission, in the order above.
 func Permissions() []Permission {
 	return []Permission{ManageOwnAccount, ReadOrg, ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags,
 		Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ManagePrograms, ReadPrograms, ReadCoverage, ReadOpenNeeds,
-		ReadFlagged, Commit, ReadCommitments, CancelCommitment, FailAllocation, ReadRecipients, ReadNotifications}
+		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications}
 }
 
 // ParsePermission checks a permission name (templates name them as strings).
@@ -83,7 +84,7 @@ func (u User) Principal() Principal {
 var (
 	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage}
 	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged}
-	follow   = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, FailAllocation, ReadRecipients, ReadNotifications}
+	follow   = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications}
 	grants   = map[Role]map[Permission]bool{
 		Admin:        set(everyone, staff, follow, []Permission{ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags, ManagePrograms}),
 		Office:       set(everyone, staff),

@@ -2,6 +2,7 @@ package allocate_test
 
 import (
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -438,6 +439,55 @@ func TestChosenTargets(t *testing.T) {
 				t.Fatalf("%d allocations outside the chosen targets", n)
 			}
 		})
+		f.invariants()
+	})
+}
+
+// TestDispatchOneIsSafeToRepeat: marking a package as on its way twice, or by two
+// people at once, answers the same and writes one audit entry; an ended allocation
+// is a conflict; another organisation's is not found; the answer names no recipient.
+func TestDispatchOneIsSafeToRepeat(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for range 3 {
+			f.target("household", kelA, 4, 0)
+		}
+		p := f.program(program.Input{TargetKinds: []string{"household"}})
+		a, b := f.org(true), f.org(true)
+		c := f.commit(a, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 3, Region: kelA})
+		items := f.allocations(a, c.ID)
+		if len(items) != 3 {
+			t.Fatalf("setup: %d allocations", len(items))
+		}
+
+		var wg sync.WaitGroup
+		results := make([]allocate.Allocation, 4)
+		errs4 := make([]error, 4)
+		for i := range results {
+			wg.Go(func() { results[i], errs4[i] = f.alloc.DispatchOne(f.ctx, a, items[0].ID) })
+		}
+		wg.Wait()
+		for i, got := range results {
+			if errs4[i] != nil || got.Status != allocate.Dispatched {
+				t.Fatalf("dispatch %d: %+v, %v; want dispatched", i, got, errs4[i])
+			}
+			if got.Target.Name != "" || got.Target.Phone != "" || got.Target.Address != "" {
+				t.Errorf("dispatch %d answered the recipient's details: %+v", i, got.Target)
+			}
+		}
+		if n := f.audited("allocation.dispatch", items[0].ID); n != 1 {
+			t.Errorf("%d audit entries for one dispatch, want 1", n)
+		}
+
+		if _, err := f.alloc.DispatchOne(f.ctx, b, items[1].ID); !errs.Is(err, errs.NotFound) {
+			t.Errorf("another organisation's dispatch: %v, want not_found", err)
+		}
+		if _, err := f.alloc.Fail(f.ctx, a, items[1].ID, "alamat tidak ditemukan"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.alloc.DispatchOne(f.ctx, a, items[1].ID); !errs.Is(err, errs.Conflict) {
+			t.Errorf("dispatching a failed allocation: %v, want conflict", err)
+		}
 		f.invariants()
 	})
 }

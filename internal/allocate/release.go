@@ -252,6 +252,37 @@ func (s *Service) Dispatch(ctx context.Context, who Who, ids []string) (int, err
 	return n, err
 }
 
+// DispatchOne marks one allocation of who's organisation (any, for an admin) as on
+// its way and returns it without its recipient's details (the list of allocations
+// shows those, audited and within the organisation's limits; marking a package as
+// picked up must not become another way to read them). One already on its way is
+// returned unchanged, with no second audit entry, so that a request sent twice (or
+// by two people at once) answers the same; one that has ended (delivered, failed,
+// expired, cancelled) is a conflict.
+func (s *Service) DispatchOne(ctx context.Context, who Who, id string) (Allocation, error) {
+	_, derr := s.Dispatch(ctx, who, []string{id})
+	if derr != nil && !errs.Is(derr, errs.Conflict) {
+		return Allocation{}, derr
+	}
+	h, err := s.heldFor(ctx, s.db.R(), who, id)
+	if err != nil {
+		return Allocation{}, err
+	}
+	a := Allocation{ID: h.id, CommitmentID: h.commitmentID, Quantity: h.quantity}
+	var target, kind string
+	if err := store.One(ctx, s.db.R(), `SELECT a.status, a.reason, a.expires_at, a.target_id, n.kind
+		FROM allocations a JOIN needs n ON n.id = a.need_id WHERE a.id = $1`, id).
+		Scan(&a.Status, &a.Reason, &a.ExpiresAt, &target, &kind); err != nil {
+		return Allocation{}, err
+	}
+	if derr != nil && a.Status != Dispatched {
+		return Allocation{}, derr
+	}
+	a.ExpiresAt = a.ExpiresAt.UTC()
+	a.Target = Recipient{ID: target, Kind: kind, Region: h.region}
+	return a, nil
+}
+
 // Expire ends every reserved allocation whose dispatch deadline has passed, gives the
 // quantities back, tells the collaborators, and fills waiting commitments. It returns
 // how many allocations expired.

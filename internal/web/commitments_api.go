@@ -93,6 +93,17 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, c.View())
 }
 
+// apiDispatch marks an allocation as on its way. A retry of one already on its way
+// answers it again, unchanged: a courier's phone on a bad connection may send twice.
+func (s *Server) apiDispatch(w http.ResponseWriter, r *http.Request) {
+	a, err := s.allocs.DispatchOne(r.Context(), principal(r), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a.View())
+}
+
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Reason string `json:"reason"`

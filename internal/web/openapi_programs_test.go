@@ -116,8 +116,8 @@ func programsConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c regi
 	}
 	var as struct{ Items []struct{ ID string } }
 	k.do(t, apiCall{as: c.collab, method: "GET", path: "/api/v1/commitments/" + area.ID + "/allocations", want: 200}).JSON(t, &as)
-	if len(as.Items) == 0 {
-		t.Fatal("the area commitment has no allocations")
+	if len(as.Items) < 2 {
+		t.Fatalf("the area commitment has %d allocations, want at least 2", len(as.Items))
 	}
 	cm := "/api/v1/commitments/" + area.ID
 	calls = []apiCall{
@@ -131,6 +131,10 @@ func programsConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c regi
 		{name: "a collaborator reports a failed delivery", as: c.collab, method: "POST", path: "/api/v1/allocations/" + as.Items[0].ID + "/fail", body: map[string]any{"reason": "alamat tidak ditemukan"}, want: 200},
 		{name: "failing it again is a conflict", as: c.collab, method: "POST", path: "/api/v1/allocations/" + as.Items[0].ID + "/fail", body: map[string]any{"reason": "lagi"}, want: 409},
 		{name: "an unknown allocation is not found", as: c.admin, method: "POST", path: "/api/v1/allocations/no-such-allocation/fail", body: map[string]any{"reason": "x"}, want: 404},
+		{name: "a collaborator marks a package as on its way", as: c.collab, method: "POST", path: "/api/v1/allocations/" + as.Items[1].ID + "/dispatch", want: 200},
+		{name: "marking it again answers the same", as: c.collab, method: "POST", path: "/api/v1/allocations/" + as.Items[1].ID + "/dispatch", want: 200},
+		{name: "a failed allocation cannot go on its way", as: c.collab, method: "POST", path: "/api/v1/allocations/" + as.Items[0].ID + "/dispatch", want: 409},
+		{name: "an office cannot dispatch", as: c.office, method: "POST", path: "/api/v1/allocations/" + as.Items[1].ID + "/dispatch", want: 404},
 		{name: "a collaborator cancels its commitment", as: c.collab, method: "POST", path: cm + "/cancel", want: 200},
 		{name: "cancelling again is a conflict", as: c.collab, method: "POST", path: cm + "/cancel", want: 409},
 		{name: "a collaborator reads its notifications", as: c.collab, method: "GET", path: "/api/v1/notifications?limit=5", want: 200},

@@ -61,6 +61,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/commitments/{id}", s.allow(account.ReadCommitments, s.apiCommitment)},
 		{"GET", "/api/v1/commitments/{id}/allocations", s.allow(account.ReadRecipients, s.apiAllocations)},
 		{"POST", "/api/v1/commitments/{id}/cancel", s.allow(account.CancelCommitment, s.apiCancel)},
+		{"POST", "/api/v1/allocations/{id}/dispatch", s.allow(account.DispatchAllocation, s.apiDispatch)},
 		{"POST", "/api/v1/allocations/{id}/fail", s.allow(account.FailAllocation, s.apiFail)},
 		{"GET", "/api/v1/notifications", s.allow(account.ReadNotifications, s.apiNotifications)},
 		{"POST", "/api/v1/notifications/read", s.allow(account.ReadNotifications, s.apiMarkRead)},
