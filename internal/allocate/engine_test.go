@@ -296,10 +296,10 @@ func TestRecipientsView(t *testing.T) {
 		if _, _, err := f.alloc.Allocations(f.ctx, stranger, c.ID, "", 10); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("another organisation read the recipients: %v", err)
 		}
-		if _, err := f.alloc.Fail(f.ctx, stranger, items[0].ID, "tidak ada orang"); !errs.Is(err, errs.NotFound) {
+		if _, err := f.alloc.Fail(f.ctx, stranger, items[0].ID, allocate.FailNotHome, ""); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("another organisation failed an allocation: %v", err)
 		}
-		failed, err := f.alloc.Fail(f.ctx, who, items[0].ID, "alamat tidak ditemukan")
+		failed, err := f.alloc.Fail(f.ctx, who, items[0].ID, allocate.FailAddressNotFound, "rumah kosong")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -482,7 +482,7 @@ func TestDispatchOneIsSafeToRepeat(t *testing.T) {
 		if _, err := f.alloc.DispatchOne(f.ctx, b, items[1].ID); !errs.Is(err, errs.NotFound) {
 			t.Errorf("another organisation's dispatch: %v, want not_found", err)
 		}
-		if _, err := f.alloc.Fail(f.ctx, a, items[1].ID, "alamat tidak ditemukan"); err != nil {
+		if _, err := f.alloc.Fail(f.ctx, a, items[1].ID, allocate.FailAddressNotFound, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.alloc.DispatchOne(f.ctx, a, items[1].ID); !errs.Is(err, errs.Conflict) {

@@ -276,7 +276,7 @@ func (h *history) fail(t *rapid.T) {
 	if !ok {
 		t.Skip("no active allocation")
 	}
-	if _, err := h.f.alloc.Fail(h.f.ctx, allocate.Who{OrgID: org}, id, "penerima tidak ditemukan"); err != nil {
+	if _, err := h.f.alloc.Fail(h.f.ctx, allocate.Who{OrgID: org}, id, allocate.FailNotHome, ""); err != nil {
 		t.Fatalf("fail: %v", err)
 	}
 }

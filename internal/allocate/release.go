@@ -170,10 +170,16 @@ func digestHeld(hs []held) string {
 
 // Fail records that an allocation could not be delivered (the courier found no one,
 // the address was wrong …): its quantity returns to the pool at once.
-func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason string) (Allocation, error) {
-	reason = strings.TrimSpace(reason)
-	if reason == "" || len([]rune(reason)) > 500 {
-		return Allocation{}, errs.E(errs.Invalid, "give a reason of at most 500 characters")
+func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason, note string) (Allocation, error) {
+	reason, note = strings.TrimSpace(reason), strings.TrimSpace(note)
+	if !slices.Contains(FailReasons, reason) {
+		return Allocation{}, errs.E(errs.Invalid, "the reason must be one of %s", strings.Join(FailReasons, ", "))
+	}
+	if len([]rune(note)) > 500 {
+		return Allocation{}, errs.E(errs.Invalid, "the note is longer than 500 characters")
+	}
+	if reason == FailOther && note == "" {
+		return Allocation{}, errs.E(errs.Invalid, "say in the note what happened")
 	}
 	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		h, err := s.heldFor(ctx, tx, who, allocationID)
@@ -189,6 +195,12 @@ func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason string
 		}
 		if len(done) == 0 {
 			return errs.E(errs.Conflict, "the allocation has already ended")
+		}
+		if note != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE allocations SET note = $1 WHERE id = $2`, note, h.id); err != nil {
+				return err
+			}
+			reason += ": " + note // the audit entry keeps both
 		}
 		if err := s.refill(ctx, tx, done); err != nil {
 			return err
@@ -251,6 +263,20 @@ func (s *Service) Dispatch(ctx context.Context, who Who, ids []string) (int, err
 	})
 	return n, err
 }
+
+// Why a delivery failed: the fixed list of the contract (API.md), so that failures
+// can be counted and acted on; FailOther needs a note.
+const (
+	FailNotHome           = "not_home"
+	FailMoved             = "moved"
+	FailRefused           = "refused"
+	FailAddressNotFound   = "address_not_found"
+	FailReceivedElsewhere = "received_elsewhere"
+	FailOther             = "other"
+)
+
+// FailReasons lists the reasons a delivery may fail for.
+var FailReasons = []string{FailNotHome, FailMoved, FailRefused, FailAddressNotFound, FailReceivedElsewhere, FailOther}
 
 // DispatchOne marks one allocation of who's organisation (any, for an admin) as on
 // its way and returns it without its recipient's details (the list of allocations

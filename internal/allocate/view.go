@@ -107,6 +107,7 @@ type Allocation struct {
 	Quantity     int       `json:"quantity"`
 	Status       string    `json:"status"`
 	Reason       string    `json:"reason,omitempty"`
+	Note         string    `json:"note,omitempty"` // a failed delivery's words beside its reason
 	ExpiresAt    time.Time `json:"expires_at"`
 }
 
@@ -118,12 +119,12 @@ func (a Allocation) Active() bool { return a.Status == Reserved || a.Status == D
 // address; a household shows its head's masked NIK, a person its own.
 // They are the registry's (registry.RecipientColumns), read in the same query as a
 // page of allocations.
-const allocationCols = `a.id, a.commitment_id, a.quantity, a.status, a.reason, a.expires_at, ` + registry.RecipientColumns
+const allocationCols = `a.id, a.commitment_id, a.quantity, a.status, a.reason, a.note, a.expires_at, ` + registry.RecipientColumns
 
 func scanAllocation(r interface{ Scan(...any) error }) (Allocation, error) {
 	var a Allocation
 	t := &a.Target
-	err := r.Scan(&a.ID, &a.CommitmentID, &a.Quantity, &a.Status, &a.Reason, &a.ExpiresAt,
+	err := r.Scan(&a.ID, &a.CommitmentID, &a.Quantity, &a.Status, &a.Reason, &a.Note, &a.ExpiresAt,
 		&t.ID, &t.Kind, &t.Region, &t.Name, &t.RW, &t.RT, &t.Address, &t.Phone, &t.NIKMasked)
 	a.ExpiresAt = a.ExpiresAt.UTC()
 	if !a.Active() {
@@ -302,10 +303,11 @@ type AllocationView struct {
 	Quantity  int       `json:"quantity"`
 	Status    string    `json:"status"`
 	Reason    string    `json:"reason,omitempty"`
+	Note      string    `json:"note,omitempty"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // View is the allocation as the API shows it.
 func (a Allocation) View() AllocationView {
-	return AllocationView{ID: a.ID, Target: a.Target, Quantity: a.Quantity, Status: a.Status, Reason: a.Reason, ExpiresAt: a.ExpiresAt}
+	return AllocationView{ID: a.ID, Target: a.Target, Quantity: a.Quantity, Status: a.Status, Reason: a.Reason, Note: a.Note, ExpiresAt: a.ExpiresAt}
 }

@@ -107,12 +107,13 @@ func (s *Server) apiDispatch(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Reason string `json:"reason"`
+		Note   string `json:"note"`
 	}
 	if err := decodeJSON(w, r, &in); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	a, err := s.allocs.Fail(r.Context(), principal(r), r.PathValue("id"), in.Reason)
+	a, err := s.allocs.Fail(r.Context(), principal(r), r.PathValue("id"), in.Reason, in.Note)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -252,7 +252,7 @@ func TestCommitmentAPIRefusesBadInput(t *testing.T) {
 				}
 			})
 
-			t.Run("failing an allocation needs a reason, and fails once", func(t *testing.T) {
+			t.Run("failing an allocation needs a reason from the list, and fails once", func(t *testing.T) {
 				var cm struct{ ID string }
 				c.Do(t, "POST", "/api/v1/commitments", with("quantity", 1)).JSON(t, &cm)
 				var as struct{ Items []struct{ ID string } }
@@ -265,8 +265,11 @@ func TestCommitmentAPIRefusesBadInput(t *testing.T) {
 					body any
 					code int
 				}{{map[string]any{"reason": ""}, 400}, {map[string]any{"reason": 5}, 400}, {map[string]any{"why": "x"}, 400},
-					{map[string]any{"reason": strings.Repeat("x", 501)}, 400}, {map[string]any{"reason": "alamat tidak ditemukan"}, 200},
-					{map[string]any{"reason": "lagi"}, 409}} {
+					{map[string]any{"reason": "alamat tidak ditemukan"}, 400}, // free text is not a reason of the list
+					{map[string]any{"reason": "other"}, 400},                  // "other" needs a note
+					{map[string]any{"reason": "not_home", "note": strings.Repeat("x", 501)}, 400},
+					{map[string]any{"reason": "address_not_found", "note": "gang buntu, rumah tidak bernomor"}, 200},
+					{map[string]any{"reason": "not_home"}, 409}} {
 					if r := c.Do(t, "POST", path, b.body); r.Status != b.code {
 						t.Errorf("fail with %v: %d %s, want %d", b.body, r.Status, r.Body, b.code)
 					}
