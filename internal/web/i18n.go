@@ -2,11 +2,10 @@ package web
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gotong/gotong/internal/msg"
+	"golang.org/x/text/language"
 )
 
 // Languages: Indonesian is the default of every page, English the second. The
@@ -34,27 +33,19 @@ func langOf(r *http.Request) string {
 	return langID
 }
 
-// acceptLanguage picks English when an Accept-Language header ranks English above
-// Indonesian ("en-US,en;q=0.9", "en, id;q=0.5"), Indonesian otherwise.
+// answerLanguages are the languages answers come in, Indonesian first: the
+// matcher falls back to the first when the caller asks for neither.
+var answerLanguages = language.NewMatcher([]language.Tag{language.Indonesian, language.English})
+
+// acceptLanguage picks English when an Accept-Language header prefers it to
+// Indonesian ("en-US,en;q=0.9", "fr, en;q=0.3"), Indonesian otherwise, by the
+// header's quality values (golang.org/x/text/language does the parsing).
 func acceptLanguage(header string) string {
-	var en, id float64 // the best quality of each; 0 when not asked for
-	for _, part := range strings.Split(header, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		switch base {
-		case "en":
-			en = max(en, q)
-		case "id", "in": // "in" is Indonesian's withdrawn code, still sent by old systems
-			id = max(id, q)
-		}
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil || len(tags) == 0 {
+		return langID
 	}
-	if en > id {
+	if _, i, conf := answerLanguages.Match(tags...); i == 1 && conf != language.No {
 		return langEN
 	}
 	return langID
