@@ -5,6 +5,7 @@
 package vault
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -58,10 +59,11 @@ var b64 = base64.RawURLEncoding.Strict()
 
 // Vault seals and hashes personal identifiers. It is safe for concurrent use.
 type Vault struct {
-	aead  cipher.AEAD
-	macs  sync.Pool // of *mac keyed with the match key
-	keyID string
-	audit []byte
+	aead   cipher.AEAD
+	macs   sync.Pool // of *mac keyed with the match key
+	keyID  string
+	audit  []byte
+	master []byte // only for Subkey; never formatted
 }
 
 // New returns a Vault for a 32-byte master key. Most callers want Load.
@@ -92,7 +94,7 @@ func New(master []byte) (*Vault, error) {
 		return nil, fmt.Errorf("vault: derive audit key: %w", err)
 	}
 	sum := sha256.Sum256(matchKey)
-	v := &Vault{aead: aead, keyID: hex.EncodeToString(sum[:8]), audit: auditKey}
+	v := &Vault{aead: aead, keyID: hex.EncodeToString(sum[:8]), audit: auditKey, master: bytes.Clone(master)}
 	// HMAC keying hashes the key into two pad states; pooling keeps that off the path of
 	// an import that hashes millions of identifiers.
 	v.macs.New = func() any {
@@ -105,6 +107,23 @@ func New(master []byte) (*Vault, error) {
 // that someone who can write the database but does not hold the key cannot rewrite
 // entries and recompute the chain. It is independent of the other subkeys.
 func (v *Vault) AuditKey() []byte { return append([]byte(nil), v.audit...) }
+
+// Subkey returns a 32-byte key for one purpose (courier links, recipient codes,
+// handover-record signatures …), derived from the master key with HKDF under
+// "gotong " + purpose. Keys of different purposes are independent, and independent of
+// the keys that seal, hash and chain, so a key leaked for one purpose opens nothing
+// else. purpose must be a fixed string of the caller, never outside input.
+func (v *Vault) Subkey(purpose string) []byte {
+	info := "gotong " + purpose
+	if info == infoEncryption || info == infoMatch || info == infoAudit {
+		panic("vault: subkey purpose " + purpose + " is reserved")
+	}
+	k, err := hkdf.Key(sha256.New, v.master, nil, info, KeySize)
+	if err != nil {
+		panic("vault: derive subkey: " + err.Error()) // only for a bad hash or length, fixed here
+	}
+	return k
+}
 
 // Seal encrypts plaintext and returns a compact text form for a TEXT column:
 // "v1:" + base64url(nonce || ciphertext || tag). associatedData is authenticated but

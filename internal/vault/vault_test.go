@@ -447,3 +447,25 @@ func BenchmarkHashParallel(b *testing.B) {
 		}
 	})
 }
+
+func TestSubkeysAreIndependentPerPurposeAndStable(t *testing.T) {
+	master := bytes.Repeat([]byte{7}, KeySize)
+	v, err := New(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := New(master)
+	a, b := v.Subkey("courier link v1"), v.Subkey("recipient code v1")
+	if len(a) != KeySize || bytes.Equal(a, b) || bytes.Equal(a, v.AuditKey()) || bytes.Equal(a, master) {
+		t.Fatalf("subkeys are not distinct 32-byte keys")
+	}
+	if !bytes.Equal(a, w.Subkey("courier link v1")) {
+		t.Fatalf("a subkey changes between vaults of one master key")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatalf("the audit chain's info string was accepted as a purpose")
+		}
+	}()
+	v.Subkey("audit chain v1")
+}
