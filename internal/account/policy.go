@@ -38,13 +38,22 @@ const (
 	FailAllocation     Permission = "fail_allocation"
 	ReadRecipients     Permission = "read_recipients" // a commitment's allocations with their recipients
 	ReadNotifications  Permission = "read_notifications"
+	// Delivery (issue 11).
+	ManageDeliveries       Permission = "manage_deliveries"        // runs of one's commitments: create, read, revoke, their lists, labels and handover records
+	DeliverAllocation      Permission = "deliver_allocation"       // record a delivery with the recipient's code or a photo
+	ReadRecipientCodes     Permission = "read_recipient_codes"     // the codes, for the RW heads of the office's region
+	ReadDeliveries         Permission = "read_deliveries"          // deliveries and failures of a region, to act on
+	VerifyDeliveries       Permission = "verify_deliveries"        // draw a call-back sample and record the answers
+	ReadConfirmation       Permission = "read_confirmation"        // confirmation rates per organisation
+	ManageCourierProviders Permission = "manage_courier_providers" // the providers' webhook secrets
 )
 
 // Permissions lists every permission, in the order above.
 func Permissions() []Permission {
 	return []Permission{ManageOwnAccount, ReadOrg, ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags,
 		Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ManagePrograms, ReadPrograms, ReadCoverage, ReadOpenNeeds,
-		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications}
+		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
+		ManageDeliveries, DeliverAllocation, ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ManageCourierProviders}
 }
 
 // ParsePermission checks a permission name (templates name them as strings).
@@ -83,10 +92,13 @@ func (u User) Principal() Principal {
 // organisation is verified — until then commitments do not exist for them.
 var (
 	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage}
-	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged}
-	follow   = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications}
-	grants   = map[Role]map[Permission]bool{
-		Admin:        set(everyone, staff, follow, []Permission{ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags, ManagePrograms}),
+	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged,
+		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation}
+	follow = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
+		ManageDeliveries, DeliverAllocation}
+	grants = map[Role]map[Permission]bool{
+		Admin: set(everyone, staff, follow, []Permission{ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags, ManagePrograms,
+			ManageCourierProviders}),
 		Office:       set(everyone, staff),
 		Collaborator: set(everyone),
 	}
