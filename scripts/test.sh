@@ -4,13 +4,14 @@
 #
 # What it does:
 #   1. Installs the external tools the tests need, when missing and when we are
-#      root: the PostgreSQL server binaries and a headless browser (chromium).
+#      root: the PostgreSQL server binaries, a headless browser (chromium) and
+#      poppler-utils (pdftotext, pdftoppm: the PDF tests read documents back).
 #   2. Starts a throwaway PostgreSQL server in a temp dir on a free localhost
 #      port; it is stopped and deleted when this script exits, whatever happens.
 #   3. Exports the environment the tests read:
 #        GOTONG_TEST_POSTGRES  connection URL of the throwaway server
 #        GOTONG_TEST_BROWSER   path of the chromium binary
-#        GOTONG_TEST_STRICT=1  a missing PostgreSQL/browser fails tests, never skips
+#        GOTONG_TEST_STRICT=1  a missing PostgreSQL/browser/poppler fails tests, never skips
 #        CGO_ENABLED=1         required by -race
 #   4. Checks that every Go file is gofmt-formatted, runs `go vet ./...`, then
 #      `go test -race -count=1 -timeout 20m`.
@@ -84,6 +85,8 @@ find_browser() {
 missing_pkgs=()
 [[ -n $(find_pg_bin) ]]  || missing_pkgs+=(postgresql)
 [[ -n $(find_browser) ]] || missing_pkgs+=(chromium fonts-dejavu-core)
+command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 ||
+	missing_pkgs+=(poppler-utils)
 
 if (( ${#missing_pkgs[@]} > 0 )); then
 	if [[ ${GOTONG_TEST_NO_INSTALL:-} == 1 ]]; then
