@@ -81,6 +81,9 @@ var bastCols = []struct {
 
 // BAST writes the handover record as a PDF to w.
 func BAST(w io.Writer, d BASTDoc) error {
+	if d.VerifyURL == "" {
+		return errNoVerifyURL
+	}
 	pdf := newPDF("P", "Berita Acara Serah Terima "+clean(d.ID), d.IssuedAt)
 	pdf.SetMargins(bastMargin, bastMargin, bastMargin)
 	pdf.SetAutoPageBreak(false, 0)
@@ -123,7 +126,7 @@ func bastHead(pdf *fpdf.Fpdf, d BASTDoc) {
 	pdf.CellFormat(bastWidth-qrW-4, 5, "Penyaluran bantuan kepada penerima", "", 2, "L", false, 0, "")
 	pdf.CellFormat(bastWidth-qrW-4, 5, fit(pdf, "Nomor: "+clean(d.ID), bastWidth-qrW-4), "", 2, "L", false, 0, "")
 
-	qr(pdf, "verify", d.VerifyURL, bastMargin+bastWidth-qrW, bastMargin, qrW)
+	qr(pdf, d.VerifyURL, bastMargin+bastWidth-qrW, bastMargin, qrW)
 	pdf.SetFont(family, "", 6.5)
 	pdf.SetXY(bastMargin+bastWidth-qrW, bastMargin+qrW)
 	pdf.CellFormat(qrW, 3, "Pindai untuk memeriksa keaslian", "", 0, "C", false, 0, "")
@@ -150,7 +153,7 @@ func bastHead(pdf *fpdf.Fpdf, d BASTDoc) {
 		{"Jumlah", quantity(qDone, d.Unit) + " diterima oleh " + FormatNumber(r.Delivered) + " penerima; " +
 			quantity(qFail, d.Unit) + " gagal diantar (" + FormatNumber(r.Failed) + " penerima)"},
 		{"Kurir", courierText(d.Courier)},
-		{"Waktu", weekday(d.IssuedAt) + ", " + FormatDateTime(d.IssuedAt)},
+		{"Waktu", FormatWeekday(d.IssuedAt) + ", " + FormatDateTime(d.IssuedAt)},
 	}
 	y := bastMargin + 22
 	const keyW = 24.0
@@ -359,8 +362,3 @@ func courierText(c Courier) string {
 	}
 	return strings.Join(parts, " · ")
 }
-
-var weekdays = [...]string{"Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"}
-
-// weekday is t's day of the week in Jakarta: "Kamis".
-func weekday(t time.Time) string { return weekdays[t.In(WIB).Weekday()] }

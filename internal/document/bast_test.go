@@ -2,6 +2,7 @@ package document_test
 
 import (
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -110,6 +111,19 @@ func TestBAST(t *testing.T) {
 			t.Errorf("QR = %q, want %q", got, verifyURL)
 		}
 	})
+}
+
+func TestDocumentsNeedAVerificationURL(t *testing.T) {
+	// A record nobody can check is not printed: the QR code and URL are what make
+	// a paper copy worth trusting.
+	d := bastDoc(3)
+	d.VerifyURL = ""
+	if err := document.BAST(io.Discard, d); err == nil {
+		t.Error("a BAST without a verification URL was written")
+	}
+	if err := document.Certificate(io.Discard, document.CertificateDoc{Organization: "x", IssuedAt: issued}); err == nil {
+		t.Error("a certificate without a verification URL was written")
+	}
 }
 
 func TestBASTRecordCountsWhatItPrints(t *testing.T) {

@@ -30,6 +30,9 @@ func (d CertificateDoc) Record() Record {
 
 // Certificate writes the certificate as a one-page A4 landscape PDF to w.
 func Certificate(w io.Writer, d CertificateDoc) error {
+	if d.VerifyURL == "" {
+		return errNoVerifyURL
+	}
 	const pageW, pageH, textW = 297.0, 210.0, 297.0 - 2*40
 	pdf := newPDF("L", "Piagam Penghargaan "+clean(d.Organization), d.IssuedAt)
 	pdf.SetAutoPageBreak(false, 0)
@@ -91,7 +94,7 @@ func Certificate(w io.Writer, d CertificateDoc) error {
 		pdf.CellFormat(150, 4, s, "", 2, "L", false, 0, "")
 	}
 	const qrW = 36.0
-	qr(pdf, "verify", d.VerifyURL, pageW-40-qrW, 142, qrW)
+	qr(pdf, d.VerifyURL, pageW-40-qrW, 142, qrW)
 	pdf.SetFont(family, "", 6.5)
 	pdf.SetXY(pageW-40-qrW, 142+qrW)
 	pdf.CellFormat(qrW, 3, "Pindai untuk memeriksa keaslian", "", 0, "C", false, 0, "")

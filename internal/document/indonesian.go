@@ -19,6 +19,11 @@ func FormatDate(t time.Time) string {
 	return strconv.Itoa(t.Day()) + " " + months[t.Month()-1] + " " + strconv.Itoa(t.Year())
 }
 
+var weekdays = [...]string{"Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"}
+
+// FormatWeekday is t's day of the week in Jakarta: "Kamis".
+func FormatWeekday(t time.Time) string { return weekdays[t.In(WIB).Weekday()] }
+
 // FormatTime writes t's time of day in Jakarta the Indonesian way, hours and
 // minutes with a dot: "15.04 WIB".
 func FormatTime(t time.Time) string {

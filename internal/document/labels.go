@@ -2,8 +2,8 @@ package document
 
 import (
 	"errors"
+	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -60,6 +60,9 @@ func Labels(w io.Writer, d LabelsDoc) error {
 	pdf.SetMargins(0, 0, 0)
 	urls := make([]string, len(d.Labels))
 	for i, l := range d.Labels {
+		if l.URL == "" {
+			return fmt.Errorf("document: label %d has no stop URL for its QR code", i+1)
+		}
 		urls[i] = l.URL
 	}
 	nextQR, stop := qrAhead(urls)
@@ -71,8 +74,8 @@ func Labels(w io.Writer, d LabelsDoc) error {
 		}
 		x := sheetMarginX + float64(slot%labelCols)*labelW
 		y := sheetMarginY + float64(slot/labelCols)*labelH
-		img, err := nextQR()
-		label(pdf, d, l, stops, x, y, "qr"+strconv.Itoa(i), img, err)
+		bits, err := nextQR()
+		label(pdf, d, l, stops, x, y, bits, err)
 		if pdf.Err() {
 			break
 		}
@@ -80,7 +83,7 @@ func Labels(w io.Writer, d LabelsDoc) error {
 	return pdf.Output(w)
 }
 
-func label(pdf *fpdf.Fpdf, d LabelsDoc, l Label, stops int, x, y float64, qrName string, qrImg []byte, qrErr error) {
+func label(pdf *fpdf.Fpdf, d LabelsDoc, l Label, stops int, x, y float64, qrBits [][]bool, qrErr error) {
 	pdf.SetDrawColor(150, 150, 150)
 	pdf.SetLineWidth(0.2)
 	pdf.SetDashPattern([]float64{1.5, 1.5}, 0)
@@ -92,7 +95,7 @@ func label(pdf *fpdf.Fpdf, d LabelsDoc, l Label, stops int, x, y float64, qrName
 	fullW := labelW - 2*labelPad
 	at := func(y float64) { pdf.SetXY(left, y) }
 
-	placeQR(pdf, qrName, qrImg, qrErr, x+labelW-labelPad-labelQR, top, labelQR)
+	drawQR(pdf, qrBits, qrErr, x+labelW-labelPad-labelQR, top, labelQR)
 	pdf.SetFont(family, "", 6)
 	pdf.SetTextColor(90, 90, 90)
 	pdf.SetXY(x+labelW-labelPad-labelQR, top+labelQR)

@@ -53,9 +53,14 @@ func TestLabels(t *testing.T) {
 		}
 	})
 
-	t.Run("no labels is an error, not an empty PDF", func(t *testing.T) {
+	t.Run("no labels, or a label without its URL, is an error", func(t *testing.T) {
 		if err := document.Labels(&bytes.Buffer{}, document.LabelsDoc{RunID: "x"}); err == nil {
 			t.Error("no error")
+		}
+		d := labelsDoc(3)
+		d.Labels[2].URL = ""
+		if err := document.Labels(&bytes.Buffer{}, d); err == nil {
+			t.Error("a label without its stop's URL was printed")
 		}
 	})
 }

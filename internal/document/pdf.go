@@ -2,9 +2,9 @@ package document
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"image"
-	"image/png"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +18,10 @@ import (
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/text/unicode/norm"
 )
+
+// errNoVerifyURL refuses a record nobody could check: its QR code and printed URL
+// are what make a paper copy worth trusting.
+var errNoVerifyURL = errors.New("document: the verification URL is missing")
 
 // The font family every document uses; "B" is its bold face.
 const family = "Go"
@@ -51,25 +55,31 @@ var glyphs = sync.OnceValue(func() *sfnt.Font {
 	return f
 })
 
-// clean makes text from people safe to set: composed (NFC, so "e" + U+0301 prints
-// as "é"), on one line, without control or format characters (zero-width spaces,
-// bidirectional overrides: they reorder or hide text), with characters the font
+// clean makes text from people safe to set: on one line, without control or
+// format characters (zero-width spaces, bidirectional overrides: they reorder or
+// hide text), composed (NFC, so "e" + U+0301 prints as "é" — after the format
+// characters are gone, so none can keep the two apart), with characters the font
 // cannot draw shown as "?", and at most maxRunes long.
 func clean(s string) string {
 	if len(s) > 4*maxRunes {
 		s = s[:4*maxRunes]
 	}
-	s = norm.NFC.String(s)
+	s = norm.NFC.String(strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r),
+			unicode.Is(unicode.Co, r), unicode.Is(unicode.Cs, r):
+			return -1
+		}
+		return r
+	}, s))
 	var b strings.Builder
 	var buf sfnt.Buffer
 	n, space := 0, false
 	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r):
+		if r == ' ' {
 			space = b.Len() > 0
-			continue
-		case unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r),
-			unicode.Is(unicode.Co, r), unicode.Is(unicode.Cs, r):
 			continue
 		}
 		if r == utf8.RuneError {
@@ -131,34 +141,26 @@ func lines(pdf *fpdf.Fpdf, s string, w float64, max int) []string {
 	return ls
 }
 
-// qrModule is the size of one QR module in image pixels. Viewers smooth an image
-// they scale up; at several pixels a module the edges stay sharp enough to scan
-// from paper, and the 1-bit PNG stays about a kilobyte.
-const qrModule = 4
-
-// qrPNG encodes the QR images. It keeps its zlib writers for reuse: a new one costs
-// over a megabyte, and a labels PDF draws a QR code per package. The images are
-// grey, not paletted: fpdf compresses a palette with a new zlib writer per image.
-var qrPNG = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: new(pngPool)}
-
-type pngPool sync.Pool
-
-func (p *pngPool) Get() *png.EncoderBuffer {
-	b, _ := (*sync.Pool)(p).Get().(*png.EncoderBuffer)
-	return b
+// qr draws a QR code holding text as a w-millimetre square at x, y.
+func qr(pdf *fpdf.Fpdf, text string, x, y, w float64) {
+	bits, err := qrBits(text)
+	drawQR(pdf, bits, err, x, y, w)
 }
 
-func (p *pngPool) Put(b *png.EncoderBuffer) { (*sync.Pool)(p).Put(b) }
-
-// qr draws a QR code holding text as a w-millimetre square at x, y. name must be
-// unique in the document (fpdf keeps images by name).
-func qr(pdf *fpdf.Fpdf, name, text string, x, y, w float64) {
-	img, err := qrImage(text)
-	placeQR(pdf, name, img, err, x, y, w)
+// qrBits encodes text as a QR code's modules, quiet zone included.
+func qrBits(text string) ([][]bool, error) {
+	q, err := qrcode.New(text, qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("document: QR code: %w", err)
+	}
+	return q.Bitmap(), nil
 }
 
-// placeQR draws a QR image made by qrImage.
-func placeQR(pdf *fpdf.Fpdf, name string, img []byte, err error, x, y, w float64) {
+// drawQR draws modules made by qrBits as vector squares, one filled path of a
+// rectangle per run of dark modules in a row. Vectors print sharp at any size,
+// where a viewer smooths a scaled-up image into grey edges; and they cost no
+// image to encode, which was a third of a labels PDF's time.
+func drawQR(pdf *fpdf.Fpdf, bits [][]bool, err error, x, y, w float64) {
 	if pdf.Err() {
 		return
 	}
@@ -166,48 +168,41 @@ func placeQR(pdf *fpdf.Fpdf, name string, img []byte, err error, x, y, w float64
 		pdf.SetError(err)
 		return
 	}
-	opt := fpdf.ImageOptions{ImageType: "PNG"}
-	pdf.RegisterImageOptionsReader(name, opt, bytes.NewReader(img))
-	pdf.ImageOptions(name, x, y, w, w, false, opt, 0, "")
-}
-
-// qrImage returns a PNG of a QR code holding text, with its quiet zone.
-func qrImage(text string) ([]byte, error) {
-	q, err := qrcode.New(text, qrcode.Medium)
-	if err != nil {
-		return nil, fmt.Errorf("document: QR code: %w", err)
-	}
-	bits := q.Bitmap()
-	n := len(bits)
-	img := image.NewGray(image.Rect(0, 0, n*qrModule, n*qrModule))
+	const k = 72 / 25.4 // points per millimetre
+	_, pageH := pdf.GetPageSize()
+	m := w / float64(len(bits))
+	b := make([]byte, 0, 16<<10)
+	b = append(b, "q 0 g\n"...)
+	num := func(v float64) { b = strconv.AppendFloat(b, v*k, 'f', 2, 64); b = append(b, ' ') }
 	for i, row := range bits {
-		for j, dark := range row {
-			if dark {
+		for j := 0; j < len(row); {
+			if !row[j] {
+				j++
 				continue
 			}
-			for dy := range qrModule {
-				off := img.PixOffset(j*qrModule, i*qrModule+dy)
-				for dx := range qrModule {
-					img.Pix[off+dx] = 0xff
-				}
+			start := j
+			for j < len(row) && row[j] {
+				j++
 			}
+			num(x + float64(start)*m)
+			num(pageH - y - float64(i+1)*m)
+			num(float64(j-start) * m)
+			num(m)
+			b = append(b, "re\n"...)
 		}
 	}
-	var buf bytes.Buffer
-	if err := qrPNG.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	b = append(b, "f Q\n"...)
+	pdf.RawWriteBuf(bytes.NewReader(b))
 }
 
-// qrAhead makes the QR images of texts in order on a few goroutines, ahead of
+// qrAhead encodes the QR codes of texts in order on a few goroutines, ahead of
 // the page being drawn: a QR code takes about a millisecond to encode (eight masks
-// scored), most of a labels PDF's time. At most qrWindow images wait at once, so
+// scored), most of a labels PDF's time. At most qrWindow codes wait at once, so
 // memory does not grow with the run. The caller must call stop when done.
-func qrAhead(texts []string) (next func() ([]byte, error), stop func()) {
+func qrAhead(texts []string) (next func() ([][]bool, error), stop func()) {
 	type result struct {
-		img []byte
-		err error
+		bits [][]bool
+		err  error
 	}
 	results := make([]chan result, len(texts))
 	for i := range results {
@@ -234,17 +229,17 @@ func qrAhead(texts []string) (next func() ([]byte, error), stop func()) {
 	for range min(qrWorkers, len(texts)) {
 		go func() {
 			for i := range jobs {
-				img, err := qrImage(texts[i])
-				results[i] <- result{img, err}
+				bits, err := qrBits(texts[i])
+				results[i] <- result{bits, err}
 			}
 		}()
 	}
 	i := 0
-	next = func() ([]byte, error) {
+	next = func() ([][]bool, error) {
 		r := <-results[i]
 		i++
 		<-window
-		return r.img, r.err
+		return r.bits, r.err
 	}
 	var once sync.Once
 	return next, func() { once.Do(func() { close(done) }) }

@@ -118,6 +118,8 @@ func TestIndonesian(t *testing.T) {
 		{document.FormatNumber(1234567), "1.234.567"},
 		{document.FormatNumber(-12500), "-12.500"},
 		{document.ProofText("photo"), "Foto"},
+		{document.FormatWeekday(issued), "Kamis"},
+		{document.FormatWeekday(time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)), "Minggu"}, // 00.00 WIB on the 6th
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
