@@ -2,9 +2,12 @@ package document_test
 
 import (
 	"bytes"
+	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gotong/gotong/internal/document"
 )
@@ -92,5 +95,23 @@ func TestLabelsHostileName(t *testing.T) {
 	}
 	if got := decodeQR(t, path, 1, 8, 10, 97, 69); got != url(1) {
 		t.Errorf("QR = %q, want %q", got, url(1))
+	}
+}
+
+func TestLabelsStopOnAnUnencodableURL(t *testing.T) {
+	// A URL too long for any QR code fails the document at its label; the
+	// encoders working ahead stop with it.
+	before := runtime.NumGoroutine()
+	d := labelsDoc(200)
+	d.Labels[20].URL = "https://gotong.example/c/" + strings.Repeat("x", 4000)
+	if err := document.Labels(io.Discard, d); err == nil || !strings.Contains(err.Error(), "QR") {
+		t.Fatalf("err = %v, want a QR code error", err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left running after the error (%d before)", n-before, before)
 	}
 }

@@ -1,6 +1,7 @@
 package document_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -130,4 +131,23 @@ func TestIndonesian(t *testing.T) {
 			t.Errorf("failure reason %q has no Indonesian text", reason)
 		}
 	}
+}
+
+// The deliver package signs what the record states, prints the signature in the
+// verification URL, and checks a URL's signature against the stored record.
+func ExampleSign() {
+	key := []byte("a 32-byte key from vault.Subkey!")
+	doc := document.BASTDoc{ID: "run-1", Program: "Bantuan Pangan", Organization: "Yayasan Peduli",
+		IssuedAt: time.Date(2026, 12, 3, 8, 30, 0, 0, time.UTC),
+		Rows:     []document.BASTRow{{Status: "delivered"}, {Status: "delivered"}, {Status: "failed"}}}
+	rec := doc.Record()
+	sig := document.Sign(key, rec)
+	doc.VerifyURL = "https://gotong.example/verify/bast/" + rec.ID + "?sig=" + sig
+	// … document.BAST(w, doc); store rec; later, GET /api/v1/verify/bast/run-1?sig=…:
+	fmt.Println(document.Verify(key, rec, sig), rec.Delivered, rec.Failed)
+	rec.Delivered = 3
+	fmt.Println(document.Verify(key, rec, sig))
+	// Output:
+	// true 2 1
+	// false
 }
