@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/store"
@@ -157,9 +159,10 @@ func (g *gateway) counts() (delivered, duplicates, hits int) {
 
 // mailServer is an SMTP server on loopback that keeps what it receives.
 type mailServer struct {
-	addr string
-	mu   sync.Mutex
-	got  []mailReceived
+	addr       string
+	user, pass string // the credentials it requires
+	mu         sync.Mutex
+	got        []mailReceived
 }
 
 type mailReceived struct {
@@ -168,10 +171,11 @@ type mailReceived struct {
 	Data []byte
 }
 
-func newMailServer(t *testing.T) *mailServer {
-	ms := &mailServer{}
+func newMailServer(t *testing.T, user, pass string) *mailServer {
+	ms := &mailServer{user: user, pass: pass}
 	s := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailSession{server: ms}, nil }))
 	s.Domain = "localhost"
+	s.AllowInsecureAuth = true // loopback, as the client's PLAIN allows
 	s.ReadTimeout, s.WriteTimeout = 10*time.Second, 10*time.Second
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -191,12 +195,28 @@ func (ms *mailServer) received() []mailReceived {
 
 type mailSession struct {
 	server *mailServer
+	authed bool
 	cur    mailReceived
+}
+
+func (s *mailSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *mailSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if user != s.server.user || pass != s.server.pass {
+			return errors.New("invalid credentials")
+		}
+		s.authed = true
+		return nil
+	}), nil
 }
 
 func (s *mailSession) Reset()        { s.cur = mailReceived{} }
 func (s *mailSession) Logout() error { return nil }
 func (s *mailSession) Mail(from string, _ *smtp.MailOptions) error {
+	if !s.authed {
+		return smtp.ErrAuthRequired
+	}
 	s.cur.From = from
 	return nil
 }

@@ -3,6 +3,7 @@ package message
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -11,6 +12,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,10 +99,11 @@ func TestAnEnqueueThatDoesNotFitItsKindFailsTheEvent(t *testing.T) {
 
 func TestAnEmailReachesARealSMTPServerInIndonesian(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ms := newMailServer(t)
+		ms := newMailServer(t, "gotong", "rahasia")
 		host, port, _ := net.SplitHostPort(ms.addr)
 		p, _ := strconv.Atoi(port)
-		sender, err := NewSMTP(SMTPConfig{Host: host, Port: p, From: "Gotong <noreply@gotong.local>", TLS: "none"})
+		sender, err := NewSMTP(SMTPConfig{Host: host, Port: p, User: "gotong", Password: "rahasia",
+			From: "Gotong <noreply@gotong.local>", TLS: "none"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,5 +305,54 @@ func TestAGatewayBodyThatIsNotJSONIsRefusedAtStart(t *testing.T) {
 	}
 	if _, err := NewGateway(GatewayConfig{URL: "ftp://x"}); err == nil {
 		t.Error("an ftp URL accepted")
+	}
+}
+
+// Three workers, each with its own pool as three processes would have, share one
+// outbox: every message reaches the gateway once and no attempt is wasted, because a
+// claimed row is skipped (PostgreSQL's SKIP LOCKED) or claimed after the other
+// claim committed (SQLite's one writer).
+func TestWorkersSideBySideSendEachMessageOnce(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			dsn := storetest.DSN(t, eng)
+			g := newGateway(t)
+			sms, _ := NewGateway(GatewayConfig{URL: g.URL})
+			var outs []*Outbox
+			for range 3 {
+				db, err := store.Open(context.Background(), dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				if _, err := db.Migrate(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				o := New(db, testVault(t), quiet(), map[string]Sender{SMS: sms}, Options{Batch: 10, Poll: 10 * time.Millisecond})
+				o.Derive("code", code)
+				outs = append(outs, o)
+			}
+			const n = 300
+			var ms []Message
+			for i := range n {
+				ms = append(ms, recipientCode(fmt.Sprintf("alloc-%04d", i), SMS, fmt.Sprintf("0812%08d", i)))
+			}
+			enqueue(t, outs[0].db, outs[0], ms...)
+			ctx, cancel := context.WithCancel(actor())
+			var wg sync.WaitGroup
+			began := time.Now()
+			for _, o := range outs {
+				wg.Go(func() { o.Run(ctx) })
+			}
+			waitPending(t, outs[0], 60*time.Second, false)
+			took := time.Since(began)
+			cancel()
+			wg.Wait()
+			delivered, dup, hits := g.counts()
+			t.Logf("%d messages by 3 workers in %v (%.0f/s), %d requests, %d duplicates", n, took.Round(time.Millisecond), n/took.Seconds(), hits, dup)
+			if delivered != n || dup != 0 || hits != n {
+				t.Fatalf("gateway: %d delivered, %d duplicates, %d requests; want %d, 0, %d", delivered, dup, hits, n, n)
+			}
+		})
 	}
 }

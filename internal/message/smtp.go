@@ -44,7 +44,14 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	}
 	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTLSPolicy(tls), mail.WithTimeout(30 * time.Second)}
 	if cfg.User != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(cfg.User), mail.WithPassword(cfg.Password))
+		// Over TLS the library picks the strongest mechanism the server offers; its
+		// discovery refuses PLAIN without TLS, so without TLS (a relay on loopback)
+		// PLAIN is asked for, which the library allows only to localhost.
+		auth := mail.SMTPAuthAutoDiscover
+		if tls == mail.NoTLS {
+			auth = mail.SMTPAuthPlain
+		}
+		opts = append(opts, mail.WithSMTPAuth(auth), mail.WithUsername(cfg.User), mail.WithPassword(cfg.Password))
 	}
 	return &SMTP{cfg: cfg, opts: opts}, nil
 }
