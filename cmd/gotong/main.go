@@ -23,6 +23,7 @@ import (
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app"
 	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
 )
@@ -209,7 +210,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.MaxUploads, "max-uploads", cfg.MaxUploads, "uploads received at once; more are answered 429 (env GOTONG_MAX_UPLOADS)")
 	level := fs.String("log-level", "info", "debug, info, warn or error (env GOTONG_LOG_LEVEL)")
 	format := fs.String("log-format", "text", "text or json (env GOTONG_LOG_FORMAT)")
+	messageFlags(fs, &cfg)
 	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if err := checkMessageFlags(cfg); err != nil {
 		return err
 	}
 	if cfg.SessionIdle <= 0 || cfg.SessionLifetime <= 0 || cfg.SessionIdle > cfg.SessionLifetime {
@@ -277,6 +282,7 @@ func configOr(err error) error {
 // openApp opens the app for a one-shot command, with a quiet logger.
 func openApp(ctx context.Context, cfg app.Config, stderr io.Writer) (*app.App, error) {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg.HoldMessages = true // the server sends them, with its senders
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return nil, configOr(err)
@@ -484,6 +490,57 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !*quiet {
 		fmt.Fprintf(stderr, "import %s: done: %d rows, %d accepted, %d updated, %d merged, %d for review, %d rejected\n",
 			im.ID[:8], done.RowsDone, done.Accepted, done.Updated, done.Merged, done.Review, done.Rejected)
+	}
+	return nil
+}
+
+// The secrets of the message senders may be given as GOTONG_<NAME>_FILE too.
+func init() {
+	for _, name := range []string{"smtp-password", "sms-auth", "whatsapp-auth"} {
+		secretFlags[name] = true
+	}
+}
+
+// messageFlags are where the outbox sends e-mail, SMS and WhatsApp (README,
+// "Messages"); a channel left unset goes to the log.
+func messageFlags(fs *flag.FlagSet, cfg *app.Config) {
+	fs.StringVar(&cfg.SMTP.Host, "smtp-host", "", "SMTP server for e-mail; empty: e-mail goes to the log (env GOTONG_SMTP_HOST)")
+	fs.IntVar(&cfg.SMTP.Port, "smtp-port", 587, "SMTP port (env GOTONG_SMTP_PORT)")
+	fs.StringVar(&cfg.SMTP.User, "smtp-user", "", "SMTP user; empty: no authentication (env GOTONG_SMTP_USER)")
+	fs.StringVar(&cfg.SMTP.Password, "smtp-password", "", "SMTP password (env GOTONG_SMTP_PASSWORD or GOTONG_SMTP_PASSWORD_FILE)")
+	fs.StringVar(&cfg.SMTP.From, "smtp-from", "", "sender address of e-mail, e.g. \"Gotong <noreply@example.id>\" (env GOTONG_SMTP_FROM)")
+	fs.StringVar(&cfg.SMTP.TLS, "smtp-tls", "mandatory", "mandatory (STARTTLS required), opportunistic or none (env GOTONG_SMTP_TLS)")
+	for _, ch := range []struct {
+		name string
+		gw   *message.GatewayConfig
+	}{{"sms", &cfg.SMS}, {"whatsapp", &cfg.WhatsApp}} {
+		env := "GOTONG_" + strings.ToUpper(ch.name)
+		fs.StringVar(&ch.gw.URL, ch.name+"-url", "", fmt.Sprintf("HTTP gateway for %s messages; empty: they go to the log (env %s_URL)", ch.name, env))
+		fs.StringVar(&ch.gw.Auth, ch.name+"-auth", "", fmt.Sprintf("Authorization header value for the %s gateway (env %s_AUTH or %s_AUTH_FILE)", ch.name, env, env))
+		fs.StringVar(&ch.gw.Body, ch.name+"-body", message.DefaultGatewayBody, fmt.Sprintf("JSON body template of a %s request; {{json .To}} {{json .Text}} {{json .Key}} (env %s_BODY)", ch.name, env))
+	}
+	fs.IntVar(&cfg.Messages.Attempts, "message-attempts", 8, "attempts to send a message before it is given up (env GOTONG_MESSAGE_ATTEMPTS)")
+	fs.DurationVar(&cfg.Messages.Backoff, "message-backoff", 30*time.Second, "wait before a message's second attempt, doubled for each further one up to an hour (env GOTONG_MESSAGE_BACKOFF)")
+}
+
+// checkMessageFlags builds each configured sender once, so a bad setting stops
+// serve at start with a usage error instead of failing every message later.
+func checkMessageFlags(cfg app.Config) error {
+	if cfg.SMTP.Host != "" {
+		if _, err := message.NewSMTP(cfg.SMTP); err != nil {
+			return usagef("--smtp-*: %v", err)
+		}
+	}
+	for name, gw := range map[string]message.GatewayConfig{"sms": cfg.SMS, "whatsapp": cfg.WhatsApp} {
+		if gw.URL == "" {
+			continue
+		}
+		if _, err := message.NewGateway(gw); err != nil {
+			return usagef("--%s-*: %v", name, err)
+		}
+	}
+	if cfg.Messages.Attempts < 1 || cfg.Messages.Backoff <= 0 {
+		return usagef("--message-attempts must be at least 1 and --message-backoff positive")
 	}
 	return nil
 }

@@ -21,8 +21,10 @@ import (
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/demo"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -63,6 +65,15 @@ type Config struct {
 	// PasswordMemoryKiB lowers argon2id's memory cost; tests use it, production
 	// keeps the default (64 MiB).
 	PasswordMemoryKiB uint32
+	// Messages: where the outbox sends e-mail, SMS and WhatsApp (a channel with no
+	// host or URL goes to the log sender), and its worker's pace.
+	SMTP     message.SMTPConfig
+	SMS      message.GatewayConfig
+	WhatsApp message.GatewayConfig
+	Messages message.Options
+	// HoldMessages leaves the outbox to another process: a one-off command (import)
+	// must not send what the server, configured with the real senders, is to send.
+	HoldMessages bool
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -103,6 +114,11 @@ type App struct {
 	started     bool
 	stopEngine  context.CancelFunc
 	engineDone  chan struct{}
+	// Messages is the outbox: capabilities enqueue in their transactions, its
+	// worker sends.
+	Messages     *message.Outbox
+	stopMessages context.CancelFunc
+	messagesDone chan struct{}
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -164,6 +180,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Programs = program.New(db, regions, cfg.Province, allocate.NewNeeds(db))
 	a.Allocations = allocate.New(db, a.Programs, a.Accounts, regions, cfg.Province, log)
 	a.Allocations.Limits = cfg.PersonalData
+	if a.Messages, err = openMessages(cfg, db, v, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Messages.Register(reg)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
@@ -232,7 +253,48 @@ func (a *App) StartWorkers(ctx context.Context) error {
 		return err
 	}
 	a.startEngine(SystemContext(ctx, "allocation engine"))
+	if !a.Cfg.HoldMessages {
+		a.startMessages(SystemContext(ctx, "message worker"))
+	}
 	return nil
+}
+
+// openMessages builds the outbox with the configured senders. A recipient's code
+// is derived from the allocation id when its message is sent, never stored.
+func openMessages(cfg Config, db *store.DB, v *vault.Vault, log *slog.Logger) (*message.Outbox, error) {
+	senders := map[string]message.Sender{}
+	if cfg.SMTP.Host != "" {
+		s, err := message.NewSMTP(cfg.SMTP)
+		if err != nil {
+			return nil, err
+		}
+		senders[message.Email] = s
+	}
+	for ch, gw := range map[string]message.GatewayConfig{message.SMS: cfg.SMS, message.WhatsApp: cfg.WhatsApp} {
+		if gw.URL == "" {
+			continue
+		}
+		g, err := message.NewGateway(gw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ch, err)
+		}
+		senders[ch] = g
+	}
+	o := message.New(db, v, log, senders, cfg.Messages)
+	codes := deliver.NewCodes(v.Subkey("recipient code v1"))
+	o.Derive("code", func(allocationID string) string { return deliver.Format(codes.For(allocationID)) })
+	return o, nil
+}
+
+// startMessages runs the outbox's worker until Close.
+func (a *App) startMessages(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	a.stopMessages = cancel
+	a.messagesDone = make(chan struct{})
+	go func() {
+		defer close(a.messagesDone)
+		a.Messages.Run(ctx)
+	}()
 }
 
 // startEngine runs the allocation engine's background work: allocations past their
@@ -292,6 +354,10 @@ func (a *App) Close() error {
 	if a.stopEngine != nil {
 		a.stopEngine()
 		<-a.engineDone
+	}
+	if a.stopMessages != nil {
+		a.stopMessages()
+		<-a.messagesDone
 	}
 	a.Registry.Close()
 	a.Web.Close()

@@ -77,6 +77,7 @@
 //	audit_log           audit     -
 //	audit_heads         audit     -
 //	settings            store     DB.Setting, DB.InitSetting (app checks the personal-data key with them)
+//	outbox              message   message.Outbox.Enqueue, in the caller's transaction (deliveries, commitments)
 package store
 
 import (

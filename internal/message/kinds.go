@@ -1,0 +1,90 @@
+package message
+
+import (
+	"fmt"
+	"strings"
+	"text/template"
+)
+
+// Kind is a kind of message: the arguments it needs and its texts per language. The
+// SMS and WhatsApp body is Text; e-mail has Subject and Text. Texts of messages that
+// go by SMS stay plain ASCII (GSM-7) and under 160 characters with names of usual
+// length (kinds_test.go measures them).
+type Kind struct {
+	Args    []string
+	Subject map[string]*template.Template // by language
+	Text    map[string]*template.Template
+}
+
+// Kinds are the messages Gotong sends, by kind. Their arguments:
+//
+//	recipient_code       program, org (and code, derived from the ref: the allocation id)
+//	allocation_expiring  program, count, deadline
+//	delivery_failed      program, reason (a code of allocate.FailReasons)
+//	commitment_complete  program, units
+var Kinds = map[string]Kind{
+	"recipient_code": kind([]string{"program", "org", "code"},
+		"Kode penerimaan bantuan {{.program}}",
+		"Bantuan {{.program}} dari {{.org}} akan diantar ke rumah Anda. Tunjukkan kode {{.code}} ke kurir saat menerima, jangan sebelum bantuan diterima.",
+		"Your {{.program}} aid code",
+		"{{.program}} aid from {{.org}} will be delivered to your home. Show code {{.code}} to the courier on receipt. Do not give this code before you have the aid."),
+	"allocation_expiring": kind([]string{"program", "count", "deadline"},
+		"Alokasi {{.program}} segera berakhir",
+		"{{.count}} alokasi {{.program}} belum dikirim dan berakhir pada {{.deadline}}. Kirim sebelum itu; setelahnya kuotanya kembali ke program.",
+		"{{.program}} allocations about to expire",
+		"{{.count}} allocations of {{.program}} are not dispatched yet and expire at {{.deadline}}. Dispatch them before then; after that their quantity returns to the program."),
+	"delivery_failed": kind([]string{"program", "reason"},
+		"Pengantaran {{.program}} gagal",
+		"Pengantaran bantuan {{.program}} gagal: {{reason .reason}}. Bantuan akan dijadwalkan ulang.",
+		"{{.program}} delivery failed",
+		"The delivery of {{.program}} aid failed: {{reason .reason}}. It will be rescheduled."),
+	"commitment_complete": kind([]string{"program", "units"},
+		"Komitmen {{.program}} selesai",
+		"Terima kasih: komitmen Anda untuk {{.program}} selesai, {{.units}} unit telah diterima warga.",
+		"{{.program}} commitment complete",
+		"Thank you: your commitment to {{.program}} is complete, {{.units}} units have reached their recipients."),
+}
+
+// reasons are the failure reasons of allocate.FailReasons, as the messages say them.
+var reasons = map[string][2]string{
+	"not_home":           {"penerima tidak di rumah", "the recipient was not at home"},
+	"moved":              {"penerima sudah pindah", "the recipient has moved"},
+	"refused":            {"bantuan ditolak", "the aid was refused"},
+	"address_not_found":  {"alamat tidak ditemukan", "the address was not found"},
+	"received_elsewhere": {"bantuan sudah diterima dari pihak lain", "the aid was received elsewhere"},
+	"other":              {"alasan lain", "another reason"},
+}
+
+func kind(args []string, subjectID, textID, subjectEN, textEN string) Kind {
+	k := Kind{Args: args, Subject: map[string]*template.Template{}, Text: map[string]*template.Template{}}
+	for i, lang := range []string{"id", "en"} {
+		funcs := template.FuncMap{"reason": func(code string) string {
+			if r, ok := reasons[code]; ok {
+				return r[i]
+			}
+			return code
+		}}
+		parse := func(text string) *template.Template {
+			return template.Must(template.New("").Funcs(funcs).Option("missingkey=error").Parse(text))
+		}
+		k.Subject[lang] = parse([]string{subjectID, subjectEN}[i])
+		k.Text[lang] = parse([]string{textID, textEN}[i])
+	}
+	return k
+}
+
+// render returns the subject and text of a message of kind in lang with args.
+func render(kind, lang string, args map[string]string) (subject, text string, err error) {
+	k, ok := Kinds[kind]
+	if !ok {
+		return "", "", fmt.Errorf("unknown kind %q", kind)
+	}
+	var s, t strings.Builder
+	if err := k.Subject[lang].Execute(&s, args); err != nil {
+		return "", "", err
+	}
+	if err := k.Text[lang].Execute(&t, args); err != nil {
+		return "", "", err
+	}
+	return s.String(), t.String(), nil
+}
