@@ -77,6 +77,10 @@
 //	audit_log           audit     -
 //	audit_heads         audit     -
 //	settings            store     DB.Setting, DB.InitSetting (app checks the personal-data key with them)
+//	callback_samples    callback  -
+//	callback_items      callback  -
+//	courier_providers   deliver   -
+//	webhook_receipts    deliver   -
 package store
 
 import (
