@@ -583,3 +583,122 @@ func TestCourierWebhook(t *testing.T) {
 		})
 	}
 }
+
+// officeFixture is the role table's call-back sample: one delivered allocation of
+// organisation A from the pool RW in Karang Anyar (kota X), drawn by the admin.
+type officeFixture struct {
+	sampleX, sampleAllocX string
+}
+
+func (f *roleFixture) seedOffice(t *testing.T) {
+	t.Helper()
+	_, alloc := f.poolCommitment(t)
+	markDelivered(t, f.s, alloc)
+	res := f.api[admin].Do(t, "POST", "/api/v1/verifications", map[string]any{"program_id": f.prog.program, "region": "31.71.02.1002", "size": 1})
+	var d drawn
+	if res.JSON(t, &d); res.Status != 201 || len(d.Items) != 1 {
+		t.Fatalf("the fixture's sample: %d %s", res.Status, res.Body)
+	}
+	f.office = officeFixture{sampleX: d.ID, sampleAllocX: d.Items[0].AllocationID}
+}
+
+// expandOfficePath fills the office placeholders of a row's path.
+func expandOfficePath(path string, f *roleFixture) string {
+	return strings.NewReplacer("{sampleX}", f.office.sampleX, "{sampleAllocX}", f.office.sampleAllocX).Replace(path)
+}
+
+// officeRows are the office's delivery endpoints: recipient codes, call-back
+// samples and rates (offices within their region, and the admin), providers'
+// secrets (the admin), and the providers' webhook (a signature, not a user).
+func officeRows() []roleRow {
+	text := func(s ...string) func(*roleFixture, role) []string {
+		return func(*roleFixture, role) []string { return s }
+	}
+	staff := func(code int) statuses { return statuses{401, 404, 404, code, code, code} }
+	inX := func(code int) statuses { return statuses{401, 404, 404, code, 404, code} }
+	page := func(s statuses) statuses { s[anonymous] = 303; return s }
+	// delivered makes a delivered allocation in Karang Anyar for the row's draw.
+	delivered := func(form bool) func(t *testing.T, f *roleFixture) freshObjects {
+		return func(t *testing.T, f *roleFixture) freshObjects {
+			_, alloc := f.poolCommitment(t)
+			markDelivered(t, f.s, alloc)
+			var body any = map[string]any{"program_id": f.prog.program, "region": "31.71.02.1002", "size": 1}
+			if form {
+				body = url.Values{"program_id": {f.prog.program}, "region": {"31.71.02.1002"}, "size": {"1"}}
+			}
+			return freshObjects{body: body}
+		}
+	}
+	return []roleRow{
+		// First, before any answer: an office sees the organisations of its region's
+		// answers (API.md), which the fixture's secrets keep from offices elsewhere;
+		// TestCallBackSamples checks the names and figures.
+		{method: "GET", path: "/api/v1/programs/{program}/confirmation", want: staff(200), show: text(`"items":[]`)},
+		{method: "GET", path: "/api/v1/programs/{program}/recipient-codes.csv?region=31.71.02", want: inX(200),
+			show: func(f *roleFixture, r role) []string { return []string{"allocation_id,name,rw,rt,code", f.prog.hadi} }},
+		{method: "POST", path: "/api/v1/verifications", want: inX(201), fresh: delivered(false), show: text(`"phone"`, "Ketua Kolam Rahasia")},
+		{method: "POST", path: "/api/v1/verifications/{sampleX}/items/{sampleAllocX}", body: map[string]any{"confirmed": true}, want: inX(200),
+			show: text(`"confirmed":true`)},
+		{method: "PUT", path: "/api/v1/courier-providers/gosend", body: map[string]string{"secret": "rahasia-peran-0123456789"}, want: apiAdmin(200),
+			show: text(`"secret_set":true`), hide: text("rahasia-peran")},
+		{method: "POST", path: "/api/v1/webhooks/courier/gosend", body: map[string]string{"allocation_id": "x", "status": "picked_up"}, want: everyone(401)},
+
+		{method: "GET", path: "/verifications", want: page(staff(200)), to: toLogin(""), show: text(`id="draw-form"`)},
+		{method: "POST", path: "/verifications", want: page(inX(303)), to: toLogin("/verifications/"), fresh: delivered(true)},
+		{method: "GET", path: "/verifications/{sampleX}", want: page(inX(200)), to: toLogin(""), show: text(`href="tel:`, "Ketua Kolam Rahasia")},
+		{method: "POST", path: "/verifications/{sampleX}/items/{sampleAllocX}", body: url.Values{"confirmed": {"yes"}}, want: page(inX(303)),
+			to: toLogin("/verifications/")},
+	}
+}
+
+// officeConformance calls the office's delivery endpoints as an office works: the
+// codes for the RW heads, a call-back sample answered, the rates; and a courier
+// provider's secret set and one signed callback.
+func officeConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c registryClients) {
+	imp := adminImporter(t, s)
+	hh := householdHeader
+	for i := range 2 {
+		birth := fmt.Sprintf("1975-0%d-0%d", i+1, i+1)
+		hh += hhRow(kkOf("317102", 7500+i), nikOf("317102", birth, false, 7500+i), fmt.Sprintf("Warga Skema Kantor %d", i), birth, "L",
+			"Kepala Keluarga", "31.71.02.1005", "1", "1", "Jl. Skema Kantor", "0812577788"+strconv.Itoa(10+i), "")
+	}
+	importKind(t, s, imp, registry.Household, "kantor-skema.csv", hh)
+	p, _ := publishProgram(t, s, program.Input{Name: "Sembako Skema Kantor", Category: "pangan", Item: program.Item{Name: "Sembako", Unit: "paket"},
+		TargetKinds: []string{"household"}, Regions: []string{"31.71.02.1005"}, Phases: weeks(1), QuantityRule: program.PerTarget})
+	org, u, _ := s.Org(t, "Yayasan Skema Kantor", true)
+	cm, err := s.App.Allocations.Commit(s.Ctx(), allocate.Who{UserID: u.ID, OrgID: org.ID}, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1",
+		Quantity: 2, Region: "31.71.02.1005", DeliverBy: futureDate(2)})
+	if err != nil || cm.Allocated != 2 {
+		t.Fatalf("commit: %+v, %v", cm, err)
+	}
+	ids, err := store.All(s.Ctx(), s.App.DB.R(), store.String, `SELECT id FROM allocations WHERE commitment_id = $1 ORDER BY id`, cm.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	markDelivered(t, s, ids[0])
+
+	k.do(t, apiCall{as: c.office, method: "GET", path: "/api/v1/programs/" + p.ID + "/recipient-codes.csv?region=31.71.02.1005", want: 200})
+	k.do(t, apiCall{as: c.otherOffice, method: "GET", path: "/api/v1/programs/" + p.ID + "/recipient-codes.csv?region=31.71.02.1005", want: 404})
+	var d drawn
+	k.do(t, apiCall{as: c.office, method: "POST", path: "/api/v1/verifications", body: map[string]any{"program_id": p.ID, "region": "31.71.02.1005", "size": 5},
+		want: 201}).JSON(t, &d)
+	k.do(t, apiCall{as: c.office, method: "POST", path: "/api/v1/verifications", body: map[string]any{"program_id": p.ID, "region": "31.71.02.1005", "size": 0},
+		want: 400, docRejects: true})
+	k.do(t, apiCall{as: c.office, method: "POST", path: "/api/v1/verifications", body: map[string]any{"program_id": p.ID, "region": "31.71.02.1005", "size": 5},
+		want: 409})
+	k.do(t, apiCall{as: c.office, method: "POST", path: "/api/v1/verifications/" + d.ID + "/items/" + ids[0], body: map[string]any{"confirmed": true, "note": "ya"},
+		want: 200})
+	k.do(t, apiCall{as: c.office, method: "POST", path: "/api/v1/verifications/" + d.ID + "/items/" + ids[1], body: map[string]any{"confirmed": true},
+		want: 404})
+	k.do(t, apiCall{as: c.office, method: "GET", path: "/api/v1/programs/" + p.ID + "/confirmation", want: 200})
+	k.do(t, apiCall{as: c.admin, method: "GET", path: "/api/v1/programs/" + p.ID + "/confirmation?format=csv", want: 200})
+
+	const secret = "rahasia-skema-0123456789"
+	k.do(t, apiCall{as: c.admin, method: "PUT", path: "/api/v1/courier-providers/maxim", body: map[string]string{"secret": secret}, want: 200})
+	k.do(t, apiCall{as: c.admin, method: "PUT", path: "/api/v1/courier-providers/maxim", body: map[string]string{"secret": "pendek"}, want: 400,
+		docRejects: true})
+	body := fmt.Sprintf(`{"booking_ref":"MX-1","allocation_id":%q,"status":"picked_up"}`, ids[1])
+	k.do(t, apiCall{as: c.anon, method: "POST", path: "/api/v1/webhooks/courier/maxim", body: body, header: signed(secret, body, time.Now()), want: 200})
+	k.do(t, apiCall{as: c.anon, method: "POST", path: "/api/v1/webhooks/courier/maxim", body: body,
+		header: signed(secret, body, time.Now().Add(-10*time.Minute)), want: 401})
+}
