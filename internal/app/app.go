@@ -21,6 +21,7 @@ import (
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/callback"
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/demo"
 	"github.com/gotong/gotong/internal/errs"
@@ -186,7 +187,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Messages.Register(reg)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
-		Allocations: a.Allocations}, log, reg, web.Options{
+		Allocations: a.Allocations,
+		Callbacks:   callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
+		Providers:   deliver.NewProviders(db, v, a.Allocations),
+		Codes:       deliver.NewCodes(v.Subkey("recipient code v1"))}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
 		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
 		MaxUpload: cfg.MaxUpload, MaxUploads: cfg.MaxUploads, SummaryMaxAge: cfg.SummaryMaxAge,

@@ -78,6 +78,10 @@
 //	audit_heads         audit     -
 //	settings            store     DB.Setting, DB.InitSetting (app checks the personal-data key with them)
 //	outbox              message   message.Outbox.Enqueue, in the caller's transaction (deliveries, commitments)
+//	callback_samples    callback  -
+//	callback_items      callback  -
+//	courier_providers   deliver   -
+//	webhook_receipts    deliver   -
 package store
 
 import (

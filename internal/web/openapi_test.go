@@ -693,6 +693,11 @@ func TestOpenAPIConformance(t *testing.T) {
 					adminCookie: adminCookie, collab: asCollab, anon: anon, crossSite: crossSite})
 			})
 
+			t.Run("office: codes, call-backs, courier webhooks", func(t *testing.T) {
+				officeConformance(t, k, s, registryClients{office: asOffice, otherOffice: s.As(t, officeY.ID), admin: asAdmin,
+					adminCookie: adminCookie, collab: asCollab, anon: anon, crossSite: crossSite})
+			})
+
 			t.Run("the served document is the embedded file, as JSON", func(t *testing.T) {
 				r := k.do(t, apiCall{as: anon, method: "GET", path: "/api/v1/openapi.json", want: 200})
 				if !bytes.Equal(r.Body, raw) {

@@ -162,6 +162,7 @@ type roleFixture struct {
 	secrets   []secret
 	reg       registryFixture
 	prog      programFixture
+	office    officeFixture
 	// never is text no body may hold, whoever asks: tokens given out and session
 	// cookies of the fixture.
 	never []string
@@ -210,6 +211,7 @@ func newRoleFixture(t *testing.T, s *apptest.Server) *roleFixture {
 	}
 	f.seedRegistry(t)
 	f.seedPrograms(t)
+	f.seedOffice(t)
 	return f
 }
 
@@ -808,14 +810,14 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/duplicates/{dupX}", want: pageInX(200), to: toLogin(""), show: pairData, fresh: viewAudited(true)},
 		{method: "POST", path: "/duplicates/{fresh}/resolve", want: pageInX(303), to: toLogin("/duplicates"), fresh: freshPair(true)},
 	}
-	return append(rows, programRows()...)
+	return append(append(rows, programRows()...), officeRows()...)
 }
 
 // expandPath fills a row's placeholders.
 func expandPath(path string, f *roleFixture, fresh string) string {
 	return strings.NewReplacer("{orgA}", f.orgA.ID, "{orgB}", f.orgB.ID, "{userA}", f.users[collabA].ID, "{fresh}", fresh,
 		"{targetX}", f.reg.targetX, "{targetY}", f.reg.targetY, "{importX}", f.reg.importX, "{importY}", f.reg.importY,
-		"{dupX}", f.reg.dupX).Replace(expandProgramPath(path, f))
+		"{dupX}", f.reg.dupX).Replace(expandOfficePath(expandProgramPath(path, f), f))
 }
 
 var errorCodeOf = map[int]string{400: "invalid", 401: "unauthorized", 404: "not_found", 409: "conflict",
@@ -973,6 +975,7 @@ func TestRoleTableCoversEveryRoute(t *testing.T) {
 	dummy.orgA.ID, dummy.orgB.ID, dummy.users[collabA].ID = "org-a", "org-b", "user-a"
 	dummy.reg = registryFixture{targetX: "target-x", targetY: "target-y", importX: "import-x", importY: "import-y", dupX: "dup-x"}
 	dummy.prog = programFixture{program: "program-p", draft: "program-d", commitA: "commit-a", commitB: "commit-b"}
+	dummy.office = officeFixture{sampleX: "sample-x", sampleAllocX: "alloc-x"}
 	for _, row := range roleTable() {
 		req := httptest.NewRequest(row.method, expandPath(row.path, dummy, "fresh-id"), nil)
 		_, pattern := mux.Handler(req)

@@ -65,6 +65,13 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/allocations/{id}/fail", s.allow(account.FailAllocation, s.apiFail)},
 		{"GET", "/api/v1/notifications", s.allow(account.ReadNotifications, s.apiNotifications)},
 		{"POST", "/api/v1/notifications/read", s.allow(account.ReadNotifications, s.apiMarkRead)},
+		// The office's side of deliveries (issue 11).
+		{"GET", "/api/v1/programs/{id}/recipient-codes.csv", s.allow(account.ReadRecipientCodes, s.apiRecipientCodes)},
+		{"POST", "/api/v1/verifications", s.allow(account.VerifyDeliveries, s.apiDrawSample)},
+		{"POST", "/api/v1/verifications/{id}/items/{allocation}", s.allow(account.VerifyDeliveries, s.apiAnswerSample)},
+		{"GET", "/api/v1/programs/{id}/confirmation", s.allow(account.ReadConfirmation, s.apiConfirmation)},
+		{"PUT", "/api/v1/courier-providers/{name}", s.allow(account.ManageCourierProviders, s.apiCourierProvider)},
+		{"POST", "/api/v1/webhooks/courier/{name}", s.apiCourierWebhook},
 	}
 }
 
@@ -130,6 +137,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /commitments/{id}", s.allow(account.ReadCommitments, s.pageCommitment))
 	mux.HandleFunc("POST /commitments/{id}/cancel", s.allow(account.CancelCommitment, s.pageCancel))
 	mux.HandleFunc("POST /notifications/read", s.allow(account.ReadNotifications, s.pageMarkRead))
+	mux.HandleFunc("GET /verifications", s.allow(account.VerifyDeliveries, s.pageSamples))
+	mux.HandleFunc("POST /verifications", s.allow(account.VerifyDeliveries, s.pageDrawSample))
+	mux.HandleFunc("GET /verifications/{id}", s.allow(account.VerifyDeliveries, s.pageSample))
+	mux.HandleFunc("POST /verifications/{id}/items/{allocation}", s.allow(account.VerifyDeliveries, s.pageAnswerSample))
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })

@@ -29,6 +29,8 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/callback"
+	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -86,6 +88,10 @@ type Server struct {
 	// guards are the permissions routes ask for (see allow).
 	guardsMu sync.Mutex
 	guards   map[account.Permission]bool
+	// The office's side of deliveries (issue 11).
+	callbacks *callback.Service
+	providers *deliver.Providers
+	codes     deliver.Codes
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -94,6 +100,11 @@ type Capabilities struct {
 	Registry    *registry.Service
 	Programs    *program.Service
 	Allocations *allocate.Service
+	// The office's side of deliveries (issue 11): call-back checks, courier
+	// providers' webhooks, and the recipient codes for the RW heads.
+	Callbacks *callback.Service
+	Providers *deliver.Providers
+	Codes     deliver.Codes
 }
 
 // sessionStore is scs's store on either engine, with its cleanup to stop.
@@ -131,6 +142,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 		logins: newLoginGate(opt.LoginLimit), metrics: newMetrics(metricsReg),
 		uploads: make(chan struct{}, opt.MaxUploads)}
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
+	s.callbacks, s.providers, s.codes = caps.Callbacks, caps.Providers, caps.Codes
 	s.sessions = scs.New()
 	// scs has a store per engine, each speaking its engine's SQL to the sessions
 	// table of that engine's migrations.
