@@ -58,9 +58,9 @@ type DeliveredAllocation struct {
 	ID, OrgID, Region string
 }
 
-// Delivered lists the delivered allocations of the program within code, read
+// DeliveredIn lists the delivered allocations of the program within code, read
 // through q (the sample is drawn inside its write transaction).
-func (s *Service) Delivered(ctx context.Context, q store.Querier, programID, code string) ([]DeliveredAllocation, error) {
+func (s *Service) DeliveredIn(ctx context.Context, q store.Querier, programID, code string) ([]DeliveredAllocation, error) {
 	return store.All(ctx, q, func(r store.Scanner) (DeliveredAllocation, error) {
 		var d DeliveredAllocation
 		return d, r.Scan(&d.ID, &d.OrgID, &d.Region)

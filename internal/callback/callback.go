@@ -124,7 +124,7 @@ func (s *Service) Draw(ctx context.Context, who account.Principal, programID, co
 	}
 	sm := Sample{ID: strings.ReplaceAll(uuid.NewString(), "-", ""), ProgramID: programID, Region: code, CreatedAt: s.Now().UTC()}
 	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		all, err := s.allocs.Delivered(ctx, tx, programID, code)
+		all, err := s.allocs.DeliveredIn(ctx, tx, programID, code)
 		if err != nil {
 			return err
 		}
