@@ -15,12 +15,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotong/gotong/data"
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/demo"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/program"
@@ -63,6 +66,9 @@ type Config struct {
 	// PasswordMemoryKiB lowers argon2id's memory cost; tests use it, production
 	// keeps the default (64 MiB).
 	PasswordMemoryKiB uint32
+	// BaseURL is the address the public reaches this server at (links given to
+	// couriers start with it); "" means http:// and the address served on.
+	BaseURL string
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -103,6 +109,10 @@ type App struct {
 	started     bool
 	stopEngine  context.CancelFunc
 	engineDone  chan struct{}
+
+	// Deliveries are runs, couriers' links, proofs and failures.
+	Deliveries *deliver.Service
+	served     atomic.Value // "http://" + the address Serve listens on
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -164,8 +174,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Programs = program.New(db, regions, cfg.Province, allocate.NewNeeds(db))
 	a.Allocations = allocate.New(db, a.Programs, a.Accounts, regions, cfg.Province, log)
 	a.Allocations.Limits = cfg.PersonalData
+	a.Deliveries = deliver.New(db, a.Allocations, deliver.NewCodes(v.Subkey("recipient code v1")), v.Subkey("courier link v1"),
+		filepath.Join(cfg.Data, "proofs"), a.BaseURL, log)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
-		Allocations: a.Allocations}, log, reg, web.Options{
+		Allocations: a.Allocations, Deliveries: a.Deliveries}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
 		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
 		MaxUpload: cfg.MaxUpload, MaxUploads: cfg.MaxUploads, SummaryMaxAge: cfg.SummaryMaxAge,
@@ -363,6 +375,7 @@ func randomFrom(alphabet string, n int) string {
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully: new requests
 // are refused and those in flight get up to 15 seconds to finish.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.served.Store("http://" + ln.Addr().String())
 	srv := &http.Server{
 		Handler:           a.Web.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -389,4 +402,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// BaseURL is the address links to this server start with: Config.BaseURL, or the
+// address it serves on.
+func (a *App) BaseURL() string {
+	if a.Cfg.BaseURL != "" {
+		return strings.TrimRight(a.Cfg.BaseURL, "/")
+	}
+	if u, ok := a.served.Load().(string); ok {
+		return u
+	}
+	return "http://" + a.Cfg.Addr
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/app/apptest"
 	"github.com/gotong/gotong/internal/program"
@@ -262,6 +263,11 @@ func programRows() []roleRow {
 	poolAllocation := func(status string) func(t *testing.T, f *roleFixture) freshObjects {
 		return func(t *testing.T, f *roleFixture) freshObjects {
 			_, a := f.poolCommitment(t)
+			if status == "failed" { // only a package on its way can fail
+				if _, err := f.s.App.Allocations.DispatchOne(f.s.Ctx(), allocate.Who{Role: account.Admin}, a); err != nil {
+					t.Fatal(err)
+				}
+			}
 			return freshObjects{id: a, after: func(t *testing.T, r role, _ *apptest.Client) {
 				n := f.count(t, `SELECT COUNT(*) FROM allocations WHERE id = $1 AND status = $2`, a, status)
 				if want := r == collabA || r == admin; (n == 1) != want {

@@ -65,6 +65,17 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/allocations/{id}/fail", s.allow(account.FailAllocation, s.apiFail)},
 		{"GET", "/api/v1/notifications", s.allow(account.ReadNotifications, s.apiNotifications)},
 		{"POST", "/api/v1/notifications/read", s.allow(account.ReadNotifications, s.apiMarkRead)},
+		{"POST", "/api/v1/deliveries", s.allow(account.ManageDeliveries, s.apiCreateDelivery)},
+		{"GET", "/api/v1/deliveries", s.allow(account.ManageDeliveries, s.apiDeliveries)},
+		{"GET", "/api/v1/deliveries/{id}", s.allow(account.ManageDeliveries, s.apiDelivery)},
+		{"POST", "/api/v1/deliveries/{id}/revoke", s.allow(account.ManageDeliveries, s.apiRevokeDelivery)},
+		{"GET", "/api/v1/deliveries/{id}/list.csv", s.allow(account.ManageDeliveries, s.deliveryCSV)},
+		{"POST", "/api/v1/allocations/{id}/deliver", s.allow(account.DeliverAllocation, s.apiDeliver)},
+		{"GET", "/api/v1/delivery-flags", s.allow(account.ReadDeliveries, s.apiDeliveryFlags)},
+		{"GET", "/api/v1/courier/{token}", s.apiCourier},
+		{"POST", "/api/v1/courier/{token}/stops/{allocation}/pickup", s.apiCourierPickup},
+		{"POST", "/api/v1/courier/{token}/stops/{allocation}/deliver", s.apiCourierDeliver},
+		{"POST", "/api/v1/courier/{token}/stops/{allocation}/fail", s.apiCourierFail},
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -73,6 +74,7 @@ type Server struct {
 	registry *registry.Service
 	programs *program.Service
 	allocs   *allocate.Service
+	delivery *deliver.Service
 	sessions *scs.SessionManager
 	pages    *pages
 	logins   *loginGate
@@ -94,6 +96,7 @@ type Capabilities struct {
 	Registry    *registry.Service
 	Programs    *program.Service
 	Allocations *allocate.Service
+	Deliveries  *deliver.Service
 }
 
 // sessionStore is scs's store on either engine, with its cleanup to stop.
@@ -127,7 +130,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 		return nil, err
 	}
 	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: caps.Accounts, registry: caps.Registry,
-		programs: caps.Programs, allocs: caps.Allocations, pages: p,
+		programs: caps.Programs, allocs: caps.Allocations, delivery: caps.Deliveries, pages: p,
 		logins: newLoginGate(opt.LoginLimit), metrics: newMetrics(metricsReg),
 		uploads: make(chan struct{}, opt.MaxUploads)}
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
