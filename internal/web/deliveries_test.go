@@ -538,3 +538,61 @@ func deliveryRows() []roleRow {
 			fresh: courierStop(true, "failed", func(*roleFixture, string) any { return map[string]string{"reason": "not_home"} })},
 	}
 }
+
+// deliveriesConformance calls every delivery endpoint in the order a run goes:
+// created, read, listed, picked up, delivered by code and by photo, failed, and a
+// second run revoked.
+func deliveriesConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c registryClients) {
+	f := newDeliveryFixture(t, s, 6)
+	a := f.allocs
+	var run struct {
+		ID         string
+		CourierURL string `json:"courier_url"`
+	}
+	courier := map[string]string{"provider": "grabexpress", "name": "Sari Kurir", "plate": "B 9 ABC"}
+	k.do(t, apiCall{as: f.collab, method: "POST", path: "/api/v1/deliveries", want: 201,
+		body: map[string]any{"commitment_id": f.commitment, "allocation_ids": []string{a[0], a[1], a[3]}, "courier": courier}}).JSON(t, &run)
+	tok := run.CourierURL[strings.LastIndex(run.CourierURL, "/")+1:]
+	stop := func(id, action string) string { return "/api/v1/courier/" + tok + "/stops/" + id + "/" + action }
+	var photo bytes.Buffer
+	if err := jpeg.Encode(&photo, testImage(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range []apiCall{
+		{name: "a run needs a known provider", as: f.collab, method: "POST", path: "/api/v1/deliveries", want: 400, docRejects: true,
+			body: map[string]any{"commitment_id": f.commitment, "allocation_ids": []string{a[2]}, "courier": map[string]string{"provider": "becak", "name": "X"}}},
+		{name: "an allocation in an open run is a conflict", as: f.collab, method: "POST", path: "/api/v1/deliveries", want: 409,
+			body: map[string]any{"commitment_id": f.commitment, "allocation_ids": []string{a[0]}, "courier": courier}},
+		{name: "the commitment's runs", as: f.collab, method: "GET", path: "/api/v1/deliveries?commitment=" + f.commitment, want: 200},
+		{name: "a run with its stops", as: f.collab, method: "GET", path: "/api/v1/deliveries/" + run.ID, want: 200},
+		{name: "the stops as CSV", as: f.collab, method: "GET", path: "/api/v1/deliveries/" + run.ID + "/list.csv", want: 200},
+		{name: "the courier opens the link", as: c.anon, method: "GET", path: "/api/v1/courier/" + tok, want: 200},
+		{name: "an altered link is unauthorized", as: c.anon, method: "GET", path: "/api/v1/courier/" + tok + "x", want: 401},
+		{name: "the courier picks up", as: c.anon, method: "POST", path: stop(a[0], "pickup"), want: 200},
+		{name: "and another", as: c.anon, method: "POST", path: stop(a[1], "pickup"), want: 200},
+		{name: "and a third", as: c.anon, method: "POST", path: stop(a[3], "pickup"), want: 200},
+		{name: "a stop of no run of the link is not found", as: c.anon, method: "POST", path: stop(a[2], "pickup"), want: 404},
+		{name: "a wrong code is invalid", as: c.anon, method: "POST", path: stop(a[0], "deliver"), want: 400,
+			body: map[string]string{"recipient_code": fmt.Sprintf("%08d", (atoi(f.codes.For(a[0]))+7)%100_000_000)}},
+		{name: "the courier delivers with the code", as: c.anon, method: "POST", path: stop(a[0], "deliver"), want: 200,
+			body: map[string]any{"recipient_code": f.codes.For(a[0]), "received_by": "Ibu Panti", "lat": -6.17, "lon": 106.82}},
+		{name: "the courier delivers with a photo", as: c.anon, method: "POST", path: stop(a[3], "deliver"), want: 200,
+			form: []formPart{{name: "received_by", content: []byte("Pak Satpam")}, {name: "photo", filename: "bukti.jpg", content: photo.Bytes()}}},
+		{name: "the courier could not deliver", as: c.anon, method: "POST", path: stop(a[1], "fail"), want: 200,
+			body: map[string]string{"reason": "received_elsewhere"}},
+		{name: "the collaborator marks one on its way", as: f.collab, method: "POST", path: "/api/v1/allocations/" + a[2] + "/dispatch", want: 200},
+		{name: "the collaborator delivers with the code", as: f.collab, method: "POST", path: "/api/v1/allocations/" + a[2] + "/deliver", want: 200,
+			body: map[string]string{"recipient_code": f.codes.For(a[2])}},
+		{name: "delivered once only", as: f.collab, method: "POST", path: "/api/v1/allocations/" + a[2] + "/deliver", want: 409,
+			body: map[string]string{"recipient_code": f.codes.For(a[2])}},
+		{name: "the office reads its flags", as: c.office, method: "GET", path: "/api/v1/delivery-flags", want: 200},
+	} {
+		t.Run(call.name, func(t *testing.T) { f.bodies = append(f.bodies, string(k.do(t, call).Body)) })
+	}
+	var second struct{ ID string }
+	k.do(t, apiCall{as: f.collab, method: "POST", path: "/api/v1/deliveries", want: 201,
+		body: map[string]any{"commitment_id": f.commitment, "allocation_ids": []string{a[4], a[5]}, "courier": courier}}).JSON(t, &second)
+	k.do(t, apiCall{as: f.collab, method: "POST", path: "/api/v1/deliveries/" + second.ID + "/revoke", want: 200})
+	k.do(t, apiCall{as: f.collab, method: "POST", path: "/api/v1/deliveries/" + second.ID + "/revoke", want: 409})
+	f.checkNoCode(t)
+}
