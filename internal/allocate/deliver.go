@@ -30,6 +30,7 @@ type Stop struct {
 	Target       StopTarget `json:"target"`
 	CommitmentID string     `json:"-"`
 	OrgID        string     `json:"-"`
+	expiresAt    time.Time
 }
 
 // StopTarget is the recipient at a stop.
@@ -40,6 +41,9 @@ type StopTarget struct {
 	RT      int    `json:"rt"`
 	Address string `json:"address"`
 	Phone   string `json:"phone"`
+	// ContactHidden says why address and phone are empty while the allocation is
+	// active (Recipient.ContactHidden).
+	ContactHidden string `json:"contact_hidden,omitempty"`
 }
 
 // MaxStops bounds the allocations one read of stops takes (and one run holds).
@@ -63,14 +67,14 @@ func (s *Service) Stops(ctx context.Context, q store.Querier, ids []string) ([]S
 	stops, err := store.All(ctx, q, func(r store.Scanner) (Stop, error) {
 		var st Stop
 		var t Recipient
-		err := r.Scan(&st.AllocationID, &st.CommitmentID, &st.OrgID, &st.Quantity, &st.Status,
+		err := r.Scan(&st.AllocationID, &st.CommitmentID, &st.OrgID, &st.Quantity, &st.Status, &st.expiresAt,
 			&t.ID, &t.Kind, &t.Region, &t.Name, &t.RW, &t.RT, &t.Address, &t.Phone, &t.NIKMasked)
 		st.Target = StopTarget{Name: t.Name, Region: t.Region, RW: t.RW, RT: t.RT, Address: t.Address, Phone: t.Phone}
 		if st.Status != Reserved && st.Status != Dispatched {
 			st.Target.Address, st.Target.Phone = "", ""
 		}
 		return st, err
-	}, `SELECT a.id, a.commitment_id, a.org_id, a.quantity, a.status, `+registry.RecipientColumns+`
+	}, `SELECT a.id, a.commitment_id, a.org_id, a.quantity, a.status, a.expires_at, `+registry.RecipientColumns+`
 		FROM allocations a JOIN `+registry.Targets+` ON t.id = a.target_id
 		WHERE a.id IN (`+store.InList(eng, 1, len(ids))+`)`, args...)
 	if err != nil {
@@ -91,6 +95,30 @@ func (s *Service) Stops(ctx context.Context, q store.Querier, ids []string) ([]S
 		return strings.Compare(a.AllocationID, b.AllocationID)
 	})
 	return stops, nil
+}
+
+// RevealStops applies the organisation's limits on personal data (reveal.go) to
+// stops of one commitment about to be shown, as a page of its allocations would:
+// address and phone only when due, within the daily cap; the reveal is recorded and
+// audited with cursor saying where it was read.
+func (s *Service) RevealStops(ctx context.Context, commitmentID string, stops []Stop, cursor string) error {
+	c, err := s.get(ctx, s.db.R(), anyOrg, commitmentID)
+	if err != nil {
+		return err
+	}
+	as := make([]Allocation, len(stops))
+	for i, st := range stops {
+		as[i] = Allocation{ID: st.AllocationID, Status: st.Status, ExpiresAt: st.expiresAt}
+	}
+	if err := s.reveal(ctx, c, as, cursor); err != nil {
+		return err
+	}
+	for i, a := range as {
+		if a.Target.ContactHidden != "" {
+			stops[i].Target.Address, stops[i].Target.Phone, stops[i].Target.ContactHidden = "", "", a.Target.ContactHidden
+		}
+	}
+	return nil
 }
 
 // RunCommitment reads a commitment of who's organisation (any, for an admin)

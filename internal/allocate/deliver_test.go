@@ -186,3 +186,45 @@ func TestOneAllocationIsDeliveredOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestARunKeepsTheLimitsOnPersonalData: the stops of a run are shown within the
+// organisation's daily cap, as a page of its allocations would be.
+func TestARunKeepsTheLimitsOnPersonalData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for range 3 {
+			f.target("household", kelA, 4, 0)
+		}
+		p := f.program(program.Input{TargetKinds: []string{"household"}})
+		who := f.org(true)
+		c := f.commit(who, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 3, Region: kelA})
+		ids, err := store.All(f.ctx, db.R(), store.String, `SELECT id FROM allocations WHERE commitment_id = $1`, c.ID)
+		if err != nil || len(ids) != 3 {
+			t.Fatalf("allocations: %v, %v", ids, err)
+		}
+		f.alloc.Limits = allocate.Limits{RevealsPerDay: 1}
+		stops, err := f.alloc.Stops(f.ctx, db.R(), ids)
+		if err != nil || len(stops) != 3 || stops[0].Target.Address == "" {
+			t.Fatalf("stops (Stops itself hides nothing of an active allocation): %+v, %v", stops, err)
+		}
+		before := f.audited("allocation.recipients.view", c.ID)
+		if err := f.alloc.RevealStops(f.ctx, c.ID, stops, "delivery:test"); err != nil {
+			t.Fatal(err)
+		}
+		shown := 0
+		for _, st := range stops {
+			switch {
+			case st.Target.Address != "" && st.Target.Phone != "":
+				shown++
+			case st.Target.ContactHidden != allocate.HiddenLimit || st.Target.Address != "" || st.Target.Phone != "":
+				t.Errorf("a stop past the cap: %+v", st.Target)
+			}
+		}
+		if shown != 1 {
+			t.Errorf("%d stops shown, want 1 (the daily cap)", shown)
+		}
+		if f.audited("allocation.recipients.view", c.ID) != before+1 {
+			t.Error("the reveal through a run is not audited")
+		}
+	})
+}

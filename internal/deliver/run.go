@@ -275,8 +275,8 @@ type Run struct {
 }
 
 // stopsOf reads a run's stops in their order, with the recipients' delivery fields
-// (address and phone while the allocation is active), and audits the read of
-// personal data as action.
+// (address and phone while the allocation is active, within the organisation's
+// limits), and audits the read of personal data as action.
 func (s *Service) stopsOf(ctx context.Context, d run, action string) ([]allocate.Stop, error) {
 	ids, err := store.All(ctx, s.db.R(), store.String, `SELECT allocation_id FROM delivery_stops WHERE delivery_id = $1 ORDER BY seq`, d.ID)
 	if err != nil {
@@ -291,6 +291,10 @@ func (s *Service) stopsOf(ctx context.Context, d run, action string) ([]allocate
 		pos[id] = i
 	}
 	slices.SortFunc(stops, func(a, b allocate.Stop) int { return pos[a.AllocationID] - pos[b.AllocationID] })
+	// A run is no way around the organisation's limits on personal data.
+	if err := s.allocs.RevealStops(ctx, d.CommitmentID, stops, "delivery:"+d.ID); err != nil {
+		return nil, err
+	}
 	shown := 0
 	for _, st := range stops {
 		if st.Target.Address != "" || st.Target.Phone != "" {

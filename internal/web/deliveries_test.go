@@ -596,3 +596,16 @@ func deliveriesConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c re
 	k.do(t, apiCall{as: f.collab, method: "POST", path: "/api/v1/deliveries/" + second.ID + "/revoke", want: 409})
 	f.checkNoCode(t)
 }
+
+// failOnItsWay is an allocation of organisation A on its way (only such a one can
+// fail), of the delivery pool: a failed allocation keeps its recipient's name for
+// the handover record, and the pool's RW head is no secret of the fixture.
+func failOnItsWay(t *testing.T, f *roleFixture) freshObjects {
+	_, a := f.deliveryAllocation(t, true)
+	return freshObjects{id: a, after: func(t *testing.T, r role, _ *apptest.Client) {
+		n := f.count(t, `SELECT COUNT(*) FROM allocations WHERE id = $1 AND status = 'failed'`, a)
+		if want := r == collabA || r == admin; (n == 1) != want {
+			t.Errorf("after the request the allocation is failed: %v; want %v", n == 1, want)
+		}
+	}}
+}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/app/apptest"
 	"github.com/gotong/gotong/internal/program"
@@ -263,11 +262,6 @@ func programRows() []roleRow {
 	poolAllocation := func(status string) func(t *testing.T, f *roleFixture) freshObjects {
 		return func(t *testing.T, f *roleFixture) freshObjects {
 			_, a := f.poolCommitment(t)
-			if status == "failed" { // only a package on its way can fail
-				if _, err := f.s.App.Allocations.DispatchOne(f.s.Ctx(), allocate.Who{Role: account.Admin}, a); err != nil {
-					t.Fatal(err)
-				}
-			}
 			return freshObjects{id: a, after: func(t *testing.T, r role, _ *apptest.Client) {
 				n := f.count(t, `SELECT COUNT(*) FROM allocations WHERE id = $1 AND status = $2`, a, status)
 				if want := r == collabA || r == admin; (n == 1) != want {
@@ -340,7 +334,7 @@ func programRows() []roleRow {
 		{method: "POST", path: "/api/v1/commitments/{fresh}/cancel", want: ofA(200), show: text(`"status":"cancelled"`), fresh: poolCancel},
 		{method: "POST", path: "/api/v1/allocations/{fresh}/dispatch", want: ofA(200), show: text(`"status":"dispatched"`), fresh: poolAllocation("dispatched")},
 		{method: "POST", path: "/api/v1/allocations/{fresh}/fail", want: ofA(200), body: map[string]string{"reason": "address_not_found"},
-			show: text(`"status":"failed"`), fresh: poolAllocation("failed")},
+			show: text(`"status":"failed"`), fresh: failOnItsWay},
 		{method: "GET", path: "/api/v1/notifications", want: apiCommitter(200), show: text(`"items":`)},
 		{method: "POST", path: "/api/v1/notifications/read", want: apiCommitter(204)},
 
