@@ -24,6 +24,7 @@ import (
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/registry"
+	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
 )
 
@@ -34,6 +35,7 @@ type deliveryFixture struct {
 	collab         *apptest.Client
 	office, officY *apptest.Client
 	commitment     string
+	program        string
 	allocs         []string
 	codes          deliver.Codes
 	// bodies collects every answer to the collaborator and the courier, to scan
@@ -60,11 +62,10 @@ func newDeliveryFixture(t *testing.T, s *apptest.Server, n int) *deliveryFixture
 	if err != nil || c.Allocated != n {
 		t.Fatalf("commit: %+v, %v", c, err)
 	}
-	f.commitment = c.ID
-	var as struct{ Items []struct{ ID string } }
-	f.do(t, f.collab, "GET", "/api/v1/commitments/"+c.ID+"/allocations", nil, 200).JSON(t, &as)
-	for _, a := range as.Items {
-		f.allocs = append(f.allocs, a.ID)
+	f.commitment, f.program = c.ID, p.ID
+	f.allocs, err = store.All(s.Ctx(), s.App.DB.R(), store.String, `SELECT id FROM allocations WHERE commitment_id = $1 ORDER BY id`, c.ID)
+	if err != nil || len(f.allocs) != n {
+		t.Fatalf("%d allocations, %v", len(f.allocs), err)
 	}
 	off, _ := s.User(t, account.Office, "31.71", "")
 	offY, _ := s.User(t, account.Office, "31.74", "")
@@ -81,6 +82,16 @@ func (f *deliveryFixture) do(t *testing.T, c *apptest.Client, method, path strin
 	}
 	f.bodies = append(f.bodies, string(r.Body))
 	return r
+}
+
+// one reads one value.
+func (f *deliveryFixture) one(t *testing.T, q string, args ...any) string {
+	t.Helper()
+	var v string
+	if err := f.s.App.DB.R().QueryRowContext(f.s.Ctx(), q, args...).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // run creates a run of allocations and returns its id and the courier's token.
@@ -279,6 +290,24 @@ func TestDeliveryRunFromCreationToTheDoor(t *testing.T) {
 					if ended := st.Status == "delivered" || st.Status == "failed"; ended != (st.Target.Address == "") {
 						t.Errorf("stop %s (%s) address %q", st.AllocationID, st.Status, st.Target.Address)
 					}
+				}
+			})
+
+			t.Run("a second failure on one target asks the office to check it", func(t *testing.T) {
+				var target string
+				if err := s.App.DB.R().QueryRowContext(s.Ctx(), `SELECT target_id FROM allocations WHERE id = $1`, a[2]).Scan(&target); err != nil {
+					t.Fatal(err)
+				}
+				var cm struct{ ID string }
+				f.do(t, f.collab, "POST", "/api/v1/commitments", map[string]any{"program_id": f.program, "phase": "Minggu 1", "quantity": 1,
+					"target_ids": []string{target}, "deliver_by": futureDate(2)}, 201).JSON(t, &cm)
+				again := f.one(t, `SELECT id FROM allocations WHERE commitment_id = $1`, cm.ID)
+				f.do(t, f.collab, "POST", "/api/v1/allocations/"+again+"/dispatch", nil, 200)
+				f.do(t, f.collab, "POST", "/api/v1/allocations/"+again+"/fail", map[string]string{"reason": "address_not_found"}, 200)
+				var flags struct{ Items []deliver.Flag }
+				f.do(t, f.office, "GET", "/api/v1/delivery-flags?region=31.71.02", nil, 200).JSON(t, &flags)
+				if len(flags.Items) != 2 || flags.Items[0].Kind != deliver.FlagCheckTarget || flags.Items[0].TargetID != target || flags.Items[0].Failures != 2 {
+					t.Errorf("office X's flags after a second failure: %+v", flags.Items)
 				}
 			})
 
@@ -608,4 +637,35 @@ func failOnItsWay(t *testing.T, f *roleFixture) freshObjects {
 			t.Errorf("after the request the allocation is failed: %v; want %v", n == 1, want)
 		}
 	}}
+}
+
+// TestARunOfAThousandStops creates the largest run and says how long it took
+// (issue 11 asks for under 300 ms; the bound here is loose for -race).
+func TestARunOfAThousandStops(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			f := newDeliveryFixture(t, s, 1000)
+			start := time.Now()
+			var created struct{ ID string }
+			f.do(t, f.collab, "POST", "/api/v1/deliveries", map[string]any{"commitment_id": f.commitment, "allocation_ids": f.allocs,
+				"courier": map[string]string{"provider": "other", "name": "Truk"}}, 201).JSON(t, &created)
+			took := time.Since(start)
+			start = time.Now()
+			var run struct{ Stops []allocate.Stop }
+			f.do(t, f.collab, "GET", "/api/v1/deliveries/"+created.ID, nil, 200).JSON(t, &run)
+			t.Logf("%s: a run of %d stops created in %v, read in %v", eng, len(run.Stops), took, time.Since(start))
+			if took > 5*time.Second || len(run.Stops) != 1000 {
+				t.Errorf("a run of 1,000 stops took %v and has %d", took, len(run.Stops))
+			}
+			for i := 1; i < len(run.Stops); i++ {
+				p, q := run.Stops[i-1].Target, run.Stops[i].Target
+				if p.Region > q.Region || (p.Region == q.Region && (p.RW > q.RW || (p.RW == q.RW && (p.RT > q.RT || (p.RT == q.RT && p.Address > q.Address))))) {
+					t.Fatalf("stop %d (%+v) comes before %+v: not a driver's order", i, p, q)
+				}
+			}
+			f.do(t, f.collab, "POST", "/api/v1/deliveries", map[string]any{"commitment_id": f.commitment, "allocation_ids": append(f.allocs, "one-too-many"),
+				"courier": map[string]string{"provider": "other", "name": "Truk"}}, 400)
+		})
+	}
 }
