@@ -669,3 +669,53 @@ func TestARunOfAThousandStops(t *testing.T) {
 		})
 	}
 }
+
+// TestSixteenDeliveriesOfOnePackage: a collaborator and its courier, sixteen
+// requests at once with the right code; one delivers, the rest are conflicts, and
+// one proof and one audit entry are written.
+func TestSixteenDeliveriesOfOnePackage(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			f := newDeliveryFixture(t, s, 1)
+			a := f.allocs[0]
+			_, tok := f.run(t, a)
+			f.do(t, s.Client(), "POST", "/api/v1/courier/"+tok+"/stops/"+a+"/pickup", nil, 200)
+			body := map[string]string{"recipient_code": f.codes.For(a)}
+			var wg sync.WaitGroup
+			status := make([]int, 16)
+			errs := make([]error, 16)
+			for i := range status {
+				wg.Go(func() {
+					c, path := f.collab, "/api/v1/allocations/"+a+"/deliver"
+					if i%2 == 1 {
+						c, path = s.Client(), "/api/v1/courier/"+tok+"/stops/"+a+"/deliver"
+					}
+					r, err := c.Try("POST", path, body)
+					status[i], errs[i] = r.Status, err
+				})
+			}
+			wg.Wait()
+			ok := 0
+			for i, st := range status {
+				switch {
+				case errs[i] != nil:
+					t.Fatal(errs[i])
+				case st == 200:
+					ok++
+				case st != 409:
+					t.Errorf("request %d: %d, want 200 or 409", i, st)
+				}
+			}
+			if ok != 1 {
+				t.Fatalf("%d deliveries succeeded, want 1", ok)
+			}
+			if n := countRows(t, s, `SELECT COUNT(*) FROM audit_log WHERE action = 'allocation.deliver' AND object_id = $1`, a); n != 1 {
+				t.Errorf("%d audit entries, want 1", n)
+			}
+			if n := countRows(t, s, `SELECT COUNT(*) FROM delivery_proofs WHERE allocation_id = $1`, a); n != 1 {
+				t.Errorf("%d proofs, want 1", n)
+			}
+		})
+	}
+}
