@@ -148,10 +148,10 @@ func currentStatus(ctx context.Context, tx *store.Tx, id string) (string, error)
 	return status, store.NotFound(store.Map(err), "no such allocation")
 }
 
-// DispatchTx marks a reserved allocation as on its way, in tx, with its audit entry.
+// PickupTx marks a reserved allocation as on its way, in tx, with its audit entry.
 // One already on its way is left alone (changed false), so a retried pickup changes
 // nothing; any other state is a conflict.
-func (s *Service) DispatchTx(ctx context.Context, tx *store.Tx, id string) (changed bool, err error) {
+func (s *Service) PickupTx(ctx context.Context, tx *store.Tx, id string) (changed bool, err error) {
 	h, err := s.heldFor(ctx, tx, anyOrg, id)
 	if err != nil {
 		return false, err
@@ -211,7 +211,7 @@ func (s *Service) DeliverTx(ctx context.Context, tx *store.Tx, id, proof string,
 		Region: h.region, Chain: h.chain, Detail: d})
 }
 
-// Failure is what FailTx did: the allocation ended, and how often its target has
+// Failure is what FailDeliveryTx did: the allocation ended, and how often its target has
 // failed, this time included, across every program.
 type Failure struct {
 	AllocationID, CommitmentID, OrgID, TargetID, Region, Chain, Reason string
@@ -233,10 +233,10 @@ func CheckFailReason(reason, note string) (string, string, error) {
 	return reason, note, nil
 }
 
-// FailTx ends a dispatched allocation as failed, in tx: its quantity returns to the
+// FailDeliveryTx ends a dispatched allocation as failed, in tx: its quantity returns to the
 // pool, waiting commitments are filled at once and the release is audited. The
 // caller has checked the reason (CheckFailReason) and who may fail it.
-func (s *Service) FailTx(ctx context.Context, tx *store.Tx, id, reason, note string) (Failure, error) {
+func (s *Service) FailDeliveryTx(ctx context.Context, tx *store.Tx, id, reason, note string) (Failure, error) {
 	h, err := s.heldFor(ctx, tx, anyOrg, id)
 	if err != nil {
 		return Failure{}, err

@@ -181,7 +181,7 @@ func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason, note 
 		if _, err := s.heldFor(ctx, tx, who, allocationID); err != nil {
 			return err
 		}
-		_, err := s.FailTx(ctx, tx, allocationID, reason, note)
+		_, err := s.FailDeliveryTx(ctx, tx, allocationID, reason, note)
 		return err
 	})
 	if err != nil {

@@ -106,7 +106,7 @@ func (s *Service) Pickup(ctx context.Context, tok, allocationID string) (StopRes
 		if err != nil {
 			return err
 		}
-		if _, err := s.allocs.DispatchTx(ctx, tx, allocationID); err != nil {
+		if _, err := s.allocs.PickupTx(ctx, tx, allocationID); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET status = 'in_progress', updated_at = $1 WHERE id = $2 AND status = 'assigned'`, s.Now(), runID)

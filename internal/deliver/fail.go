@@ -21,7 +21,7 @@ const (
 )
 
 // Fail records that an allocation of who's organisation, on its way, could not be
-// delivered: allocate.FailTx gives its quantity back and fills waiting commitments,
+// delivered: allocate.FailDeliveryTx gives its quantity back and fills waiting commitments,
 // and the failure raises the office's flags, all in one transaction.
 func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason, note string) (allocate.DeliveredView, error) {
 	if err := s.fail(ctx, allocationID, reason, note, s.ownScope(who)); err != nil {
@@ -40,7 +40,7 @@ func (s *Service) fail(ctx context.Context, allocationID, reason, note string, m
 		if err != nil {
 			return err
 		}
-		f, err := s.allocs.FailTx(ctx, tx, allocationID, reason, note)
+		f, err := s.allocs.FailDeliveryTx(ctx, tx, allocationID, reason, note)
 		if err != nil {
 			return err
 		}

@@ -30,8 +30,8 @@ const (
 	Revoked    = "revoked"     // taken back: the link no longer works
 )
 
-// Providers are the couriers a run may be given to.
-var Providers = []string{"gosend", "grabexpress", "maxim", "volunteer", "other"}
+// CourierProviders are the couriers a run may be given to.
+var CourierProviders = []string{"gosend", "grabexpress", "maxim", "volunteer", "other"}
 
 // Who is the party acting: the policy's principal.
 type Who = account.Principal
@@ -94,8 +94,8 @@ type Courier struct {
 func (c *Courier) check() error {
 	c.Provider, c.Name, c.Plate, c.BookingRef = strings.TrimSpace(c.Provider), strings.TrimSpace(c.Name),
 		strings.ToUpper(strings.TrimSpace(c.Plate)), strings.TrimSpace(c.BookingRef)
-	if !slices.Contains(Providers, c.Provider) {
-		return errs.E(errs.Invalid, "the courier's provider must be one of %s", strings.Join(Providers, ", "))
+	if !slices.Contains(CourierProviders, c.Provider) {
+		return errs.E(errs.Invalid, "the courier's provider must be one of %s", strings.Join(CourierProviders, ", "))
 	}
 	if c.Name == "" || len([]rune(c.Name)) > 100 || len([]rune(c.Plate)) > 20 || len([]rune(c.BookingRef)) > 100 {
 		return errs.E(errs.Invalid, "the courier needs a name (at most 100 characters); a plate has at most 20, a booking reference 100")
