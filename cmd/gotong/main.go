@@ -197,6 +197,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := app.Defaults()
 	fs := flagSet("serve", stderr, &cfg)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env GOTONG_ADDR)")
+	fs.StringVar(&cfg.BaseURL, "base-url", "", "address the public reaches this server at, such as https://gotong.example.org; couriers' links start with it (env GOTONG_BASE_URL)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "fill an empty database with demo data (env GOTONG_DEMO)")
 	fs.BoolVar(&cfg.CookieSecure, "cookie-secure", false, "send cookies only over HTTPS; set it when serving behind TLS (env GOTONG_COOKIE_SECURE)")
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "sign a user out after this long without activity (env GOTONG_SESSION_IDLE)")

@@ -299,19 +299,26 @@ func TestRecipientsView(t *testing.T) {
 		if _, err := f.alloc.Fail(f.ctx, stranger, items[0].ID, allocate.FailNotHome, ""); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("another organisation failed an allocation: %v", err)
 		}
+		if _, err := f.alloc.Fail(f.ctx, who, items[0].ID, allocate.FailAddressNotFound, ""); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("failing a reserved allocation (never dispatched): %v, want conflict", err)
+		}
+		if _, err := f.alloc.DispatchOne(f.ctx, who, items[0].ID); err != nil {
+			t.Fatal(err)
+		}
 		failed, err := f.alloc.Fail(f.ctx, who, items[0].ID, allocate.FailAddressNotFound, "rumah kosong")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if failed.Status != allocate.Failed || failed.Target.Name != "" || failed.Target.Phone != "" || failed.Target.Address != "" || failed.Target.NIKMasked != "" {
-			t.Fatalf("a failed allocation still shows personal data: %+v", failed)
+		// Name and masked NIK stay for the handover record; address and phone go.
+		if failed.Status != allocate.Failed || failed.Target.Name == "" || failed.Target.Phone != "" || failed.Target.Address != "" || failed.Target.NIKMasked == "" {
+			t.Fatalf("a failed allocation shows address or phone, or lost name or masked NIK: %+v", failed)
 		}
 		if f.audited("allocation.fail", c.ID) != 1 {
 			t.Fatal("the failure is not audited")
 		}
 		for _, a := range f.allocations(who, c.ID) {
-			if ended := a.ID == items[0].ID; ended == (a.Target.Name != "") {
-				t.Fatalf("allocation %s (%s) shows name %q", a.ID, a.Status, a.Target.Name)
+			if ended := a.ID == items[0].ID; ended == (a.Target.Address != "") || a.Target.Name == "" {
+				t.Fatalf("allocation %s (%s) shows address %q, name %q", a.ID, a.Status, a.Target.Address, a.Target.Name)
 			}
 		}
 		// Cancelling ends the rest: the list no longer shows anyone and reading it is
@@ -321,7 +328,8 @@ func TestRecipientsView(t *testing.T) {
 		}
 		before = f.audited("allocation.recipients.view", c.ID)
 		for _, a := range f.allocations(who, c.ID) {
-			if a.Target.Name != "" || a.Target.Phone != "" || a.Target.Address != "" || a.Target.NIKMasked != "" || a.Target.ID == "" {
+			failed := a.ID == items[0].ID // keeps name and masked NIK, for the handover record
+			if (a.Target.Name != "") != failed || a.Target.Phone != "" || a.Target.Address != "" || (a.Target.NIKMasked != "") != failed || a.Target.ID == "" {
 				t.Fatalf("an ended allocation: %+v", a.Target)
 			}
 		}
@@ -481,6 +489,9 @@ func TestDispatchOneIsSafeToRepeat(t *testing.T) {
 
 		if _, err := f.alloc.DispatchOne(f.ctx, b, items[1].ID); !errs.Is(err, errs.NotFound) {
 			t.Errorf("another organisation's dispatch: %v, want not_found", err)
+		}
+		if _, err := f.alloc.DispatchOne(f.ctx, a, items[1].ID); err != nil {
+			t.Fatal(err)
 		}
 		if _, err := f.alloc.Fail(f.ctx, a, items[1].ID, allocate.FailAddressNotFound, ""); err != nil {
 			t.Fatal(err)

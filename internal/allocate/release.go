@@ -168,44 +168,21 @@ func digestHeld(hs []held) string {
 	return digest(ar)
 }
 
-// Fail records that an allocation could not be delivered (the courier found no one,
-// the address was wrong …): its quantity returns to the pool at once.
+// Fail records that an allocation on its way could not be delivered (the courier
+// found no one, the address was wrong …): its quantity returns to the pool at once.
+// Only a dispatched allocation can fail (API.md); package deliver's Fail adds the
+// flags a failure raises for the office.
 func (s *Service) Fail(ctx context.Context, who Who, allocationID, reason, note string) (Allocation, error) {
-	reason, note = strings.TrimSpace(reason), strings.TrimSpace(note)
-	if !slices.Contains(FailReasons, reason) {
-		return Allocation{}, errs.E(errs.Invalid, "the reason must be one of %s", strings.Join(FailReasons, ", "))
+	reason, note, err := CheckFailReason(reason, note)
+	if err != nil {
+		return Allocation{}, err
 	}
-	if len([]rune(note)) > 500 {
-		return Allocation{}, errs.E(errs.Invalid, "the note is longer than 500 characters")
-	}
-	if reason == FailOther && note == "" {
-		return Allocation{}, errs.E(errs.Invalid, "say in the note what happened")
-	}
-	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		h, err := s.heldFor(ctx, tx, who, allocationID)
-		if err != nil {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if _, err := s.heldFor(ctx, tx, who, allocationID); err != nil {
 			return err
 		}
-		if err := lockCommitment(ctx, tx, h.commitmentID); err != nil {
-			return err
-		}
-		done, err := s.release(ctx, tx, []held{h}, Failed, reason)
-		if err != nil {
-			return err
-		}
-		if len(done) == 0 {
-			return errs.E(errs.Conflict, "the allocation has already ended")
-		}
-		if note != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE allocations SET note = $1 WHERE id = $2`, note, h.id); err != nil {
-				return err
-			}
-			reason += ": " + note // the audit entry keeps both
-		}
-		if err := s.refill(ctx, tx, done); err != nil {
-			return err
-		}
-		return s.recordRelease(ctx, tx, "allocation.fail", done, reason)
+		_, err := s.FailDeliveryTx(ctx, tx, allocationID, reason, note)
+		return err
 	})
 	if err != nil {
 		return Allocation{}, err

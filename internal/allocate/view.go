@@ -128,8 +128,14 @@ func scanAllocation(r interface{ Scan(...any) error }) (Allocation, error) {
 		&t.ID, &t.Kind, &t.Region, &t.Name, &t.RW, &t.RT, &t.Address, &t.Phone, &t.NIKMasked)
 	a.ExpiresAt = a.ExpiresAt.UTC()
 	if !a.Active() {
-		// Ended: the collaborator keeps the record of what it gave, not the person.
-		*t = Recipient{ID: t.ID, Kind: t.Kind, Region: t.Region, RW: t.RW}
+		// Ended: the collaborator keeps the record of what it gave, not the person;
+		// after a delivery or a failure, the name and masked NIK stay for the
+		// handover record (API.md), address and phone go.
+		kept := Recipient{ID: t.ID, Kind: t.Kind, Region: t.Region, RW: t.RW}
+		if a.Status == Delivered || a.Status == Failed {
+			kept.Name, kept.NIKMasked = t.Name, t.NIKMasked
+		}
+		*t = kept
 	}
 	return a, err
 }

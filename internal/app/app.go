@@ -15,6 +15,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotong/gotong/data"
@@ -75,6 +77,9 @@ type Config struct {
 	// HoldMessages leaves the outbox to another process: a one-off command (import)
 	// must not send what the server, configured with the real senders, is to send.
 	HoldMessages bool
+	// BaseURL is the address the public reaches this server at (links given to
+	// couriers start with it); "" means http:// and the address served on.
+	BaseURL string
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -120,6 +125,10 @@ type App struct {
 	Messages     *message.Outbox
 	stopMessages context.CancelFunc
 	messagesDone chan struct{}
+
+	// Deliveries are runs, couriers' links, proofs and failures.
+	Deliveries *deliver.Service
+	served     atomic.Value // "http://" + the address Serve listens on
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -186,11 +195,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Messages.Register(reg)
+	a.Deliveries = deliver.New(db, a.Allocations, deliver.NewCodes(v.Subkey("recipient code v1")), v.Subkey("courier link v1"),
+		filepath.Join(cfg.Data, "proofs"), a.BaseURL, log)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
-		Allocations: a.Allocations,
-		Callbacks:   callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
-		Providers:   deliver.NewProviders(db, v, a.Allocations),
-		Codes:       deliver.NewCodes(v.Subkey("recipient code v1"))}, log, reg, web.Options{
+		Allocations: a.Allocations, Deliveries: a.Deliveries,
+		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
+		Providers: deliver.NewProviders(db, v, a.Allocations),
+		Codes:     deliver.NewCodes(v.Subkey("recipient code v1"))}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
 		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
 		MaxUpload: cfg.MaxUpload, MaxUploads: cfg.MaxUploads, SummaryMaxAge: cfg.SummaryMaxAge,
@@ -433,6 +444,7 @@ func randomFrom(alphabet string, n int) string {
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully: new requests
 // are refused and those in flight get up to 15 seconds to finish.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.served.Store("http://" + ln.Addr().String())
 	srv := &http.Server{
 		Handler:           a.Web.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -459,4 +471,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// BaseURL is the address links to this server start with: Config.BaseURL, or the
+// address it serves on.
+func (a *App) BaseURL() string {
+	if a.Cfg.BaseURL != "" {
+		return strings.TrimRight(a.Cfg.BaseURL, "/")
+	}
+	if u, ok := a.served.Load().(string); ok {
+		return u
+	}
+	return "http://" + a.Cfg.Addr
 }

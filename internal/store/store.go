@@ -74,6 +74,11 @@
 //	notifications       allocate  -
 //	recipient_reveals   allocate  -
 //	org_flags           allocate  -
+//	deliveries          deliver   -
+//	delivery_stops      deliver   -
+//	delivery_proofs     deliver   -
+//	delivery_attempts   deliver   -
+//	delivery_flags      deliver   -
 //	audit_log           audit     -
 //	audit_heads         audit     -
 //	settings            store     DB.Setting, DB.InitSetting (app checks the personal-data key with them)

@@ -104,21 +104,26 @@ func (s *Server) apiDispatch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.View())
 }
 
+// failInput is a failed delivery's reason (allocate.FailReasons) and note.
+type failInput struct {
+	Reason string `json:"reason"`
+	Note   string `json:"note"`
+}
+
+// apiFail records a failed delivery; package deliver adds the flags it raises for
+// the office.
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Reason string `json:"reason"`
-		Note   string `json:"note"`
-	}
+	var in failInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	a, err := s.allocs.Fail(r.Context(), principal(r), r.PathValue("id"), in.Reason, in.Note)
+	a, err := s.delivery.Fail(r.Context(), principal(r), r.PathValue("id"), in.Reason, in.Note)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a.View())
+	writeJSON(w, http.StatusOK, a)
 }
 
 // apiMarkRead marks the caller's organisation's notices read.

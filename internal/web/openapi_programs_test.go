@@ -127,6 +127,7 @@ func programsConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c regi
 		{name: "a collaborator reads its commitment", as: c.collab, method: "GET", path: cm, want: 200},
 		{name: "an unknown commitment is not found", as: c.collab, method: "GET", path: "/api/v1/commitments/no-such-commitment", want: 404},
 		{name: "an admin reads the recipients", as: c.admin, method: "GET", path: cm + "/allocations?limit=1", want: 200},
+		{name: "a package goes on its way before it can fail", as: c.collab, method: "POST", path: "/api/v1/allocations/" + as.Items[0].ID + "/dispatch", want: 200},
 		{name: "a failed delivery needs a reason", as: c.collab, method: "POST", path: "/api/v1/allocations/" + as.Items[0].ID + "/fail", body: map[string]any{}, want: 400, docRejects: true},
 		{name: "a collaborator reports a failed delivery", as: c.collab, method: "POST", path: "/api/v1/allocations/" + as.Items[0].ID + "/fail", body: map[string]any{"reason": "address_not_found", "note": "gang buntu"}, want: 200},
 		{name: "failing it again is a conflict", as: c.collab, method: "POST", path: "/api/v1/allocations/" + as.Items[0].ID + "/fail", body: map[string]any{"reason": "not_home"}, want: 409},

@@ -697,6 +697,9 @@ func TestOpenAPIConformance(t *testing.T) {
 				officeConformance(t, k, s, registryClients{office: asOffice, otherOffice: s.As(t, officeY.ID), admin: asAdmin,
 					adminCookie: adminCookie, collab: asCollab, anon: anon, crossSite: crossSite})
 			})
+			t.Run("deliveries and the courier's link", func(t *testing.T) {
+				deliveriesConformance(t, k, s, registryClients{office: asOffice, anon: anon})
+			})
 
 			t.Run("the served document is the embedded file, as JSON", func(t *testing.T) {
 				r := k.do(t, apiCall{as: anon, method: "GET", path: "/api/v1/openapi.json", want: 200})

@@ -260,6 +260,9 @@ func TestCommitmentAPIRefusesBadInput(t *testing.T) {
 				if len(as.Items) != 1 {
 					t.Fatalf("%d allocations, want 1", len(as.Items))
 				}
+				if r := c.Do(t, "POST", "/api/v1/allocations/"+as.Items[0].ID+"/dispatch", nil); r.Status != 200 {
+					t.Fatalf("dispatch: %d %s", r.Status, r.Body)
+				}
 				path := "/api/v1/allocations/" + as.Items[0].ID + "/fail"
 				for _, b := range []struct {
 					body any

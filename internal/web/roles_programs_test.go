@@ -334,7 +334,7 @@ func programRows() []roleRow {
 		{method: "POST", path: "/api/v1/commitments/{fresh}/cancel", want: ofA(200), show: text(`"status":"cancelled"`), fresh: poolCancel},
 		{method: "POST", path: "/api/v1/allocations/{fresh}/dispatch", want: ofA(200), show: text(`"status":"dispatched"`), fresh: poolAllocation("dispatched")},
 		{method: "POST", path: "/api/v1/allocations/{fresh}/fail", want: ofA(200), body: map[string]string{"reason": "address_not_found"},
-			show: text(`"status":"failed"`), fresh: poolAllocation("failed")},
+			show: text(`"status":"failed"`), fresh: failOnItsWay},
 		{method: "GET", path: "/api/v1/notifications", want: apiCommitter(200), show: text(`"items":`)},
 		{method: "POST", path: "/api/v1/notifications/read", want: apiCommitter(204)},
 

@@ -810,12 +810,16 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/duplicates/{dupX}", want: pageInX(200), to: toLogin(""), show: pairData, fresh: viewAudited(true)},
 		{method: "POST", path: "/duplicates/{fresh}/resolve", want: pageInX(303), to: toLogin("/duplicates"), fresh: freshPair(true)},
 	}
-	return append(append(rows, programRows()...), officeRows()...)
+	return append(append(append(rows, programRows()...), officeRows()...), deliveryRows()...)
 }
 
 // expandPath fills a row's placeholders.
 func expandPath(path string, f *roleFixture, fresh string) string {
-	return strings.NewReplacer("{orgA}", f.orgA.ID, "{orgB}", f.orgB.ID, "{userA}", f.users[collabA].ID, "{fresh}", fresh,
+	fresh, stop, _ := strings.Cut(fresh, " ") // a courier's row: "TOKEN ALLOCATION"
+	if stop == "" {
+		stop = fresh
+	}
+	return strings.NewReplacer("{orgA}", f.orgA.ID, "{orgB}", f.orgB.ID, "{userA}", f.users[collabA].ID, "{fresh}", fresh, "{stop}", stop,
 		"{targetX}", f.reg.targetX, "{targetY}", f.reg.targetY, "{importX}", f.reg.importX, "{importY}", f.reg.importY,
 		"{dupX}", f.reg.dupX).Replace(expandOfficePath(expandProgramPath(path, f), f))
 }

@@ -72,6 +72,17 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/programs/{id}/confirmation", s.allow(account.ReadConfirmation, s.apiConfirmation)},
 		{"PUT", "/api/v1/courier-providers/{name}", s.allow(account.ManageCourierProviders, s.apiCourierProvider)},
 		{"POST", "/api/v1/webhooks/courier/{name}", s.apiCourierWebhook},
+		{"POST", "/api/v1/deliveries", s.allow(account.ManageDeliveries, s.apiCreateDelivery)},
+		{"GET", "/api/v1/deliveries", s.allow(account.ManageDeliveries, s.apiDeliveries)},
+		{"GET", "/api/v1/deliveries/{id}", s.allow(account.ManageDeliveries, s.apiDelivery)},
+		{"POST", "/api/v1/deliveries/{id}/revoke", s.allow(account.ManageDeliveries, s.apiRevokeDelivery)},
+		{"GET", "/api/v1/deliveries/{id}/list.csv", s.allow(account.ManageDeliveries, s.deliveryCSV)},
+		{"POST", "/api/v1/allocations/{id}/deliver", s.allow(account.DeliverAllocation, s.apiDeliver)},
+		{"GET", "/api/v1/delivery-flags", s.allow(account.ReadDeliveries, s.apiDeliveryFlags)},
+		{"GET", "/api/v1/courier/{token}", s.apiCourier},
+		{"POST", "/api/v1/courier/{token}/stops/{allocation}/pickup", s.apiCourierPickup},
+		{"POST", "/api/v1/courier/{token}/stops/{allocation}/deliver", s.apiCourierDeliver},
+		{"POST", "/api/v1/courier/{token}/stops/{allocation}/fail", s.apiCourierFail},
 	}
 }
 

@@ -75,6 +75,7 @@ type Server struct {
 	registry *registry.Service
 	programs *program.Service
 	allocs   *allocate.Service
+	delivery *deliver.Service
 	sessions *scs.SessionManager
 	pages    *pages
 	logins   *loginGate
@@ -102,9 +103,10 @@ type Capabilities struct {
 	Allocations *allocate.Service
 	// The office's side of deliveries (issue 11): call-back checks, courier
 	// providers' webhooks, and the recipient codes for the RW heads.
-	Callbacks *callback.Service
-	Providers *deliver.Providers
-	Codes     deliver.Codes
+	Callbacks  *callback.Service
+	Providers  *deliver.Providers
+	Codes      deliver.Codes
+	Deliveries *deliver.Service
 }
 
 // sessionStore is scs's store on either engine, with its cleanup to stop.
@@ -138,7 +140,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 		return nil, err
 	}
 	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: caps.Accounts, registry: caps.Registry,
-		programs: caps.Programs, allocs: caps.Allocations, pages: p,
+		programs: caps.Programs, allocs: caps.Allocations, delivery: caps.Deliveries, pages: p,
 		logins: newLoginGate(opt.LoginLimit), metrics: newMetrics(metricsReg),
 		uploads: make(chan struct{}, opt.MaxUploads)}
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
