@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 
 	"github.com/gotong/gotong/internal/audit"
-	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
@@ -97,68 +95,4 @@ func (s *Service) Contacts(ctx context.Context, q store.Querier, ids []string) (
 		}
 	}
 	return out, nil
-}
-
-// DispatchTx marks one reserved allocation as on its way inside the caller's
-// transaction, for a courier provider's "picked up" callback, which records that
-// it saw the callback in the same transaction. One already dispatched is left as
-// it is (a provider may report twice under different signatures).
-func (s *Service) DispatchTx(ctx context.Context, tx *store.Tx, who Who, id string) error {
-	h, err := s.heldFor(ctx, tx, who, id)
-	if err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE allocations SET status = 'dispatched', updated_at = $1 WHERE id = $2 AND status = 'reserved'`, s.Now(), id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		var status string
-		if err := tx.QueryRowContext(ctx, `SELECT status FROM allocations WHERE id = $1`, id).Scan(&status); err != nil {
-			return err
-		}
-		if status == Dispatched {
-			return nil
-		}
-		return errs.E(errs.Conflict, "allocation %s is not reserved", id)
-	}
-	return audit.Record(ctx, tx, audit.Change{Action: "allocation.dispatch", ObjectType: "allocation", ObjectID: h.id,
-		Region: h.region, Chain: h.chain})
-}
-
-// FailTx records a failed delivery inside the caller's transaction (a courier
-// provider's "failed" callback): the reason is one of FailReasons, the quantity
-// returns to the pool and waiting commitments are filled, as Fail does.
-func (s *Service) FailTx(ctx context.Context, tx *store.Tx, who Who, id, reason, note string) error {
-	reason, note = strings.TrimSpace(reason), strings.TrimSpace(note)
-	if !slices.Contains(FailReasons, reason) {
-		return errs.E(errs.Invalid, "the reason must be one of %s", strings.Join(FailReasons, ", "))
-	}
-	if reason == FailOther && note == "" {
-		return errs.E(errs.Invalid, "say in the note what happened")
-	}
-	h, err := s.heldFor(ctx, tx, who, id)
-	if err != nil {
-		return err
-	}
-	if err := lockCommitment(ctx, tx, h.commitmentID); err != nil {
-		return err
-	}
-	done, err := s.release(ctx, tx, []held{h}, Failed, reason)
-	if err != nil {
-		return err
-	}
-	if len(done) == 0 {
-		return errs.E(errs.Conflict, "the allocation has already ended")
-	}
-	if note != "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE allocations SET note = $1 WHERE id = $2`, note, h.id); err != nil {
-			return err
-		}
-		reason += ": " + note
-	}
-	if err := s.refill(ctx, tx, done); err != nil {
-		return err
-	}
-	return s.recordRelease(ctx, tx, "allocation.fail", done, reason)
 }

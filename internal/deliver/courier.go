@@ -102,15 +102,7 @@ func (s *Service) Pickup(ctx context.Context, tok, allocationID string) (StopRes
 	}
 	may := s.courierScope(tok)
 	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		runID, err := may(ctx, tx, allocationID)
-		if err != nil {
-			return err
-		}
-		if _, err := s.allocs.PickupTx(ctx, tx, allocationID); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET status = 'in_progress', updated_at = $1 WHERE id = $2 AND status = 'assigned'`, s.Now(), runID)
-		return err
+		return s.pickupIn(ctx, tx, allocationID, may)
 	})
 	if err != nil {
 		return StopResult{}, err
@@ -141,4 +133,17 @@ func (s *Service) CourierFail(ctx context.Context, tok, allocationID, reason, no
 		return StopResult{}, err
 	}
 	return s.stopResult(ctx, allocationID)
+}
+
+// pickupIn marks a stop picked up inside tx; one already on its way is left as it is.
+func (s *Service) pickupIn(ctx context.Context, tx *store.Tx, allocationID string, may scope) error {
+	runID, err := may(ctx, tx, allocationID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.allocs.PickupTx(ctx, tx, allocationID); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE deliveries SET status = 'in_progress', updated_at = $1 WHERE id = $2 AND status = 'assigned'`, s.Now(), runID)
+	return err
 }

@@ -36,33 +36,38 @@ func (s *Service) fail(ctx context.Context, allocationID, reason, note string, m
 		return err
 	}
 	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		runID, err := may(ctx, tx, allocationID)
-		if err != nil {
-			return err
-		}
-		f, err := s.allocs.FailDeliveryTx(ctx, tx, allocationID, reason, note)
-		if err != nil {
-			return err
-		}
-		if f.Reason == allocate.FailReceivedElsewhere {
-			if err := s.flag(ctx, tx, f, FlagPossibleOverlap); err != nil {
-				return err
-			}
-		}
-		if f.TargetFailures >= 2 {
-			var flagged bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM delivery_flags WHERE target_id = $1 AND kind = 'check_target')`,
-				f.TargetID).Scan(&flagged); err != nil {
-				return err
-			}
-			if !flagged {
-				if err := s.flag(ctx, tx, f, FlagCheckTarget); err != nil {
-					return err
-				}
-			}
-		}
-		return s.stopEnded(ctx, tx, runID, allocationID)
+		return s.failIn(ctx, tx, allocationID, reason, note, may)
 	})
+}
+
+// failIn records a failure inside tx, reason and note already checked.
+func (s *Service) failIn(ctx context.Context, tx *store.Tx, allocationID, reason, note string, may scope) error {
+	runID, err := may(ctx, tx, allocationID)
+	if err != nil {
+		return err
+	}
+	f, err := s.allocs.FailDeliveryTx(ctx, tx, allocationID, reason, note)
+	if err != nil {
+		return err
+	}
+	if f.Reason == allocate.FailReceivedElsewhere {
+		if err := s.flag(ctx, tx, f, FlagPossibleOverlap); err != nil {
+			return err
+		}
+	}
+	if f.TargetFailures >= 2 {
+		var flagged bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM delivery_flags WHERE target_id = $1 AND kind = 'check_target')`,
+			f.TargetID).Scan(&flagged); err != nil {
+			return err
+		}
+		if !flagged {
+			if err := s.flag(ctx, tx, f, FlagCheckTarget); err != nil {
+				return err
+			}
+		}
+	}
+	return s.stopEnded(ctx, tx, runID, allocationID)
 }
 
 func (s *Service) flag(ctx context.Context, tx *store.Tx, f allocate.Failure, kind string) error {

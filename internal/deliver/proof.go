@@ -134,22 +134,7 @@ func (s *Service) deliver(ctx context.Context, allocationID string, p Proof, rec
 				return err
 			}
 		}
-		detail := map[string]any{"received_by_given": p.ReceivedBy != "", "location": p.Lat != nil}
-		if runID != "" {
-			detail["delivery"] = runID
-		}
-		if _, err := s.allocs.DeliverTx(ctx, tx, allocationID, kind, detail); err != nil {
-			return err
-		}
-		region, err := s.allocs.OwnAllocation(ctx, tx, anyOrg, allocationID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO delivery_proofs (allocation_id, delivery_id, region, kind, received_by, photo, lat, lon, recorded_by, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, allocationID, runID, region, kind, p.ReceivedBy, photo, p.Lat, p.Lon, recordedBy, now); err != nil {
-			return err
-		}
-		return s.stopEnded(ctx, tx, runID, allocationID)
+		return s.deliveredIn(ctx, tx, allocationID, runID, kind, photo, p, recordedBy)
 	})
 	if err != nil && photo != "" {
 		_ = os.Remove(filepath.Join(s.photoDir, photo))
@@ -158,6 +143,27 @@ func (s *Service) deliver(ctx context.Context, allocationID string, p Proof, rec
 		return errs.E(errs.Invalid, "the code is not this package's code")
 	}
 	return err
+}
+
+// deliveredIn records, inside tx, that the allocation reached its recipient with
+// this proof (already checked): the transition, the proof row, the run moved on.
+func (s *Service) deliveredIn(ctx context.Context, tx *store.Tx, allocationID, runID, kind, photo string, p Proof, recordedBy string) error {
+	detail := map[string]any{"received_by_given": p.ReceivedBy != "", "location": p.Lat != nil}
+	if runID != "" {
+		detail["delivery"] = runID
+	}
+	if _, err := s.allocs.DeliverTx(ctx, tx, allocationID, kind, detail); err != nil {
+		return err
+	}
+	region, err := s.allocs.OwnAllocation(ctx, tx, anyOrg, allocationID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO delivery_proofs (allocation_id, delivery_id, region, kind, received_by, photo, lat, lon, recorded_by, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, allocationID, runID, region, kind, p.ReceivedBy, photo, p.Lat, p.Lon, recordedBy, s.Now()); err != nil {
+		return err
+	}
+	return s.stopEnded(ctx, tx, runID, allocationID)
 }
 
 // stopEnded closes an ended allocation's stop in its run, marks the run in progress,

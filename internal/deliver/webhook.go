@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/store"
@@ -69,26 +69,19 @@ type ProviderEvent struct {
 	Reason       string `json:"reason"`
 }
 
-// ProviderAllocations is what a provider's report changes: the allocation engine
-// (allocate.Service), inside the transaction that records the report. Package
-// deliver does not import allocate, which may come to check recipient codes here.
-type ProviderAllocations interface {
-	DispatchTx(ctx context.Context, tx *store.Tx, who account.Principal, id string) error
-	FailTx(ctx context.Context, tx *store.Tx, who account.Principal, id, reason, note string) error
-}
-
 // Providers keeps the courier providers' secrets and accepts their callbacks.
 type Providers struct {
-	db     *store.DB
-	vault  *vault.Vault
-	allocs ProviderAllocations
+	db    *store.DB
+	vault *vault.Vault
+	runs  *Service
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
 
-// NewProviders returns the providers kept in db, their secrets sealed by v.
-func NewProviders(db *store.DB, v *vault.Vault, allocs ProviderAllocations) *Providers {
-	return &Providers{db: db, vault: v, allocs: allocs, Now: time.Now}
+// NewProviders returns the providers kept in db, their secrets sealed by v; their
+// reports change the stops of runs (deliveries' transitions, proofs, flags).
+func NewProviders(db *store.DB, v *vault.Vault, runs *Service) *Providers {
+	return &Providers{db: db, vault: v, runs: runs, Now: time.Now}
 }
 
 // providerAD binds a sealed secret to its provider, so a secret copied to another
@@ -206,12 +199,14 @@ func parseProviderEvent(body []byte) (ProviderEvent, error) {
 
 // ProviderReceive accepts a provider's callback and applies it, in one
 // transaction: "picked_up" dispatches the allocation, "failed" fails it with the
-// reported reason (one of the allocation engine's FailReasons), "delivered" records the delivery.
-// A replay is answered as the first call was and changes nothing.
+// reported reason (one of the allocation engine's FailReasons, raising the
+// office's flags as any failure does), "delivered" records the delivery with
+// proof "provider". A replay is answered as the first call was and changes
+// nothing.
 //
-// The provider acts for the system (any organisation's allocation). The courier
-// run's booking reference is not yet checked against the allocation's run: that
-// table belongs to the delivery runs (see the report of issue 11).
+// A provider reaches only the stops of open runs assigned to it under the
+// booking reference it reports: a provider's secret is not a key to every
+// organisation's allocations.
 func (p *Providers) ProviderReceive(ctx context.Context, name string, header http.Header, body []byte) (ProviderEvent, error) {
 	var ev ProviderEvent
 	err := p.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
@@ -221,23 +216,37 @@ func (p *Providers) ProviderReceive(ctx context.Context, name string, header htt
 		if err != nil || !fresh {
 			return err
 		}
-		system := account.Principal{UserID: "courier:" + name, Role: account.Admin}
+		prev, _ := audit.ActorFrom(ctx)
+		ctx = audit.WithActor(ctx, audit.Actor{ID: "courier-provider:" + name, Label: name, RemoteAddr: prev.RemoteAddr})
+		may := providerScope(name, ev.BookingRef)
 		switch ev.Status {
 		case ProviderPickedUp:
-			return p.allocs.DispatchTx(ctx, tx, system, ev.AllocationID)
+			return p.runs.pickupIn(ctx, tx, ev.AllocationID, may)
 		case ProviderFailed:
-			return p.allocs.FailTx(ctx, tx, system, ev.AllocationID, ev.Reason, "")
+			reason, note, err := allocate.CheckFailReason(ev.Reason, "")
+			if err != nil {
+				return err
+			}
+			return p.runs.failIn(ctx, tx, ev.AllocationID, reason, note, may)
 		default:
-			return applyProviderDelivered(ctx, tx, ev)
+			runID, err := may(ctx, tx, ev.AllocationID)
+			if err != nil {
+				return err
+			}
+			return p.runs.deliveredIn(ctx, tx, ev.AllocationID, runID, allocate.ProofProvider, "", Proof{}, "courier-provider:"+name)
 		}
 	})
 	return ev, err
 }
 
-// applyProviderDelivered records a delivery a provider reports. The transition to
-// delivered, with its proof, belongs to the delivery runs of issue 11; until it is
-// wired here, a provider's "delivered" is refused as a conflict, and the courier
-// records the delivery with the recipient's code instead.
-func applyProviderDelivered(ctx context.Context, tx *store.Tx, ev ProviderEvent) error {
-	return errs.E(errs.Conflict, "deliveries reported by a courier provider are not accepted yet; record them with the recipient's code")
+// providerScope finds the open run, assigned to provider under bookingRef, that
+// the allocation is a stop of; any other allocation is not found.
+func providerScope(provider, bookingRef string) scope {
+	return func(ctx context.Context, tx *store.Tx, allocationID string) (string, error) {
+		var id string
+		err := store.One(ctx, tx, `SELECT d.id FROM delivery_stops s JOIN deliveries d ON d.id = s.delivery_id
+			WHERE s.allocation_id = $1 AND s.open = 1 AND d.provider = $2 AND d.booking_ref = $3 AND $3 <> ''
+			AND d.status IN ('assigned','in_progress')`, allocationID, provider, bookingRef).Scan(&id)
+		return id, store.NotFound(err, "no open run of this provider and booking holds the allocation")
+	}
 }

@@ -106,9 +106,10 @@ func markDelivered(t *testing.T, s *apptest.Server, ids ...string) {
 	if _, err := s.App.Allocations.Dispatch(s.Ctx(), admin.Principal(), ids); err != nil {
 		t.Fatalf("dispatch: %v", err)
 	}
+	codes := deliver.NewCodes(s.App.Vault.Subkey("recipient code v1"))
 	for _, id := range ids {
-		if _, err := s.App.DB.W().ExecContext(s.Ctx(), `UPDATE allocations SET status = 'delivered' WHERE id = $1 AND status = 'dispatched'`, id); err != nil {
-			t.Fatal(err)
+		if _, err := s.App.Deliveries.Deliver(s.Ctx(), admin.Principal(), id, deliver.Proof{Code: codes.For(id), ReceivedBy: "Penerima"}); err != nil {
+			t.Fatalf("deliver %s: %v", id, err)
 		}
 	}
 }
@@ -496,6 +497,13 @@ func TestCourierWebhook(t *testing.T) {
 			}
 			receipts := func() int { return countRows(t, s, `SELECT COUNT(*) FROM webhook_receipts`) }
 			audits := func() int { return countRows(t, s, `SELECT COUNT(*) FROM audit_log`) }
+			// The provider reaches the stops of its own runs only: x[0..2] are a run
+			// booked with gosend as GS-1; x[3] is in no run.
+			run, err := s.App.Deliveries.Create(s.Ctx(), w.whoA, deliver.CreateInput{CommitmentID: commitmentOf(t, s, w.x[0]),
+				AllocationIDs: w.x[:3], Courier: deliver.Courier{Provider: "gosend", Name: "Pak Joko", BookingRef: "GS-1"}})
+			if err != nil {
+				t.Fatalf("the provider's run: %+v %v", run, err)
+			}
 			pickup := fmt.Sprintf(`{"booking_ref":"GS-1","allocation_id":%q,"status":"picked_up"}`, w.x[0])
 			now := time.Now()
 			for name, h := range map[string]map[string]string{
@@ -541,12 +549,25 @@ func TestCourierWebhook(t *testing.T) {
 				t.Errorf("the replays changed something: %d receipts, %d new audit entries", receipts(), audits()-afterFirst)
 			}
 
+			// Another booking, or a stop in no run of the provider, is not found.
+			for _, body := range []string{fmt.Sprintf(`{"booking_ref":"GS-9","allocation_id":%q,"status":"picked_up"}`, w.x[1]),
+				fmt.Sprintf(`{"booking_ref":"GS-1","allocation_id":%q,"status":"picked_up"}`, w.x[3])} {
+				if res := postSigned(t, s, "gosend", body, signed(secret, body, now)); res.Status != 404 {
+					t.Errorf("%s: %d %.200s, want 404", body, res.Status, res.Body)
+				}
+			}
+			for _, id := range w.x[1:3] {
+				body := fmt.Sprintf(`{"booking_ref":"GS-1","allocation_id":%q,"status":"picked_up"}`, id)
+				if res := postSigned(t, s, "gosend", body, signed(secret, body, now)); res.Status != 200 {
+					t.Fatalf("pickup %s: %d %.200s", id, res.Status, res.Body)
+				}
+			}
 			// A failure gives the quantity back; a bad reason changes nothing.
-			bad := fmt.Sprintf(`{"booking_ref":"GS-2","allocation_id":%q,"status":"failed","reason":"lupa"}`, w.x[1])
-			if res := postSigned(t, s, "gosend", bad, signed(secret, bad, now)); res.Status != 400 || receipts() != 1 {
+			bad := fmt.Sprintf(`{"booking_ref":"GS-1","allocation_id":%q,"status":"failed","reason":"lupa"}`, w.x[1])
+			if res := postSigned(t, s, "gosend", bad, signed(secret, bad, now)); res.Status != 400 || receipts() != 3 {
 				t.Errorf("bad reason: %d %.200s, %d receipts; want 400 and nothing recorded", res.Status, res.Body, receipts())
 			}
-			failed := fmt.Sprintf(`{"booking_ref":"GS-2","allocation_id":%q,"status":"failed","reason":"not_home"}`, w.x[1])
+			failed := fmt.Sprintf(`{"booking_ref":"GS-1","allocation_id":%q,"status":"failed","reason":"not_home"}`, w.x[1])
 			fh := signed(secret, failed, now)
 			firstFail := postSigned(t, s, "gosend", failed, fh)
 			if firstFail.Status != 200 || status(w.x[1]) != allocate.Failed {
@@ -559,17 +580,24 @@ func TestCourierWebhook(t *testing.T) {
 			if n := countRows(t, s, `SELECT COUNT(*) FROM needs n JOIN allocations a ON a.need_id = n.id WHERE a.id = $1 AND n.allocated = 0`, w.x[1]); n != 1 {
 				t.Errorf("the failed allocation's need still holds its unit")
 			}
-			// Delivered waits for the delivery transition; another status is invalid.
-			done := fmt.Sprintf(`{"allocation_id":%q,"status":"delivered"}`, w.x[2])
-			if res := postSigned(t, s, "gosend", done, signed(secret, done, now)); res.Status != 409 || status(w.x[2]) != allocate.Reserved {
-				t.Errorf("delivered: %d %.200s, want 409 for now", res.Status, res.Body)
+			// Delivered is recorded with the provider as its proof, once.
+			done := fmt.Sprintf(`{"booking_ref":"GS-1","allocation_id":%q,"status":"delivered"}`, w.x[2])
+			if res := postSigned(t, s, "gosend", done, signed(secret, done, now)); res.Status != 200 || status(w.x[2]) != allocate.Delivered {
+				t.Errorf("delivered: %d %.200s, allocation %s", res.Status, res.Body, status(w.x[2]))
+			}
+			if n := countRows(t, s, `SELECT COUNT(*) FROM delivery_proofs WHERE allocation_id = $1 AND kind = 'provider'`, w.x[2]); n != 1 {
+				t.Errorf("%d provider proofs for the delivered stop, want 1", n)
+			}
+			again := fmt.Sprintf(`{"booking_ref":"GS-1","allocation_id":%q,"status":"delivered","reason":""}`, w.x[2])
+			if res := postSigned(t, s, "gosend", again, signed(secret, again, now)); res.Status != 404 {
+				t.Errorf("delivered again (a new body): %d %.200s, want 404: the stop has left the open run", res.Status, res.Body)
 			}
 			for _, body := range []string{`{"allocation_id":"x","status":"lost"}`, `{"status":"picked_up"}`, `{"allocation_id":"x","status":"picked_up","extra":1}`, `[]`} {
 				if res := postSigned(t, s, "gosend", body, signed(secret, body, now)); res.Status != 400 {
 					t.Errorf("body %s: %d, want 400", body, res.Status)
 				}
 			}
-			unknown := `{"allocation_id":"tidak-ada","status":"picked_up"}`
+			unknown := `{"booking_ref":"GS-1","allocation_id":"tidak-ada","status":"picked_up"}`
 			if res := postSigned(t, s, "gosend", unknown, signed(secret, unknown, now)); res.Status != 404 {
 				t.Errorf("unknown allocation: %d, want 404", res.Status)
 			}
@@ -577,8 +605,8 @@ func TestCourierWebhook(t *testing.T) {
 			if res := postSigned(t, s, "gosend", big, signed(secret, big, now)); res.Status != 413 {
 				t.Errorf("a 5 KB callback: %d, want 413", res.Status)
 			}
-			if receipts() != 2 {
-				t.Errorf("%d receipts, want 2 (the pickup and the failure)", receipts())
+			if receipts() != 5 {
+				t.Errorf("%d receipts, want 5 (three pickups, the failure, the delivery)", receipts())
 			}
 		})
 	}
@@ -701,4 +729,14 @@ func officeConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c regist
 	k.do(t, apiCall{as: c.anon, method: "POST", path: "/api/v1/webhooks/courier/maxim", body: body, header: signed(secret, body, time.Now()), want: 200})
 	k.do(t, apiCall{as: c.anon, method: "POST", path: "/api/v1/webhooks/courier/maxim", body: body,
 		header: signed(secret, body, time.Now().Add(-10*time.Minute)), want: 401})
+}
+
+// commitmentOf is the commitment an allocation belongs to.
+func commitmentOf(t *testing.T, s *apptest.Server, allocationID string) string {
+	t.Helper()
+	var id string
+	if err := s.App.DB.R().QueryRowContext(s.Ctx(), `SELECT commitment_id FROM allocations WHERE id = $1`, allocationID).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
