@@ -131,7 +131,10 @@ func TestRecipientCodesForRWHeads(t *testing.T) {
 			if _, err := s.App.Allocations.Dispatch(s.Ctx(), w.whoA, []string{w.x[0]}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.App.Allocations.Fail(s.Ctx(), w.whoA, w.x[1], allocate.FailNotHome, ""); err != nil {
+			if _, err := s.App.Allocations.Dispatch(s.Ctx(), w.whoA, []string{w.x[1]}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.App.Deliveries.Fail(s.Ctx(), w.whoA, w.x[1], allocate.FailNotHome, ""); err != nil {
 				t.Fatal(err)
 			}
 			markDelivered(t, s, w.x[2])
@@ -725,6 +728,10 @@ func officeConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c regist
 	k.do(t, apiCall{as: c.admin, method: "PUT", path: "/api/v1/courier-providers/maxim", body: map[string]string{"secret": secret}, want: 200})
 	k.do(t, apiCall{as: c.admin, method: "PUT", path: "/api/v1/courier-providers/maxim", body: map[string]string{"secret": "pendek"}, want: 400,
 		docRejects: true})
+	if _, err := s.App.Deliveries.Create(s.Ctx(), allocate.Who{UserID: u.ID, OrgID: org.ID, Role: account.Collaborator, OrgVerified: true},
+		deliver.CreateInput{CommitmentID: cm.ID, AllocationIDs: ids[1:2], Courier: deliver.Courier{Provider: "maxim", Name: "Pak Skema", BookingRef: "MX-1"}}); err != nil {
+		t.Fatalf("the provider's run: %v", err)
+	}
 	body := fmt.Sprintf(`{"booking_ref":"MX-1","allocation_id":%q,"status":"picked_up"}`, ids[1])
 	k.do(t, apiCall{as: c.anon, method: "POST", path: "/api/v1/webhooks/courier/maxim", body: body, header: signed(secret, body, time.Now()), want: 200})
 	k.do(t, apiCall{as: c.anon, method: "POST", path: "/api/v1/webhooks/courier/maxim", body: body,
