@@ -43,7 +43,7 @@ type deliveryFixture struct {
 	bodies []string
 }
 
-func newDeliveryFixture(t *testing.T, s *apptest.Server, n int) *deliveryFixture {
+func newDeliveryFixture(t testing.TB, s *apptest.Server, n int) *deliveryFixture {
 	t.Helper()
 	imp := adminImporter(t, s)
 	var rows strings.Builder
@@ -74,7 +74,7 @@ func newDeliveryFixture(t *testing.T, s *apptest.Server, n int) *deliveryFixture
 }
 
 // do sends a request, checks its status and keeps its body.
-func (f *deliveryFixture) do(t *testing.T, c *apptest.Client, method, path string, body any, want int) apptest.Response {
+func (f *deliveryFixture) do(t testing.TB, c *apptest.Client, method, path string, body any, want int) apptest.Response {
 	t.Helper()
 	r := c.Do(t, method, path, body)
 	if r.Status != want {
@@ -95,7 +95,7 @@ func (f *deliveryFixture) one(t *testing.T, q string, args ...any) string {
 }
 
 // run creates a run of allocations and returns its id and the courier's token.
-func (f *deliveryFixture) run(t *testing.T, ids ...string) (id, token string) {
+func (f *deliveryFixture) run(t testing.TB, ids ...string) (id, token string) {
 	t.Helper()
 	var out struct {
 		ID, Status string
