@@ -171,7 +171,8 @@ func (s *Server) courierPage(w http.ResponseWriter, r *http.Request, code int, p
 	var buf bytes.Buffer
 	v := view{Lang: langOf(r), Path: r.URL.Path, Title: "Delivery", Data: p, regions: s.regions}
 	if err := s.pages.byName["courier"].ExecuteTemplate(&buf, "courier", v); err != nil {
-		s.fail(w, r, errs.E(errs.Internal, "render the courier page: %v", err))
+		s.log.Error("render page", "page", "courier", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()

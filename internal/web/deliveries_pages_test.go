@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gotong/gotong/internal/app/apptest"
+	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/storetest"
 )
 
@@ -334,5 +335,62 @@ func TestTheCollaboratorsDeliveryPages(t *testing.T) {
 			})
 			f.checkNoCode(t)
 		})
+	}
+}
+
+// deliveryPageRows are the role table's rows for the delivery pages: the runs of
+// organisation A's commitments (others are not found), and the courier's page,
+// where the link is the right whoever holds it.
+func deliveryPageRows() []roleRow {
+	text := func(s ...string) func(*roleFixture, role) []string {
+		return func(*roleFixture, role) []string { return s }
+	}
+	ofA := func(code int) statuses { return statuses{303, code, 404, 404, 404, code} }
+	toRun := [nRoles]string{"/login?next=", "/deliveries/", "", "", "", "/deliveries/"}
+	toStop := [nRoles]string{"/c/", "/c/", "/c/", "/c/", "/c/", "/c/"}
+	movedFor := func(f *roleFixture, q, id string, everyone bool) func(t *testing.T, r role, _ *apptest.Client) {
+		return func(t *testing.T, r role, _ *apptest.Client) {
+			if want := everyone || r == collabA || r == admin; (f.count(t, q, id) == 1) != want {
+				t.Errorf("after the request %q holds for %s: %v; want %v", q, id, !want, want)
+			}
+		}
+	}
+	newRun := func(t *testing.T, f *roleFixture) freshObjects {
+		c, a := f.deliveryAllocation(t, false)
+		return freshObjects{body: url.Values{"commitment_id": {c}, "allocation_ids": {a}, "provider": {"volunteer"}, "name": {"Relawan Halaman"}},
+			after: movedFor(f, `SELECT COUNT(*) FROM deliveries WHERE commitment_id = $1`, c, false)}
+	}
+	runOf := func(t *testing.T, f *roleFixture) freshObjects {
+		id, _, _ := f.deliveryRun(t, false)
+		return freshObjects{id: id}
+	}
+	revoke := func(t *testing.T, f *roleFixture) freshObjects {
+		id, _, _ := f.deliveryRun(t, false)
+		return freshObjects{id: id, body: url.Values{}, after: movedFor(f, `SELECT COUNT(*) FROM deliveries WHERE id = $1 AND status = 'revoked'`, id, false)}
+	}
+	courierView := func(t *testing.T, f *roleFixture) freshObjects {
+		_, tok, _ := f.deliveryRun(t, false)
+		return freshObjects{id: tok}
+	}
+	stop := func(dispatched bool, status string, body func(f *roleFixture, a string) url.Values) func(t *testing.T, f *roleFixture) freshObjects {
+		return func(t *testing.T, f *roleFixture) freshObjects {
+			_, tok, a := f.deliveryRun(t, dispatched)
+			return freshObjects{id: tok + " " + a, body: body(f, a),
+				after: movedFor(f, `SELECT COUNT(*) FROM allocations WHERE id = $1 AND status = '`+status+`'`, a, true)}
+		}
+	}
+	return []roleRow{
+		{method: "POST", path: "/deliveries", want: ofA(303), to: toRun, fresh: newRun},
+		{method: "GET", path: "/deliveries/{fresh}", want: ofA(200), to: toLogin(""), show: text(deliveryPoolHead, "81277770007", "list.csv"), fresh: runOf},
+		{method: "POST", path: "/deliveries/{fresh}/revoke", want: ofA(303), to: toRun, fresh: revoke},
+		{method: "GET", path: "/c/{fresh}", want: everyone(200), show: text(deliveryPoolHead, "Sudah diambil"), fresh: courierView},
+		{method: "POST", path: "/c/{fresh}/stops/{stop}/pickup", want: everyone(303), to: toStop,
+			fresh: stop(false, "dispatched", func(*roleFixture, string) url.Values { return url.Values{"n": {"1"}} })},
+		{method: "POST", path: "/c/{fresh}/stops/{stop}/deliver", want: everyone(303), to: toStop,
+			fresh: stop(true, "delivered", func(f *roleFixture, a string) url.Values {
+				return url.Values{"n": {"1"}, "recipient_code": {deliver.NewCodes(f.s.App.Vault.Subkey("recipient code v1")).For(a)}}
+			})},
+		{method: "POST", path: "/c/{fresh}/stops/{stop}/fail", want: everyone(303), to: toStop,
+			fresh: stop(true, "failed", func(*roleFixture, string) url.Values { return url.Values{"n": {"1"}, "reason": {"moved"}} })},
 	}
 }
