@@ -133,3 +133,57 @@ func TestBrowserCourierDeliversOnAPhone(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserCollaboratorMakesARun: the collaborator signs in on a phone, opens its
+// commitment, ticks a kelurahan's RW as one group, names a courier and makes the
+// run; the run's page shows the courier's link once, with a copy button and a
+// WhatsApp link; back on the commitment the run is listed and its recipients are
+// no longer offered.
+func TestBrowserCollaboratorMakesARun(t *testing.T) {
+	exe := browserPath(t)
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			browser := launch(t, exe)
+			s := apptest.Start(t, eng)
+			f := newDeliveryFixture(t, s, 3)
+			b := browser(s.URL)
+			b.in(t)
+			b.open("/commitments/" + f.commitment)
+			b.waitText("main h1", "Masuk")
+			b.fill([][2]string{{`input[name="email"]`, f.collabEmail}, {`input[name="password"]`, f.collabPassword}})
+			b.click("#login-submit")
+			b.waitText("#deliveries h2", "Pengantaran")
+			b.waitText("#runs", "Belum ada pengantaran.")
+			b.waitText("#new-run", "RW 001")
+			b.click(`#new-run input[name="groups"]`)
+			b.fill([][2]string{{"#courier-name", "Joko Kurir"}, {"#courier-phone", "0812-1111-2222"}})
+			b.do("choose the provider", chromedp.SetValue(chromedp.CSS("#provider"), "grabexpress"))
+			b.shot("run-form", 360)
+			b.click("#make-run")
+			b.waitText(".flash-ok", "Pengantaran sudah dibuat.")
+			link := waitFor[string](b, "the courier's link", `() => { const i = document.querySelector("#courier-url"); return i && i.value; }`)
+			if !strings.HasPrefix(link, s.URL+"/c/") {
+				t.Errorf("the courier's link is %q", link)
+			}
+			b.waitText("#copy-link", "Salin tautan")
+			if href := waitFor[string](b, "the WhatsApp link", `() => document.querySelector("#share-whatsapp").href`); !strings.HasPrefix(href, "https://wa.me/?text=") {
+				t.Errorf("the WhatsApp link is %q", href)
+			}
+			b.waitText("#stops", "Panti Antar")
+			b.shot("run-made", 360)
+			if n := countRows(t, s, `SELECT COUNT(*) FROM delivery_stops s JOIN deliveries d ON d.id = s.delivery_id WHERE d.commitment_id = $1`, f.commitment); n != 3 {
+				t.Errorf("the run has %d stops, want the group's 3", n)
+			}
+			b.click(`nav.breadcrumb a[href$="#deliveries"]`)
+			b.waitText("#runs", "Joko Kurir")
+			b.waitText("#runs", "diserahkan ke kurir")
+			b.waitGone("#new-run")
+			b.open(strings.TrimPrefix(waitFor[string](b, "the run's link", `() => document.querySelector("#runs a").getAttribute("href")`), s.URL))
+			b.waitText("#stops", "Panti Antar")
+			b.waitGone("#courier-url")
+			if errs := b.pageErrors(); len(errs) > 0 {
+				t.Errorf("the pages reported errors:\n%s", strings.Join(errs, "\n"))
+			}
+		})
+	}
+}

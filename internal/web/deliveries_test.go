@@ -41,6 +41,8 @@ type deliveryFixture struct {
 	// bodies collects every answer to the collaborator and the courier, to scan
 	// for recipient codes.
 	bodies []string
+	// collabEmail and collabPassword sign the collaborator in on a browser.
+	collabEmail, collabPassword string
 }
 
 func newDeliveryFixture(t testing.TB, s *apptest.Server, n int) *deliveryFixture {
@@ -55,8 +57,9 @@ func newDeliveryFixture(t testing.TB, s *apptest.Server, n int) *deliveryFixture
 	importKind(t, s, imp, registry.Institution, "antar.csv", rows.String())
 	p, _ := publishProgram(t, s, program.Input{Name: "Antar Uji", Category: "pangan", Item: program.Item{Name: "Sembako", Unit: "paket", UnitValue: 200000},
 		TargetKinds: []string{"institution"}, Regions: []string{"31.71.02"}, Phases: weeks(1), QuantityRule: program.PerTarget})
-	_, collab, _ := s.Org(t, "Yayasan Antar", true)
+	_, collab, password := s.Org(t, "Yayasan Antar", true)
 	f := &deliveryFixture{s: s, collab: s.As(t, collab.ID), codes: deliver.NewCodes(s.App.Vault.Subkey("recipient code v1"))}
+	f.collabEmail, f.collabPassword = collab.Email, password
 	c, err := s.App.Allocations.Commit(s.Ctx(), allocate.Who{UserID: collab.ID, OrgID: collab.OrgID},
 		allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: n, Region: "31.71.02.1002", DeliverBy: futureDate(2)})
 	if err != nil || c.Allocated != n {
