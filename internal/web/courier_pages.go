@@ -175,12 +175,7 @@ func (s *Server) courierPage(w http.ResponseWriter, r *http.Request, code int, p
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
-	// The token is in the address: no cache keeps the page, no link passes the
-	// address on, no search engine lists it.
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Robots-Tag", "noindex, nofollow")
+	h := courierHeaders(w)
 	h.Set("Content-Security-Policy", courierCSP)
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Add("Vary", "Accept-Encoding")
@@ -196,11 +191,22 @@ func (s *Server) courierPage(w http.ResponseWriter, r *http.Request, code int, p
 	_ = zw.Close()
 }
 
+// courierHeaders marks an answer to the courier's address, which holds the token:
+// no cache keeps it, no link passes the address on, no search engine lists it.
+func courierHeaders(w http.ResponseWriter) http.Header {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Robots-Tag", "noindex, nofollow")
+	return h
+}
+
 // courierDone answers a courier's form: back to the stop when it was recorded (or
 // had been already), the page with the reason at the stop when it was refused.
 func (s *Server) courierDone(w http.ResponseWriter, r *http.Request, done string, err error) {
 	n, _ := strconv.Atoi(r.FormValue("n"))
 	back := func(m string) {
+		courierHeaders(w)
 		http.Redirect(w, r, "/c/"+url.PathEscape(r.PathValue("token"))+"?m="+m+"&n="+strconv.Itoa(n)+"#stop-"+strconv.Itoa(n), http.StatusSeeOther)
 	}
 	switch kind := errs.KindOf(err); {

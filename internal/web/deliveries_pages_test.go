@@ -92,6 +92,9 @@ func TestTheCourierPage(t *testing.T) {
 				if loc := r.Header.Get("Location"); loc != courierPath(tok)+"?m=picked&n="+n0+"#stop-"+n0 {
 					t.Errorf("after a pickup: Location %q", loc)
 				}
+				if got := r.Header.Get("Referrer-Policy"); got != "no-referrer" {
+					t.Errorf("the redirect, whose Location holds the token, has Referrer-Policy %q", got)
+				}
 				f.page(t, anon, "POST", courierPath(tok, a[0], "pickup"), url.Values{"n": {n0}}, 303)
 				code := url.Values{"n": {n0}, "recipient_code": {f.codes.For(a[0])}, "received_by": {"Ibu Panti"}}
 				r = f.page(t, anon, "POST", courierPath(tok, a[0], "deliver"), code, 303)
