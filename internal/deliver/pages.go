@@ -52,3 +52,15 @@ func (s *Service) ProofKinds(ctx context.Context, who Who, runID string) (map[st
 	}, `SELECT allocation_id, kind FROM delivery_proofs WHERE delivery_id = $1`, runID)
 	return out, err
 }
+
+// CourierProgram returns the program of the run a courier's link opens, so that
+// its page can name the package it carries. The link is checked as for every
+// courier's request.
+func (s *Service) CourierProgram(ctx context.Context, tok string) (string, error) {
+	d, err := s.courier(ctx, s.db.R(), tok)
+	if err != nil {
+		return "", err
+	}
+	c, _, err := s.allocs.RunCommitment(ctx, s.db.R(), anyOrg, d.CommitmentID)
+	return c.ProgramID, err
+}

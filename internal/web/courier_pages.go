@@ -15,6 +15,7 @@ import (
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/program"
 )
 
 // The courier's phone page, /c/TOKEN: no account, the link's token is the right
@@ -111,6 +112,7 @@ type courierPage struct {
 	JS        template.JS
 	Delivered int
 	Failed    int
+	Item      program.Item // what each package is, when the program could be read
 }
 
 // mapURL is a map search for a stop's address, kelurahan and kota.
@@ -152,6 +154,11 @@ func (s *Server) courierPage(w http.ResponseWriter, r *http.Request, code int, p
 	switch kind := errs.KindOf(err); {
 	case err == nil:
 		p.Token, p.RunStatus, p.Reasons = tok, run.Status, failChoices()
+		if id, err := s.delivery.CourierProgram(r.Context(), tok); err == nil {
+			if pr, err := s.programs.Get(r.Context(), id, true); err == nil {
+				p.Item = pr.Item
+			}
+		}
 		for i, st := range run.Stops {
 			p.Stops = append(p.Stops, courierStop{Stop: st, N: i + 1, Map: s.mapURL(st.Target)})
 			switch st.Status {

@@ -60,7 +60,7 @@ func TestTheCourierPage(t *testing.T) {
 			// html/template writes + in an attribute as &#43;, which browsers read back.
 			for _, want := range []string{"Panti Antar 0", "Jl. Antar No. ", "tel:&#43;62", "https://www.google.com/maps/search/?api=1&amp;query=Jl.&#43;Antar&#43;No.",
 				"%2C&#43;Karang&#43;Anyar%2C&#43;Kota&#43;Administrasi&#43;Jakarta&#43;Pusat",
-				`id="stop-1"`, `id="stop-3"`, "Sudah diambil", "Pengantaran: 3 tujuan"} {
+				`id="stop-1"`, `id="stop-3"`, "Sudah diambil", "Paket: 1 × Sembako", "Pengantaran: 3 tujuan"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("the courier's page lacks %q", want)
 				}
