@@ -298,7 +298,12 @@ func (s *Server) pageCommitment(w http.ResponseWriter, r *http.Request) {
 			active++
 		}
 	}
-	s.render(w, r, "commitment", "Commitment", commitmentPage{C: c, Allocations: as, Active: active})
+	deliveries, err := s.deliverySection(r, c, as)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "commitment", "Commitment", commitmentPage{C: c, Allocations: as, Active: active, Deliveries: deliveries})
 }
 
 // commitmentPage is one commitment with its allocations; Active counts those still
@@ -307,6 +312,8 @@ type commitmentPage struct {
 	C           allocate.Commitment
 	Allocations []allocate.Allocation
 	Active      int
+	// Deliveries is the delivery section, for those who manage its runs (nil for others).
+	Deliveries *deliverySection
 }
 
 func (s *Server) pageCancel(w http.ResponseWriter, r *http.Request) {

@@ -41,9 +41,11 @@ type deliveryFixture struct {
 	// bodies collects every answer to the collaborator and the courier, to scan
 	// for recipient codes.
 	bodies []string
+	// collabEmail and collabPassword sign the collaborator in on a browser.
+	collabEmail, collabPassword string
 }
 
-func newDeliveryFixture(t *testing.T, s *apptest.Server, n int) *deliveryFixture {
+func newDeliveryFixture(t testing.TB, s *apptest.Server, n int) *deliveryFixture {
 	t.Helper()
 	imp := adminImporter(t, s)
 	var rows strings.Builder
@@ -55,8 +57,9 @@ func newDeliveryFixture(t *testing.T, s *apptest.Server, n int) *deliveryFixture
 	importKind(t, s, imp, registry.Institution, "antar.csv", rows.String())
 	p, _ := publishProgram(t, s, program.Input{Name: "Antar Uji", Category: "pangan", Item: program.Item{Name: "Sembako", Unit: "paket", UnitValue: 200000},
 		TargetKinds: []string{"institution"}, Regions: []string{"31.71.02"}, Phases: weeks(1), QuantityRule: program.PerTarget})
-	_, collab, _ := s.Org(t, "Yayasan Antar", true)
+	_, collab, password := s.Org(t, "Yayasan Antar", true)
 	f := &deliveryFixture{s: s, collab: s.As(t, collab.ID), codes: deliver.NewCodes(s.App.Vault.Subkey("recipient code v1"))}
+	f.collabEmail, f.collabPassword = collab.Email, password
 	c, err := s.App.Allocations.Commit(s.Ctx(), allocate.Who{UserID: collab.ID, OrgID: collab.OrgID},
 		allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: n, Region: "31.71.02.1002", DeliverBy: futureDate(2)})
 	if err != nil || c.Allocated != n {
@@ -74,7 +77,7 @@ func newDeliveryFixture(t *testing.T, s *apptest.Server, n int) *deliveryFixture
 }
 
 // do sends a request, checks its status and keeps its body.
-func (f *deliveryFixture) do(t *testing.T, c *apptest.Client, method, path string, body any, want int) apptest.Response {
+func (f *deliveryFixture) do(t testing.TB, c *apptest.Client, method, path string, body any, want int) apptest.Response {
 	t.Helper()
 	r := c.Do(t, method, path, body)
 	if r.Status != want {
@@ -95,7 +98,7 @@ func (f *deliveryFixture) one(t *testing.T, q string, args ...any) string {
 }
 
 // run creates a run of allocations and returns its id and the courier's token.
-func (f *deliveryFixture) run(t *testing.T, ids ...string) (id, token string) {
+func (f *deliveryFixture) run(t testing.TB, ids ...string) (id, token string) {
 	t.Helper()
 	var out struct {
 		ID, Status string

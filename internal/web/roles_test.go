@@ -810,7 +810,7 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/duplicates/{dupX}", want: pageInX(200), to: toLogin(""), show: pairData, fresh: viewAudited(true)},
 		{method: "POST", path: "/duplicates/{fresh}/resolve", want: pageInX(303), to: toLogin("/duplicates"), fresh: freshPair(true)},
 	}
-	return append(append(append(rows, programRows()...), officeRows()...), deliveryRows()...)
+	return append(append(append(append(rows, programRows()...), officeRows()...), deliveryRows()...), deliveryPageRows()...)
 }
 
 // expandPath fills a row's placeholders.

@@ -152,6 +152,15 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /verifications", s.allow(account.VerifyDeliveries, s.pageDrawSample))
 	mux.HandleFunc("GET /verifications/{id}", s.allow(account.VerifyDeliveries, s.pageSample))
 	mux.HandleFunc("POST /verifications/{id}/items/{allocation}", s.allow(account.VerifyDeliveries, s.pageAnswerSample))
+	// The delivery pages (issue 11): the collaborator's runs, and the courier's
+	// page, where the link's token is the right (no account).
+	mux.HandleFunc("POST /deliveries", s.allow(account.ManageDeliveries, s.pageCreateDelivery))
+	mux.HandleFunc("GET /deliveries/{id}", s.allow(account.ManageDeliveries, s.pageDelivery))
+	mux.HandleFunc("POST /deliveries/{id}/revoke", s.allow(account.ManageDeliveries, s.pageRevokeDelivery))
+	mux.HandleFunc("GET /c/{token}", s.pageCourier)
+	mux.HandleFunc("POST /c/{token}/stops/{allocation}/pickup", s.pageCourierPickup)
+	mux.HandleFunc("POST /c/{token}/stops/{allocation}/deliver", s.pageCourierDeliver)
+	mux.HandleFunc("POST /c/{token}/stops/{allocation}/fail", s.pageCourierFail)
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
