@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
 )
@@ -77,4 +78,60 @@ func (s *Service) RecipientNotice(ctx context.Context, tx *store.Tx, allocationI
 	}
 	n.Program, err = s.ProgramName(ctx, tx, programID)
 	return n, err
+}
+
+// State is an allocation's status and kelurahan, for counts of a delivery's
+// progress (no personal data).
+type State struct {
+	Status, Region string
+}
+
+// States reads the status and region of allocations by id (ids that do not exist
+// are left out), through the read pool, MaxStops at a time.
+func (s *Service) States(ctx context.Context, ids []string) (map[string]State, error) {
+	out := make(map[string]State, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), MaxStops)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
+			var id string
+			var st State
+			if err := r.Scan(&id, &st.Status, &st.Region); err != nil {
+				return err
+			}
+			out[id] = st
+			return nil
+		}, `SELECT id, status, region FROM allocations WHERE id IN (`+store.InList(s.db.Engine, 1, n)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// FailedDelivery is a delivery that failed, as the office of its region sees it:
+// where, why, by which organisation and for which target (no personal data).
+type FailedDelivery struct {
+	AllocationID, TargetID, OrgID, Region, Reason, Note string
+	At                                                  time.Time
+}
+
+// RecentFailures lists the failed deliveries within code (a region prefix; "" for
+// every region), newest first, at most limit.
+func (s *Service) RecentFailures(ctx context.Context, code string, limit int) ([]FailedDelivery, error) {
+	lo, hi := code, region.Upper(code)
+	if code == "" {
+		lo, hi = "", "~"
+	}
+	return store.All(ctx, s.db.R(), func(r store.Scanner) (FailedDelivery, error) {
+		var f FailedDelivery
+		err := r.Scan(&f.AllocationID, &f.TargetID, &f.OrgID, &f.Region, &f.Reason, &f.Note, &f.At)
+		f.At = f.At.UTC()
+		return f, err
+	}, `SELECT id, target_id, org_id, region, reason, note, updated_at FROM allocations
+		WHERE status = 'failed' AND region >= $1 AND region < $2 ORDER BY updated_at DESC, id DESC LIMIT $3`, lo, hi, store.Limit(limit))
 }

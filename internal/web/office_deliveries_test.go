@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app"
 	"github.com/gotong/gotong/internal/app/apptest"
 	"github.com/gotong/gotong/internal/deliver"
@@ -221,4 +222,72 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+// TestOfficeDeliveriesPage shows an office its region's runs, progress, flags and
+// failures, and another kota's office none of them.
+func TestOfficeDeliveriesPage(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			f := newDeliveryFixture(t, s, 4)
+			a := f.allocs
+			runID, tok := f.run(t, a...)
+			courier := s.Client()
+			for _, id := range a[:3] {
+				f.do(t, courier, "POST", "/api/v1/courier/"+tok+"/stops/"+id+"/pickup", nil, 200)
+			}
+			f.do(t, courier, "POST", "/api/v1/courier/"+tok+"/stops/"+a[0]+"/deliver",
+				map[string]string{"recipient_code": f.codes.For(a[0]), "received_by": "Pengurus"}, 200)
+			f.do(t, courier, "POST", "/api/v1/courier/"+tok+"/stops/"+a[1]+"/fail", map[string]string{"reason": "received_elsewhere"}, 200)
+			f.do(t, courier, "POST", "/api/v1/courier/"+tok+"/stops/"+a[2]+"/fail", map[string]string{"reason": "not_home"}, 200)
+			overlap := f.one(t, `SELECT target_id FROM allocations WHERE id = $1`, a[1])
+			notHome := f.one(t, `SELECT target_id FROM allocations WHERE id = $1`, a[2])
+
+			page := func(role account.Role, code string) string {
+				u, pw := s.User(t, role, code, "")
+				c := s.Client()
+				c.Login(t, u.Email, pw)
+				r := c.Do(t, "GET", "/office/deliveries", nil)
+				if r.Status != 200 {
+					t.Fatalf("%s %s: %d %.300s", role, code, r.Status, r.Body)
+				}
+				return string(r.Body)
+			}
+			mine := []string{`id="run-` + runID + `"`, `/registry/targets/` + overlap, `/registry/targets/` + notHome,
+				"Mungkin tumpang tindih", "Sudah menerima dari pihak lain", "Penerima tidak di rumah", "Yayasan Antar", `href="/verifications"`}
+			for _, who := range []struct {
+				role account.Role
+				code string
+			}{{account.Office, "31.71"}, {account.Admin, ""}} {
+				body := page(who.role, who.code)
+				for _, want := range mine {
+					if !strings.Contains(body, want) {
+						t.Errorf("%s %s: the page lacks %q", who.role, who.code, want)
+					}
+				}
+				// One kelurahan: 4 stops of one run, one delivered, two failed, one not picked up.
+				if !strings.Contains(body, `<td class="num">1</td><td class="num">1</td><td class="num">0</td><td class="num">1</td><td class="num">2</td>`) {
+					t.Errorf("%s: the progress of the kelurahan is not 1 run, 1 waiting, 0 on the way, 1 delivered, 2 failed: %s", who.role, body)
+				}
+			}
+			other := page(account.Office, "31.74")
+			for _, hidden := range append(mine[:6:6], runID, overlap, notHome) {
+				if strings.Contains(other, hidden) {
+					t.Errorf("the office of kota Y sees %q", hidden)
+				}
+			}
+			if !strings.Contains(other, "Pengantaran di wilayah saya") {
+				t.Errorf("the office of kota Y got no page: %.300s", other)
+			}
+		})
+	}
+}
+
+// officeDeliveriesRows are the role table's rows of the office's deliveries page.
+func officeDeliveriesRows() []roleRow {
+	return []roleRow{{method: "GET", path: "/office/deliveries", want: statuses{303, 404, 404, 200, 200, 200}, to: toLogin(""),
+		show: func(*roleFixture, role) []string {
+			return []string{`id="areas"`, `id="flags"`, `href="/verifications"`}
+		}}}
 }

@@ -152,6 +152,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /verifications", s.allow(account.VerifyDeliveries, s.pageDrawSample))
 	mux.HandleFunc("GET /verifications/{id}", s.allow(account.VerifyDeliveries, s.pageSample))
 	mux.HandleFunc("POST /verifications/{id}/items/{allocation}", s.allow(account.VerifyDeliveries, s.pageAnswerSample))
+	mux.HandleFunc("GET /office/deliveries", s.allow(account.ReadDeliveries, s.pageOfficeDeliveries))
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
