@@ -419,7 +419,9 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 		}
 		if err := demo.Seed(ctx, demo.Services{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 			Allocations: a.Allocations, Regions: a.Regions, Province: a.Cfg.Province, Admin: admins[0],
-			NewPassword: NewPassword, HouseholdRows: a.Cfg.DemoRows}, out); err != nil {
+			NewPassword: NewPassword, HouseholdRows: a.Cfg.DemoRows, Deliveries: a.Deliveries,
+			Callbacks: callback.New(a.DB, a.Regions, a.Cfg.Province, a.Allocations, a.Programs, a.Accounts),
+			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1"))}, out); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
