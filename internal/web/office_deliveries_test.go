@@ -123,10 +123,22 @@ func TestDeliveryMessages(t *testing.T) {
 			}
 
 			// The allocation moves to another run: its recipient was told already.
+			// a[5]'s recipient has no phone: skipped and counted.
+			err = s.App.DB.Write(s.Ctx(), func(ctx context.Context, tx *store.Tx) error {
+				_, err := tx.ExecContext(ctx, `UPDATE targets SET phone = '' WHERE id = (SELECT target_id FROM allocations WHERE id = $1)`, a[5])
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			unreachable := s.App.Deliveries.Unreachable()
 			f.do(t, f.collab, "POST", "/api/v1/deliveries/"+runID+"/revoke", nil, 200)
-			_, tok := f.run(t, a[0], a[3], a[4])
+			_, tok := f.run(t, a[0], a[3], a[4], a[5])
 			if n := outboxRows(t, s, "recipient_code", a[0]); n != 1 {
 				t.Errorf("allocation moved to a second run: %d recipient_code messages, want 1", n)
+			}
+			if n, u := outboxRows(t, s, "recipient_code", a[5]), s.App.Deliveries.Unreachable()-unreachable; n != 0 || u != 1 {
+				t.Errorf("a recipient without a phone: %d messages, %d counted unreachable; want 0 and 1", n, u)
 			}
 
 			// The second run's messages go by a real gateway: each text holds its
