@@ -98,19 +98,30 @@ func newAllocBench(tb testing.TB, eng store.Engine, size int) *allocBench {
 	now := store.Now()
 	e.write(tb, `INSERT INTO users (id, email, name, role, region, password_hash, created_at)
 		VALUES ('u-bench', 'bench@test', 'Bench', 'admin', '', 'x', $1)`, now)
-	e.write(tb, `CREATE TABLE bench_kel (k INTEGER PRIMARY KEY, code TEXT NOT NULL)`)
-	for i, code := range e.kel {
-		e.write(tb, `INSERT INTO bench_kel (k, code) VALUES ($1, $2)`, i, code)
+	writeHouseholds(e.ctx, tb, db, e.kel, size, now)
+	if eng == store.Postgres {
+		e.write(tb, `ANALYZE`)
+	}
+	return e
+}
+
+// writeHouseholds writes size households of one member each straight into the
+// registry's tables, spread evenly over the kelurahan kel, with a phone each.
+func writeHouseholds(ctx context.Context, tb testing.TB, db *store.DB, kel []string, size int, now time.Time) {
+	tb.Helper()
+	execIn(ctx, tb, db, `CREATE TABLE bench_kel (k INTEGER PRIMARY KEY, code TEXT NOT NULL)`)
+	for i, code := range kel {
+		execIn(ctx, tb, db, `INSERT INTO bench_kel (k, code) VALUES ($1, $2)`, i, code)
 	}
 	series := `(WITH RECURSIVE s(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM s WHERE i < $2) SELECT i FROM s) s`
-	if eng == store.Postgres {
+	if db.Engine == store.Postgres {
 		series = `generate_series($1::int, $2::int) AS s(i)`
 	}
-	from := ` FROM ` + series + ` JOIN bench_kel k ON k.k = s.i % ` + fmt.Sprint(len(e.kel))
+	from := ` FROM ` + series + ` JOIN bench_kel k ON k.k = s.i % ` + fmt.Sprint(len(kel))
 	const chunk = 100_000
 	for lo := 0; lo < size; lo += chunk {
 		hi := min(lo+chunk, size) - 1
-		err := db.Write(e.ctx, func(ctx context.Context, tx *store.Tx) error {
+		err := db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, phone,
 				size, families, tags, id_mask, created_at, updated_at)
 				SELECT 'h' || s.i, 'household', k.code, 1 + (s.i / 267) % 20, 1 + (s.i / 5340) % 15, 'KK ' || s.i, 'kk ' || s.i,
@@ -128,20 +139,22 @@ func newAllocBench(tb testing.TB, eng store.Engine, size int) *allocBench {
 			tb.Fatalf("households %d–%d: %v", lo, hi, err)
 		}
 	}
-	if eng == store.Postgres {
-		e.write(tb, `ANALYZE`)
-	}
-	return e
 }
 
-func (e *allocBench) write(tb testing.TB, q string, args ...any) {
+// execIn runs one statement in its own write transaction.
+func execIn(ctx context.Context, tb testing.TB, db *store.DB, q string, args ...any) {
 	tb.Helper()
-	if err := e.db.Write(e.ctx, func(ctx context.Context, tx *store.Tx) error {
+	if err := db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, q, args...)
 		return err
 	}); err != nil {
 		tb.Fatalf("%s: %v", q, err)
 	}
+}
+
+func (e *allocBench) write(tb testing.TB, q string, args ...any) {
+	tb.Helper()
+	execIn(e.ctx, tb, e.db, q, args...)
 }
 
 // program publishes a one-phase program (four weeks from today) in its own stack

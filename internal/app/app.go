@@ -197,6 +197,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Messages.Register(reg)
 	a.Deliveries = deliver.New(db, a.Allocations, deliver.NewCodes(v.Subkey("recipient code v1")), v.Subkey("courier link v1"),
 		filepath.Join(cfg.Data, "proofs"), a.BaseURL, log)
+	a.Deliveries.SetNotifier(deliver.Notifier{Outbox: a.Messages, Orgs: func(ctx context.Context, id string) (string, string, error) {
+		o, err := a.Accounts.Org(ctx, id)
+		return o.Name, o.ContactEmail, err
+	}})
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations, Deliveries: a.Deliveries,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
@@ -342,6 +346,9 @@ func (a *App) startEngine(ctx context.Context) {
 				if _, err := a.Allocations.Expire(ctx); err != nil && ctx.Err() == nil {
 					a.Log.Error("expire allocations", "err", err)
 				}
+				if _, err := a.Deliveries.WarnExpiring(ctx); err != nil && ctx.Err() == nil {
+					a.Log.Error("warn of expiring allocations", "err", err)
+				}
 				// A safety net: registry changes made by another process (`gotong
 				// import` on the command line) and whatever a trigger missed (a fill
 				// that failed and was only logged) are taken up within one tick.
@@ -412,7 +419,9 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 		}
 		if err := demo.Seed(ctx, demo.Services{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 			Allocations: a.Allocations, Regions: a.Regions, Province: a.Cfg.Province, Admin: admins[0],
-			NewPassword: NewPassword, HouseholdRows: a.Cfg.DemoRows}, out); err != nil {
+			NewPassword: NewPassword, HouseholdRows: a.Cfg.DemoRows, Deliveries: a.Deliveries,
+			Callbacks: callback.New(a.DB, a.Regions, a.Cfg.Province, a.Allocations, a.Programs, a.Accounts),
+			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1"))}, out); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}

@@ -35,9 +35,13 @@ func (s *Service) fail(ctx context.Context, allocationID, reason, note string, m
 	if err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		return s.failIn(ctx, tx, allocationID, reason, note, may)
 	})
+	if err == nil {
+		s.wake()
+	}
+	return err
 }
 
 // failIn records a failure inside tx, reason and note already checked.
@@ -48,6 +52,9 @@ func (s *Service) failIn(ctx context.Context, tx *store.Tx, allocationID, reason
 	}
 	f, err := s.allocs.FailDeliveryTx(ctx, tx, allocationID, reason, note)
 	if err != nil {
+		return err
+	}
+	if err := s.tellFailed(ctx, tx, f); err != nil {
 		return err
 	}
 	if f.Reason == allocate.FailReceivedElsewhere {

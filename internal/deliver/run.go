@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -59,6 +60,10 @@ type Service struct {
 	// width × height (default 40 million), checked before it is decoded.
 	MaxPhotoBytes int64
 	MaxPixels     int
+	// notice sends the messages of delivery (notify.go); unreachable counts
+	// recipients without a phone.
+	notice      *Notifier
+	unreachable atomic.Int64
 }
 
 // New returns the delivery service. codes are the recipient codes, linkKey signs
@@ -145,6 +150,7 @@ func (s *Service) Create(ctx context.Context, who Who, in CreateInput) (Created,
 		seen[id] = true
 	}
 	var out Created
+	org := s.orgName(ctx, who, in.CommitmentID)
 	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		c, chain, err := s.allocs.RunCommitment(ctx, tx, who, in.CommitmentID)
 		if err != nil {
@@ -189,11 +195,17 @@ func (s *Service) Create(ctx context.Context, who Who, in CreateInput) (Created,
 		if _, err := tx.Insert(ctx, `INSERT INTO delivery_stops (seq, allocation_id, delivery_id) VALUES `, ``, rows, id); err != nil {
 			return err
 		}
+		if err := s.tellRecipients(ctx, tx, c, org, stops); err != nil {
+			return err
+		}
 		out = Created{ID: id, Status: Assigned, Stops: len(stops), CourierURL: s.courierURL(id, 1, exp)}
 		return audit.Record(ctx, tx, audit.Change{Action: "delivery.create", ObjectType: "delivery", ObjectID: id,
 			Region: c.Region, Chain: chain, Detail: map[string]any{"commitment": c.ID, "stops": len(stops),
 				"provider": in.Courier.Provider, "link_expires_at": exp, "allocations_sha256": digestIDs(in.AllocationIDs)}})
 	})
+	if err == nil {
+		s.wake()
+	}
 	return out, err
 }
 

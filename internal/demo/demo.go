@@ -12,6 +12,8 @@ import (
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/callback"
+	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/gen"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
@@ -50,6 +52,11 @@ type Services struct {
 	NewPassword func() string
 	// HouseholdRows overrides the size of the demo registry (tests make it small).
 	HouseholdRows int
+	// Deliveries, Callbacks and Codes make the demo's delivery runs and call-back
+	// sample (deliveries.go); without Deliveries there are none.
+	Deliveries *deliver.Service
+	Callbacks  *callback.Service
+	Codes      deliver.Codes
 }
 
 // HouseholdRows is how many household-member rows the demo registry holds: about
@@ -110,7 +117,10 @@ func Seed(ctx context.Context, d Services, out io.Writer) error {
 	if err := seedRegistry(ctx, reg, regions, province, d.Admin, d.HouseholdRows, out); err != nil {
 		return err
 	}
-	return seedPrograms(ctx, d.Programs, d.Allocations, regions, province, committers, out)
+	if err := seedPrograms(ctx, d.Programs, d.Allocations, regions, province, committers, out); err != nil || len(committers) < 4 {
+		return err
+	}
+	return seedDeliveries(ctx, d, committers[0], out)
 }
 
 // seedRegistry imports a generated Jakarta: households, RWs and institutions.

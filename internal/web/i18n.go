@@ -90,6 +90,24 @@ var english = map[string]string{
 	"allocation cancelled":  "cancelled",
 	"flag target_left":      "left the registry or the program",
 	"flag quantity_reduced": "became smaller",
+	// The office's deliveries page (issue 11).
+	"office flag possible_overlap":     "Possible overlap: the recipient received aid elsewhere",
+	"office flag check_target":         "Check the target's data: two failed deliveries",
+	"office reason not_home":           "The recipient was not at home",
+	"office reason moved":              "The recipient has moved",
+	"office reason refused":            "The aid was refused",
+	"office reason address_not_found":  "The address was not found",
+	"office reason received_elsewhere": "Received aid elsewhere",
+	"office reason other":              "Another reason",
+	"office run assigned":              "with the courier",
+	"office run in_progress":           "on its way",
+	"office run done":                  "done",
+	"office run revoked":               "revoked",
+	"office courier gosend":            "GoSend",
+	"office courier grabexpress":       "GrabExpress",
+	"office courier maxim":             "Maxim",
+	"office courier volunteer":         "Volunteer",
+	"office courier other":             "Other",
 }
 
 // translate renders an English catalogue key and its arguments in lang.

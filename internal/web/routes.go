@@ -161,6 +161,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /c/{token}/stops/{allocation}/pickup", s.pageCourierPickup)
 	mux.HandleFunc("POST /c/{token}/stops/{allocation}/deliver", s.pageCourierDeliver)
 	mux.HandleFunc("POST /c/{token}/stops/{allocation}/fail", s.pageCourierFail)
+	mux.HandleFunc("GET /office/deliveries", s.allow(account.ReadDeliveries, s.pageOfficeDeliveries))
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
