@@ -520,6 +520,7 @@ func messageFlags(fs *flag.FlagSet, cfg *app.Config) {
 		fs.StringVar(&ch.gw.Auth, ch.name+"-auth", "", fmt.Sprintf("Authorization header value for the %s gateway (env %s_AUTH or %s_AUTH_FILE)", ch.name, env, env))
 		fs.StringVar(&ch.gw.Body, ch.name+"-body", message.DefaultGatewayBody, fmt.Sprintf("JSON body template of a %s request; {{json .To}} {{json .Text}} {{json .Key}} (env %s_BODY)", ch.name, env))
 	}
+	fs.StringVar(&cfg.RecipientChannel, "recipient-channel", "sms", "how recipients get their code and news of their delivery: sms or whatsapp (env GOTONG_RECIPIENT_CHANNEL)")
 	fs.IntVar(&cfg.Messages.Attempts, "message-attempts", 8, "attempts to send a message before it is given up (env GOTONG_MESSAGE_ATTEMPTS)")
 	fs.DurationVar(&cfg.Messages.Backoff, "message-backoff", 30*time.Second, "wait before a message's second attempt, doubled for each further one up to an hour (env GOTONG_MESSAGE_BACKOFF)")
 }
@@ -539,6 +540,9 @@ func checkMessageFlags(cfg app.Config) error {
 		if _, err := message.NewGateway(gw); err != nil {
 			return usagef("--%s-*: %v", name, err)
 		}
+	}
+	if cfg.RecipientChannel != "sms" && cfg.RecipientChannel != "whatsapp" {
+		return usagef("--recipient-channel must be sms or whatsapp")
 	}
 	if cfg.Messages.Attempts < 1 || cfg.Messages.Backoff <= 0 {
 		return usagef("--message-attempts must be at least 1 and --message-backoff positive")

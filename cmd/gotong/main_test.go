@@ -135,6 +135,8 @@ func TestBadUsageExitsTwoWithOneLine(t *testing.T) {
 		{name: "an unsupported database, for migrate", args: []string{"migrate", "--db", "mysql://x"}, want: []string{"mysql"}},
 		{name: "an SMS body template that is not JSON", args: []string{"serve", "--data", dir, "--addr", "127.0.0.1:0",
 			"--sms-url", "http://127.0.0.1:1/sms", "--sms-body", `{"to":"{{.To}}"}`}, want: []string{"--sms-*", "JSON"}},
+		{name: "a recipient channel that does not exist, from the environment", args: []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"},
+			env: map[string]string{"GOTONG_RECIPIENT_CHANNEL": "pigeon"}, want: []string{"--recipient-channel"}},
 		{name: "an SMTP TLS policy that does not exist", args: []string{"serve", "--data", dir, "--addr", "127.0.0.1:0",
 			"--smtp-host", "127.0.0.1", "--smtp-from", "a@b.id", "--smtp-tls", "maybe"}, want: []string{"--smtp-*", "maybe"}},
 		{name: "an unsupported database, for serve", args: []string{"serve", "--db", "mysql://x", "--addr", "127.0.0.1:0"}, want: []string{"mysql"}},

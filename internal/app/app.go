@@ -77,6 +77,9 @@ type Config struct {
 	// HoldMessages leaves the outbox to another process: a one-off command (import)
 	// must not send what the server, configured with the real senders, is to send.
 	HoldMessages bool
+	// RecipientChannel is how recipients are told their code and of a failed
+	// delivery: "sms" (default) or "whatsapp".
+	RecipientChannel string
 	// BaseURL is the address the public reaches this server at (links given to
 	// couriers start with it); "" means http:// and the address served on.
 	BaseURL string
@@ -197,7 +200,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Messages.Register(reg)
 	a.Deliveries = deliver.New(db, a.Allocations, deliver.NewCodes(v.Subkey("recipient code v1")), v.Subkey("courier link v1"),
 		filepath.Join(cfg.Data, "proofs"), a.BaseURL, log)
-	a.Deliveries.SetNotifier(deliver.Notifier{Outbox: a.Messages, Orgs: func(ctx context.Context, id string) (string, string, error) {
+	a.Deliveries.SetNotifier(deliver.Notifier{Outbox: a.Messages, Channel: cfg.RecipientChannel, Orgs: func(ctx context.Context, id string) (string, string, error) {
 		o, err := a.Accounts.Org(ctx, id)
 		return o.Name, o.ContactEmail, err
 	}})
