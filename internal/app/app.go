@@ -197,6 +197,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Messages.Register(reg)
 	a.Deliveries = deliver.New(db, a.Allocations, deliver.NewCodes(v.Subkey("recipient code v1")), v.Subkey("courier link v1"),
 		filepath.Join(cfg.Data, "proofs"), a.BaseURL, log)
+	// The documents of delivery: labels, handover records and certificates, signed.
+	a.Deliveries.UseRecords(deliver.Records{Key: v.Subkey("record signature v1"), Orgs: a.Accounts, Messages: a.Messages})
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations, Deliveries: a.Deliveries,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),

@@ -59,6 +59,8 @@ type Service struct {
 	// width × height (default 40 million), checked before it is decoded.
 	MaxPhotoBytes int64
 	MaxPixels     int
+
+	rec *Records // the documents of delivery (record.go); nil until UseRecords
 }
 
 // New returns the delivery service. codes are the recipient codes, linkKey signs

@@ -83,6 +83,12 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/courier/{token}/stops/{allocation}/pickup", s.apiCourierPickup},
 		{"POST", "/api/v1/courier/{token}/stops/{allocation}/deliver", s.apiCourierDeliver},
 		{"POST", "/api/v1/courier/{token}/stops/{allocation}/fail", s.apiCourierFail},
+		// The documents of delivery (issue 11): labels, handover records, certificates.
+		{"GET", "/api/v1/deliveries/{id}/labels.pdf", s.allow(account.ManageDeliveries, s.apiDeliveryLabels)},
+		{"GET", "/api/v1/deliveries/{id}/bast.pdf", s.allow(account.ManageDeliveries, s.apiDeliveryBAST)},
+		{"GET", "/api/v1/commitments/{id}/certificate.pdf", s.allow(account.ReadCommitments, s.apiCertificate)},
+		{"GET", "/api/v1/verify/bast/{id}", s.verifyLimit(s.apiVerifyBAST)},
+		{"GET", "/api/v1/verify/certificate/{id}", s.verifyLimit(s.apiVerifyCertificate)},
 	}
 }
 
@@ -152,6 +158,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /verifications", s.allow(account.VerifyDeliveries, s.pageDrawSample))
 	mux.HandleFunc("GET /verifications/{id}", s.allow(account.VerifyDeliveries, s.pageSample))
 	mux.HandleFunc("POST /verifications/{id}/items/{allocation}", s.allow(account.VerifyDeliveries, s.pageAnswerSample))
+	mux.HandleFunc("GET /verify/{kind}/{id}", s.verifyLimit(s.pageVerify))
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
