@@ -1,6 +1,7 @@
 // Package pdftest reads PDFs back for tests, as a person's PDF reader would: their
 // text with poppler-utils' pdftotext, and a QR code drawn on a page (rendered with
-// pdftoppm, decoded with gozxing). Without poppler-utils a test skips, unless
+// pdftoppm, decoded with gozxing); and it measures the heap a document's rendering
+// holds at its peak, for the benchmarks. Without poppler-utils a test skips, unless
 // GOTONG_TEST_STRICT (set by scripts/test.sh, hence CI) asks for every test to run.
 package pdftest
 
@@ -10,8 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
@@ -70,4 +73,40 @@ func QR(t testing.TB, path string, page int, x, y, w, h float64) string {
 		t.Fatalf("no QR code on page %d in (%g,%g %gx%g mm): %v", page, x, y, w, h, err)
 	}
 	return res.GetText()
+}
+
+// PeakHeap runs render once while sampling the live heap every millisecond, and
+// returns the most it grew above where it started, in MiB: what one document of
+// that size holds at once.
+func PeakHeap(tb testing.TB, render func() error) float64 {
+	tb.Helper()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	base := m.HeapAlloc
+	done := make(chan uint64)
+	stop := make(chan struct{})
+	go func() {
+		peak := base
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			var s runtime.MemStats
+			runtime.ReadMemStats(&s)
+			peak = max(peak, s.HeapAlloc)
+			select {
+			case <-stop:
+				done <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	err := render()
+	close(stop)
+	peak := <-done
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return float64(peak-base) / (1 << 20)
 }
