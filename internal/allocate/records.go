@@ -164,6 +164,20 @@ func (s *Service) OutcomeTx(ctx context.Context, tx *store.Tx, commitmentID stri
 	return o, store.NotFound(store.Map(err), "no such commitment")
 }
 
+// EndedTx reports, in tx, whether nothing of the commitment is reserved, dispatched
+// or waiting any more. It is the cheap question asked after every delivery and
+// failure (one probe of the index on commitment and status, not a count over the
+// commitment's allocations); it waits for the same lock as OutcomeTx first.
+func (s *Service) EndedTx(ctx context.Context, tx *store.Tx, commitmentID string) (bool, error) {
+	if err := tx.Lock(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "commitment outcome "+commitmentID); err != nil {
+		return false, err
+	}
+	var ended bool
+	err := tx.QueryRowContext(ctx, `SELECT c.waiting = 0 AND NOT EXISTS (SELECT 1 FROM allocations a
+		WHERE a.commitment_id = c.id AND a.status IN ('reserved','dispatched')) FROM commitments c WHERE c.id = $1`, commitmentID).Scan(&ended)
+	return ended, store.NotFound(store.Map(err), "no such commitment")
+}
+
 // CommitmentOf is the commitment an allocation belongs to, read through q.
 func (s *Service) CommitmentOf(ctx context.Context, q store.Querier, allocationID string) (string, error) {
 	var id string

@@ -294,8 +294,8 @@ func (s *Service) commitmentEnded(ctx context.Context, tx *store.Tx, allocationI
 	if err != nil {
 		return err
 	}
-	o, err := s.allocs.OutcomeTx(ctx, tx, cid)
-	if err != nil || !o.Complete() {
+	ended, err := s.allocs.EndedTx(ctx, tx, cid)
+	if err != nil || !ended {
 		return err
 	}
 	h, err := s.allocs.Heading(ctx, tx, anyOrg, cid)

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/app/apptest"
 	"github.com/gotong/gotong/internal/deliver"
@@ -364,17 +363,41 @@ func documentRows() []roleRow {
 		return freshObjects{id: c}
 	}
 	// record is a fresh record's "ID?sig=S": a BAST of a delivered run, or its
-	// commitment's certificate.
+	// commitment's certificate. The check is public and names the organisation, so
+	// the run is a public organisation's, not organisation A's (whose name the
+	// fixture keeps from other callers).
 	record := func(kind string) func(t *testing.T, f *roleFixture) freshObjects {
 		return func(t *testing.T, f *roleFixture) freshObjects {
-			run, c := delivered(t, f)
-			as := allocate.Who{UserID: f.users[admin].ID, Role: account.Admin}
+			f.deliveryAllocation(t, false) // the delivery pool, made once
+			rw, _ := deliveryPools.Load(f)
+			_, u, _ := f.s.Org(t, "Yayasan Terbuka "+f.s.Unique(""), true)
+			who := allocate.Who{UserID: u.ID, OrgID: u.OrgID}
+			ctx := f.s.Ctx()
+			c, err := f.s.App.Allocations.Commit(ctx, who, allocate.Request{ProgramID: f.prog.program, Phase: "Minggu 1", Quantity: 1,
+				TargetIDs: []string{rw.(string)}, DeliverBy: futureDate(2)})
+			if err != nil || c.Allocated != 1 {
+				t.Fatalf("commitment: %+v, %v", c, err)
+			}
+			a := f.one(t, `SELECT id FROM allocations WHERE commitment_id = $1`, c.ID)
+			run, err := f.s.App.Deliveries.Create(ctx, who, deliver.CreateInput{CommitmentID: c.ID, AllocationIDs: []string{a},
+				Courier: deliver.Courier{Provider: "volunteer", Name: "Relawan Terbuka"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok := run.CourierURL[strings.LastIndex(run.CourierURL, "/")+1:]
+			if _, err := f.s.App.Deliveries.Pickup(ctx, tok, a); err != nil {
+				t.Fatal(err)
+			}
+			code := deliver.NewCodes(f.s.App.Vault.Subkey("recipient code v1")).For(a)
+			if _, err := f.s.App.Deliveries.CourierDeliver(ctx, tok, a, deliver.Proof{Code: code}); err != nil {
+				t.Fatal(err)
+			}
 			if kind == "bast" {
-				if err := f.s.App.Deliveries.WriteBAST(f.s.Ctx(), as, run, io.Discard); err != nil {
+				if err := f.s.App.Deliveries.WriteBAST(ctx, who, run.ID, io.Discard); err != nil {
 					t.Fatal(err)
 				}
 			}
-			id := f.one(t, `SELECT id FROM document_records WHERE kind = $1 AND commitment_id = $2`, kind, c)
+			id := f.one(t, `SELECT id FROM document_records WHERE kind = $1 AND commitment_id = $2`, kind, c.ID)
 			return freshObjects{id: id + "?sig=" + f.one(t, `SELECT sig FROM document_records WHERE id = $1`, id)}
 		}
 	}

@@ -810,8 +810,8 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/duplicates/{dupX}", want: pageInX(200), to: toLogin(""), show: pairData, fresh: viewAudited(true)},
 		{method: "POST", path: "/duplicates/{fresh}/resolve", want: pageInX(303), to: toLogin("/duplicates"), fresh: freshPair(true)},
 	}
-	rows = append(rows, documentRows()...)
-	return append(append(append(rows, programRows()...), officeRows()...), deliveryRows()...)
+	rows = append(append(append(rows, programRows()...), officeRows()...), deliveryRows()...)
+	return append(rows, documentRows()...) // last: they add commitments and deliveries that would crowd earlier rows' pages and samples
 }
 
 // expandPath fills a row's placeholders.
