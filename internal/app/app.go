@@ -204,6 +204,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		o, err := a.Accounts.Org(ctx, id)
 		return o.Name, o.ContactEmail, err
 	}})
+	// The documents of delivery: labels, handover records and certificates, signed.
+	a.Deliveries.UseRecords(deliver.Records{Key: v.Subkey("record signature v1"), Orgs: a.Accounts, Messages: a.Messages})
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations, Deliveries: a.Deliveries,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),

@@ -167,8 +167,12 @@ func (s *Service) deliveredIn(ctx context.Context, tx *store.Tx, allocationID, r
 }
 
 // stopEnded closes an ended allocation's stop in its run, marks the run in progress,
-// and done when no stop is left open.
+// and done when no stop is left open; the allocation's commitment may be complete
+// (record.go).
 func (s *Service) stopEnded(ctx context.Context, tx *store.Tx, runID, allocationID string) error {
+	if err := s.commitmentEnded(ctx, tx, allocationID); err != nil {
+		return err
+	}
 	if runID == "" {
 		return nil
 	}

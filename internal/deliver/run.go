@@ -64,6 +64,8 @@ type Service struct {
 	// recipients without a phone.
 	notice      *Notifier
 	unreachable atomic.Int64
+
+	rec *Records // the documents of delivery (record.go); nil until UseRecords
 }
 
 // New returns the delivery service. codes are the recipient codes, linkKey signs

@@ -3,11 +3,8 @@ package document_test
 import (
 	"bytes"
 	"fmt"
-	"image"
-	"image/png"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -15,24 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/gotong/gotong/internal/document/pdftest"
 )
 
 // The tests read the PDFs back with poppler-utils (pdftotext, pdftoppm), as a
 // person's PDF reader would. Without them the tests skip, unless
 // GOTONG_TEST_STRICT (set by scripts/test.sh, hence CI) asks for every test to run.
-func needPoppler(t testing.TB) {
-	t.Helper()
-	for _, tool := range []string{"pdftotext", "pdftoppm", "pdfinfo"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("GOTONG_TEST_STRICT") != "" {
-				t.Fatalf("GOTONG_TEST_STRICT is set but %s is missing: install poppler-utils", tool)
-			}
-			t.Skipf("%s not found (install poppler-utils); skipping", tool)
-		}
-	}
-}
+func needPoppler(t testing.TB) { pdftest.NeedPoppler(t) }
 
 // render writes doc's PDF into the test's temp dir and returns its path.
 func render[D any](t *testing.T, doc D, write func(io.Writer, D) error) string {
@@ -54,11 +40,7 @@ func render[D any](t *testing.T, doc D, write func(io.Writer, D) error) string {
 
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(name, args...).Output()
-	if err != nil {
-		t.Fatalf("%s %v: %v", name, args, err)
-	}
-	return string(out)
+	return pdftest.Run(t, name, args...)
 }
 
 // pages returns the text of each page, in reading order (-layout keeps a table's
@@ -116,31 +98,7 @@ func words(t *testing.T, path string) []word {
 // millimetres from the top left).
 func decodeQR(t *testing.T, path string, page int, x, y, w, h float64) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "page")
-	p := strconv.Itoa(page)
-	run(t, "pdftoppm", "-png", "-r", "150", "-f", p, "-l", p, "-singlefile", path, out)
-	f, err := os.Open(out + ".png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	px := func(mm float64) int { return int(mm / 25.4 * 150) }
-	crop := img.(interface {
-		SubImage(image.Rectangle) image.Image
-	}).SubImage(image.Rect(px(x), px(y), px(x+w), px(y+h)))
-	bmp, err := gozxing.NewBinaryBitmapFromImage(crop)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		t.Fatalf("no QR code on page %d in (%g,%g %gx%g mm): %v", page, x, y, w, h, err)
-	}
-	return res.GetText()
+	return pdftest.QR(t, path, page, x, y, w, h)
 }
 
 // squash folds runs of spaces, so a check does not depend on -layout's columns.

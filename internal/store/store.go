@@ -87,6 +87,7 @@
 //	callback_items      callback  -
 //	courier_providers   deliver   -
 //	webhook_receipts    deliver   -
+//	document_records    deliver   - (the public verification reads it through deliver.Service.VerifyRecord)
 package store
 
 import (

@@ -786,4 +786,15 @@ var catalog = map[string]string{
 	"office courier maxim":             "Maxim",
 	"office courier volunteer":         "Relawan",
 	"office courier other":             "Lainnya",
+	// The documents of delivery (issue 11): labels, handover records, certificates and their check.
+	"Document check":     "Periksa keaslian dokumen",
+	"Genuine document":   "Dokumen asli",
+	"Cannot be verified": "Tidak dapat diverifikasi",
+	"This handover record was issued by Gotong and states:": "Berita acara serah terima ini diterbitkan oleh Gotong dan menyatakan:",
+	"This certificate was issued by Gotong and states:":     "Piagam ini diterbitkan oleh Gotong dan menyatakan:",
+	"Not delivered": "Gagal diantar",
+	"Issued":        "Diterbitkan",
+	"Compare these figures with the printed document: a copy that says otherwise has been altered.":                                                    "Cocokkan angka ini dengan dokumen cetak: salinan yang menyebut lain telah diubah.",
+	"No document issued by Gotong matches this address. Check that the address was typed or scanned whole; otherwise the document may not be genuine.": "Tidak ada dokumen terbitan Gotong yang cocok dengan alamat ini. Pastikan alamat diketik atau dipindai utuh; bila sudah, dokumen ini mungkin tidak asli.",
+	"the commitment is not complete: something of it is still reserved, on its way or waiting":                                                         "komitmen belum selesai: masih ada yang dipesan, dalam pengantaran, atau menunggu",
 }

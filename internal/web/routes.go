@@ -83,6 +83,12 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/courier/{token}/stops/{allocation}/pickup", s.apiCourierPickup},
 		{"POST", "/api/v1/courier/{token}/stops/{allocation}/deliver", s.apiCourierDeliver},
 		{"POST", "/api/v1/courier/{token}/stops/{allocation}/fail", s.apiCourierFail},
+		// The documents of delivery (issue 11): labels, handover records, certificates.
+		{"GET", "/api/v1/deliveries/{id}/labels.pdf", s.allow(account.ManageDeliveries, s.apiDeliveryLabels)},
+		{"GET", "/api/v1/deliveries/{id}/bast.pdf", s.allow(account.ManageDeliveries, s.apiDeliveryBAST)},
+		{"GET", "/api/v1/commitments/{id}/certificate.pdf", s.allow(account.ReadCommitments, s.apiCertificate)},
+		{"GET", "/api/v1/verify/bast/{id}", s.verifyLimit(s.apiVerifyBAST)},
+		{"GET", "/api/v1/verify/certificate/{id}", s.verifyLimit(s.apiVerifyCertificate)},
 	}
 }
 
@@ -162,6 +168,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /c/{token}/stops/{allocation}/deliver", s.pageCourierDeliver)
 	mux.HandleFunc("POST /c/{token}/stops/{allocation}/fail", s.pageCourierFail)
 	mux.HandleFunc("GET /office/deliveries", s.allow(account.ReadDeliveries, s.pageOfficeDeliveries))
+	mux.HandleFunc("GET /verify/{kind}/{id}", s.verifyLimit(s.pageVerify))
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
