@@ -70,6 +70,7 @@ func TestDemoSeedsProgramsAndCommitmentsInProgress(t *testing.T) {
 				{"call-back answers", `SELECT COUNT(*) FROM callback_items WHERE answer IN ('yes','no')`, 3},
 				{"recipient code messages", `SELECT COUNT(*) FROM outbox WHERE kind = 'recipient_code'`, 10}, // recipients with a phone
 				{"failure messages", `SELECT COUNT(*) FROM outbox WHERE kind = 'delivery_failed'`, 1},
+				{"handover records", `SELECT COUNT(*) FROM document_records WHERE kind = 'bast'`, 2},
 			} {
 				var n int
 				if err := s.App.DB.R().QueryRowContext(ctx, c.q).Scan(&n); err != nil || n < c.min {

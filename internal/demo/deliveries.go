@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/gotong/gotong/internal/allocate"
@@ -107,6 +108,14 @@ func seedDeliveries(ctx context.Context, d Services, who allocate.Who, out io.Wr
 		if r.revoke {
 			if _, err := d.Deliveries.Revoke(ctx, who, run.ID); err != nil {
 				return fmt.Errorf("demo revoke: %w", err)
+			}
+		}
+		// Each run with something delivered or failed has its handover record
+		// issued, as the collaborator's download would, so the verification page
+		// has records to show.
+		if !r.revoke && slices.ContainsFunc(r.stops, func(a string) bool { return a != "" && a != "pickup" }) {
+			if err := d.Deliveries.WriteBAST(ctx, who, run.ID, io.Discard); err != nil {
+				return fmt.Errorf("demo handover record: %w", err)
 			}
 		}
 	}
