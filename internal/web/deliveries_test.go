@@ -296,6 +296,18 @@ func TestDeliveryRunFromCreationToTheDoor(t *testing.T) {
 				}
 			})
 
+			t.Run("coverage counts what reached the door, and only that", func(t *testing.T) {
+				want := atoi(f.one(t, `SELECT COALESCE(SUM(quantity), 0) FROM allocations WHERE commitment_id = $1 AND status = 'delivered'`, f.commitment))
+				if want == 0 {
+					t.Fatal("nothing was delivered before this check")
+				}
+				var cov struct{ Allocated, Delivered int }
+				f.do(t, f.collab, "GET", "/api/v1/programs/"+f.program+"/coverage?region=31", nil, 200).JSON(t, &cov)
+				if cov.Delivered != want || cov.Allocated < want {
+					t.Errorf("coverage: %+v, want delivered %d (the delivered allocations' units)", cov, want)
+				}
+			})
+
 			t.Run("a second failure on one target asks the office to check it", func(t *testing.T) {
 				var target string
 				if err := s.App.DB.R().QueryRowContext(s.Ctx(), `SELECT target_id FROM allocations WHERE id = $1`, a[2]).Scan(&target); err != nil {
