@@ -184,6 +184,15 @@ func TestOneAllocationIsDeliveredOnce(t *testing.T) {
 		if _, err := f.alloc.Delivered(f.ctx, f.org(true), id); !errs.Is(err, errs.NotFound) {
 			t.Errorf("another organisation read it: %v", err)
 		}
+		// The name of an ended allocation is still personal data: a list holding
+		// only ended allocations is audited like any other.
+		before := f.audited("allocation.recipients.view", c.ID)
+		if as, _, err := f.alloc.Allocations(f.ctx, who, c.ID, "", 50); err != nil || len(as) != 1 || as[0].Target.Name == "" {
+			t.Fatalf("the ended allocation's list: %+v, %v", as, err)
+		}
+		if f.audited("allocation.recipients.view", c.ID) != before+1 {
+			t.Error("reading the names of ended allocations is not audited")
+		}
 	})
 }
 
@@ -225,6 +234,30 @@ func TestARunKeepsTheLimitsOnPersonalData(t *testing.T) {
 		}
 		if f.audited("allocation.recipients.view", c.ID) != before+1 {
 			t.Error("the reveal through a run is not audited")
+		}
+	})
+}
+
+// TestAListShowingNoOneIsNotAnAccess: a commitment cancelled before anything went
+// out shows no recipient, and reading its list writes no audit entry of a read of
+// personal data.
+func TestAListShowingNoOneIsNotAnAccess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.target("household", kelA, 4, 0)
+		p := f.program(program.Input{TargetKinds: []string{"household"}})
+		who := f.org(true)
+		c := f.commit(who, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 1, Region: kelA})
+		if _, err := f.alloc.Cancel(f.ctx, who, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		before := f.audited("allocation.recipients.view", c.ID)
+		as := f.allocations(who, c.ID)
+		if len(as) != 1 || as[0].Target.Name != "" || as[0].Target.NIKMasked != "" {
+			t.Fatalf("a cancelled allocation shows its recipient: %+v", as)
+		}
+		if f.audited("allocation.recipients.view", c.ID) != before {
+			t.Fatal("a read that showed no one was audited as a read of personal data")
 		}
 	})
 }

@@ -118,8 +118,17 @@ func (s *Service) reveal(ctx context.Context, c Commitment, as []Allocation, cur
 	for _, i := range notDue {
 		as[i].hide(HiddenNotDue)
 	}
-	if len(due)+len(notDue) == 0 {
-		return nil
+	// Ended allocations still show their recipient's name and masked NIK (for the
+	// handover record): reading them is a read of personal data too, audited with
+	// the rest.
+	ended := 0
+	for _, a := range as {
+		if !a.Active() && a.Target.Name != "" {
+			ended++
+		}
+	}
+	if len(due)+len(notDue)+ended == 0 {
+		return nil // nothing personal is shown (cancelled and expired allocations show no one)
 	}
 	day := now.In(wib).Format(time.DateOnly)
 	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
@@ -171,7 +180,7 @@ func (s *Service) reveal(ctx context.Context, c Commitment, as []Allocation, cur
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "allocation.recipients.view", ObjectType: "commitment", ObjectID: c.ID,
 			Region: c.Region, Chain: c.chain, Detail: map[string]any{"recipients": len(due) + len(notDue), "revealed": len(shown),
-				"withheld_limit": len(due) - len(shown), "withheld_not_due": len(notDue), "cursor": cursor}})
+				"withheld_limit": len(due) - len(shown), "withheld_not_due": len(notDue), "ended": ended, "cursor": cursor}})
 	})
 }
 
