@@ -139,11 +139,7 @@ func TestEveryTransitionFollowsTheContract(t *testing.T) {
 // exactly one succeeds and is audited once, the others are conflicts.
 func TestOneAllocationIsDeliveredOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		f.target("household", kelA, 4, 0)
-		p := f.program(program.Input{TargetKinds: []string{"household"}})
-		who := f.org(true)
-		c := f.commit(who, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 1, Region: kelA})
+		f, who, c := oneUnitCommitment(t, db)
 		id := f.allocations(who, c.ID)[0].ID
 		if _, err := f.alloc.DispatchOne(f.ctx, who, id); err != nil {
 			t.Fatal(err)
@@ -243,11 +239,7 @@ func TestARunKeepsTheLimitsOnPersonalData(t *testing.T) {
 // personal data.
 func TestAListShowingNoOneIsNotAnAccess(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		f.target("household", kelA, 4, 0)
-		p := f.program(program.Input{TargetKinds: []string{"household"}})
-		who := f.org(true)
-		c := f.commit(who, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 1, Region: kelA})
+		f, who, c := oneUnitCommitment(t, db)
 		if _, err := f.alloc.Cancel(f.ctx, who, c.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -260,4 +252,14 @@ func TestAListShowingNoOneIsNotAnAccess(t *testing.T) {
 			t.Fatal("a read that showed no one was audited as a read of personal data")
 		}
 	})
+}
+
+// oneUnitCommitment is a verified organisation's commitment of one unit to one
+// household of kelurahan A.
+func oneUnitCommitment(t *testing.T, db *store.DB) (*fixture, allocate.Who, allocate.Commitment) {
+	f := newFixture(t, db)
+	f.target("household", kelA, 4, 0)
+	p := f.program(program.Input{TargetKinds: []string{"household"}})
+	who := f.org(true)
+	return f, who, f.commit(who, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 1, Region: kelA})
 }
