@@ -140,6 +140,10 @@ type Service struct {
 	Now func() time.Time
 	// Limits bound the personal data that reaches one organisation (none when zero).
 	Limits Limits
+	// OnEnded, when set, is told inside the transaction of an expiry or a
+	// cancellation which allocations it ended, after their audit entries: delivery
+	// runs close those stops (package deliver sets it; allocate does not know runs).
+	OnEnded func(ctx context.Context, tx *store.Tx, allocationIDs []string) error
 }
 
 // New returns the allocation service.

@@ -144,9 +144,12 @@ func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, e
 		if err := s.flagCancelAfterReveal(ctx, tx, c); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Change{Action: "commitment.cancel", ObjectType: "commitment", ObjectID: id,
+		if err := audit.Record(ctx, tx, audit.Change{Action: "commitment.cancel", ObjectType: "commitment", ObjectID: id,
 			Region: c.Region, Chain: c.chain, Detail: map[string]any{"allocations": len(done), "units": units, "waitlisted_dropped": c.Waitlisted,
-				"allocations_sha256": digestHeld(done)}})
+				"allocations_sha256": digestHeld(done)}}); err != nil {
+			return err
+		}
+		return s.ended(ctx, tx, done)
 	})
 	if err != nil {
 		return Commitment{}, err
@@ -316,7 +319,10 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 			if err := s.recordRelease(ctx, tx, "allocation.expire", done, "deadline"); err != nil {
 				return err
 			}
-			return s.notifyReleased(ctx, tx, done, "allocation.expired")
+			if err := s.notifyReleased(ctx, tx, done, "allocation.expired"); err != nil {
+				return err
+			}
+			return s.ended(ctx, tx, done)
 		})
 		if err != nil {
 			return total, err
@@ -327,4 +333,19 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 		total += len(done)
 	}
 	return total, nil
+}
+
+// ended tells OnEnded which allocations an expiry or a cancellation ended. It runs
+// last in those transactions, after every audit head they take, so that it takes
+// the runs' rows in the same order as a courier's delivery does (audit head,
+// then run), and the two never wait on each other in a cycle.
+func (s *Service) ended(ctx context.Context, tx *store.Tx, done []held) error {
+	if s.OnEnded == nil || len(done) == 0 {
+		return nil
+	}
+	ids := make([]string, len(done))
+	for i, h := range done {
+		ids[i] = h.id
+	}
+	return s.OnEnded(ctx, tx, ids)
 }

@@ -244,3 +244,34 @@ func (s *Service) PhotoPath(ctx context.Context, allocationID string) (string, e
 	}
 	return filepath.Join(s.photoDir, name), nil
 }
+
+// StopsEnded closes, inside tx, the open stops of allocations that ended without
+// reaching their door (expired, cancelled with their commitment), and marks done
+// each run left with no open stop. allocate calls it (Service.OnEnded) at the end
+// of the transaction that ended them, so a run never waits for stops that can no
+// longer move, and the allocation is free of its run.
+func (s *Service) StopsEnded(ctx context.Context, tx *store.Tx, allocationIDs []string) error {
+	for start := 0; start < len(allocationIDs); start += 500 {
+		part := allocationIDs[start:min(start+500, len(allocationIDs))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		in := store.InList(tx.Engine, 1, len(part))
+		runs, err := store.All(ctx, tx, store.String, `SELECT DISTINCT delivery_id FROM delivery_stops WHERE open = 1 AND allocation_id IN (`+in+`) ORDER BY 1`, args...)
+		if err != nil || len(runs) == 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE delivery_stops SET open = 0 WHERE open = 1 AND allocation_id IN (`+in+`)`, args...); err != nil {
+			return err
+		}
+		for _, run := range runs {
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'done', updated_at = $1
+				WHERE id = $2 AND status IN ('assigned','in_progress')
+				AND NOT EXISTS (SELECT 1 FROM delivery_stops WHERE delivery_id = $2 AND open = 1)`, s.Now(), run); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

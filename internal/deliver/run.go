@@ -71,13 +71,16 @@ type Service struct {
 // New returns the delivery service. codes are the recipient codes, linkKey signs
 // couriers' links (32 bytes, vault.Subkey("courier link v1")), photos of proof are
 // kept under photoDir, and baseURL gives the absolute address links start with
-// (such as https://gotong.example.org).
+// (such as https://gotong.example.org). It sets allocs.OnEnded, so that the stops
+// of allocations the engine expires or cancels leave their runs.
 func New(db *store.DB, allocs *allocate.Service, codes Codes, linkKey []byte, photoDir string, baseURL func() string, log *slog.Logger) *Service {
 	if len(linkKey) < 16 {
 		panic("deliver: courier link key too short")
 	}
-	return &Service{db: db, allocs: allocs, codes: codes, linkKey: linkKey, photoDir: photoDir, baseURL: baseURL, log: log,
+	s := &Service{db: db, allocs: allocs, codes: codes, linkKey: linkKey, photoDir: photoDir, baseURL: baseURL, log: log,
 		Now: store.Now, LinkTTL: 48 * time.Hour, MaxPhotoBytes: 8 << 20, MaxPixels: 40_000_000}
+	allocs.OnEnded = s.StopsEnded
+	return s
 }
 
 // newID is an opaque id that follows insertion order (UUID version 7).

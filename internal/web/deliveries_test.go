@@ -734,3 +734,32 @@ func TestSixteenDeliveriesOfOnePackage(t *testing.T) {
 		})
 	}
 }
+
+// TestAStopEndedByTheEngineLeavesItsRun: cancelling a commitment cancels its
+// reserved allocations; their stops leave the run (the run no longer waits for
+// them), the package on its way stays, and the run is done once that one ends.
+func TestAStopEndedByTheEngineLeavesItsRun(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			f := newDeliveryFixture(t, s, 3)
+			a := f.allocs
+			runID, tok := f.run(t, a[0], a[1])
+			f.do(t, s.Client(), "POST", "/api/v1/courier/"+tok+"/stops/"+a[0]+"/pickup", nil, 200)
+			f.do(t, f.collab, "POST", "/api/v1/commitments/"+f.commitment+"/cancel", nil, 200)
+			open := func() string {
+				return f.one(t, `SELECT COUNT(*) FROM delivery_stops WHERE delivery_id = $1 AND open = 1`, runID)
+			}
+			if st := f.one(t, `SELECT status FROM allocations WHERE id = $1`, a[1]); st != "cancelled" || open() != "1" {
+				t.Fatalf("after the cancel: allocation %s, %s open stops; want cancelled and 1 (the package on its way)", st, open())
+			}
+			if st := f.one(t, `SELECT status FROM deliveries WHERE id = $1`, runID); st != "in_progress" {
+				t.Fatalf("run %s, want in_progress while a package is on its way", st)
+			}
+			f.do(t, s.Client(), "POST", "/api/v1/courier/"+tok+"/stops/"+a[0]+"/deliver", map[string]string{"recipient_code": f.codes.For(a[0])}, 200)
+			if st := f.one(t, `SELECT status FROM deliveries WHERE id = $1`, runID); st != "done" || open() != "0" {
+				t.Fatalf("run %s with %s open stops after its last package; want done and 0", st, open())
+			}
+		})
+	}
+}
