@@ -141,9 +141,11 @@ type Service struct {
 	// Limits bound the personal data that reaches one organisation (none when zero).
 	Limits Limits
 	// OnEnded, when set, is told inside the transaction of an expiry or a
-	// cancellation which allocations it ended, after their audit entries: delivery
-	// runs close those stops (package deliver sets it; allocate does not know runs).
-	OnEnded func(ctx context.Context, tx *store.Tx, allocationIDs []string) error
+	// cancellation which allocations it ended, and the distinct commitments they
+	// belong to, after their audit entries: delivery runs close those stops and
+	// thank commitments left with nothing to do (package deliver sets it; allocate
+	// does not know runs).
+	OnEnded func(ctx context.Context, tx *store.Tx, allocationIDs, commitmentIDs []string) error
 }
 
 // New returns the allocation service.

@@ -344,8 +344,12 @@ func (s *Service) ended(ctx context.Context, tx *store.Tx, done []held) error {
 		return nil
 	}
 	ids := make([]string, len(done))
+	var commitments []string
 	for i, h := range done {
 		ids[i] = h.id
+		if !slices.Contains(commitments, h.commitmentID) {
+			commitments = append(commitments, h.commitmentID)
+		}
 	}
-	return s.OnEnded(ctx, tx, ids)
+	return s.OnEnded(ctx, tx, ids, commitments)
 }

@@ -170,7 +170,7 @@ func (s *Service) deliveredIn(ctx context.Context, tx *store.Tx, allocationID, r
 // and done when no stop is left open; the allocation's commitment may be complete
 // (record.go).
 func (s *Service) stopEnded(ctx context.Context, tx *store.Tx, runID, allocationID string) error {
-	if err := s.commitmentEnded(ctx, tx, allocationID); err != nil {
+	if err := s.commitmentOfEnded(ctx, tx, allocationID); err != nil {
 		return err
 	}
 	if runID == "" {
@@ -249,8 +249,9 @@ func (s *Service) PhotoPath(ctx context.Context, allocationID string) (string, e
 // reaching their door (expired, cancelled with their commitment), and marks done
 // each run left with no open stop. allocate calls it (Service.OnEnded) at the end
 // of the transaction that ended them, so a run never waits for stops that can no
-// longer move, and the allocation is free of its run.
-func (s *Service) StopsEnded(ctx context.Context, tx *store.Tx, allocationIDs []string) error {
+// longer move, and the allocation is free of its run. A commitment left with nothing
+// to do gets its certificate and its message, as after its last delivery.
+func (s *Service) StopsEnded(ctx context.Context, tx *store.Tx, allocationIDs, commitmentIDs []string) error {
 	for start := 0; start < len(allocationIDs); start += 500 {
 		part := allocationIDs[start:min(start+500, len(allocationIDs))]
 		args := make([]any, len(part))
@@ -259,7 +260,7 @@ func (s *Service) StopsEnded(ctx context.Context, tx *store.Tx, allocationIDs []
 		}
 		in := store.InList(tx.Engine, 1, len(part))
 		runs, err := store.All(ctx, tx, store.String, `SELECT DISTINCT delivery_id FROM delivery_stops WHERE open = 1 AND allocation_id IN (`+in+`) ORDER BY 1`, args...)
-		if err != nil || len(runs) == 0 {
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE delivery_stops SET open = 0 WHERE open = 1 AND allocation_id IN (`+in+`)`, args...); err != nil {
@@ -271,6 +272,14 @@ func (s *Service) StopsEnded(ctx context.Context, tx *store.Tx, allocationIDs []
 				AND NOT EXISTS (SELECT 1 FROM delivery_stops WHERE delivery_id = $2 AND open = 1)`, s.Now(), run); err != nil {
 				return err
 			}
+		}
+	}
+	if s.rec == nil {
+		return nil
+	}
+	for _, cid := range commitmentIDs {
+		if err := s.commitmentEnded(ctx, tx, cid); err != nil {
+			return err
 		}
 	}
 	return nil

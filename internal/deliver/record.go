@@ -283,10 +283,10 @@ func first(rs []record) record {
 	return rs[0]
 }
 
-// commitmentEnded is called in the transaction that ends an allocation delivered or
-// failed (stopEnded): when that was the last of its commitment, the commitment's
+// commitmentOfEnded is called in the transaction that ends an allocation delivered
+// or failed (stopEnded): when that was the last of its commitment, the commitment's
 // certificate is issued and its organisation told, in this same transaction.
-func (s *Service) commitmentEnded(ctx context.Context, tx *store.Tx, allocationID string) error {
+func (s *Service) commitmentOfEnded(ctx context.Context, tx *store.Tx, allocationID string) error {
 	if s.rec == nil {
 		return nil
 	}
@@ -294,6 +294,12 @@ func (s *Service) commitmentEnded(ctx context.Context, tx *store.Tx, allocationI
 	if err != nil {
 		return err
 	}
+	return s.commitmentEnded(ctx, tx, cid)
+}
+
+// commitmentEnded issues the commitment's certificate, and tells its organisation,
+// when nothing of it is left to do (and something was delivered).
+func (s *Service) commitmentEnded(ctx context.Context, tx *store.Tx, cid string) error {
 	ended, err := s.allocs.EndedTx(ctx, tx, cid)
 	if err != nil || !ended {
 		return err

@@ -763,3 +763,30 @@ func TestAStopEndedByTheEngineLeavesItsRun(t *testing.T) {
 		})
 	}
 }
+
+// TestACommitmentCompletedByItsCancelIsThanked: the last open allocation of a
+// commitment that delivered something is cancelled: the commitment has nothing
+// left to do, so its certificate is issued and its organisation told, once.
+func TestACommitmentCompletedByItsCancelIsThanked(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			f := newDeliveryFixture(t, s, 2)
+			a := f.allocs
+			_, tok := f.run(t, a[0])
+			f.do(t, s.Client(), "POST", "/api/v1/courier/"+tok+"/stops/"+a[0]+"/pickup", nil, 200)
+			f.do(t, s.Client(), "POST", "/api/v1/courier/"+tok+"/stops/"+a[0]+"/deliver", map[string]string{"recipient_code": f.codes.For(a[0])}, 200)
+			f.do(t, f.collab, "GET", "/api/v1/commitments/"+f.commitment+"/certificate.pdf", nil, 409) // a[1] is still reserved
+			f.do(t, f.collab, "POST", "/api/v1/commitments/"+f.commitment+"/cancel", nil, 200)
+			certs := f.one(t, `SELECT COUNT(*) FROM document_records WHERE kind = 'certificate' AND commitment_id = $1`, f.commitment)
+			msgs := f.one(t, `SELECT COUNT(*) FROM outbox WHERE kind = 'commitment_complete'`)
+			if certs != "1" || msgs != "1" {
+				t.Fatalf("after the cancel that completed the commitment: %s certificates, %s messages; want 1 and 1", certs, msgs)
+			}
+			f.do(t, f.collab, "GET", "/api/v1/commitments/"+f.commitment+"/certificate.pdf", nil, 200)
+			if n := f.one(t, `SELECT COUNT(*) FROM document_records WHERE kind = 'certificate' AND commitment_id = $1`, f.commitment); n != "1" {
+				t.Errorf("%s certificates after the download, want the one issued", n)
+			}
+		})
+	}
+}
