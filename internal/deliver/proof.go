@@ -142,6 +142,9 @@ func (s *Service) deliver(ctx context.Context, allocationID string, p Proof, rec
 	if err == nil && wrong {
 		return errs.E(errs.Invalid, "the code is not this package's code")
 	}
+	if err == nil {
+		s.wake() // the thank-you of a commitment this delivery completed
+	}
 	return err
 }
 

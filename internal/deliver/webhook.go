@@ -236,6 +236,9 @@ func (p *Providers) ProviderReceive(ctx context.Context, name string, header htt
 			return p.runs.deliveredIn(ctx, tx, ev.AllocationID, runID, allocate.ProofProvider, "", Proof{}, "courier-provider:"+name)
 		}
 	})
+	if err == nil {
+		p.runs.wake() // a failure's message to the recipient, a completed commitment's
+	}
 	return ev, err
 }
 
