@@ -105,7 +105,7 @@ func (s *Service) deliver(ctx context.Context, allocationID string, p Proof, rec
 	}
 	kind, photo := allocate.ProofCode, ""
 	if p.Photo != nil {
-		name, err := s.storePhoto(p.Photo, allocationID)
+		name, err := s.storePhoto(p.Photo)
 		if err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (s *Service) stopEnded(ctx context.Context, tx *store.Tx, runID, allocation
 // its type is sniffed from its bytes (JPEG or PNG, whatever its name says), its size
 // and pixel count are bounded before it is decoded, and decoding and encoding it
 // again leaves every metadata segment (EXIF with GPS, comments, profiles) behind.
-func (s *Service) storePhoto(r io.Reader, allocationID string) (string, error) {
+func (s *Service) storePhoto(r io.Reader) (string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, s.MaxPhotoBytes+1))
 	if err != nil {
 		return "", errs.E(errs.Invalid, "the photo could not be read")
@@ -230,9 +230,12 @@ func (s *Service) storePhoto(r io.Reader, allocationID string) (string, error) {
 	if err := os.MkdirAll(s.photoDir, 0o700); err != nil {
 		return "", err
 	}
-	rnd := make([]byte, 8)
+	// The name is random alone: allocation ids come from the request's path,
+	// where an escaped "../" would otherwise lead the file out of photoDir (the
+	// proof's row ties the file to its allocation).
+	rnd := make([]byte, 16)
 	_, _ = rand.Read(rnd)
-	name := allocationID + "-" + hex.EncodeToString(rnd) + ext
+	name := hex.EncodeToString(rnd) + ext
 	if err := os.WriteFile(filepath.Join(s.photoDir, name), buf.Bytes(), 0o600); err != nil {
 		return "", err
 	}
