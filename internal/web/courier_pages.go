@@ -56,24 +56,13 @@ func cspHash(s string) string {
 	return "'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'"
 }
 
-// failReasonText is the English catalogue text of each reason a delivery may fail
-// for (allocate.FailReasons).
-var failReasonText = map[string]string{
-	allocate.FailNotHome:           "Nobody at home",
-	allocate.FailMoved:             "Moved away",
-	allocate.FailRefused:           "Refused the package",
-	allocate.FailAddressNotFound:   "Address not found",
-	allocate.FailReceivedElsewhere: "Already received it elsewhere",
-	allocate.FailOther:             "Another reason",
-}
-
 // choice is an option of a select.
 type choice struct{ Value, Label string }
 
 func failChoices() []choice {
 	out := make([]choice, 0, len(allocate.FailReasons))
 	for _, r := range allocate.FailReasons {
-		out = append(out, choice{r, failReasonText[r]})
+		out = append(out, choice{r, "fail reason " + r}) // the catalogue's wording, shared with the office's page
 	}
 	return out
 }
