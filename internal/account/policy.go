@@ -46,6 +46,10 @@ const (
 	VerifyDeliveries       Permission = "verify_deliveries"        // draw a call-back sample and record the answers
 	ReadConfirmation       Permission = "read_confirmation"        // confirmation rates per organisation
 	ManageCourierProviders Permission = "manage_courier_providers" // the providers' webhook secrets
+	// Monitoring (issue 12).
+	ReadDashboard    Permission = "read_dashboard"    // the government dashboard of a region: figures to RW, overdue, failures, collaborators
+	ExportMonitoring Permission = "export_monitoring" // the dashboard's tables and the 3W as CSV and XLSX
+	ManageBoundaries Permission = "manage_boundaries" // upload region boundaries (GeoJSON) for the map
 )
 
 // Permissions lists every permission, in the order above.
@@ -53,7 +57,8 @@ func Permissions() []Permission {
 	return []Permission{ManageOwnAccount, ReadOrg, ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags,
 		Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ManagePrograms, ReadPrograms, ReadCoverage, ReadOpenNeeds,
 		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
-		ManageDeliveries, DeliverAllocation, ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ManageCourierProviders}
+		ManageDeliveries, DeliverAllocation, ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ManageCourierProviders,
+		ReadDashboard, ExportMonitoring, ManageBoundaries}
 }
 
 // ParsePermission checks a permission name (templates name them as strings).
@@ -93,12 +98,12 @@ func (u User) Principal() Principal {
 var (
 	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage}
 	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged,
-		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation}
+		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ReadDashboard, ExportMonitoring}
 	follow = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation}
 	grants = map[Role]map[Permission]bool{
 		Admin: set(everyone, staff, follow, []Permission{ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags, ManagePrograms,
-			ManageCourierProviders}),
+			ManageCourierProviders, ManageBoundaries}),
 		Office:       set(everyone, staff),
 		Collaborator: set(everyone),
 	}

@@ -58,6 +58,9 @@ var grants = map[account.Permission]string{
 	account.VerifyDeliveries:       "AO...",
 	account.ReadConfirmation:       "AO...",
 	account.ManageCourierProviders: "A....",
+	account.ReadDashboard:          "AO...",
+	account.ExportMonitoring:       "AO...",
+	account.ManageBoundaries:       "A....",
 }
 
 func TestPolicyAnswersEveryPermissionForEveryPrincipal(t *testing.T) {
