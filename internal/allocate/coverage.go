@@ -2,8 +2,8 @@ package allocate
 
 import (
 	"context"
-	"strings"
 
+	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -11,38 +11,29 @@ import (
 )
 
 // Sum adds up the needs f selects (void ones left out), per region code prefix of
-// by characters (by 0: one sum under ""); with reached, it also counts the
-// distinct targets that received something. A prefix without needs is absent.
+// by characters (by 0: one sum under ""); with reached, it also counts the needs
+// that received something (per program: a target is counted once in each program
+// that reached it). A prefix without needs is absent. The sums come from
+// monitoring's kept counters, not from the needs: a province of a million needs
+// is a few thousand counter rows.
 func (n *Needs) Sum(ctx context.Context, f program.NeedFilter, by int, reached bool) (map[string]program.RegionProgress, error) {
 	sums := map[string]program.RegionProgress{}
 	if len(f.Programs) == 0 {
 		return sums, nil
 	}
-	args := []any{f.Region, region.Upper(f.Region)}
-	arg := func(v any) string { args = append(args, v); return `$` + itoa(len(args)) }
-	ids := make([]string, len(f.Programs))
-	for i, id := range f.Programs {
-		ids[i] = arg(id)
-	}
-	q := `FROM needs WHERE state <> 'void' AND region >= $1 AND region < $2 AND program_id IN (` + strings.Join(ids, ",") + `)`
-	if f.Phase != "" {
-		q += ` AND phase_id = ` + arg(f.Phase)
-	}
-	distinct := `0`
-	if reached {
-		distinct = `COUNT(DISTINCT CASE WHEN delivered > 0 THEN target_id END)`
-	}
-	err := store.Each(ctx, n.db.R(), func(row store.Scanner) error {
-		var r program.RegionProgress
-		if err := row.Scan(&r.Code, &r.Needed, &r.Allocated, &r.Delivered, &r.TargetsReached); err != nil {
-			return err
-		}
-		sums[r.Code] = r
-		return nil
-	}, `SELECT substr(region, 1, `+itoa(by)+`),
-		SUM(quantity), SUM(allocated), SUM(delivered), `+distinct+` `+q+` GROUP BY 1`, args...)
+	figs, err := n.counters.ByRegion(ctx, monitor.Filter{Programs: f.Programs, Region: f.Region, Phase: f.Phase}, by)
 	if err != nil {
 		return nil, err
+	}
+	for code, g := range figs {
+		if g.Needs == 0 && g.Needed == 0 && g.Allocated == 0 && g.Delivered == 0 {
+			continue
+		}
+		r := program.RegionProgress{RegionCounts: program.RegionCounts{Code: code, Counts: program.Counts{Needed: g.Needed, Allocated: g.Allocated, Delivered: g.Delivered}}}
+		if reached {
+			r.TargetsReached = g.Reached
+		}
+		sums[code] = r
 	}
 	return sums, nil
 }

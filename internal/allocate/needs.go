@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
@@ -20,11 +21,12 @@ import (
 // registry.Targets for why); the eligibility rule and the quantities are the
 // registry's column fragments.
 type Needs struct {
-	db *store.DB
+	db       *store.DB
+	counters *monitor.Service
 }
 
 // NewNeeds returns the needs' owner, to be handed to program.New.
-func NewNeeds(db *store.DB) *Needs { return &Needs{db: db} }
+func NewNeeds(db *store.DB) *Needs { return &Needs{db: db, counters: monitor.New(db)} }
 
 var _ program.Needs = (*Needs)(nil)
 
@@ -83,8 +85,8 @@ func (n *Needs) Add(ctx context.Context, tx *store.Tx, p program.Program, today 
 	newID := rowIDs[tx.Engine](`$`+itoa(len(args)), order)
 	// The phases are program's; they are joined here (store's owners_test.go lists
 	// the exception) so that the seed stays one statement.
-	q := `INSERT INTO needs (id, program_id, phase_id, target_id, region, kind, quantity, priority, since, stack_group, starts, ends)
-		SELECT ` + newID + `, $1, ph.id, t.id, t.region, t.kind, ` + qty + `, ` + prio + `, t.created_at, $2, ph.starts, ph.ends
+	q := `INSERT INTO needs (id, program_id, phase_id, target_id, region, rw, kind, quantity, priority, since, stack_group, starts, ends)
+		SELECT ` + newID + `, $1, ph.id, t.id, t.region, t.rw, t.kind, ` + qty + `, ` + prio + `, t.created_at, $2, ph.starts, ph.ends
 		FROM ` + registry.Targets + ` JOIN phases ph ON ph.program_id = $1
 		WHERE ` + cond + ` AND ` + qty + ` > 0`
 	if today != "" {

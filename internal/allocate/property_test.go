@@ -13,7 +13,9 @@ import (
 
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
+	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
 )
 
@@ -56,6 +58,9 @@ type history struct {
 	dropped     map[string]int
 	// seen are the allocation ids that existed after the last step.
 	seen map[string]bool
+	// counters are monitoring's kept counters, checked against a recount after
+	// every step; folded at random on PostgreSQL.
+	counters *monitor.Service
 }
 
 func TestRandomHistoriesKeepTheBooks(t *testing.T) {
@@ -65,7 +70,7 @@ func TestRandomHistoriesKeepTheBooks(t *testing.T) {
 			rapid.Check(t, func(rt *rapid.T) {
 				f := newFixture(t, storetest.Open(t, eng))
 				f.t = rt
-				h := &history{f: f, dropped: map[string]int{}, seen: map[string]bool{}}
+				h := &history{f: f, dropped: map[string]int{}, seen: map[string]bool{}, counters: monitor.New(f.db)}
 				for range 3 {
 					h.orgs = append(h.orgs, f.org(true))
 				}
@@ -87,6 +92,10 @@ func TestRandomHistoriesKeepTheBooks(t *testing.T) {
 					"fail":     h.fail,
 					"dispatch": h.dispatch,
 					"advance":  h.advance,
+					"deliver":  h.deliver,
+					"overdue":  h.overdue,
+					"callback": h.callback,
+					"fold":     h.fold,
 				})
 			})
 		})
@@ -302,12 +311,62 @@ func (h *history) advance(t *rapid.T) {
 	}
 }
 
+func (h *history) deliver(t *rapid.T) {
+	id, _, ok := h.drawAllocation(t, allocate.Dispatched)
+	if !ok {
+		t.Skip("no allocation on its way")
+	}
+	h.f.clock.Advance(time.Duration(rapid.IntRange(0, 20).Draw(t, "hours to the door")) * time.Hour)
+	if err := h.f.db.Write(h.f.ctx, func(ctx context.Context, tx *store.Tx) error {
+		_, err := h.f.alloc.DeliverTx(ctx, tx, id, "code", nil)
+		return err
+	}); err != nil {
+		t.Fatalf("deliver: %v", err)
+	}
+}
+
+// overdue lets days pass, so that commitments pass their deliver_by, and marks what
+// they still hold.
+func (h *history) overdue(t *rapid.T) {
+	h.f.clock.Advance(time.Duration(rapid.IntRange(1, 3).Draw(t, "days")) * 24 * time.Hour)
+	if _, err := h.f.alloc.MarkOverdue(h.f.ctx); err != nil {
+		t.Fatalf("mark overdue: %v", err)
+	}
+}
+
+// callback records a call-back's answer about an allocation (the table is
+// package callback's; its triggers are what is under test here).
+func (h *history) callback(t *rapid.T) {
+	id, org, ok := h.drawAllocation(t, allocate.Delivered, allocate.Dispatched, allocate.Failed)
+	if !ok {
+		t.Skip("nothing to call back")
+	}
+	answer := rapid.SampledFrom([]string{"", "yes", "no"}).Draw(t, "answer")
+	if h.f.count(`SELECT COUNT(*) FROM callback_items WHERE allocation_id = $1`, id) == 0 {
+		sample := h.f.id("sample")
+		h.f.exec(`INSERT INTO callback_samples (id, program_id, region, size, created_by, created_at) VALUES ($1, '', '', 1, 'test', $2)`, sample, h.f.clock.Now())
+		h.f.exec(`INSERT INTO callback_items (sample_id, allocation_id, program_id, org_id, region, answer) VALUES ($1, $2, '', $3, '', $4)`, sample, id, org, answer)
+		return
+	}
+	h.f.exec(`UPDATE callback_items SET answer = $1 WHERE allocation_id = $2`, answer, id)
+}
+
+func (h *history) fold(t *rapid.T) {
+	if _, err := h.counters.Fold(h.f.ctx); err != nil {
+		t.Fatalf("fold: %v", err)
+	}
+}
+
 // check runs after every step: the database's invariants, every unit of every
-// commitment accounted for (cancelled ones included), and arrival order.
+// commitment accounted for (cancelled ones included), arrival order, and the
+// monitoring counters equal to a recount.
 func (h *history) check(t *rapid.T) {
 	f := h.f
 	f.t = t
 	f.invariants()
+	if d, _, err := h.counters.Verify(f.ctx); err != nil || d != nil {
+		t.Fatalf("counters: %v (%v)", d, err)
+	}
 	for id, dropped := range h.dropped {
 		c := f.get(id)
 		if c.Allocated+c.Released+dropped != c.Requested || c.Waitlisted != 0 {

@@ -28,6 +28,7 @@ import (
 	"github.com/gotong/gotong/internal/demo"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/message"
+	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -131,7 +132,10 @@ type App struct {
 
 	// Deliveries are runs, couriers' links, proofs and failures.
 	Deliveries *deliver.Service
-	served     atomic.Value // "http://" + the address Serve listens on
+	// Monitor reads the kept counters (dashboards, coverage, the public page) and
+	// folds them on PostgreSQL.
+	Monitor *monitor.Service
+	served  atomic.Value // "http://" + the address Serve listens on
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -206,8 +210,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}})
 	// The documents of delivery: labels, handover records and certificates, signed.
 	a.Deliveries.UseRecords(deliver.Records{Key: v.Subkey("record signature v1"), Orgs: a.Accounts, Messages: a.Messages})
+	a.Monitor = monitor.New(db)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
-		Allocations: a.Allocations, Deliveries: a.Deliveries,
+		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
 		Providers: deliver.NewProviders(db, v, a.Deliveries),
 		Codes:     deliver.NewCodes(v.Subkey("recipient code v1"))}, log, reg, web.Options{
@@ -341,6 +346,11 @@ func (a *App) startEngine(ctx context.Context) {
 	a.engineDone = make(chan struct{})
 	go func() {
 		defer close(a.engineDone)
+		// The counters' fold runs beside the engine, every two seconds: readers
+		// add what is not folded, so its pace bounds their work, not their truth.
+		folded := make(chan struct{})
+		go func() { defer close(folded); a.Monitor.Run(ctx, 2*time.Second, a.Log) }()
+		defer func() { <-folded }()
 		t := time.NewTicker(tick)
 		defer t.Stop()
 		for {
@@ -353,6 +363,9 @@ func (a *App) startEngine(ctx context.Context) {
 				}
 				if _, err := a.Deliveries.WarnExpiring(ctx); err != nil && ctx.Err() == nil {
 					a.Log.Error("warn of expiring allocations", "err", err)
+				}
+				if _, err := a.Allocations.MarkOverdue(ctx); err != nil && ctx.Err() == nil {
+					a.Log.Error("mark overdue allocations", "err", err)
 				}
 				// A safety net: registry changes made by another process (`gotong
 				// import` on the command line) and whatever a trigger missed (a fill

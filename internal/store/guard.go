@@ -74,3 +74,20 @@ var closed = func() chan struct{} {
 
 func (refused) Done() <-chan struct{} { return closed }
 func (refused) Err() error            { return ErrReadInWrite }
+
+// Snapshot runs fn with a read-only transaction of the read pool, so that every
+// query fn makes sees the database as of one moment (PostgreSQL: REPEATABLE READ;
+// SQLite: a deferred transaction, whose WAL snapshot holds from its first read).
+// Writers go on meanwhile.
+func (r *Reader) Snapshot(ctx context.Context, fn func(q Querier) error) error {
+	opt := &sql.TxOptions{ReadOnly: true}
+	if r.db.Engine == Postgres {
+		opt.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := r.db.read.BeginTx(r.db.readable(ctx), opt)
+	if err != nil {
+		return Map(err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}

@@ -31,6 +31,10 @@ var engineOnly = map[string]store.Engine{
 	// (postgres/00005_claim_indexes.sql has the measurements). SQLite probes
 	// needs_target.
 	"needs_held_target": store.Postgres,
+	// PostgreSQL's counter triggers append deltas for monitor's fold, so that claims
+	// at once never wait on one counter row; SQLite's one writer adds to counters
+	// directly (internal/monitor's package doc).
+	"counter_deltas": store.Postgres,
 }
 
 func TestEnginesMigrateToTheSameSchema(t *testing.T) {
@@ -48,6 +52,14 @@ func TestEnginesMigrateToTheSameSchema(t *testing.T) {
 		}
 		delete(lite.indexes, key)
 		delete(pg.indexes, key)
+		// A table of one engine: its columns too.
+		for _, cols := range []map[string]string{lite.columns, pg.columns} {
+			for c := range cols {
+				if strings.HasPrefix(c, key+".") {
+					delete(cols, c)
+				}
+			}
+		}
 	}
 	for _, part := range []struct {
 		what     string

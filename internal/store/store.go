@@ -88,6 +88,8 @@
 //	courier_providers   deliver   -
 //	webhook_receipts    deliver   -
 //	document_records    deliver   - (the public verification reads it through deliver.Service.VerifyRecord)
+//	counters            monitor   written by triggers on needs, allocations and callback_items (migration 00017); read through monitor.Service
+//	counter_deltas      monitor   PostgreSQL: appended by the same triggers, folded by monitor.Service.Fold
 package store
 
 import (

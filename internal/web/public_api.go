@@ -82,7 +82,11 @@ func (s *Server) summary(ctx context.Context) (summary, error) {
 	if err != nil {
 		return summary{}, err
 	}
-	out := summary{Collaborators: n, Programs: p.Programs, Delivered: p.Delivered, TargetsReached: p.TargetsReached,
+	reached, err := s.monitor.TargetsReached(ctx)
+	if err != nil {
+		return summary{}, err
+	}
+	out := summary{Collaborators: n, Programs: p.Programs, Delivered: p.Delivered, TargetsReached: reached,
 		Regions: make([]regionSummary, 0, len(p.Regions)), AsOf: asOf, Needed: p.Needed, Allocated: p.Allocated}
 	for _, r := range p.Regions {
 		out.Regions = append(out.Regions, regionSummary{Code: r.Code, Name: r.Name, Needed: r.Needed, Allocated: r.Allocated, Delivered: r.Delivered})

@@ -31,6 +31,7 @@ import (
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/callback"
 	"github.com/gotong/gotong/internal/deliver"
+	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -92,7 +93,9 @@ type Server struct {
 	// The office's side of deliveries (issue 11).
 	callbacks *callback.Service
 	providers *deliver.Providers
-	codes     deliver.Codes
+	// monitor reads the kept counters (issue 12): dashboards, the public page, exports.
+	monitor *monitor.Service
+	codes   deliver.Codes
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -107,6 +110,8 @@ type Capabilities struct {
 	Providers  *deliver.Providers
 	Codes      deliver.Codes
 	Deliveries *deliver.Service
+	// Monitor reads the kept counters of monitoring (issue 12).
+	Monitor *monitor.Service
 }
 
 // sessionStore is scs's store on either engine, with its cleanup to stop.
@@ -145,6 +150,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 		uploads: make(chan struct{}, opt.MaxUploads)}
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.callbacks, s.providers, s.codes = caps.Callbacks, caps.Providers, caps.Codes
+	s.monitor = caps.Monitor
 	s.sessions = scs.New()
 	// scs has a store per engine, each speaking its engine's SQL to the sessions
 	// table of that engine's migrations.

@@ -1,0 +1,307 @@
+// Package monitor keeps the figures that the government dashboard, coverage, the
+// public page and the exports show, and reads them. No reader here sums needs or
+// allocations: every figure comes from the kept counters.
+//
+// # The counters
+//
+// One table, counters, holds per program × phase × kelurahan × RW the needs and
+// units needed, allocated, dispatched, delivered, failed, overdue and confirmed,
+// and the number of needs fully covered; beside them rows per organisation and
+// kelurahan (what each collaborator holds, delivered, failed), per day and
+// kelurahan (units delivered, WIB), and one row of the distinct targets reached.
+// The migration (store/migrations/*/00017_counters.sql) lists the four kinds of
+// row. A province of 267 kelurahan of 10–15 RWs is about 4,000 rows per program and
+// phase, so the province's figures are a sum of a few thousand rows, not of a
+// million needs.
+//
+// # Why triggers
+//
+// The counters are kept by triggers on needs, allocations and callback_items, in
+// the transaction of the change. Every writer keeps them without knowing: the
+// claim on both engines, releases, expiries, deliveries, failures, the registry's
+// sync that voids, flags and resizes needs in bulk statements, call-backs, and any
+// writer added later. A counter kept by Go code at each call site would be wrong
+// the day one call site forgets; a trigger cannot be forgotten. `gotong counters
+// verify` (Verify) recounts from the base tables with an independent statement of
+// the same definitions and names the first difference.
+//
+// # Why two shapes, one per engine
+//
+// SQLite has one writer: a trigger adds to the counter row directly (an UPSERT on
+// a small table whose pages stay in cache), and the figures are exact at every
+// commit with nothing to fold. Its triggers are per row, the only kind SQLite has;
+// the claim pays one small upsert per need it takes and per allocation it writes
+// (measured in docs/PERFORMANCE.md).
+//
+// PostgreSQL runs claims at once. Were its triggers to add to counter rows, two
+// claims in one RW would queue on that row until commit, and two claims touching
+// rows in different orders could deadlock. So its triggers only append rows to
+// counter_deltas — appends never wait on each other — and are per statement where
+// the writes come in bulk: the claim's one UPDATE of 10,000 needs fires one trigger
+// that groups its transition table into a few hundred delta rows. Fold moves the
+// deltas into counters in one short statement, serialized by an advisory lock;
+// readers add the deltas not yet folded, in the same statement, so they see the
+// figures exactly as committed whether or not the fold has run.
+package monitor
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/store"
+)
+
+// Figures are kept counts: units unless named otherwise.
+type Figures struct {
+	Needs      int64 `json:"needs"`      // needs counted (not void, quantity above 0); organisation rows: allocations holding
+	Covered    int64 `json:"covered"`    // needs fully allocated
+	Needed     int64 `json:"needed"`     // units needed
+	Allocated  int64 `json:"allocated"`  // units held by allocations (reserved, dispatched, delivered)
+	Dispatched int64 `json:"dispatched"` // units on their way
+	Delivered  int64 `json:"delivered"`  // units delivered
+	Failed     int64 `json:"failed"`     // units whose delivery failed
+	Overdue    int64 `json:"overdue"`    // units held past their commitment's deliver_by
+	Confirmed  int64 `json:"confirmed"`  // allocations a call-back confirmed
+	Checked    int64 `json:"checked"`    // allocations whose call-back was answered
+	Reached    int64 `json:"reached"`    // needs with something delivered (households reached); organisation rows: allocations delivered
+}
+
+// CoveredShare is the share of needs fully allocated (0 without needs).
+func (f Figures) CoveredShare() float64 {
+	if f.Needs <= 0 {
+		return 0
+	}
+	return float64(f.Covered) / float64(f.Needs)
+}
+
+// ConfirmationRate is the share of answered call-backs that confirmed the delivery
+// (0 when none was answered).
+func (f Figures) ConfirmationRate() float64 {
+	if f.Checked <= 0 {
+		return 0
+	}
+	return float64(f.Confirmed) / float64(f.Checked)
+}
+
+// Add adds g to f.
+func (f *Figures) Add(g Figures) {
+	f.Needs += g.Needs
+	f.Covered += g.Covered
+	f.Needed += g.Needed
+	f.Allocated += g.Allocated
+	f.Dispatched += g.Dispatched
+	f.Delivered += g.Delivered
+	f.Failed += g.Failed
+	f.Overdue += g.Overdue
+	f.Confirmed += g.Confirmed
+	f.Checked += g.Checked
+	f.Reached += g.Reached
+}
+
+// columns are the counted columns, in Figures' order.
+var columns = []string{"needs", "covered", "needed", "allocated", "dispatched", "delivered", "failed", "overdue", "confirmed", "checked", "reached"}
+
+func (f *Figures) dest() []any {
+	return []any{&f.Needs, &f.Covered, &f.Needed, &f.Allocated, &f.Dispatched, &f.Delivered, &f.Failed, &f.Overdue, &f.Confirmed, &f.Checked, &f.Reached}
+}
+
+// sums is "SUM(needs), SUM(covered), …".
+func sums() string {
+	parts := make([]string, len(columns))
+	for i, c := range columns {
+		parts[i] = "COALESCE(SUM(" + c + "), 0)"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Filter selects counters: of some programs (nil: every program), inside a region
+// (a code prefix; "" is everywhere), in one phase (by id) or all when Phase is "".
+type Filter struct {
+	Programs []string
+	Region   string
+	Phase    string
+}
+
+// Service reads the kept counters.
+type Service struct {
+	db *store.DB
+	// source is the counters as committed: the table, and on PostgreSQL the deltas
+	// not folded yet.
+	source string
+	// deltas says whether the triggers append deltas to fold (PostgreSQL).
+	deltas bool
+}
+
+// New returns the counters' reader and keeper.
+func New(db *store.DB) *Service {
+	cols := "program_id, phase_id, region, rw, org_id, day, " + strings.Join(columns, ", ")
+	return &Service{db: db, source: store.Choose(db.Engine,
+		"(SELECT "+cols+" FROM counters UNION ALL SELECT "+cols+" FROM counter_deltas) AS k",
+		"counters AS k"), deltas: store.Choose(db.Engine, true, false)}
+}
+
+// where builds the conditions of f on rows of kind (rw >= 0 RW rows, rw = -1 and
+// org_id <> ” organisation rows, day <> ” day rows), with its arguments.
+func (f Filter) where(kind string) (string, []any) {
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	conds := []string{kind}
+	if f.Region != "" {
+		conds = append(conds, "region >= "+arg(f.Region), "region < "+arg(region.Upper(f.Region)))
+	}
+	if f.Programs != nil {
+		if len(f.Programs) == 0 {
+			conds = append(conds, "1 = 0")
+		} else {
+			ids := make([]string, len(f.Programs))
+			for i, id := range f.Programs {
+				ids[i] = arg(id)
+			}
+			conds = append(conds, "program_id IN ("+strings.Join(ids, ", ")+")")
+		}
+	}
+	if f.Phase != "" {
+		conds = append(conds, "phase_id = "+arg(f.Phase))
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+const (
+	rwRows  = "rw >= 0 AND program_id <> ''"
+	orgRows = "rw = -1 AND org_id <> ''"
+	dayRows = "rw = -1 AND day <> ''"
+)
+
+// ByRegion sums the figures f selects per region code prefix of by characters
+// (0: one sum under ""). A prefix without counters is absent.
+func (s *Service) ByRegion(ctx context.Context, f Filter, by int) (map[string]Figures, error) {
+	cond, args := f.where(rwRows)
+	out := map[string]Figures{}
+	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
+		var code string
+		var g Figures
+		if err := r.Scan(append([]any{&code}, g.dest()...)...); err != nil {
+			return err
+		}
+		out[code] = g
+		return nil
+	}, `SELECT substr(region, 1, `+strconv.Itoa(max(by, 0))+`), `+sums()+` FROM `+s.source+` WHERE `+cond+` GROUP BY 1`, args...)
+	return out, err
+}
+
+// ByRW sums the figures f selects per RW; f.Region is one kelurahan.
+func (s *Service) ByRW(ctx context.Context, f Filter) (map[int]Figures, error) {
+	cond, args := f.where(rwRows)
+	out := map[int]Figures{}
+	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
+		var rw int
+		var g Figures
+		if err := r.Scan(append([]any{&rw}, g.dest()...)...); err != nil {
+			return err
+		}
+		out[rw] = g
+		return nil
+	}, `SELECT rw, `+sums()+` FROM `+s.source+` WHERE `+cond+` GROUP BY rw`, args...)
+	return out, err
+}
+
+// RWShare counts RWs: those with needs, and those whose every need is fully
+// allocated ("27 of 58 RWs fully covered").
+type RWShare struct {
+	Full int64 `json:"full"`
+	All  int64 `json:"all"`
+}
+
+// Share is Full / All (0 without RWs).
+func (r RWShare) Share() float64 {
+	if r.All <= 0 {
+		return 0
+	}
+	return float64(r.Full) / float64(r.All)
+}
+
+// RWShares counts per region code prefix of by characters the RWs that f selects
+// and those fully covered, over f's phases together.
+func (s *Service) RWShares(ctx context.Context, f Filter, by int) (map[string]RWShare, error) {
+	cond, args := f.where(rwRows)
+	out := map[string]RWShare{}
+	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
+		var code string
+		var sh RWShare
+		if err := r.Scan(&code, &sh.All, &sh.Full); err != nil {
+			return err
+		}
+		out[code] = sh
+		return nil
+	}, `SELECT substr(region, 1, `+strconv.Itoa(max(by, 0))+`), COUNT(*), COALESCE(SUM(CASE WHEN c >= n THEN 1 ELSE 0 END), 0)
+		FROM (SELECT region, rw, SUM(needs) AS n, SUM(covered) AS c FROM `+s.source+` WHERE `+cond+` GROUP BY region, rw) AS r
+		WHERE n > 0 GROUP BY 1`, args...)
+	return out, err
+}
+
+// Orgs sums the organisation rows f selects per organisation: what each holds
+// (Needs: allocations, Allocated: units), dispatched, delivered, failed, overdue,
+// and its call-backs.
+func (s *Service) Orgs(ctx context.Context, f Filter) (map[string]Figures, error) {
+	cond, args := f.where(orgRows)
+	out := map[string]Figures{}
+	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
+		var org string
+		var g Figures
+		if err := r.Scan(append([]any{&org}, g.dest()...)...); err != nil {
+			return err
+		}
+		out[org] = g
+		return nil
+	}, `SELECT org_id, `+sums()+` FROM `+s.source+` WHERE `+cond+` GROUP BY org_id`, args...)
+	return out, err
+}
+
+// OrgArea is one organisation's figures in one program and kelurahan (the 3W's
+// row: who does what where).
+type OrgArea struct {
+	OrgID   string
+	Program string
+	Region  string // kelurahan
+	Figures
+}
+
+// OrgAreas lists the organisation rows f selects per organisation, program and
+// kelurahan, in that order, calling each for every one.
+func (s *Service) OrgAreas(ctx context.Context, f Filter, each func(OrgArea) error) error {
+	cond, args := f.where(orgRows)
+	return store.Each(ctx, s.db.R(), func(r store.Scanner) error {
+		var a OrgArea
+		if err := r.Scan(append([]any{&a.OrgID, &a.Program, &a.Region}, a.dest()...)...); err != nil {
+			return err
+		}
+		return each(a)
+	}, `SELECT org_id, program_id, region, `+sums()+` FROM `+s.source+` WHERE `+cond+`
+		GROUP BY org_id, program_id, region ORDER BY org_id, program_id, region`, args...)
+}
+
+// Day is the units delivered on one day (WIB).
+type Day struct {
+	Date      string `json:"date"`
+	Delivered int64  `json:"delivered"`
+}
+
+// Daily lists the units delivered per day in what f selects, oldest first.
+func (s *Service) Daily(ctx context.Context, f Filter) ([]Day, error) {
+	cond, args := f.where(dayRows)
+	return store.All(ctx, s.db.R(), func(r store.Scanner) (Day, error) {
+		var d Day
+		err := r.Scan(&d.Date, &d.Delivered)
+		return d, err
+	}, `SELECT day, COALESCE(SUM(delivered), 0) FROM `+s.source+` WHERE `+cond+` GROUP BY day HAVING SUM(delivered) <> 0 ORDER BY day`, args...)
+}
+
+// TargetsReached is the number of distinct targets that received something, in
+// any program.
+func (s *Service) TargetsReached(ctx context.Context) (int64, error) {
+	var n int64
+	err := store.One(ctx, s.db.R(), `SELECT COALESCE(SUM(reached), 0) FROM `+s.source+` WHERE program_id = '' AND rw = -1`).Scan(&n)
+	return n, err
+}
