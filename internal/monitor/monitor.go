@@ -177,18 +177,8 @@ const (
 // ByRegion sums the figures f selects per region code prefix of by characters
 // (0: one sum under ""). A prefix without counters is absent.
 func (s *Service) ByRegion(ctx context.Context, f Filter, by int) (map[string]Figures, error) {
-	cond, args := f.where(rwRows)
-	out := map[string]Figures{}
-	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
-		var code string
-		var g Figures
-		if err := r.Scan(append([]any{&code}, g.dest()...)...); err != nil {
-			return err
-		}
-		out[code] = g
-		return nil
-	}, `SELECT substr(region, 1, `+strconv.Itoa(max(by, 0))+`), `+sums()+` FROM `+s.source+` WHERE `+cond+` GROUP BY 1`, args...)
-	return out, err
+	figs, _, err := s.Drill(ctx, f, by)
+	return figs, err
 }
 
 // ByRW sums the figures f selects per RW; f.Region is one kelurahan.
@@ -225,20 +215,8 @@ func (r RWShare) Share() float64 {
 // RWShares counts per region code prefix of by characters the RWs that f selects
 // and those fully covered, over f's phases together.
 func (s *Service) RWShares(ctx context.Context, f Filter, by int) (map[string]RWShare, error) {
-	cond, args := f.where(rwRows)
-	out := map[string]RWShare{}
-	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
-		var code string
-		var sh RWShare
-		if err := r.Scan(&code, &sh.All, &sh.Full); err != nil {
-			return err
-		}
-		out[code] = sh
-		return nil
-	}, `SELECT substr(region, 1, `+strconv.Itoa(max(by, 0))+`), COUNT(*), COALESCE(SUM(CASE WHEN c >= n THEN 1 ELSE 0 END), 0)
-		FROM (SELECT region, rw, SUM(needs) AS n, SUM(covered) AS c FROM `+s.source+` WHERE `+cond+` GROUP BY region, rw) AS r
-		WHERE n > 0 GROUP BY 1`, args...)
-	return out, err
+	_, shares, err := s.Drill(ctx, f, by)
+	return shares, err
 }
 
 // Orgs sums the organisation rows f selects per organisation: what each holds
@@ -304,4 +282,49 @@ func (s *Service) TargetsReached(ctx context.Context) (int64, error) {
 	var n int64
 	err := store.One(ctx, s.db.R(), `SELECT COALESCE(SUM(reached), 0) FROM `+s.source+` WHERE program_id = '' AND rw = -1`).Scan(&n)
 	return n, err
+}
+
+// Drill is one answer of the drill-down: the figures f selects per child region
+// (code prefix of by characters) and, per child, its RWs fully covered, over f's
+// phases together. It reads each counter row once and adds up in Go, which on
+// SQLite costs half of two grouped statements.
+func (s *Service) Drill(ctx context.Context, f Filter, by int) (map[string]Figures, map[string]RWShare, error) {
+	cond, args := f.where(rwRows)
+	type rwKey struct {
+		region string
+		rw     int
+	}
+	rws := map[rwKey]*Figures{}
+	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
+		var k rwKey
+		var g Figures
+		if err := r.Scan(append([]any{&k.region, &k.rw}, g.dest()...)...); err != nil {
+			return err
+		}
+		if p := rws[k]; p != nil {
+			p.Add(g)
+		} else {
+			rws[k] = &g
+		}
+		return nil
+	}, `SELECT region, rw, `+strings.Join(columns, ", ")+` FROM `+s.source+` WHERE `+cond, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	figs, shares := map[string]Figures{}, map[string]RWShare{}
+	for k, g := range rws {
+		code := k.region[:min(max(by, 0), len(k.region))]
+		sum := figs[code]
+		sum.Add(*g)
+		figs[code] = sum
+		if g.Needs > 0 {
+			sh := shares[code]
+			sh.All++
+			if g.Covered >= g.Needs {
+				sh.Full++
+			}
+			shares[code] = sh
+		}
+	}
+	return figs, shares, nil
 }
