@@ -389,6 +389,21 @@ func TestCommands(t *testing.T) {
 				}
 				oneErrorLine(t, r, `"main"`, "entry 2")
 			})
+			t.Run("counters verify passes, and names a counter that differs from a recount", func(t *testing.T) {
+				r := must(t, with("counters", "verify")...)
+				if !regexp.MustCompile(`^counters equal a recount: \d+ rows checked`).MatchString(r.stdout) {
+					t.Fatalf("stdout %q", r.stdout)
+				}
+				if _, err := s.App.DB.W().ExecContext(context.Background(), `INSERT INTO counters (program_id, phase_id, region, rw, needed)
+					VALUES ('p-tampered', 'ph-1', '31.71.01.1001', 5, 3)`); err != nil {
+					t.Fatal(err)
+				}
+				r = gotong(t, context.Background(), with("counters", "verify")...)
+				if r.code != exitFail {
+					t.Fatalf("exit %d, want 1; stdout %q stderr %q", r.code, r.stdout, r.stderr)
+				}
+				oneErrorLine(t, r, "p-tampered", "RW 005", "needed kept 3, counted 0")
+			})
 		})
 	}
 }
