@@ -76,6 +76,20 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 	return nil
 }
 
+// MigrateDownTo rolls the migrations above version back; tests use it to take a
+// database made and filled by the current release back to an older schema, then
+// migrate it up as an upgrade would.
+func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(ctx, version); err != nil {
+		return fmt.Errorf("migrate down to %d: %w", version, err)
+	}
+	return nil
+}
+
 // Prepare migrates an empty database and refuses a stale one unless migrate is true.
 func (db *DB) Prepare(ctx context.Context, migrate bool) error {
 	fresh, err := db.isFresh(ctx)
