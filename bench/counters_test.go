@@ -85,14 +85,22 @@ func (t *triggers) set(tb testing.TB, on bool) {
 func readLevels(tb testing.TB, e *allocBench, m *monitor.Service, p program.Program, reads int) []string {
 	tb.Helper()
 	f := func(region string) monitor.Filter { return monitor.Filter{Programs: []string{p.ID}, Region: region} }
-	kel := e.kel[0]
+	// The largest kota and kecamatan (most kelurahan), and a kelurahan of it.
+	kota, kec := largest(e.kota, 1)[0], largest(e.kec, 1)[0]
+	var kel string
+	for _, k := range e.kel {
+		if strings.HasPrefix(k, kec+".") {
+			kel = k
+			break
+		}
+	}
 	levels := []struct {
 		name string
 		read func() error
 	}{
 		{"province", func() error { return readChildren(e, m, f(province), len(e.kota[0])) }},
-		{"kota", func() error { return readChildren(e, m, f(e.kota[0]), len(e.kec[0])) }},
-		{"kecamatan", func() error { return readChildren(e, m, f(e.kec[0]), len(kel)) }},
+		{"kota", func() error { return readChildren(e, m, f(kota), len(e.kec[0])) }},
+		{"kecamatan", func() error { return readChildren(e, m, f(kec), len(kel)) }},
 		{"kelurahan (RWs)", func() error {
 			_, err := m.ByRW(e.ctx, f(kel))
 			return err
