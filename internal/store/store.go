@@ -88,6 +88,7 @@
 //	courier_providers   deliver   -
 //	webhook_receipts    deliver   -
 //	document_records    deliver   - (the public verification reads it through deliver.Service.VerifyRecord)
+//	boundaries          boundary  - (the map reads it through boundary.Service.Children)
 package store
 
 import (
