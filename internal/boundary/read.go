@@ -76,7 +76,7 @@ func Read(r io.Reader, lim Limits, fn func(Feature) error) error {
 	dec := json.NewDecoder(cr)
 	err := readCollection(dec, lim, fn)
 	if cr.over {
-		return errs.E(errs.TooLarge, "the file is larger than the limit of %d MiB", lim.MaxBytes>>20)
+		return errs.E(errs.TooLarge, "the file is larger than the upload limit of %d MiB", lim.MaxBytes>>20)
 	}
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
