@@ -224,3 +224,30 @@ func TestParseLevel(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkUploadJakarta uploads an outline for each of Jakarta's 267 kelurahan,
+// each drawn with 2,000 points (a detailed file: about 20 MiB), on SQLite.
+func BenchmarkUploadJakarta(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i, v := range regions.Villages("31") {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		f, _ := circle(v.Code, 2000, 0.005)
+		sb.WriteString(f)
+	}
+	sb.WriteString(`]}`)
+	file := sb.String()
+	db := storetest.Open(b, store.SQLite)
+	svc := boundary.New(db, regions, "31")
+	b.SetBytes(int64(len(file)))
+	b.ResetTimer()
+	for range b.N {
+		rep, err := svc.Upload(actor(), region.Village, "kode", strings.NewReader(file))
+		if err != nil || rep.Matched != 267 {
+			b.Fatal(rep.Matched, err)
+		}
+		b.ReportMetric(float64(rep.PointsAfter)/float64(rep.PointsBefore), "kept/point")
+	}
+}

@@ -18,6 +18,10 @@ import (
 // on a plain background and needs nothing from outside.
 const TileURLSetting = "map.tile_url"
 
+// TileAttributionSetting names the setting that holds the credit the tiles' provider
+// asks for (such as "© OpenStreetMap contributors"), shown under the map.
+const TileAttributionSetting = "map.tile_attribution"
+
 // maxMarkers bounds the institutions the map shows.
 const maxMarkers = 2000
 
@@ -34,6 +38,7 @@ type mapPage struct {
 	Children     int    // regions below Region
 	UploadAction string // the upload form's address: back to this view
 	Tiles        string
+	TilesCredit  string
 	Institutions []registry.InstitutionPoint
 	CanUpload    bool
 	Report       *boundary.Report
@@ -106,6 +111,10 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request, code int, rep *
 	if tiles, err := s.db.Setting(r.Context(), TileURLSetting); err == nil {
 		if src := tileSource(tiles); src != "" {
 			d.Tiles = tiles
+			if d.TilesCredit, err = s.db.Setting(r.Context(), TileAttributionSetting); err != nil && !errs.Is(err, errs.NotFound) {
+				s.fail(w, r, err)
+				return
+			}
 			h := w.Header()
 			h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"), "img-src 'self' data:", "img-src 'self' data: "+src, 1))
 		}

@@ -29,7 +29,7 @@
     var map = L.map(el, { attributionControl: !!el.dataset.tiles, zoomSnap: 0.25 });
     map.setView([-6.2, 106.83], 11);
     if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "&copy; OpenStreetMap" }).addTo(map);
+      L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: escapeHTML(el.dataset.credit || "") }).addTo(map);
     }
     if (map.attributionControl) { map.attributionControl.setPrefix(false); }
     var layer = null;
