@@ -90,6 +90,7 @@
 //	document_records    deliver   - (the public verification reads it through deliver.Service.VerifyRecord)
 //	counters            monitor   written by triggers on needs, allocations and callback_items (migration 00017); read through monitor.Service
 //	counter_deltas      monitor   PostgreSQL: appended by the same triggers, folded by monitor.Service.Fold
+//	boundaries          boundary  - (the map reads it through boundary.Service.Children)
 package store
 
 import (

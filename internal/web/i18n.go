@@ -108,6 +108,11 @@ var english = map[string]string{
 	"office courier maxim":           "Maxim",
 	"office courier volunteer":       "Volunteer",
 	"office courier other":           "Other",
+	// Why a feature of an uploaded boundary file matched no region (issue 12).
+	"boundary missing":         "the property is missing or empty",
+	"boundary not_a_code":      "not a region code",
+	"boundary other_level":     "a code of another level",
+	"boundary not_in_province": "no region of that code in this province",
 }
 
 // translate renders an English catalogue key and its arguments in lang.

@@ -703,6 +703,9 @@ func TestOpenAPIConformance(t *testing.T) {
 			t.Run("the documents of delivery and their public check", func(t *testing.T) {
 				documentsConformance(t, k, s, registryClients{office: asOffice, anon: anon})
 			})
+			t.Run("the map", func(t *testing.T) {
+				mapConformance(t, k, s, registryClients{office: asOffice, admin: asAdmin, anon: anon})
+			})
 
 			t.Run("the served document is the embedded file, as JSON", func(t *testing.T) {
 				r := k.do(t, apiCall{as: anon, method: "GET", path: "/api/v1/openapi.json", want: 200})

@@ -811,6 +811,7 @@ func roleTable() []roleRow {
 		{method: "POST", path: "/duplicates/{fresh}/resolve", want: pageInX(303), to: toLogin("/duplicates"), fresh: freshPair(true)},
 	}
 	rows = append(rows, officeDeliveriesRows()...)
+	rows = append(rows, mapRows()...)
 	rows = append(append(append(append(rows, programRows()...), officeRows()...), deliveryRows()...), deliveryPageRows()...)
 	return append(rows, documentRows()...) // last: they add commitments and deliveries that would crowd earlier rows' pages and samples
 }

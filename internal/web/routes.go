@@ -89,6 +89,9 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/commitments/{id}/certificate.pdf", s.allow(account.ReadCommitments, s.apiCertificate)},
 		{"GET", "/api/v1/verify/bast/{id}", s.verifyLimit(s.apiVerifyBAST)},
 		{"GET", "/api/v1/verify/certificate/{id}", s.verifyLimit(s.apiVerifyCertificate)},
+		// The map (issue 12): region outlines and coverage drawn on them.
+		{"POST", "/api/v1/boundaries", s.allow(account.ManageBoundaries, s.apiUploadBoundaries)},
+		{"GET", "/api/v1/boundaries", s.allow(account.ReadDashboard, s.apiBoundaries)},
 	}
 }
 
@@ -173,6 +176,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
 	mux.HandleFunc("GET /lang/{lang}", s.switchLang)
+	// The map (issue 12).
+	mux.HandleFunc("GET /dashboard/map", s.allow(account.ReadDashboard, s.pageMap))
+	mux.HandleFunc("POST /dashboard/map/boundaries", s.allow(account.ManageBoundaries, s.pageMapUpload))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})

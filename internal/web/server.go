@@ -29,6 +29,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/boundary"
 	"github.com/gotong/gotong/internal/callback"
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/monitor"
@@ -96,6 +97,8 @@ type Server struct {
 	// monitor reads the kept counters (issue 12): dashboards, the public page, exports.
 	monitor *monitor.Service
 	codes   deliver.Codes
+	// The map (issue 12): region outlines, kept by the boundary package.
+	boundaries *boundary.Service
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -151,6 +154,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.callbacks, s.providers, s.codes = caps.Callbacks, caps.Providers, caps.Codes
 	s.monitor = caps.Monitor
+	s.boundaries = boundary.New(db, regions, opt.Province)
 	s.sessions = scs.New()
 	// scs has a store per engine, each speaking its engine's SQL to the sessions
 	// table of that engine's migrations.
