@@ -128,7 +128,7 @@ func scanCandidates(rows *sql.Rows) ([]Candidate, error) {
 	for rows.Next() {
 		var k Candidate
 		var prio int
-		if err := rows.Scan(&k.NeedID, &k.TargetID, &k.Kind, &k.Region, &k.Quantity, &k.Allocated, &prio, &k.since, &k.rowid); err != nil {
+		if err := rows.Scan(&k.NeedID, &k.TargetID, &k.Kind, &k.Region, &k.Quantity, &k.Allocated, &prio, &k.since, &k.rowid, &k.rw); err != nil {
 			return nil, err
 		}
 		k.Priority = prio > 0

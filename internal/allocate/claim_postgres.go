@@ -21,7 +21,7 @@ type postgresClaim struct{}
 // that it sorts as the database sorts it (see claimer).
 func (postgresClaim) candidateCols() string {
 	return `n.id, n.target_id, n.kind, n.region, n.quantity, n.allocated, n.priority,
-			to_char(n.since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 0`
+			to_char(n.since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 0, 0`
 }
 
 func (postgresClaim) exact() bool { return false }

@@ -14,6 +14,7 @@ type Candidate struct {
 	Priority  bool
 	since     string // waiting since, as the database orders it: the tie-break after priority
 	rowid     int64  // SQLite: the need's row, updated without a primary-key search
+	rw        int    // SQLite: the need's RW, which the claim counts for monitoring
 }
 
 // Free is what is left of the need.

@@ -47,7 +47,9 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, rows []held, status
 		done = append(done, h)
 	}
 	for _, id := range slices.Sorted(maps.Keys(needs)) {
-		if _, err := tx.ExecContext(ctx, `UPDATE needs SET allocated = allocated - $1 WHERE id = $2`, needs[id], id); err != nil {
+		// state = state: SQLite's counter trigger fires on state, not on allocated
+		// alone, which is the claim's write (sqlite/00019_counters_claim.sql).
+		if _, err := tx.ExecContext(ctx, `UPDATE needs SET allocated = allocated - $1, state = state WHERE id = $2`, needs[id], id); err != nil {
 			return nil, err
 		}
 	}
