@@ -203,6 +203,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env GOTONG_ADDR)")
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "address the public reaches this server at, such as https://gotong.example.org; couriers' links start with it (env GOTONG_BASE_URL)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "fill an empty database with demo data (env GOTONG_DEMO)")
+	fs.StringVar(&cfg.MapTiles, "map-tiles", "", "tile URL template of the map, such as https://tile.example.org/{z}/{x}/{y}.png; none: the map shows the uploaded boundaries alone (env GOTONG_MAP_TILES)")
+	fs.StringVar(&cfg.MapTilesCredit, "map-tiles-credit", "", "the credit the tiles' provider asks to be shown, such as © OpenStreetMap contributors (env GOTONG_MAP_TILES_CREDIT)")
 	fs.BoolVar(&cfg.CookieSecure, "cookie-secure", false, "send cookies only over HTTPS; set it when serving behind TLS (env GOTONG_COOKIE_SECURE)")
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "sign a user out after this long without activity (env GOTONG_SESSION_IDLE)")
 	fs.DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "sign a user out this long after signing in (env GOTONG_SESSION_LIFETIME)")

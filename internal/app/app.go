@@ -81,6 +81,10 @@ type Config struct {
 	// RecipientChannel is how recipients are told their code and of a failed
 	// delivery: "sms" (default) or "whatsapp".
 	RecipientChannel string
+	// MapTiles and MapTilesCredit, when set, are the map's tile URL template and the
+	// credit its provider asks for (stored as settings at start-up; none: the map
+	// draws the boundaries alone and works offline).
+	MapTiles, MapTilesCredit string
 	// BaseURL is the address the public reaches this server at (links given to
 	// couriers start with it); "" means http:// and the address served on.
 	BaseURL string
@@ -168,6 +172,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("personal-data key: %w", err)
 	}
+	if err := putMapTiles(ctx, db, cfg); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := checkKey(ctx, db, v); err != nil {
 		db.Close()
 		return nil, err
@@ -252,6 +260,19 @@ func registerPoolMetrics(reg *prometheus.Registry, db *store.DB) {
 				Help: "Time callers spent waiting for a connection of the database pool."}, func() float64 { return stats().WaitDuration.Seconds() }),
 		)
 	}
+}
+
+// putMapTiles stores the map's tiles as settings when they were given.
+func putMapTiles(ctx context.Context, db *store.DB, cfg Config) error {
+	for name, v := range map[string]string{web.TileURLSetting: cfg.MapTiles, web.TileAttributionSetting: cfg.MapTilesCredit} {
+		if v == "" {
+			continue
+		}
+		if err := db.PutSetting(ctx, name, v); err != nil {
+			return fmt.Errorf("map tiles: %w", err)
+		}
+	}
+	return nil
 }
 
 // checkKey makes sure the personal-data key is the one the data was written with: the

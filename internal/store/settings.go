@@ -33,3 +33,13 @@ func (db *DB) InitSetting(ctx context.Context, name, value string) (string, erro
 	})
 	return value, Map(err)
 }
+
+// PutSetting records a setting, replacing its value (an operator's choice given at
+// start-up, such as the map's tiles).
+func (db *DB) PutSetting(ctx context.Context, name, value string) error {
+	return Map(db.Write(ctx, func(ctx context.Context, tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
+		return err
+	}))
+}
