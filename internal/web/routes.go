@@ -89,6 +89,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/commitments/{id}/certificate.pdf", s.allow(account.ReadCommitments, s.apiCertificate)},
 		{"GET", "/api/v1/verify/bast/{id}", s.verifyLimit(s.apiVerifyBAST)},
 		{"GET", "/api/v1/verify/certificate/{id}", s.verifyLimit(s.apiVerifyCertificate)},
+		// The public side of monitoring (issue 12): one public program's figures.
+		{"GET", "/api/v1/public/programs/{id}", s.apiPublicProgram},
 	}
 }
 
@@ -173,6 +175,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
 	mux.HandleFunc("GET /lang/{lang}", s.switchLang)
+	// The public side of monitoring (issue 12): a program's public page, the frames
+	// other sites embed (the only pages that may be framed) and the JSON feed.
+	mux.HandleFunc("GET /public/programs/{id}", s.pagePublicProgram)
+	mux.HandleFunc("GET /embed/summary", s.pageEmbedSummary)
+	mux.HandleFunc("GET /embed/programs/{id}", s.pageEmbedProgram)
+	mux.HandleFunc("GET /feed.json", s.feed)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})
