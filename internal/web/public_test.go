@@ -29,7 +29,7 @@ type publicWorld struct {
 	org              string
 }
 
-func newPublicWorld(t *testing.T, s *apptest.Server) *publicWorld {
+func newPublicWorld(t testing.TB, s *apptest.Server) *publicWorld {
 	t.Helper()
 	w := &publicWorld{s: s, org: "Yayasan Cahaya Publik"}
 	var file strings.Builder
