@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotong/gotong/internal/account"
@@ -101,9 +102,17 @@ type publicCache struct {
 }
 
 type publicEntry struct {
-	mu  sync.Mutex
-	ans publicAnswer
-	ok  bool
+	mu sync.Mutex // held by the one request reading the figures
+	// ans is the last answer: a crowd of requests reads it without a lock.
+	ans atomic.Pointer[publicAnswer]
+}
+
+// fresh returns the entry's answer while it is younger than maxAge.
+func (e *publicEntry) fresh(maxAge time.Duration) (publicAnswer, bool) {
+	if a := e.ans.Load(); a != nil && maxAge > 0 && time.Since(a.at) < maxAge {
+		return *a, true
+	}
+	return publicAnswer{}, false
 }
 
 const (
@@ -139,11 +148,14 @@ func (s *Server) public(ctx context.Context, key string, build func(ctx context.
 	}
 	c.mu.Unlock()
 
+	maxAge := s.publicMaxAge()
+	if a, ok := e.fresh(maxAge); ok {
+		return a, nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	maxAge := s.publicMaxAge()
-	if e.ok && maxAge > 0 && time.Since(e.ans.at) < maxAge {
-		return e.ans, nil
+	if a, ok := e.fresh(maxAge); ok { // read by the request this one waited for
+		return a, nil
 	}
 	// The read serves the requests waiting behind this one too: one leaving early
 	// does not cancel it.
@@ -169,7 +181,7 @@ func (s *Server) public(ctx context.Context, key string, build func(ctx context.
 		_ = zw.Close()
 		ans.gz = z.Bytes()
 	}
-	e.ans, e.ok = ans, true
+	e.ans.Store(&ans)
 	return ans, nil
 }
 
