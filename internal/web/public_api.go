@@ -164,6 +164,12 @@ func (s *Server) public(ctx context.Context, key string, build func(ctx context.
 	at := time.Now().UTC().Truncate(time.Millisecond)
 	v, err := build(ctx, at)
 	if err != nil {
+		// An unknown program or region leaves no entry behind.
+		c.mu.Lock()
+		if e.ans.Load() == nil && c.entries[key] == e {
+			delete(c.entries, key)
+		}
+		c.mu.Unlock()
 		return publicAnswer{}, err
 	}
 	var buf bytes.Buffer
