@@ -60,7 +60,7 @@ type Config struct {
 	DBReadConns     int           // read pool size (0: the engine's default, store.Options)
 	DBWriteConns    int           // write pool size on PostgreSQL (0: the default; SQLite has one writer)
 	EngineTick      time.Duration // how often allocations past their deadline are expired (default 30s)
-	SummaryMaxAge   time.Duration // how long the public summary is kept (0: 30 s; negative: not kept)
+	SummaryMaxAge   time.Duration // how long the public answers are kept (0: 5 s; negative: not kept)
 	// PersonalData bounds what reaches one organisation: open units, recipients'
 	// contact details revealed per day, and how soon before delivery they are shown.
 	PersonalData  allocate.Limits
@@ -228,6 +228,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
 		MaxUpload: cfg.MaxUpload, MaxUploads: cfg.MaxUploads, SummaryMaxAge: cfg.SummaryMaxAge,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		BaseURL: a.BaseURL,
 	})
 	if err != nil {
 		db.Close()

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
@@ -164,11 +163,8 @@ func (s *Server) courierPage(w http.ResponseWriter, r *http.Request, code int, p
 		return
 	}
 	p.CSS, p.JS = template.CSS(courierCSS), template.JS(courierJS)
-	var buf bytes.Buffer
-	v := view{Lang: langOf(r), Path: r.URL.Path, Title: "Delivery", Data: p, regions: s.regions}
-	if err := s.pages.byName["courier"].ExecuteTemplate(&buf, "courier", v); err != nil {
-		s.log.Error("render page", "page", "courier", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+	buf, ok := s.renderAlone(w, r, "courier", "Delivery", p)
+	if !ok {
 		return
 	}
 	h := courierHeaders(w)

@@ -84,6 +84,10 @@ func programsConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c regi
 		{name: "coverage of a kelurahan in one phase", as: c.office, method: "GET", path: one + "/coverage?region=31.71.02.1004&phase=Minggu+1", want: 200},
 		{name: "coverage of an unknown region is not found", as: c.collab, method: "GET", path: one + "/coverage?region=31.99", want: 404},
 		{name: "an anonymous caller gets no coverage", as: c.anon, method: "GET", path: one + "/coverage", want: 401},
+		{name: "anyone reads a public program's figures", as: c.anon, method: "GET", path: "/api/v1/public/programs/" + p.ID, want: 200},
+		{name: "a public program's figures in a kecamatan", as: c.anon, method: "GET", path: "/api/v1/public/programs/" + p.ID + "?region=31.71.02", want: 200},
+		{name: "a public program's figures in an unknown region are not found", as: c.anon, method: "GET", path: "/api/v1/public/programs/" + p.ID + "?region=31.99", want: 404},
+		{name: "an unknown public program is not found", as: c.anon, method: "GET", path: "/api/v1/public/programs/nope", want: 404},
 
 		{name: "a collaborator lists unmet needs of a phase", as: c.collab, method: "GET", path: one + "/needs?phase=Minggu+1&region=31.71.02&kind=institution&limit=10", want: 200},
 		{name: "open needs without a phase are invalid", as: c.collab, method: "GET", path: one + "/needs", want: 400},

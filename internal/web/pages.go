@@ -21,7 +21,8 @@ import (
 // pageNames are the page templates the server needs; a missing one stops start-up.
 var pageNames = []string{"home", "login", "register", "register_done", "account", "admin_users",
 	"admin_orgs", "regions", "audit", "error", "registry", "target", "imports", "import", "import_progress",
-	"duplicates", "duplicate", "programs", "program", "program_new", "needs", "commitment_new", "commitments", "commitment", "privacy"}
+	"duplicates", "duplicate", "programs", "program", "program_new", "needs", "commitment_new", "commitments", "commitment", "privacy",
+	"public_program", "embed"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -186,6 +187,20 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, code int, 
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	_, _ = buf.WriteTo(w)
+}
+
+// renderAlone renders a page that stands alone, without the layout (the courier's
+// page, the frames other sites embed): the template named as the page. It answers
+// the error itself and reports false when rendering fails.
+func (s *Server) renderAlone(w http.ResponseWriter, r *http.Request, page, title string, data any) (*bytes.Buffer, bool) {
+	var buf bytes.Buffer
+	v := view{Lang: langOf(r), Path: r.URL.Path, Title: title, Data: data, regions: s.regions}
+	if err := s.pages.byName[page].ExecuteTemplate(&buf, page, v); err != nil {
+		s.log.Error("render page", "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return nil, false
+	}
+	return &buf, true
 }
 
 // renderFragment writes one named template of a page without the layout, for htmx

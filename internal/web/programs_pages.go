@@ -67,6 +67,13 @@ func (s *Server) coverageView(r *http.Request, p program.Program, code, phase st
 	if err != nil {
 		return coverageView{}, err
 	}
+	return s.coverageOf(cov, phase), nil
+}
+
+// coverageOf turns coverage as a viewer may see it into the coverage block's view:
+// its trail from the province, and a link down from each child that has regions
+// below it that the viewer may see.
+func (s *Server) coverageOf(cov program.ShownCoverage, phase string) coverageView {
 	v := coverageView{Region: cov.Region, Name: cov.Name, Phase: phase, Coarse: cov.Coarse, Total: newCovRow(cov.Region, cov.Name, cov.Shown, false, cov.Coarse)}
 	for _, a := range s.regions.Ancestors(cov.Region) {
 		if a.Code != cov.Region && s.regions.Within(a.Code, s.opt.Province) {
@@ -81,7 +88,7 @@ func (s *Server) coverageView(r *http.Request, p program.Program, code, phase st
 		}
 		v.Children = append(v.Children, newCovRow(ch.Code, ch.Name, ch.Shown, below, cov.Coarse))
 	}
-	return v, nil
+	return v
 }
 
 // shownCoverage reads a program's coverage cut for the signed-in user: a sensitive

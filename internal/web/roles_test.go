@@ -110,6 +110,10 @@ type roleRow struct {
 	// newSession gives a signed-in role a session of its own for this row (signing
 	// in again, signing out and switching language change the session).
 	newSession bool
+	// publicSide marks the public pages of monitoring (issue 12), which name the
+	// verified collaborators and what they delivered: secrets marked public may
+	// show there, to anyone.
+	publicSide bool
 }
 
 type freshObjects struct {
@@ -127,6 +131,8 @@ type secret struct {
 	text     string
 	seenBy   []role
 	notAdmin bool
+	// public: the public side shows it (a verified collaborator's name).
+	public bool
 }
 
 // fileUpload is a row body sent as the multipart form of an import.
@@ -201,7 +207,7 @@ func newRoleFixture(t *testing.T, s *apptest.Server) *roleFixture {
 
 	orgSecrets := func(o account.Org, seenBy role) {
 		for _, text := range []string{o.Name, o.ContactName, o.ContactEmail, strings.TrimPrefix(o.ContactPhone, "+62")} {
-			f.secrets = append(f.secrets, secret{text: text, seenBy: []role{seenBy}})
+			f.secrets = append(f.secrets, secret{text: text, seenBy: []role{seenBy}, public: text == o.Name})
 		}
 	}
 	orgSecrets(f.orgA, collabA)
@@ -730,7 +736,7 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/static/app.css", want: everyone(200)},
 
 		// Public pages.
-		{method: "GET", path: "/", want: everyone(200)},
+		{method: "GET", path: "/", want: everyone(200), publicSide: true},
 		{method: "GET", path: "/login", want: statuses{200, 303, 303, 303, 303, 303},
 			to: [nRoles]string{"", "/account", "/account", "/account", "/account", "/account"}},
 		{method: "POST", path: "/login", body: url.Values{"email": {"nobody@nowhere.example"}, "password": {"wrong-password-1"}},
@@ -813,6 +819,7 @@ func roleTable() []roleRow {
 	rows = append(rows, officeDeliveriesRows()...)
 	rows = append(rows, mapRows()...)
 	rows = append(append(append(append(rows, programRows()...), officeRows()...), deliveryRows()...), deliveryPageRows()...)
+	rows = append(rows, publicRows()...)   // the public side of monitoring (issue 12)
 	return append(rows, documentRows()...) // last: they add commitments and deliveries that would crowd earlier rows' pages and samples
 }
 
@@ -911,7 +918,7 @@ func runRoleRow(t *testing.T, f *roleFixture, row roleRow, r role) {
 		}
 	}
 	for _, sec := range f.secrets {
-		if (r == admin && !sec.notAdmin) || containsRole(sec.seenBy, r) {
+		if (r == admin && !sec.notAdmin) || containsRole(sec.seenBy, r) || (sec.public && row.publicSide) {
 			continue
 		}
 		if strings.Contains(b, sec.text) {

@@ -92,6 +92,8 @@ func (s *Server) apiRoutes() []route {
 		// The map (issue 12): region outlines and coverage drawn on them.
 		{"POST", "/api/v1/boundaries", s.allow(account.ManageBoundaries, s.apiUploadBoundaries)},
 		{"GET", "/api/v1/boundaries", s.allow(account.ReadDashboard, s.apiBoundaries)},
+		// The public side of monitoring (issue 12): one public program's figures.
+		{"GET", "/api/v1/public/programs/{id}", s.apiPublicProgram},
 	}
 }
 
@@ -179,6 +181,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// The map (issue 12).
 	mux.HandleFunc("GET /dashboard/map", s.allow(account.ReadDashboard, s.pageMap))
 	mux.HandleFunc("POST /dashboard/map/boundaries", s.allow(account.ManageBoundaries, s.pageMapUpload))
+	// The public side of monitoring (issue 12): a program's public page, the frames
+	// other sites embed (the only pages that may be framed) and the JSON feed.
+	mux.HandleFunc("GET /public/programs/{id}", s.pagePublicProgram)
+	mux.HandleFunc("GET /embed/summary", s.pageEmbedSummary)
+	mux.HandleFunc("GET /embed/programs/{id}", s.pageEmbedProgram)
+	mux.HandleFunc("GET /feed.json", s.feed)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})

@@ -62,9 +62,13 @@ type Options struct {
 	MaxUploads int
 	// Metrics serves /metrics (nil: not served).
 	Metrics http.Handler
-	// SummaryMaxAge is how long the public summary's figures are kept before they
-	// are summed again (0: 30 s; negative: summed for every request).
+	// SummaryMaxAge is how long the public answers (summary, programs, feed) are
+	// kept before they are read again, and the max-age proxies are told
+	// (0: 5 s; negative: read for every request).
 	SummaryMaxAge time.Duration
+	// BaseURL is the address the public reaches this server at, for the feed's
+	// links (nil: the links are relative).
+	BaseURL func() string
 }
 
 // Server holds what handlers need.
@@ -85,7 +89,7 @@ type Server struct {
 	registerLimit func(http.HandlerFunc) http.HandlerFunc
 	metrics       *metrics
 	stopStore     func()
-	summaryCache  summaryCache
+	publicCache   publicCache
 	// uploads holds a token per upload being received (MaxUploads places).
 	uploads chan struct{}
 	// guards are the permissions routes ask for (see allow).

@@ -116,8 +116,9 @@ func TestPublicSummaryFollowsThePrograms(t *testing.T) {
 			}
 			// The home page shows the same figures, in Indonesian by default.
 			page := string(anon.Do(t, "GET", "/", nil).Body)
-			for _, want := range []string{`id="fig-programs">1<`, `id="fig-reached">1<`, "Perkembangan penyaluran bantuan",
-				`id="cov-needed">6<`, `id="cov-allocated">2<`, `data-region="31.74"`} {
+			for _, want := range []string{`id="fig-programs">1<`, `id="fig-reached">1<`,
+				"Perkembangan penyaluran bantuan", `id="p0-cov-needed">6<`, `id="p0-cov-allocated">2<`,
+				`data-region="31.74"`, "Sembako Ringkas", "Yayasan Ringkas"} {
 				if !strings.Contains(page, want) {
 					t.Errorf("home page lacks %q", want)
 				}
