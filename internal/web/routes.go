@@ -89,6 +89,11 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/commitments/{id}/certificate.pdf", s.allow(account.ReadCommitments, s.apiCertificate)},
 		{"GET", "/api/v1/verify/bast/{id}", s.verifyLimit(s.apiVerifyBAST)},
 		{"GET", "/api/v1/verify/certificate/{id}", s.verifyLimit(s.apiVerifyCertificate)},
+		// The government dashboard (issue 12).
+		{"GET", "/api/v1/dashboard", s.allow(account.ReadDashboard, s.apiDashboard)},
+		{"GET", "/api/v1/dashboard/collaborators", s.allow(account.ReadDashboard, dashList(s, s.collaboratorsOf))},
+		{"GET", "/api/v1/dashboard/daily", s.allow(account.ReadDashboard, dashList(s, s.dailyOf))},
+		{"GET", "/api/v1/dashboard/overdue", s.allow(account.ReadDashboard, dashList(s, s.overdueOf))},
 	}
 }
 
@@ -169,6 +174,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /c/{token}/stops/{allocation}/fail", s.pageCourierFail)
 	mux.HandleFunc("GET /office/deliveries", s.allow(account.ReadDeliveries, s.pageOfficeDeliveries))
 	mux.HandleFunc("GET /verify/{kind}/{id}", s.verifyLimit(s.pageVerify))
+	mux.HandleFunc("GET /dashboard", s.allow(account.ReadDashboard, s.pageDashboard)) // issue 12
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
