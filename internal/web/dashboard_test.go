@@ -29,6 +29,11 @@ type dashFigures struct {
 	Children                                                  []dashFigures
 }
 
+// units are the figures that add up from children to parent.
+func (d dashFigures) units() [6]int64 {
+	return [6]int64{d.Needed, d.Allocated, d.Dispatched, d.Delivered, d.Failed, d.Overdue}
+}
+
 // dashFixture is a program over RWs in three kecamatan of two kota, with
 // commitments of one organisation in each, some of it on its way, delivered and
 // failed through the API.
@@ -141,22 +146,18 @@ func TestDashboardLevelsAddUp(t *testing.T) {
 			levels := map[int]int{}
 			var walk func(d dashFigures, depth int)
 			walk = func(d dashFigures, depth int) {
-				var sum dashFigures
+				var sum [6]int64
 				for i, c := range d.Children {
-					sum.Needed += c.Needed
-					sum.Allocated += c.Allocated
-					sum.Dispatched += c.Dispatched
-					sum.Delivered += c.Delivered
-					sum.Failed += c.Failed
-					sum.Overdue += c.Overdue
+					for k, v := range c.units() {
+						sum[k] += v
+					}
 					if i > 0 && c.Needed > 0 && d.Children[i-1].Needed > 0 && c.CoveredShare < d.Children[i-1].CoveredShare {
 						t.Errorf("%s: %s (%.2f covered) after %s (%.2f): want the least covered first", d.Region, c.Code, c.CoveredShare,
 							d.Children[i-1].Code, d.Children[i-1].CoveredShare)
 					}
 				}
-				if sum.Needed != d.Needed || sum.Allocated != d.Allocated || sum.Dispatched != d.Dispatched || sum.Delivered != d.Delivered ||
-					sum.Failed != d.Failed || sum.Overdue != d.Overdue {
-					t.Errorf("%s: children add up to %+v, the region has %+v", d.Region, sum, d)
+				if sum != d.units() {
+					t.Errorf("%s: children add up to %v (needed, allocated, on the way, delivered, failed, overdue), the region has %v", d.Region, sum, d.units())
 				}
 				levels[depth]++
 				if depth == 3 { // a kelurahan: its children are RWs
@@ -305,5 +306,37 @@ func TestDashboardLists(t *testing.T) {
 				t.Errorf("office Y sees overdue allocations of 31.71: %v", over.Items)
 			}
 		})
+	}
+}
+
+// dashboardRows are the role table's rows of the dashboard: admins and offices,
+// an office inside its region only. Organisation names are the role table's
+// secrets outside their organisation, while the dashboard shows an office the
+// collaborators of its region; the rows that list collaborators ask for regions
+// where the fixture has none, and TestDashboardLists checks the names.
+func dashboardRows() []roleRow {
+	text := func(s ...string) func(*roleFixture, role) []string {
+		return func(*roleFixture, role) []string { return s }
+	}
+	staff := func(code int) statuses { return statuses{401, 404, 404, code, code, code} }
+	ownRegion := func(f *roleFixture, r role) []string {
+		switch r {
+		case officeX:
+			return []string{`"region":"31.71"`}
+		case officeY:
+			return []string{`"region":"31.74"`}
+		}
+		return []string{`"region":"31"`}
+	}
+	return []roleRow{
+		{method: "GET", path: "/api/v1/dashboard?program={program}", want: staff(200), show: ownRegion},
+		{method: "GET", path: "/api/v1/dashboard?program={program}&region=31.71.02", want: apiInX(200), show: text(`"code":"31.71.02.1001"`, `"allocated":11`)},
+		{method: "GET", path: "/api/v1/dashboard?program={program}&region=31.74.02.1001", want: apiInY(200), show: text(`"code":"004","name":"RW 004"`)},
+		{method: "GET", path: "/api/v1/dashboard?program={draft}", want: statuses{401, 404, 404, 404, 404, 200}},
+		{method: "GET", path: "/api/v1/dashboard/collaborators?program={program}&region=31.71.01", want: apiInX(200), show: text(`"items":[]`)},
+		{method: "GET", path: "/api/v1/dashboard/daily?program={program}", want: staff(200), show: text(`"items":`)},
+		{method: "GET", path: "/api/v1/dashboard/overdue?program={program}&region=31.74.02", want: apiInY(200), show: text(`"items":[]`)},
+		{method: "GET", path: "/dashboard?program={program}&region=31.71.01", want: pageInX(200), to: toLogin(""), show: text(`id="dashboard"`, `id="dash-daily"`, `href="/dashboard/map?`)},
+		{method: "GET", path: "/dashboard?program={program}&region=31.74.01", want: pageInY(200), to: toLogin(""), show: text(`id="dashboard"`)},
 	}
 }

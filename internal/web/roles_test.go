@@ -812,6 +812,7 @@ func roleTable() []roleRow {
 	}
 	rows = append(rows, officeDeliveriesRows()...)
 	rows = append(append(append(append(rows, programRows()...), officeRows()...), deliveryRows()...), deliveryPageRows()...)
+	rows = append(rows, dashboardRows()...)
 	return append(rows, documentRows()...) // last: they add commitments and deliveries that would crowd earlier rows' pages and samples
 }
 
