@@ -44,13 +44,16 @@ func pct(part, whole int64) float64 {
 	return min(float64(part)*100/float64(whole), 100)
 }
 
+// dashStep is a region of the trail from the caller's scope down to the page's.
+type dashStep struct{ Name, Link string }
+
 // dashPage is what the template gets.
 type dashPage struct {
 	Programs       []program.Program
 	P              program.Program
 	Phase          string
 	Total          dashPageRow
-	Trail          []region.Region
+	Trail          []dashStep
 	Children       []dashPageRow
 	RWs            bool // the children are RWs
 	Collaborators  []dashCollaborator
@@ -92,14 +95,18 @@ func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
 	code := d.Region
 	data.P, data.Phase = p, phase
 	link := func(code string) string {
-		return "/dashboard?" + url.Values{"program": {p.ID}, "phase": {phase}, "region": {code}}.Encode()
+		v := url.Values{"program": {p.ID}, "phase": {phase}, "region": {code}}
+		if data.RefreshSeconds != dashRefresh {
+			v.Set("refresh", strconv.Itoa(data.RefreshSeconds))
+		}
+		return "/dashboard?" + v.Encode()
 	}
 	data.Total = dashPageRow{dashRow: dashRow{Code: d.Region, Name: d.Name, dashFigures: d.dashFigures},
 		AllocatedPct: pct(d.Allocated, d.Needed), DeliveredPct: pct(d.Delivered, d.Needed)}
 	scope := principal(r).RegionScope(s.opt.Province)
 	for _, a := range s.regions.Ancestors(code) {
 		if a.Code != code && s.regions.Within(a.Code, scope) {
-			data.Trail = append(data.Trail, a)
+			data.Trail = append(data.Trail, dashStep{Name: a.Name, Link: link(a.Code)})
 		}
 	}
 	lvl, _ := region.LevelOf(code)
