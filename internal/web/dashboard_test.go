@@ -340,3 +340,31 @@ func dashboardRows() []roleRow {
 		{method: "GET", path: "/dashboard?program={program}&region=31.74.01", want: pageInY(200), to: toLogin(""), show: text(`id="dashboard"`)},
 	}
 }
+
+// dashboardConformance calls every dashboard endpoint, with answers that hold
+// items (an overdue commitment, a delivery, a collaborator), so the checker
+// compares real answers with the OpenAPI document.
+func dashboardConformance(t *testing.T, k *oapiChecker, s *apptest.Server) {
+	f := newDashFixture(t, s)
+	if _, err := s.App.DB.W().ExecContext(s.Ctx(), `UPDATE commitments SET deliver_by = '2020-01-01' WHERE id = $1`, f.commitments[1]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.App.Allocations.MarkOverdue(s.Ctx()); err != nil || n == 0 {
+		t.Fatalf("MarkOverdue: %d, %v", n, err)
+	}
+	q := "?program=" + f.program
+	for _, call := range []apiCall{
+		{as: f.admin, method: "GET", path: "/api/v1/dashboard" + q, want: 200},
+		{as: f.officeX, method: "GET", path: "/api/v1/dashboard" + q + "&region=31.71.02.1001&phase=Minggu+1", want: 200},
+		{as: f.officeX, method: "GET", path: "/api/v1/dashboard" + q + "&region=31.74", want: 404},
+		{as: f.admin, method: "GET", path: "/api/v1/dashboard" + q + "&phase=no-such-phase", want: 404},
+		{as: f.admin, method: "GET", path: "/api/v1/dashboard/collaborators" + q, want: 200},
+		{as: f.admin, method: "GET", path: "/api/v1/dashboard/daily" + q, want: 200},
+		{as: f.admin, method: "GET", path: "/api/v1/dashboard/overdue" + q, want: 200},
+		{as: f.officeX, method: "GET", path: "/api/v1/dashboard/overdue" + q + "&region=31.71.02", want: 200},
+		{as: f.collab, method: "GET", path: "/api/v1/dashboard/daily" + q, want: 404},
+		{as: s.Client(), method: "GET", path: "/api/v1/dashboard" + q, want: 401},
+	} {
+		k.do(t, call)
+	}
+}
