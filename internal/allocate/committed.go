@@ -58,6 +58,13 @@ type OverdueItem struct {
 	Status       string `json:"status"` // reserved or dispatched
 }
 
+// overdueSQL reads a program's overdue allocations in [$2, $3) through the partial
+// index allocations_overdue (committed_test.go checks the plan).
+const overdueSQL = `SELECT a.id, a.commitment_id, a.org_id, a.region, n.rw, a.quantity, c.deliver_by, a.status
+	FROM allocations a JOIN commitments c ON c.id = a.commitment_id JOIN needs n ON n.id = a.need_id
+	WHERE a.overdue = 1 AND a.status IN ('reserved', 'dispatched') AND a.region >= $2 AND a.region < $3 AND c.program_id = $1
+	ORDER BY c.deliver_by, a.region, n.rw, a.id LIMIT $4`
+
 // OverdueList lists up to limit allocations of a program marked overdue (MarkOverdue)
 // and still held, in kelurahan inside scope, the longest overdue first. It reads the
 // partial index allocations_overdue, which holds only those allocations.
@@ -67,8 +74,5 @@ func (s *Service) OverdueList(ctx context.Context, programID, scope string, limi
 		var o OverdueItem
 		err := r.Scan(&o.AllocationID, &o.CommitmentID, &o.OrgID, &o.Region, &o.RW, &o.Units, &o.DeliverBy, &o.Status)
 		return o, err
-	}, `SELECT a.id, a.commitment_id, a.org_id, a.region, n.rw, a.quantity, c.deliver_by, a.status
-		FROM allocations a JOIN commitments c ON c.id = a.commitment_id JOIN needs n ON n.id = a.need_id
-		WHERE a.overdue = 1 AND a.status IN ('reserved', 'dispatched') AND a.region >= $2 AND a.region < $3 AND c.program_id = $1
-		ORDER BY c.deliver_by, a.region, n.rw, a.id LIMIT $4`, programID, lo, hi, store.Limit(limit))
+	}, overdueSQL, programID, lo, hi, store.Limit(limit))
 }
