@@ -854,4 +854,18 @@ var catalog = map[string]string{
 	"%s: needed %s %s, allocated %s, delivered %s.":                              "%s: dibutuhkan %s %s, dialokasikan %s, tersalurkan %s.",
 	"Needs fully covered: %s%%.":                                                 "Kebutuhan yang terpenuhi penuh: %s%%.",
 	"Counts under 5 are shown as <5.":                                            "Jumlah di bawah 5 ditampilkan sebagai <5.",
+	// The government dashboard (issue 12).
+	"Dashboard":                    "Dasbor",
+	"overdue":                      "terlambat",
+	"Overdue":                      "Terlambat diantar",
+	"Nothing overdue.":             "Tidak ada yang terlambat.",
+	"of":                           "dari",
+	"RWs fully covered":            "RW terpenuhi",
+	"Regions, least covered first": "Wilayah, yang paling sedikit terpenuhi lebih dulu",
+	"RWs, least covered first":     "RW, yang paling sedikit terpenuhi lebih dulu",
+	"Recent failures in the area":  "Kegagalan terakhir di wilayah ini",
+	"Collaborators":                "Kolaborator",
+	"committed":                    "dijanjikan",
+	"confirmed by recipients":      "dibenarkan penerima",
+	"Delivered per day":            "Diantar per hari",
 }

@@ -707,6 +707,8 @@ func TestOpenAPIConformance(t *testing.T) {
 				mapConformance(t, k, s, registryClients{office: asOffice, admin: asAdmin, anon: anon})
 			})
 
+			t.Run("the government dashboard", func(t *testing.T) { dashboardConformance(t, k, s) })
+
 			t.Run("the served document is the embedded file, as JSON", func(t *testing.T) {
 				r := k.do(t, apiCall{as: anon, method: "GET", path: "/api/v1/openapi.json", want: 200})
 				if !bytes.Equal(r.Body, raw) {

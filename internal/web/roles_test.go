@@ -819,7 +819,8 @@ func roleTable() []roleRow {
 	rows = append(rows, officeDeliveriesRows()...)
 	rows = append(rows, mapRows()...)
 	rows = append(append(append(append(rows, programRows()...), officeRows()...), deliveryRows()...), deliveryPageRows()...)
-	rows = append(rows, publicRows()...)   // the public side of monitoring (issue 12)
+	rows = append(rows, publicRows()...) // the public side of monitoring (issue 12)
+	rows = append(rows, dashboardRows()...)
 	return append(rows, documentRows()...) // last: they add commitments and deliveries that would crowd earlier rows' pages and samples
 }
 

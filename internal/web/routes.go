@@ -94,6 +94,11 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/boundaries", s.allow(account.ReadDashboard, s.apiBoundaries)},
 		// The public side of monitoring (issue 12): one public program's figures.
 		{"GET", "/api/v1/public/programs/{id}", s.apiPublicProgram},
+		// The government dashboard (issue 12).
+		{"GET", "/api/v1/dashboard", s.allow(account.ReadDashboard, s.apiDashboard)},
+		{"GET", "/api/v1/dashboard/collaborators", s.allow(account.ReadDashboard, dashList(s, s.collaboratorsOf))},
+		{"GET", "/api/v1/dashboard/daily", s.allow(account.ReadDashboard, dashList(s, s.dailyOf))},
+		{"GET", "/api/v1/dashboard/overdue", s.allow(account.ReadDashboard, dashList(s, s.overdueOf))},
 	}
 }
 
@@ -174,6 +179,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /c/{token}/stops/{allocation}/fail", s.pageCourierFail)
 	mux.HandleFunc("GET /office/deliveries", s.allow(account.ReadDeliveries, s.pageOfficeDeliveries))
 	mux.HandleFunc("GET /verify/{kind}/{id}", s.verifyLimit(s.pageVerify))
+	mux.HandleFunc("GET /dashboard", s.allow(account.ReadDashboard, s.pageDashboard)) // issue 12
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
