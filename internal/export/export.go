@@ -33,9 +33,11 @@
 package export
 
 import (
+	"bufio"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -332,4 +334,68 @@ func date(c Column, v any) (time.Time, bool, error) {
 		return t, true, nil
 	}
 	return time.Time{}, false, fmt.Errorf("export: column %q is a date, got %T", c.Name, v)
+}
+
+// File is a table built into a temporary file, to be sent once it is whole: a
+// failure half-way answers an error instead of a truncated file, and the export
+// is recorded in the audit log, with its number of rows, before a byte leaves.
+// Memory stays bounded: rows go to disk as they come.
+type File struct {
+	f    *os.File
+	rows int
+	size int64
+}
+
+// Build writes a table in format f into a temporary file in dir ("" the system's),
+// calling fill to write its rows.
+func Build(dir string, f Format, sheet string, cols []Column, fill func(*Table) error) (*File, error) {
+	tmp, err := os.CreateTemp(dir, "gotong-export-*")
+	if err != nil {
+		return nil, err
+	}
+	out := &File{f: tmp}
+	err = func() error {
+		bw := bufio.NewWriterSize(tmp, 64<<10)
+		t, err := New(bw, f, sheet, cols)
+		if err != nil {
+			return err
+		}
+		if err := fill(t); err != nil {
+			return err
+		}
+		if err := t.Close(); err != nil {
+			return err
+		}
+		out.rows = t.Rows()
+		return bw.Flush()
+	}()
+	if err == nil {
+		out.size, err = tmp.Seek(0, io.SeekCurrent)
+	}
+	if err == nil {
+		_, err = tmp.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		_ = out.Close()
+		return nil, err
+	}
+	return out, nil
+}
+
+// Rows is the number of rows of the table (without its header rows).
+func (b *File) Rows() int { return b.rows }
+
+// Size is the file's length in bytes.
+func (b *File) Size() int64 { return b.size }
+
+// WriteTo sends the file.
+func (b *File) WriteTo(w io.Writer) (int64, error) { return io.Copy(w, b.f) }
+
+// Close removes the temporary file.
+func (b *File) Close() error {
+	err := b.f.Close()
+	if rerr := os.Remove(b.f.Name()); err == nil {
+		err = rerr
+	}
+	return err
 }

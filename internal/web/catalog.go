@@ -791,4 +791,6 @@ var catalog = map[string]string{
 	"Compare these figures with the printed document: a copy that says otherwise has been altered.":                                                    "Cocokkan angka ini dengan dokumen cetak: salinan yang menyebut lain telah diubah.",
 	"No document issued by Gotong matches this address. Check that the address was typed or scanned whole; otherwise the document may not be genuine.": "Tidak ada dokumen terbitan Gotong yang cocok dengan alamat ini. Pastikan alamat diketik atau dipindai utuh; bila sudah, dokumen ini mungkin tidak asli.",
 	"the commitment is not complete: something of it is still reserved, on its way or waiting":                                                         "komitmen belum selesai: masih ada yang dipesan, dalam pengantaran, atau menunggu",
+	// The exports of monitoring (issue 12).
+	"program is required": "program wajib diisi",
 }

@@ -89,6 +89,11 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/commitments/{id}/certificate.pdf", s.allow(account.ReadCommitments, s.apiCertificate)},
 		{"GET", "/api/v1/verify/bast/{id}", s.verifyLimit(s.apiVerifyBAST)},
 		{"GET", "/api/v1/verify/certificate/{id}", s.verifyLimit(s.apiVerifyCertificate)},
+		// The exports of monitoring (issue 12): the 3W in HXL and coverage, CSV and XLSX.
+		{"GET", "/api/v1/exports/3w.csv", s.allow(account.ExportMonitoring, s.api3W)},
+		{"GET", "/api/v1/exports/3w.xlsx", s.allow(account.ExportMonitoring, s.api3W)},
+		{"GET", "/api/v1/exports/coverage.csv", s.allow(account.ExportMonitoring, s.apiCoverageExport)},
+		{"GET", "/api/v1/exports/coverage.xlsx", s.allow(account.ExportMonitoring, s.apiCoverageExport)},
 	}
 }
 
