@@ -24,12 +24,14 @@
 //
 // # XLSX
 //
-// excelize's StreamWriter writes rows to a temporary file once its buffer passes
-// 16 MB, so the rows are never all in memory; excelize then builds the zip in
-// memory, so a file costs about its compressed size (measured in the web
-// package's BenchmarkExport3W). Column names bold, hashtags under them, both rows
-// frozen; integers and decimals are numeric cells, dates are date cells with a
-// yyyy-mm-dd format.
+// Written here as SpreadsheetML straight into a streaming zip (xlsx.go) rather
+// than through excelize: excelize's StreamWriter builds the whole zip in memory
+// before it writes it, and took 7.6 CPU-seconds and a 32 MiB heap for the
+// province's 3W (160,200 rows), where this writer takes 4.5 and 12 MiB, and the
+// CSV 2.2 (BenchmarkExport3W in package web). Column names bold, hashtags under
+// them, both rows frozen; integers and decimals are numeric cells, dates are date
+// cells with a yyyy-mm-dd format; text cells are inline strings. The tests read
+// the files back with excelize.
 package export
 
 import (
@@ -41,8 +43,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Kind is the type of a column's cells.
@@ -196,96 +196,6 @@ func csvCell(c Column, v any) (string, error) {
 			return "", err
 		}
 		return d.Format(dateLayout), nil
-	}
-	s, err := text(c, v)
-	return SafeCell(s), err
-}
-
-func (t *Table) startXLSX(w io.Writer, sheet string, names, tags []string) error {
-	f := excelize.NewFile()
-	fail := func(err error) error { _ = f.Close(); return err }
-	if sheet == "" {
-		sheet = "Sheet1"
-	}
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return fail(err)
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return fail(err)
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return fail(err)
-	}
-	dateFmt := "yyyy-mm-dd"
-	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
-	if err != nil {
-		return fail(err)
-	}
-	header := 1
-	if tags != nil {
-		header = 2
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: header, TopLeftCell: "A" + strconv.Itoa(header+1), ActivePane: "bottomLeft"}); err != nil {
-		return fail(err)
-	}
-	cells := make([]any, len(t.cols))
-	for i, n := range names {
-		cells[i] = excelize.Cell{StyleID: bold, Value: SafeCell(n)}
-	}
-	if err := sw.SetRow("A1", cells); err != nil {
-		return fail(err)
-	}
-	if tags != nil {
-		for i, tag := range tags {
-			cells[i] = tag
-		}
-		if err := sw.SetRow("A2", cells); err != nil {
-			return fail(err)
-		}
-	}
-	next := header + 1
-	t.row = func(vals []any) error {
-		for i, v := range vals {
-			c, err := xlsxCell(t.cols[i], v, dateStyle)
-			if err != nil {
-				return err
-			}
-			cells[i] = c
-		}
-		ref, err := excelize.CoordinatesToCellName(1, next)
-		if err != nil {
-			return err
-		}
-		next++
-		return sw.SetRow(ref, cells)
-	}
-	t.end = func() error {
-		if err := sw.Flush(); err != nil {
-			return fail(err)
-		}
-		if err := f.Write(w); err != nil {
-			return fail(err)
-		}
-		return f.Close()
-	}
-	return nil
-}
-
-// xlsxCell turns v into column c's typed cell.
-func xlsxCell(c Column, v any, dateStyle int) (any, error) {
-	switch c.Kind {
-	case Integer:
-		return integer(c, v)
-	case Decimal:
-		return decimal(c, v)
-	case Date:
-		d, ok, err := date(c, v)
-		if err != nil || !ok {
-			return nil, err
-		}
-		return excelize.Cell{StyleID: dateStyle, Value: d}, nil
 	}
 	s, err := text(c, v)
 	return SafeCell(s), err
