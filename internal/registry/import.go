@@ -15,6 +15,7 @@ import (
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/export"
 	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/store"
 )
@@ -354,11 +355,6 @@ func (s *Service) WriteErrors(ctx context.Context, id string, w io.Writer, say f
 	return cw.Error()
 }
 
-// SafeCell neutralises a cell that a spreadsheet would evaluate as a formula (=, +,
-// -, @, tab, carriage return at the start) by prefixing an apostrophe.
-func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+// SafeCell neutralises a cell that a spreadsheet would evaluate as a formula; it
+// is export.SafeCell, kept here for the registry's callers.
+func SafeCell(s string) string { return export.SafeCell(s) }

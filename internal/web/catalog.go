@@ -868,4 +868,5 @@ var catalog = map[string]string{
 	"committed":                    "dijanjikan",
 	"confirmed by recipients":      "dibenarkan penerima",
 	"Delivered per day":            "Diantar per hari",
+	// The exports of monitoring (issue 12).
 }

@@ -71,16 +71,7 @@ func newOfficeWorld(t *testing.T, s *apptest.Server, n, forA int) *officeWorld {
 		if qty == 0 {
 			return nil
 		}
-		c, err := s.App.Allocations.Commit(s.Ctx(), who, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: qty, Region: area,
-			DeliverBy: futureDate(2)})
-		if err != nil || c.Allocated != qty {
-			t.Fatalf("commit %d in %s: %+v, %v", qty, area, c, err)
-		}
-		ids, err := store.All(s.Ctx(), s.App.DB.R(), store.String, `SELECT id FROM allocations WHERE commitment_id = $1 ORDER BY id`, c.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ids
+		return commitAllocations(t, s, who, p.ID, area, qty)
 	}
 	w.x = append(commit(w.whoA, "31.71.02.1003", forA), commit(w.whoB, "31.71.02.1003", n-forA)...)
 	w.y = commit(w.whoB, "31.74.02.1001", 1)[0]

@@ -99,6 +99,11 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/dashboard/collaborators", s.allow(account.ReadDashboard, dashList(s, s.collaboratorsOf))},
 		{"GET", "/api/v1/dashboard/daily", s.allow(account.ReadDashboard, dashList(s, s.dailyOf))},
 		{"GET", "/api/v1/dashboard/overdue", s.allow(account.ReadDashboard, dashList(s, s.overdueOf))},
+		// The exports of monitoring (issue 12): the 3W in HXL and coverage, CSV and XLSX.
+		{"GET", "/api/v1/exports/3w.csv", s.allow(account.ExportMonitoring, s.api3W)},
+		{"GET", "/api/v1/exports/3w.xlsx", s.allow(account.ExportMonitoring, s.api3W)},
+		{"GET", "/api/v1/exports/coverage.csv", s.allow(account.ExportMonitoring, s.apiCoverageExport)},
+		{"GET", "/api/v1/exports/coverage.xlsx", s.allow(account.ExportMonitoring, s.apiCoverageExport)},
 	}
 }
 
