@@ -392,5 +392,76 @@ func exportRows() []roleRow {
 		{method: "GET", path: "/api/v1/exports/coverage.csv?program={program}&region=31.71", want: inX, show: text("#loc+code", "31.71.02"),
 			hide: otherKota},
 		{method: "GET", path: "/api/v1/exports/coverage.xlsx?program={program}&region=31.71", want: inX, show: zip},
+		{method: "GET", path: "/api/v1/exports/collaborators.csv?program={program}", want: staff, show: text("#org+impl+name")},
+		{method: "GET", path: "/api/v1/exports/collaborators.xlsx?program={program}", want: staff, show: zip},
+		{method: "GET", path: "/api/v1/exports/daily.csv?program={program}", want: staff, show: text("#indicator+delivered")},
+		{method: "GET", path: "/api/v1/exports/daily.xlsx?program={program}", want: staff, show: zip},
+		{method: "GET", path: "/api/v1/exports/overdue.csv?program={program}&region=31.71", want: inX, show: text("#date+due"), hide: otherKota},
+		{method: "GET", path: "/api/v1/exports/overdue.xlsx?program={program}", want: staff, show: zip},
+	}
+}
+
+// The dashboard's other tables export with the figures the dashboard shows, the
+// dangerous names neutralised, and an audit entry each.
+func TestExportDashboardTables(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			w := newExportWorld(t, s)
+			for _, format := range []string{"csv", "xlsx"} {
+				t.Run(format, func(t *testing.T) {
+					var collab struct {
+						Items []struct {
+							Organization                    string
+							Committed, Allocated, Delivered int64
+						}
+					}
+					w.adm.Do(t, "GET", "/api/v1/dashboard/collaborators?program="+w.prog.ID, nil).JSON(t, &collab)
+					rows := w.get(t, w.adm, "/api/v1/exports/collaborators."+format+"?program="+w.prog.ID)
+					if len(rows)-2 != len(collab.Items) || len(collab.Items) != len(dangerousNames) {
+						t.Fatalf("%d rows for %d collaborators: %q", len(rows)-2, len(collab.Items), rows)
+					}
+					for i, c := range collab.Items {
+						r := rows[2+i]
+						if r[1] != "'"+c.Organization || r[2] != strconv.FormatInt(c.Committed, 10) ||
+							r[3] != strconv.FormatInt(c.Allocated, 10) || r[4] != strconv.FormatInt(c.Delivered, 10) {
+							t.Errorf("row %q, dashboard %+v", r, c)
+						}
+					}
+					var daily struct {
+						Items []struct {
+							Date      string
+							Delivered int64
+						}
+					}
+					w.offX.Do(t, "GET", "/api/v1/dashboard/daily?program="+w.prog.ID, nil).JSON(t, &daily)
+					rows = w.get(t, w.offX, "/api/v1/exports/daily."+format+"?program="+w.prog.ID)
+					var sum int64
+					for i, d := range daily.Items {
+						n, _ := strconv.ParseInt(rows[2+i][1], 10, 64)
+						if rows[2+i][0] != d.Date || n != d.Delivered {
+							t.Errorf("daily row %q, dashboard %+v", rows[2+i], d)
+						}
+						sum += n
+					}
+					// Office X sees its kota: 2 + 1 households delivered there.
+					if len(rows)-2 != len(daily.Items) || sum != 3 {
+						t.Errorf("daily rows %q: %d delivered, want 3", rows[2:], sum)
+					}
+					rows = w.get(t, w.offX, "/api/v1/exports/overdue."+format+"?program="+w.prog.ID)
+					if len(rows) != 2 || rows[1][6] != "#date+due" {
+						t.Errorf("overdue rows %q, want the header rows only (nothing is late)", rows)
+					}
+				})
+			}
+			if res := w.offY.Do(t, "GET", "/api/v1/exports/daily.csv?program="+w.prog.ID+"&region=31.71", nil); res.Status != 404 {
+				t.Errorf("office Y for 31.71: %d, want 404", res.Status)
+			}
+			for _, what := range []string{"collaborators", "daily", "overdue"} {
+				if n := countRows(t, s, `SELECT COUNT(*) FROM audit_log WHERE action = $1`, "export."+what); n != 2 {
+					t.Errorf("%d export.%s audit entries, want 2", n, what)
+				}
+			}
+		})
 	}
 }

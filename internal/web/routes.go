@@ -104,6 +104,12 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/exports/3w.xlsx", s.allow(account.ExportMonitoring, s.api3W)},
 		{"GET", "/api/v1/exports/coverage.csv", s.allow(account.ExportMonitoring, s.apiCoverageExport)},
 		{"GET", "/api/v1/exports/coverage.xlsx", s.allow(account.ExportMonitoring, s.apiCoverageExport)},
+		{"GET", "/api/v1/exports/collaborators.csv", s.allow(account.ExportMonitoring, s.apiCollaboratorsExport())},
+		{"GET", "/api/v1/exports/collaborators.xlsx", s.allow(account.ExportMonitoring, s.apiCollaboratorsExport())},
+		{"GET", "/api/v1/exports/daily.csv", s.allow(account.ExportMonitoring, s.apiDailyExport())},
+		{"GET", "/api/v1/exports/daily.xlsx", s.allow(account.ExportMonitoring, s.apiDailyExport())},
+		{"GET", "/api/v1/exports/overdue.csv", s.allow(account.ExportMonitoring, s.apiOverdueExport())},
+		{"GET", "/api/v1/exports/overdue.xlsx", s.allow(account.ExportMonitoring, s.apiOverdueExport())},
 	}
 }
 
