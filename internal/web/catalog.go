@@ -868,5 +868,7 @@ var catalog = map[string]string{
 	"committed":                    "dijanjikan",
 	"confirmed by recipients":      "dibenarkan penerima",
 	"Delivered per day":            "Diantar per hari",
-	// The exports of monitoring (issue 12).
+	// The dashboard's downloads (issue 12).
+	"Download":                      "Unduh",
+	"Who does what where (3W, HXL)": "Siapa melakukan apa di mana (3W, HXL)",
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -49,19 +50,21 @@ type dashStep struct{ Name, Link string }
 
 // dashPage is what the template gets.
 type dashPage struct {
-	Programs       []program.Program
-	P              program.Program
-	Phase          string
-	Total          dashPageRow
-	Trail          []dashStep
-	Children       []dashPageRow
-	RWs            bool // the children are RWs
-	Collaborators  []dashCollaborator
-	Overdue        []dashOverdue
-	Failures       []allocate.FailedDelivery
-	Orgs           map[string]string
-	API, Daily     string // the JSON the script refetches
-	Map            string
+	Programs      []program.Program
+	P             program.Program
+	Phase         string
+	Total         dashPageRow
+	Trail         []dashStep
+	Children      []dashPageRow
+	RWs           bool // the children are RWs
+	Collaborators []dashCollaborator
+	Overdue       []dashOverdue
+	Failures      []allocate.FailedDelivery
+	Orgs          map[string]string
+	API, Daily    string // the JSON the script refetches
+	Map           string
+	// Query is program and region, for the tables' downloads (CSV, XLSX).
+	Query          template.URL
 	RefreshSeconds int
 }
 
@@ -141,5 +144,6 @@ func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
 	data.API = "/api/v1/dashboard?" + r.URL.RawQuery
 	data.Daily = "/api/v1/dashboard/daily?" + url.Values{"program": {p.ID}, "region": {code}}.Encode()
 	data.Map = "/dashboard/map?" + url.Values{"program": {p.ID}, "region": {code}}.Encode()
+	data.Query = template.URL(url.Values{"program": {p.ID}, "region": {code}}.Encode())
 	s.render(w, r, "dashboard", "Dashboard", data)
 }

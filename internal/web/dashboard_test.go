@@ -336,7 +336,8 @@ func dashboardRows() []roleRow {
 		{method: "GET", path: "/api/v1/dashboard/collaborators?program={program}&region=31.71.01", want: apiInX(200), show: text(`"items":[]`)},
 		{method: "GET", path: "/api/v1/dashboard/daily?program={program}", want: staff(200), show: text(`"items":`)},
 		{method: "GET", path: "/api/v1/dashboard/overdue?program={program}&region=31.74.02", want: apiInY(200), show: text(`"items":[]`)},
-		{method: "GET", path: "/dashboard?program={program}&region=31.71.01", want: pageInX(200), to: toLogin(""), show: text(`id="dashboard"`, `id="dash-daily"`, `href="/dashboard/map?`)},
+		{method: "GET", path: "/dashboard?program={program}&region=31.71.01", want: pageInX(200), to: toLogin(""), show: text(`id="dashboard"`, `id="dash-daily"`, `href="/dashboard/map?`,
+			`href="/api/v1/exports/3w.xlsx?program=`, `href="/api/v1/exports/collaborators.csv?program=`, `href="/api/v1/exports/daily.xlsx?program=`)},
 		{method: "GET", path: "/dashboard?program={program}&region=31.74.01", want: pageInY(200), to: toLogin(""), show: text(`id="dashboard"`)},
 	}
 }
