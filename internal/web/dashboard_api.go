@@ -97,16 +97,12 @@ func dashPhase(r *http.Request, p program.Program) (string, error) {
 func (s *Server) dashboardOf(r *http.Request, p program.Program, code, phase string) (dashboard, error) {
 	ctx := r.Context()
 	f := monitor.Filter{Programs: []string{p.ID}, Region: code, Phase: phase}
-	here, err := s.monitor.ByRegion(ctx, f, len(code))
-	if err != nil {
-		return dashboard{}, err
-	}
-	shares, err := s.monitor.RWShares(ctx, f, len(code))
-	if err != nil {
-		return dashboard{}, err
-	}
 	reg, _ := s.regions.Get(code)
-	d := dashboard{Region: code, Name: reg.Name, dashFigures: newDashFigures(here[code], shares[code]), Children: []dashRow{}}
+	d := dashboard{Region: code, Name: reg.Name, Children: []dashRow{}}
+	// One pass over the counter rows: the children's figures, and the region's as
+	// their sum (an RW lies in one child, so its RWs fully covered add up too).
+	var total monitor.Figures
+	var totalShare monitor.RWShare
 	if lvl, _ := region.LevelOf(code); lvl == region.Village {
 		rws, err := s.monitor.ByRW(ctx, f)
 		if err != nil {
@@ -120,23 +116,30 @@ func (s *Server) dashboardOf(r *http.Request, p program.Program, code, phase str
 					sh.Full = 1
 				}
 			}
+			total.Add(g)
+			totalShare.All, totalShare.Full = totalShare.All+sh.All, totalShare.Full+sh.Full
 			c := fmt.Sprintf("%03d", rw)
 			d.Children = append(d.Children, dashRow{Code: c, Name: "RW " + c, dashFigures: newDashFigures(g, sh)})
 		}
-	} else if kids := s.regions.Children(code); len(kids) > 0 {
-		by := len(kids[0].Code)
-		figs, err := s.monitor.ByRegion(ctx, f, by)
+	} else {
+		by := len(code)
+		kids := s.regions.Children(code)
+		if len(kids) > 0 {
+			by = len(kids[0].Code)
+		}
+		figs, shares, err := s.monitor.Drill(ctx, f, by)
 		if err != nil {
 			return d, err
 		}
-		shares, err := s.monitor.RWShares(ctx, f, by)
-		if err != nil {
-			return d, err
+		for c, g := range figs {
+			total.Add(g)
+			totalShare.All, totalShare.Full = totalShare.All+shares[c].All, totalShare.Full+shares[c].Full
 		}
 		for _, k := range kids {
 			d.Children = append(d.Children, dashRow{Code: k.Code, Name: k.Name, dashFigures: newDashFigures(figs[k.Code], shares[k.Code])})
 		}
 	}
+	d.dashFigures = newDashFigures(total, totalShare)
 	// Least covered first; a region without needs has nothing to cover and goes last.
 	slices.SortFunc(d.Children, func(a, b dashRow) int {
 		if (a.needs == 0) != (b.needs == 0) {
