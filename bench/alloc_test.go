@@ -372,7 +372,14 @@ type concurrentResult struct {
 // kota (10%): areas overlap, and late commitments find their areas used up.
 func (e *allocBench) concurrent(tb testing.TB, p program.Program, committers, each int) concurrentResult {
 	tb.Helper()
-	whos := e.orgs(tb, "conc", committers)
+	return e.concurrentAs(tb, p, "conc", committers, each)
+}
+
+// concurrentAs is concurrent with organisations named after prefix (a second run
+// in one database needs new ones).
+func (e *allocBench) concurrentAs(tb testing.TB, p program.Program, prefix string, committers, each int) concurrentResult {
+	tb.Helper()
+	whos := e.orgs(tb, prefix, committers)
 	r := concurrentResult{committers: committers, each: each}
 	var units, requested atomic.Int64
 	var mu sync.Mutex

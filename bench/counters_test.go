@@ -287,10 +287,15 @@ func BenchmarkCounters(b *testing.B) {
 			if part("cost-concurrent") {
 				var walls [2]time.Duration
 				var rates [2]float64
-				for i, on := range []bool{false, true} {
+				order := []bool{false, true}
+				if os.Getenv("GOTONG_BENCH_ORDER") == "on-first" {
+					order = []bool{true, false}
+				}
+				for _, on := range order {
+					i := map[bool]int{false: 0, true: 1}[on]
 					p, _ := e.program(b, fmt.Sprintf("Bench cost concurrent %v", on), program.Input{})
 					tr.set(b, on)
-					r := e.concurrent(b, p, committers, each)
+					r := e.concurrentAs(b, p, fmt.Sprintf("cost-%v", on), committers, each)
 					walls[i], rates[i] = r.wall, r.allocationsPerSecond
 					b.Logf("concurrent %dx%d, counters %v: %v wall, %d allocations (%.0f/s), commit median %v, p90 %v; load %.2f",
 						committers, each, on, r.wall, r.allocations, r.allocationsPerSecond, median(r.perCommit), percentile(r.perCommit, 0.9), load1())

@@ -46,6 +46,8 @@ package monitor
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -221,7 +223,8 @@ func (s *Service) RWShares(ctx context.Context, f Filter, by int) (map[string]RW
 
 // Orgs sums the organisation rows f selects per organisation: what each holds
 // (Needs: allocations, Allocated: units), dispatched, delivered, failed, overdue,
-// and its call-backs.
+// and its call-backs. It adds up in Go: SQLite's GROUP BY costs about 3 µs a row,
+// and a province's 3W has 160,000 organisation rows.
 func (s *Service) Orgs(ctx context.Context, f Filter) (map[string]Figures, error) {
 	cond, args := f.where(orgRows)
 	out := map[string]Figures{}
@@ -231,9 +234,11 @@ func (s *Service) Orgs(ctx context.Context, f Filter) (map[string]Figures, error
 		if err := r.Scan(append([]any{&org}, g.dest()...)...); err != nil {
 			return err
 		}
-		out[org] = g
+		sum := out[org]
+		sum.Add(g)
+		out[org] = sum
 		return nil
-	}, `SELECT org_id, `+sums()+` FROM `+s.source+` WHERE `+cond+` GROUP BY org_id`, args...)
+	}, `SELECT org_id, `+strings.Join(columns, ", ")+` FROM `+s.source+` WHERE `+cond, args...)
 	return out, err
 }
 
@@ -246,18 +251,49 @@ type OrgArea struct {
 	Figures
 }
 
-// OrgAreas lists the organisation rows f selects per organisation, program and
-// kelurahan, in that order, calling each for every one.
+// OrgAreas calls each for the organisation rows f selects, summed per
+// organisation, program and kelurahan, ordered by program, kelurahan and
+// organisation. The rows come in the counters' key order (program, kelurahan,
+// phase …), so one kelurahan's organisations are added up in a small map and
+// handed on before the next kelurahan's are read: no GROUP BY, memory bounded by
+// the organisations of one kelurahan.
 func (s *Service) OrgAreas(ctx context.Context, f Filter, each func(OrgArea) error) error {
 	cond, args := f.where(orgRows)
-	return store.Each(ctx, s.db.R(), func(r store.Scanner) error {
-		var a OrgArea
-		if err := r.Scan(append([]any{&a.OrgID, &a.Program, &a.Region}, a.dest()...)...); err != nil {
+	var prog, place string
+	block := map[string]*Figures{}
+	flush := func() error {
+		for _, org := range slices.Sorted(maps.Keys(block)) {
+			if err := each(OrgArea{OrgID: org, Program: prog, Region: place, Figures: *block[org]}); err != nil {
+				return err
+			}
+		}
+		clear(block)
+		return nil
+	}
+	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
+		var org, p, reg string
+		var g Figures
+		if err := r.Scan(append([]any{&org, &p, &reg}, g.dest()...)...); err != nil {
 			return err
 		}
-		return each(a)
-	}, `SELECT org_id, program_id, region, `+sums()+` FROM `+s.source+` WHERE `+cond+`
-		GROUP BY org_id, program_id, region ORDER BY org_id, program_id, region`, args...)
+		if p != prog || reg != place {
+			if err := flush(); err != nil {
+				return err
+			}
+			prog, place = p, reg
+		}
+		if sum := block[org]; sum != nil {
+			sum.Add(g)
+		} else {
+			block[org] = &g
+		}
+		return nil
+	}, `SELECT org_id, program_id, region, `+strings.Join(columns, ", ")+` FROM `+s.source+` WHERE `+cond+`
+		ORDER BY program_id, region`, args...)
+	if err != nil {
+		return err
+	}
+	return flush()
 }
 
 // Day is the units delivered on one day (WIB).
