@@ -354,6 +354,11 @@ func exportsConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c regis
 		k.do(t, apiCall{as: c.office, method: "GET", path: "/api/v1/exports/coverage." + f + "?program=" + w.prog.ID + "&region=31.71.02", want: 200})
 		k.do(t, apiCall{as: c.otherOffice, method: "GET", path: "/api/v1/exports/coverage." + f + "?program=" + w.prog.ID + "&region=31.71.02", want: 404})
 		k.do(t, apiCall{as: c.admin, method: "GET", path: "/api/v1/exports/coverage." + f, want: 400, docRejects: true})
+		for _, table := range []string{"collaborators", "daily", "overdue"} {
+			k.do(t, apiCall{as: c.admin, method: "GET", path: "/api/v1/exports/" + table + "." + f + "?program=" + w.prog.ID, want: 200})
+			k.do(t, apiCall{as: c.otherOffice, method: "GET", path: "/api/v1/exports/" + table + "." + f + "?program=" + w.prog.ID + "&region=31.71.02", want: 404})
+			k.do(t, apiCall{as: c.anon, method: "GET", path: "/api/v1/exports/" + table + "." + f + "?program=" + w.prog.ID, want: 401})
+		}
 	}
 }
 
