@@ -180,6 +180,10 @@ func TestCountersSmoke(t *testing.T) {
 			who := e.orgs(t, "counters", 1)[0]
 			e.areaRuns(t, p, who, "kecamatan", e.kec, 2, e.scaled(10_000, 10))
 			deliverSome(t, e, p)
+			// Claims at once, on a program of their own: the counters still equal a
+			// recount (on PostgreSQL each claim appends its own deltas).
+			pc, _ := e.program(t, "Bench counters at once", program.Input{})
+			e.concurrent(t, pc, 8, 3)
 			if d, n, err := m.Verify(e.ctx); err != nil || d != nil || n == 0 {
 				t.Fatalf("counters after the runs: %v over %d rows (%v)", d, n, err)
 			}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -121,20 +122,42 @@ func (postgresClaim) apply(ctx context.Context, tx *store.Tx, c *Commitment, _ [
 	for i, r := range rows {
 		ids[i], needs[i], targets[i], regions[i], qty[i] = r.id, r.needID, r.targetID, r.region, int64(r.quantity)
 	}
+	// Monitoring's counters: the claim counts its own writes (monitor.CountClaim
+	// says why), and its statements tell the counter triggers so.
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('gotong.counting', 'claim', true)`); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO allocations (id, commitment_id, org_id, need_id, target_id, region, quantity, status, expires_at, created_at, updated_at)
 		SELECT v.id, $1, $2, v.need, v.target, v.region, v.qty, 'reserved', $3, $4, $4
 		FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::int[]) AS v(id, need, target, region, qty)`,
 		c.ID, c.OrgID, expires, now, ids, needs, targets, regions, qty); err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE needs SET allocated = needs.allocated + v.qty
+	// RETURNING gives each need's place and what it holds now: a need is newly
+	// covered when it holds its quantity and did not before this claim's units.
+	taken, err := tx.QueryContext(ctx, `UPDATE needs SET allocated = needs.allocated + v.qty
 		FROM unnest($1::text[], $2::int[]) AS v(id, qty)
-		WHERE needs.id = v.id AND needs.allocated + v.qty <= needs.quantity`, needs, qty)
+		WHERE needs.id = v.id AND needs.allocated + v.qty <= needs.quantity
+		RETURNING needs.region, needs.rw, needs.state, needs.quantity, needs.allocated, v.qty`, needs, qty)
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || int(n) != len(rows) {
-		return fmt.Errorf("claim: %d of %d needs updated (%v)", n, len(rows), err)
+	claimed, err := store.Collect(taken, func(r store.Scanner) (monitor.Claimed, error) {
+		var k monitor.Claimed
+		var state string
+		var quantity, allocated int
+		err := r.Scan(&k.Region, &k.RW, &state, &quantity, &allocated, &k.Units)
+		k.Full = state != "void" && quantity > 0 && allocated >= quantity && allocated-k.Units < quantity
+		return k, err
+	})
+	if err != nil {
+		return err
 	}
-	return nil
+	if len(claimed) != len(rows) {
+		return fmt.Errorf("claim: %d of %d needs updated", len(claimed), len(rows))
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('gotong.counting', '', true)`); err != nil {
+		return err
+	}
+	return monitor.CountClaim(ctx, tx, c.ProgramID, c.PhaseID, c.OrgID, claimed)
 }
