@@ -214,13 +214,6 @@ func (r RWShare) Share() float64 {
 	return float64(r.Full) / float64(r.All)
 }
 
-// RWShares counts per region code prefix of by characters the RWs that f selects
-// and those fully covered, over f's phases together.
-func (s *Service) RWShares(ctx context.Context, f Filter, by int) (map[string]RWShare, error) {
-	_, shares, err := s.Drill(ctx, f, by)
-	return shares, err
-}
-
 // Orgs sums the organisation rows f selects per organisation: what each holds
 // (Needs: allocations, Allocated: units), dispatched, delivered, failed, overdue,
 // and its call-backs. It adds up in Go: SQLite's GROUP BY costs about 3 µs a row,
