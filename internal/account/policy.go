@@ -50,6 +50,11 @@ const (
 	ReadDashboard    Permission = "read_dashboard"    // the government dashboard of a region: figures to RW, overdue, failures, collaborators
 	ExportMonitoring Permission = "export_monitoring" // the dashboard's tables and the 3W as CSV and XLSX
 	ManageBoundaries Permission = "manage_boundaries" // upload region boundaries (GeoJSON) for the map
+	// Donations to the task force (issue 13).
+	ManageWarehouses Permission = "manage_warehouses" // warehouses and posts, the organisation that distributes each, the catalogue of goods
+	HandleDonations  Permission = "handle_donations"  // for the warehouses of one's region: accept, decline and receive offers, map free text, adjust and transfer stock
+	Donate           Permission = "donate"            // offer goods to a warehouse, withdraw an offer, see one's own offers and where they went
+	ReadStock        Permission = "read_stock"        // a warehouse's stock and ledger: staff in their region, the organisation that distributes it
 )
 
 // Permissions lists every permission, in the order above.
@@ -58,7 +63,7 @@ func Permissions() []Permission {
 		Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ManagePrograms, ReadPrograms, ReadCoverage, ReadOpenNeeds,
 		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation, ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ManageCourierProviders,
-		ReadDashboard, ExportMonitoring, ManageBoundaries}
+		ReadDashboard, ExportMonitoring, ManageBoundaries, ManageWarehouses, HandleDonations, Donate, ReadStock}
 }
 
 // ParsePermission checks a permission name (templates name them as strings).
@@ -98,16 +103,17 @@ func (u User) Principal() Principal {
 var (
 	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage}
 	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged,
-		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ReadDashboard, ExportMonitoring}
+		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ReadDashboard, ExportMonitoring,
+		HandleDonations, ReadStock}
 	follow = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation}
 	grants = map[Role]map[Permission]bool{
 		Admin: set(everyone, staff, follow, []Permission{ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags, ManagePrograms,
-			ManageCourierProviders, ManageBoundaries}),
+			ManageCourierProviders, ManageBoundaries, ManageWarehouses}),
 		Office:       set(everyone, staff),
 		Collaborator: set(everyone),
 	}
-	verifiedCollaborator = set(everyone, follow, []Permission{Commit})
+	verifiedCollaborator = set(everyone, follow, []Permission{Commit, Donate, ReadStock})
 )
 
 func set(lists ...[]Permission) map[Permission]bool {

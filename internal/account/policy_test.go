@@ -61,6 +61,10 @@ var grants = map[account.Permission]string{
 	account.ReadDashboard:          "AO...",
 	account.ExportMonitoring:       "AO...",
 	account.ManageBoundaries:       "A....",
+	account.ManageWarehouses:       "A....",
+	account.HandleDonations:        "AO...",
+	account.Donate:                 "..V..",
+	account.ReadStock:              "AOV..",
 }
 
 func TestPolicyAnswersEveryPermissionForEveryPrincipal(t *testing.T) {

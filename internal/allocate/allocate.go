@@ -146,6 +146,9 @@ type Service struct {
 	// thank commitments left with nothing to do (package deliver sets it; allocate
 	// does not know runs).
 	OnEnded func(ctx context.Context, tx *store.Tx, allocationIDs, commitmentIDs []string) error
+	// stock is the warehouses' stock that commitments with a warehouse give
+	// from (nil: such commitments are refused).
+	stock Stock
 }
 
 // New returns the allocation service.

@@ -26,6 +26,7 @@ import (
 	"github.com/gotong/gotong/internal/callback"
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/demo"
+	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/monitor"
@@ -139,7 +140,9 @@ type App struct {
 	// Monitor reads the kept counters (dashboards, coverage, the public page) and
 	// folds them on PostgreSQL.
 	Monitor *monitor.Service
-	served  atomic.Value // "http://" + the address Serve listens on
+	// Donations runs warehouses, offers of goods, intake and stock (issue 13).
+	Donations *donate.Service
+	served    atomic.Value // "http://" + the address Serve listens on
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -219,8 +222,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// The documents of delivery: labels, handover records and certificates, signed.
 	a.Deliveries.UseRecords(deliver.Records{Key: v.Subkey("record signature v1"), Orgs: a.Accounts, Messages: a.Messages})
 	a.Monitor = monitor.New(db)
+	// Donations to the task force: its stock is what commitments with a
+	// warehouse give from.
+	a.Donations = donate.New(db, regions, a.Accounts, donate.Options{Province: cfg.Province,
+		Key: v.Subkey("donation record v1"), BaseURL: a.BaseURL, Outbox: a.Messages})
+	a.Allocations.UseStock(a.Donations)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
-		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor,
+		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
 		Providers: deliver.NewProviders(db, v, a.Deliveries),
 		Codes:     deliver.NewCodes(v.Subkey("recipient code v1"))}, log, reg, web.Options{

@@ -91,6 +91,16 @@
 //	counters            monitor   written by triggers on needs, allocations and callback_items (migration 00017); read through monitor.Service
 //	counter_deltas      monitor   PostgreSQL: appended by the same triggers, folded by monitor.Service.Fold
 //	boundaries          boundary  - (the map reads it through boundary.Service.Children)
+//	warehouses          donate    -
+//	stock_items         donate    -
+//	donations           donate    -
+//	donation_items      donate    -
+//	donation_receipts   donate    -
+//	donation_receipt_lines donate -
+//	stock_moves         donate    -
+//	stock               donate    allocate: the allocate.Stock interface donate.Service implements (Source, Settle in the commitment's transaction)
+//	stock_lots          donate    -
+//	stock_commitments   donate    -
 package store
 
 import (

@@ -872,3 +872,30 @@ var catalog = map[string]string{
 	"Download":                      "Unduh",
 	"Who does what where (3W, HXL)": "Siapa melakukan apa di mana (3W, HXL)",
 }
+
+// catalogParts are further sections of the catalogue kept in their own files
+// (catalog_donations.go …), so that work on separate capabilities does not edit
+// one map literal. A file declares its section as
+//
+//	var catalogDonations = catalogPart(map[string]string{…})
+//
+// which package initialisation runs before init; init merges the sections into
+// catalog. A key given twice with two translations is a bug, and the server
+// refuses to start with it.
+var catalogParts []map[string]string
+
+func catalogPart(m map[string]string) map[string]string {
+	catalogParts = append(catalogParts, m)
+	return m
+}
+
+func init() {
+	for _, part := range catalogParts {
+		for k, v := range part {
+			if have, ok := catalog[k]; ok && have != v {
+				panic("web: catalogue key " + k + " translated twice: " + have + " / " + v)
+			}
+			catalog[k] = v
+		}
+	}
+}

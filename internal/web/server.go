@@ -32,6 +32,7 @@ import (
 	"github.com/gotong/gotong/internal/boundary"
 	"github.com/gotong/gotong/internal/callback"
 	"github.com/gotong/gotong/internal/deliver"
+	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
@@ -103,6 +104,8 @@ type Server struct {
 	codes   deliver.Codes
 	// The map (issue 12): region outlines, kept by the boundary package.
 	boundaries *boundary.Service
+	// Donations to the task force (issue 13).
+	donations *donate.Service
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -119,6 +122,8 @@ type Capabilities struct {
 	Deliveries *deliver.Service
 	// Monitor reads the kept counters of monitoring (issue 12).
 	Monitor *monitor.Service
+	// Donations runs warehouses, offers of goods, intake and stock (issue 13).
+	Donations *donate.Service
 }
 
 // sessionStore is scs's store on either engine, with its cleanup to stop.
@@ -158,6 +163,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.callbacks, s.providers, s.codes = caps.Callbacks, caps.Providers, caps.Codes
 	s.monitor = caps.Monitor
+	s.donations = caps.Donations
 	s.boundaries = boundary.New(db, regions, opt.Province)
 	s.sessions = scs.New()
 	// scs has a store per engine, each speaking its engine's SQL to the sessions
