@@ -22,6 +22,9 @@ type Kind struct {
 //	allocation_expiring  program, count, deadline
 //	delivery_failed      program, reason (a code of allocate.FailReasons)
 //	commitment_complete  program, units
+//	donation_accepted    warehouse, arrive (the day the goods are expected, YYYY-MM-DD, or "")
+//	donation_declined    warehouse, reason
+//	donation_received    warehouse, units, good (a receipt: units that arrived, units stocked)
 var Kinds = map[string]Kind{
 	"recipient_code": kind([]string{"program", "org", "code"},
 		"Kode penerimaan bantuan {{.program}}",
@@ -43,6 +46,23 @@ var Kinds = map[string]Kind{
 		"Terima kasih: komitmen Anda untuk {{.program}} selesai, {{.units}} unit telah diterima warga.",
 		"{{.program}} commitment complete",
 		"Thank you: your commitment to {{.program}} is complete, {{.units}} units have reached their recipients."),
+	// Donations to the task force (issue 13): the donor organisation is told by
+	// e-mail at each decision and each receipt.
+	"donation_accepted": kind([]string{"warehouse", "arrive"},
+		"Penawaran donasi diterima",
+		"Penawaran donasi Anda diterima oleh {{.warehouse}}. Silakan antar barang {{if .arrive}}pada {{.arrive}}{{else}}secepatnya{{end}}; petugas akan mencatat yang diterima dan mengirim tanda terima.",
+		"Donation offer accepted",
+		"Your donation offer was accepted by {{.warehouse}}. Please deliver the goods {{if .arrive}}on {{.arrive}}{{else}}as soon as you can{{end}}; staff will record what arrives and send a receipt."),
+	"donation_declined": kind([]string{"warehouse", "reason"},
+		"Penawaran donasi tidak diterima",
+		"Penawaran donasi Anda ke {{.warehouse}} tidak dapat diterima: {{.reason}}. Terima kasih atas niat baik Anda.",
+		"Donation offer declined",
+		"Your donation offer to {{.warehouse}} could not be accepted: {{.reason}}. Thank you for your kindness."),
+	"donation_received": kind([]string{"warehouse", "units", "good"},
+		"Donasi Anda telah diterima",
+		"{{.warehouse}} telah menerima {{.units}} unit donasi Anda ({{.good}} dalam kondisi baik). Tanda terima dapat diunduh di Gotong. Terima kasih.",
+		"Your donation was received",
+		"{{.warehouse}} received {{.units}} units of your donation ({{.good}} in good condition). The receipt can be downloaded in Gotong. Thank you."),
 }
 
 // reasons are the failure reasons of allocate.FailReasons, as the messages say them.
