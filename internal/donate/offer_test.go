@@ -178,3 +178,33 @@ func TestOfferRefusesBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestValuesBeyondThirtyTwoBits keeps rupiah values whole on both engines: a unit
+// value may reach Rp10.000.000.000 and a receipt's value is many of them.
+func TestValuesBeyondThirtyTwoBits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		w := f.warehouse("31.71.01", "")
+		donor, office := f.org("PT Donatur Besar", true), f.office("31.71")
+		d, err := f.s.Offer(f.ctx, donor, NewOffer{WarehouseID: w.ID, Items: []OfferLine{
+			{Item: "hazmat", Quantity: 3, UnitValue: MaxUnitValue}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.Accept(f.ctx, office, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.s.Receive(f.ctx, office, d.ID, Intake{Items: []IntakeLine{{Line: 1, Received: 3}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := f.s.Receipt(f.ctx, office, r.ID)
+		if err != nil || got.Value != 3*MaxUnitValue {
+			t.Fatalf("receipt value %d (%v), want %d", got.Value, err, int64(3*MaxUnitValue))
+		}
+		back, err := f.s.Donation(f.ctx, donor, d.ID)
+		if err != nil || back.Items[0].UnitValue != MaxUnitValue || back.Value != 3*MaxUnitValue {
+			t.Fatalf("donation read back: %+v %v", back, err)
+		}
+	})
+}
