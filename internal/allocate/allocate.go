@@ -124,6 +124,11 @@ type Commitment struct {
 	Suggestions []Suggestion `json:"suggestions,omitempty"`
 	// ProgramName is filled in lists and pages.
 	ProgramName string `json:"program_name,omitempty"`
+	// WarehouseID is the warehouse whose stock the commitment gives from (the
+	// task force's onward distribution), Item the stock item it gives; both ""
+	// for a commitment of the organisation's own goods.
+	WarehouseID string `json:"warehouse_id,omitempty"`
+	Item        string `json:"item,omitempty"`
 	chain       string
 }
 

@@ -11,12 +11,13 @@ import (
 )
 
 const commitmentCols = `c.id, c.org_id, c.program_id, c.phase_id, ph.name, c.region, c.chain, c.requested, c.allocated, c.waiting,
-	c.released, c.deliver_by, c.status, c.created_at, p.name`
+	c.released, c.deliver_by, c.status, c.created_at, p.name, c.warehouse_id, c.stock_item`
 
 func scanCommitment(r interface{ Scan(...any) error }) (Commitment, error) {
 	var c Commitment
 	err := r.Scan(&c.ID, &c.OrgID, &c.ProgramID, &c.PhaseID, &c.Phase, &c.Region, &c.chain, &c.Requested, &c.Allocated,
-		&c.Waitlisted, &c.Released, &c.DeliverBy, &c.Status, &c.CreatedAt, &c.ProgramName)
+		&c.Waitlisted, &c.Released, &c.DeliverBy, &c.Status, &c.CreatedAt, &c.ProgramName,
+		&c.WarehouseID, &c.Item)
 	c.CreatedAt = c.CreatedAt.UTC()
 	return c, err
 }
