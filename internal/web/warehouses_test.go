@@ -474,3 +474,67 @@ func TestWarehousePages(t *testing.T) {
 		}
 	})
 }
+
+// warehousesConformance calls every warehouse, catalogue and stock endpoint in
+// the order the task force uses them, refusals included: the admin adds a
+// warehouse and an item, the office counts its stock and moves some of it to
+// another kota's post, and reads the ledger.
+func warehousesConformance(t *testing.T, k *oapiChecker, s *apptest.Server) {
+	w := newWHWorld(t, s)
+	whs, x := "/api/v1/warehouses", "/api/v1/warehouses/"+w.whX.ID
+	later := time.Now().AddDate(1, 0, 0).Format(time.DateOnly)
+	var created donate.Warehouse
+	k.do(t, apiCall{as: w.admin, method: "POST", path: whs, want: 201, body: map[string]any{"name": "Gudang Skema", "region": "31.71.04",
+		"address": "Jl. Skema 4", "kind": "posko", "contact_name": "Bu Skema", "contact_phone": "081377770044", "org_id": w.distOrg.ID}}).JSON(t, &created)
+	for _, c := range []apiCall{
+		{as: w.admin, method: "POST", path: whs, want: 400, body: map[string]any{"name": "Gudang Skema", "region": "99"}},
+		{as: w.admin, method: "POST", path: whs, want: 400, body: map[string]any{"name": "Gudang Skema"}, docRejects: true},
+		{as: w.officeX, method: "POST", path: whs, want: 404, body: map[string]any{"name": "Gudang Skema", "region": "31.71"}},
+		{as: w.anon, method: "POST", path: whs, want: 401, body: map[string]any{"name": "Gudang Skema", "region": "31.71"}},
+		{as: w.admin, method: "GET", path: whs + "?region=31.71&limit=1", want: 200},
+		{as: w.officeX, method: "GET", path: whs, want: 200},
+		{as: w.other, method: "GET", path: whs, want: 200},
+		{as: w.admin, method: "GET", path: whs + "?region=abc", want: 400},
+		{as: w.unverd, method: "GET", path: whs, want: 404},
+		{as: w.anon, method: "GET", path: whs, want: 401},
+		{as: w.other, method: "GET", path: whs + "/" + created.ID, want: 200},
+		{as: w.officeY, method: "GET", path: whs + "/" + created.ID, want: 404},
+		{as: w.admin, method: "PUT", path: whs + "/" + created.ID, want: 200, body: map[string]any{"name": "Gudang Skema Baru", "region": "31.71.04",
+			"address": "Jl. Skema 5", "kind": "gudang", "contact_name": "", "contact_phone": "", "org_id": ""}},
+		{as: w.admin, method: "PUT", path: whs + "/" + created.ID, want: 400, body: map[string]any{"name": "G", "region": "31.71"}, docRejects: true},
+		{as: w.officeX, method: "PUT", path: whs + "/" + created.ID, want: 404, body: map[string]any{"name": "Gudang Skema", "region": "31.71"}},
+		{as: w.other, method: "GET", path: "/api/v1/stock-items", want: 200},
+		{as: w.anon, method: "GET", path: "/api/v1/stock-items", want: 401},
+		{as: w.admin, method: "POST", path: "/api/v1/stock-items", want: 201, body: map[string]any{"name": "Tabung Oksigen Skema", "unit": "tabung", "perishable": false}},
+		{as: w.admin, method: "POST", path: "/api/v1/stock-items", want: 409, body: map[string]any{"name": "tabung oksigen skema", "unit": "tabung"}},
+		{as: w.admin, method: "POST", path: "/api/v1/stock-items", want: 400, body: map[string]any{"name": "Tabung", "unit": "tabung", "colour": "biru"}, docRejects: true},
+		{as: w.officeX, method: "POST", path: "/api/v1/stock-items", want: 404, body: map[string]any{"name": "Tabung Lain", "unit": "tabung"}},
+		{as: w.officeX, method: "POST", path: x + "/adjustments", want: 201, body: map[string]any{"item": "Beras", "quantity": 80, "expires_on": later, "reason": "stok awal"}},
+		{as: w.officeX, method: "POST", path: x + "/adjustments", want: 201, body: map[string]any{"item": "Beras", "quantity": -5, "reason": "tikus"}},
+		{as: w.officeX, method: "POST", path: x + "/adjustments", want: 409, body: map[string]any{"item": "Beras", "quantity": -500, "reason": "hilang"}},
+		{as: w.officeX, method: "POST", path: x + "/adjustments", want: 400, body: map[string]any{"item": "Beras", "quantity": 5}, docRejects: true},
+		{as: w.officeY, method: "POST", path: x + "/adjustments", want: 404, body: map[string]any{"item": "Beras", "quantity": 5, "reason": "x"}},
+		{as: w.distributor, method: "GET", path: x + "/stock", want: 200},
+		{as: w.other, method: "GET", path: x + "/stock", want: 404},
+		{as: w.anon, method: "GET", path: x + "/stock", want: 401},
+		{as: w.officeX, method: "POST", path: "/api/v1/transfers", want: 201, body: map[string]any{"from": w.whX.ID, "to": w.whY.ID, "item": "Beras",
+			"quantity": 25, "expires_on": later, "reason": "kebutuhan posko"}},
+		{as: w.officeX, method: "POST", path: "/api/v1/transfers", want: 409, body: map[string]any{"from": w.whX.ID, "to": w.whY.ID, "item": "Beras", "quantity": 51}},
+		{as: w.officeX, method: "POST", path: "/api/v1/transfers", want: 400, body: map[string]any{"from": w.whX.ID, "to": w.whY.ID, "item": "Beras", "quantity": 0}, docRejects: true},
+		{as: w.officeY, method: "POST", path: "/api/v1/transfers", want: 404, body: map[string]any{"from": w.whX.ID, "to": w.whY.ID, "item": "Beras", "quantity": 1}},
+		{as: w.officeX, method: "GET", path: x + "/moves?item=Beras&limit=2", want: 200},
+		{as: w.admin, method: "GET", path: x + "/moves?item=Kapal", want: 400},
+		{as: w.distributor, method: "GET", path: x + "/moves", want: 404},
+		{as: w.anon, method: "GET", path: x + "/moves", want: 401},
+	} {
+		k.do(t, c)
+	}
+	var page struct {
+		NextCursor string `json:"next_cursor"`
+	}
+	k.do(t, apiCall{as: w.officeX, method: "GET", path: x + "/moves?limit=1", want: 200}).JSON(t, &page)
+	if page.NextCursor == "" {
+		t.Fatal("no next cursor on a page of 1 movement")
+	}
+	k.do(t, apiCall{as: w.officeX, method: "GET", path: x + "/moves?limit=1&cursor=" + url.QueryEscape(page.NextCursor), want: 200})
+}
