@@ -2,6 +2,7 @@ package allocate
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/gotong/gotong/internal/audit"
@@ -61,7 +62,7 @@ func (s *Service) settleStock(ctx context.Context, tx *store.Tx, commitmentID st
 		return err
 	}
 	if s.stock == nil {
-		return errs.Wrap(errs.E(errs.Internal, "stock not wired"), "settle stock of "+commitmentID)
+		return fmt.Errorf("allocate: commitment %s gives from a warehouse, but no stock is wired (UseStock)", commitmentID)
 	}
 	user := "system"
 	if a, ok := audit.ActorFrom(ctx); ok && a.ID != "" {

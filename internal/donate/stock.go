@@ -372,3 +372,16 @@ func (s *Service) Transfer(ctx context.Context, who Who, t Transfer) ([]Move, er
 	}
 	return out, nil
 }
+
+// Distributes lists the warehouses whose stock who's organisation distributes
+// (the task force commits from them), by name; none for anyone else.
+func (s *Service) Distributes(ctx context.Context, who Who) ([]Warehouse, error) {
+	if who.Role != account.Collaborator || !who.OrgVerified || who.OrgID == "" {
+		return []Warehouse{}, nil
+	}
+	ws, err := store.All(ctx, s.db.R(), scanWarehouse, `SELECT `+warehouseCols+` FROM warehouses WHERE org_id = $1 ORDER BY name, id`, who.OrgID)
+	for i := range ws {
+		ws[i].RegionName = s.regionName(ws[i].Region)
+	}
+	return ws, err
+}
