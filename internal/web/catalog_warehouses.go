@@ -46,6 +46,7 @@ var catalogWarehouses = catalogPart(map[string]string{
 	"less than the stock says, or goods lost or spoiled (take)": "lebih sedikit dari catatan stok, atau barang hilang atau rusak (kurangi)",
 	"Record the adjustment":              "Catat penyesuaian",
 	"The stock was adjusted.":            "Stok sudah disesuaikan.",
+	"Destination warehouse":              "Gudang tujuan",
 	"Transfer to another warehouse":      "Pindahkan ke gudang lain",
 	"empty: the goods that expire first": "kosong: barang yang paling cepat kedaluwarsa",
 	"Transfer the goods":                 "Pindahkan barang",

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app/apptest"
 	"github.com/gotong/gotong/internal/donate"
@@ -537,4 +538,87 @@ func warehousesConformance(t *testing.T, k *oapiChecker, s *apptest.Server) {
 		t.Fatal("no next cursor on a page of 1 movement")
 	}
 	k.do(t, apiCall{as: w.officeX, method: "GET", path: x + "/moves?limit=1&cursor=" + url.QueryEscape(page.NextCursor), want: 200})
+}
+
+// TestBrowserWarehouseOnAPhone: on a 360×740 phone, the office of Jakarta Pusat
+// opens its warehouses, the warehouse's stock (the goods that expire first on
+// top, with their dates), records what a count found missing and moves goods to
+// a post in another kota; the admin adds an item to the catalogue. No page
+// scrolls sideways.
+func TestBrowserWarehouseOnAPhone(t *testing.T) {
+	exe := browserPath(t)
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			browser := launch(t, exe)
+			s := apptest.Start(t, eng)
+			w := newWHWorld(t, s)
+			soon := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+			for _, a := range []donate.Adjustment{{Item: "Hazmat", Quantity: 20, Reason: "stok awal"},
+				{Item: "Paket sembako", Quantity: 60, ExpiresOn: soon, Reason: "stok awal"}} {
+				if _, err := s.App.Donations.Adjust(s.Ctx(), w.adminWho, w.whX.ID, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ox, pw := s.User(t, account.Office, "31.71", "")
+			b := browser(s.URL)
+			b.in(t)
+			b.do("a 360×740 phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
+			b.open("/warehouses")
+			b.waitText("main h1", "Masuk")
+			b.fill([][2]string{{`input[name="email"]`, ox.Email}, {`input[name="password"]`, pw}})
+			b.click("#login-submit")
+			b.waitText("main h1", "Gudang dan posko")
+			b.waitText("#warehouses", "Gudang Gambir Uji")
+			b.shot("warehouses-office", 360)
+			b.click(`#warehouses a[href="/warehouses/` + w.whX.ID + `"]`)
+			b.waitText("main h1", "Gudang Gambir Uji")
+			if first := b.text("#stock tbody tr:first-child"); !strings.Contains(first, "Paket sembako") || !strings.Contains(first, soon) {
+				t.Errorf("the first stock row reads %q; want the expiring sembako with its date %s", first, soon)
+			}
+			b.shot("warehouse-stock", 360)
+
+			b.click(`#adjust-form input[name="direction"][value="take"]`)
+			b.do("pick Hazmat", chromedp.SetValue(chromedp.CSS(`#adjust-form select[name="item"]`), "item-hazmat"))
+			b.fill([][2]string{{`#adjust-form input[name="quantity"]`, "3"}, {`#adjust-form input[name="reason"]`, "sobek saat dihitung"}})
+			b.click("#adjust")
+			b.waitText(".flash-ok", "Stok sudah disesuaikan.")
+			b.waitText("#moves tbody tr:first-child", "sobek saat dihitung")
+			if got := w.stockOf(t, w.whX.ID)["Hazmat"].OnHand; got != 17 {
+				t.Errorf("after taking 3 of 20 the stock holds %d", got)
+			}
+
+			b.do("pick the post", chromedp.SetValue(chromedp.CSS(`#transfer-form select[name="to"]`), w.whY.ID))
+			b.do("pick sembako", chromedp.SetValue(chromedp.CSS(`#transfer-form select[name="item"]`), "item-paket-sembako"))
+			b.fill([][2]string{{`#transfer-form input[name="quantity"]`, "70"}})
+			b.click("#transfer")
+			b.waitText(".flash-error", "hanya 60")
+			b.fill([][2]string{{`#transfer-form input[name="quantity"]`, "25"}})
+			b.click("#transfer")
+			b.waitText(".flash-ok", "Barang sudah dipindahkan.")
+			b.shot("warehouse-after-transfer", 360)
+			if x, y := w.stockOf(t, w.whX.ID)["Paket sembako"], w.stockOf(t, w.whY.ID)["Paket sembako"]; x.OnHand != 35 || y.OnHand != 25 || y.NextExpiry != soon {
+				t.Errorf("after moving 25 of 60: X %+v, Y %+v", x, y)
+			}
+
+			// The admin, on the same phone.
+			a := b
+			a.click("#logout")
+			a.waitText("main", "Gotong")
+			a.open("/catalogue")
+			a.fill([][2]string{{`input[name="email"]`, apptest.AdminEmail}, {`input[name="password"]`, apptest.AdminPassword}})
+			a.click("#login-submit")
+			a.waitText("main h1", "Katalog barang")
+			a.fill([][2]string{{`#new-item input[name="name"]`, "Tabung oksigen"}, {`#new-item input[name="unit"]`, "tabung"}})
+			a.click("#add-item")
+			a.waitText(".flash-ok", "Barang sudah ditambahkan ke katalog.")
+			a.waitText("#items", "Tabung oksigen")
+			a.shot("catalogue-admin", 360)
+			a.open("/warehouses")
+			a.waitText("#new-warehouse", "Tambahkan gudang")
+			a.shot("warehouses-admin", 360)
+			if errs := b.pageErrors(); len(errs) > 0 {
+				t.Errorf("the pages reported errors: %v", errs)
+			}
+		})
+	}
 }
