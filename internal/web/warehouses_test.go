@@ -80,7 +80,7 @@ func (w *whWorld) stockOf(t *testing.T, id string) map[string]donate.StockRow {
 	return out
 }
 
-func wantStatus(t *testing.T, r apptest.Response, want int) {
+func whStatus(t *testing.T, r apptest.Response, want int) {
 	t.Helper()
 	if r.Status != want {
 		t.Fatalf("status %d, want %d; body %.400s", r.Status, want, r.Body)
@@ -96,7 +96,7 @@ func TestWarehousesAPI(t *testing.T) {
 
 			t.Run("the admin adds a warehouse, and it is listed in its kota only", func(t *testing.T) {
 				r := w.admin.Do(t, "POST", whs, map[string]any{"name": "Gudang Menteng Uji", "region": "31.71.06", "address": "Jl. Menteng 3"})
-				wantStatus(t, r, http.StatusCreated)
+				whStatus(t, r, http.StatusCreated)
 				var wh donate.Warehouse
 				r.JSON(t, &wh)
 				if wh.ID == "" || wh.Kind != donate.Gudang || wh.Region != "31.71.06" {
@@ -145,7 +145,7 @@ func TestWarehousesAPI(t *testing.T) {
 				} {
 					t.Run(c.name, func(t *testing.T) {
 						r := w.admin.Do(t, "POST", whs, c.body)
-						wantStatus(t, r, http.StatusBadRequest)
+						whStatus(t, r, http.StatusBadRequest)
 						if !strings.Contains(string(r.Body), c.says) {
 							t.Errorf("message %s lacks %q", r.Body, c.says)
 						}
@@ -163,10 +163,10 @@ func TestWarehousesAPI(t *testing.T) {
 			t.Run("only the admin adds and changes warehouses", func(t *testing.T) {
 				body := map[string]any{"name": "Gudang Tamu", "region": "31.71"}
 				for _, c := range []*apptest.Client{w.officeX, w.distributor, w.unverd} {
-					wantStatus(t, c.Do(t, "POST", whs, body), http.StatusNotFound)
-					wantStatus(t, c.Do(t, "PUT", whs+"/"+w.whX.ID, body), http.StatusNotFound)
+					whStatus(t, c.Do(t, "POST", whs, body), http.StatusNotFound)
+					whStatus(t, c.Do(t, "PUT", whs+"/"+w.whX.ID, body), http.StatusNotFound)
 				}
-				wantStatus(t, w.anon.Do(t, "POST", whs, body), http.StatusUnauthorized)
+				whStatus(t, w.anon.Do(t, "POST", whs, body), http.StatusUnauthorized)
 				got, err := s.App.Donations.Warehouse(s.Ctx(), w.adminWho, w.whX.ID)
 				if err != nil || got.Name != w.whX.Name {
 					t.Fatalf("after refused changes the warehouse is %+v, %v", got, err)
@@ -177,18 +177,18 @@ func TestWarehousesAPI(t *testing.T) {
 				wh := w.create(t, donate.NewWarehouse{Name: "Gudang Ganti", Region: "31.71.02"})
 				r := w.admin.Do(t, "PUT", whs+"/"+wh.ID, map[string]any{"name": "Gudang Sudah Diganti", "region": "31.71.03",
 					"kind": "posko", "address": "Jl. Baru 5", "contact_phone": "0812-3456-7890"})
-				wantStatus(t, r, http.StatusOK)
+				whStatus(t, r, http.StatusOK)
 				var got donate.Warehouse
 				r.JSON(t, &got)
 				if got.Name != "Gudang Sudah Diganti" || got.Region != "31.71.03" || got.Kind != donate.Posko || got.ContactPhone == "" {
 					t.Errorf("changed: %+v", got)
 				}
-				wantStatus(t, w.admin.Do(t, "PUT", whs+"/no-such", map[string]any{"name": "Gudang", "region": "31.71"}), http.StatusNotFound)
-				wantStatus(t, w.officeX.Do(t, "GET", whs+"/"+wh.ID, nil), http.StatusOK)
-				wantStatus(t, w.officeY.Do(t, "GET", whs+"/"+wh.ID, nil), http.StatusNotFound)
-				wantStatus(t, w.other.Do(t, "GET", whs+"/"+wh.ID, nil), http.StatusOK)
-				wantStatus(t, w.unverd.Do(t, "GET", whs+"/"+wh.ID, nil), http.StatusNotFound)
-				wantStatus(t, w.anon.Do(t, "GET", whs+"/"+wh.ID, nil), http.StatusUnauthorized)
+				whStatus(t, w.admin.Do(t, "PUT", whs+"/no-such", map[string]any{"name": "Gudang", "region": "31.71"}), http.StatusNotFound)
+				whStatus(t, w.officeX.Do(t, "GET", whs+"/"+wh.ID, nil), http.StatusOK)
+				whStatus(t, w.officeY.Do(t, "GET", whs+"/"+wh.ID, nil), http.StatusNotFound)
+				whStatus(t, w.other.Do(t, "GET", whs+"/"+wh.ID, nil), http.StatusOK)
+				whStatus(t, w.unverd.Do(t, "GET", whs+"/"+wh.ID, nil), http.StatusNotFound)
+				whStatus(t, w.anon.Do(t, "GET", whs+"/"+wh.ID, nil), http.StatusUnauthorized)
 			})
 
 			t.Run("the catalogue: everyone who reads stock lists it, the admin adds to it once", func(t *testing.T) {
@@ -198,23 +198,23 @@ func TestWarehousesAPI(t *testing.T) {
 					t.Fatalf("the catalogue lists %d items, want the 10 seeded at least", len(l.Items))
 				}
 				r := w.admin.Do(t, "POST", "/api/v1/stock-items", map[string]any{"name": "Oksigen Tabung", "unit": "tabung"})
-				wantStatus(t, r, http.StatusCreated)
+				whStatus(t, r, http.StatusCreated)
 				r = w.admin.Do(t, "POST", "/api/v1/stock-items", map[string]any{"name": "  oksigen   TABUNG ", "unit": "tabung"})
-				wantStatus(t, r, http.StatusConflict)
-				wantStatus(t, w.admin.Do(t, "POST", "/api/v1/stock-items", map[string]any{"name": "Oks", "unit": ""}), http.StatusBadRequest)
-				wantStatus(t, w.officeX.Do(t, "POST", "/api/v1/stock-items", map[string]any{"name": "Kasur", "unit": "buah"}), http.StatusNotFound)
-				wantStatus(t, w.unverd.Do(t, "GET", "/api/v1/stock-items", nil), http.StatusNotFound)
-				wantStatus(t, w.anon.Do(t, "GET", "/api/v1/stock-items", nil), http.StatusUnauthorized)
+				whStatus(t, r, http.StatusConflict)
+				whStatus(t, w.admin.Do(t, "POST", "/api/v1/stock-items", map[string]any{"name": "Oks", "unit": ""}), http.StatusBadRequest)
+				whStatus(t, w.officeX.Do(t, "POST", "/api/v1/stock-items", map[string]any{"name": "Kasur", "unit": "buah"}), http.StatusNotFound)
+				whStatus(t, w.unverd.Do(t, "GET", "/api/v1/stock-items", nil), http.StatusNotFound)
+				whStatus(t, w.anon.Do(t, "GET", "/api/v1/stock-items", nil), http.StatusUnauthorized)
 			})
 
 			t.Run("stock: adjusted goods show, soonest expiry first, to staff of the kota and the distributor only", func(t *testing.T) {
 				adj := "/api/v1/warehouses/" + w.whX.ID + "/adjustments"
 				soon := time.Now().AddDate(0, 2, 0).Format(time.DateOnly)
 				later := time.Now().AddDate(1, 0, 0).Format(time.DateOnly)
-				wantStatus(t, w.officeX.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": 500, "reason": "stok awal"}), http.StatusCreated)
-				wantStatus(t, w.officeX.Do(t, "POST", adj, map[string]any{"item": "Beras", "quantity": 40, "expires_on": later, "reason": "stok awal"}), http.StatusCreated)
+				whStatus(t, w.officeX.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": 500, "reason": "stok awal"}), http.StatusCreated)
+				whStatus(t, w.officeX.Do(t, "POST", adj, map[string]any{"item": "Beras", "quantity": 40, "expires_on": later, "reason": "stok awal"}), http.StatusCreated)
 				r := w.admin.Do(t, "POST", adj, map[string]any{"item": "item-vitamin", "quantity": 12, "expires_on": soon, "reason": "hitung ulang"})
-				wantStatus(t, r, http.StatusCreated)
+				whStatus(t, r, http.StatusCreated)
 				var m donate.Move
 				r.JSON(t, &m)
 				if m.Kind != donate.MoveAdjust || m.OnHand != 12 || m.ExpiresOn != soon {
@@ -222,7 +222,7 @@ func TestWarehousesAPI(t *testing.T) {
 				}
 
 				r = w.distributor.Do(t, "GET", "/api/v1/warehouses/"+w.whX.ID+"/stock", nil)
-				wantStatus(t, r, http.StatusOK)
+				whStatus(t, r, http.StatusOK)
 				var raw struct {
 					Items []map[string]any `json:"items"`
 				}
@@ -245,22 +245,22 @@ func TestWarehousesAPI(t *testing.T) {
 				}
 
 				stock := "/api/v1/warehouses/" + w.whX.ID + "/stock"
-				wantStatus(t, w.officeX.Do(t, "GET", stock, nil), http.StatusOK)
+				whStatus(t, w.officeX.Do(t, "GET", stock, nil), http.StatusOK)
 				for name, c := range map[string]*apptest.Client{"the office of another kota": w.officeY,
 					"an organisation that does not distribute it": w.other, "an organisation not verified": w.unverd} {
 					if r := c.Do(t, "GET", stock, nil); r.Status != http.StatusNotFound || strings.Contains(string(r.Body), "Masker") {
 						t.Errorf("%s reads the stock: %d %.200s", name, r.Status, r.Body)
 					}
 				}
-				wantStatus(t, w.anon.Do(t, "GET", stock, nil), http.StatusUnauthorized)
-				wantStatus(t, w.admin.Do(t, "GET", "/api/v1/warehouses/no-such/stock", nil), http.StatusNotFound)
+				whStatus(t, w.anon.Do(t, "GET", stock, nil), http.StatusUnauthorized)
+				whStatus(t, w.admin.Do(t, "GET", "/api/v1/warehouses/no-such/stock", nil), http.StatusNotFound)
 			})
 
 			t.Run("adjustments: stock never goes below zero; bad input 400; other kota 404", func(t *testing.T) {
 				adj := "/api/v1/warehouses/" + w.whX.ID + "/adjustments"
 				before := w.stockOf(t, w.whX.ID)["Masker"].OnHand
 				r := w.officeX.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": -(before + 1), "reason": "hilang"})
-				wantStatus(t, r, http.StatusConflict)
+				whStatus(t, r, http.StatusConflict)
 				id := *w.officeX
 				id.Lang = "id"
 				r = id.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": -(before + 1), "reason": "hilang"})
@@ -279,17 +279,17 @@ func TestWarehousesAPI(t *testing.T) {
 						t.Errorf("%s: %d %s", name, r.Status, r.Body)
 					}
 				}
-				wantStatus(t, w.officeY.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": 5, "reason": "x"}), http.StatusNotFound)
-				wantStatus(t, w.distributor.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": 5, "reason": "x"}), http.StatusNotFound)
-				wantStatus(t, w.anon.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": 5, "reason": "x"}), http.StatusUnauthorized)
+				whStatus(t, w.officeY.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": 5, "reason": "x"}), http.StatusNotFound)
+				whStatus(t, w.distributor.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": 5, "reason": "x"}), http.StatusNotFound)
+				whStatus(t, w.anon.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": 5, "reason": "x"}), http.StatusUnauthorized)
 				if after := w.stockOf(t, w.whX.ID)["Masker"].OnHand; after != before {
 					t.Errorf("refused adjustments changed the stock: %d → %d", before, after)
 				}
-				wantStatus(t, w.officeX.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": -before, "reason": "rusak semua"}), http.StatusCreated)
+				whStatus(t, w.officeX.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": -before, "reason": "rusak semua"}), http.StatusCreated)
 				if after := w.stockOf(t, w.whX.ID)["Masker"].OnHand; after != 0 {
 					t.Errorf("after taking everything %d on hand", after)
 				}
-				wantStatus(t, w.officeX.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": 300, "reason": "kiriman susulan"}), http.StatusCreated)
+				whStatus(t, w.officeX.Do(t, "POST", adj, map[string]any{"item": "Masker", "quantity": 300, "reason": "kiriman susulan"}), http.StatusCreated)
 			})
 
 			t.Run("the ledger: staff of the kota page through it, newest first", func(t *testing.T) {
@@ -311,18 +311,18 @@ func TestWarehousesAPI(t *testing.T) {
 				if len(l.Items) != 1 || l.Items[0].OnHand != 40 {
 					t.Errorf("Beras moves %+v", l.Items)
 				}
-				wantStatus(t, w.admin.Do(t, "GET", moves+"?item=Kapal", nil), http.StatusBadRequest)
-				wantStatus(t, w.admin.Do(t, "GET", moves+"?limit=0", nil), http.StatusBadRequest)
+				whStatus(t, w.admin.Do(t, "GET", moves+"?item=Kapal", nil), http.StatusBadRequest)
+				whStatus(t, w.admin.Do(t, "GET", moves+"?limit=0", nil), http.StatusBadRequest)
 				for _, c := range []*apptest.Client{w.officeY, w.distributor, w.other} {
-					wantStatus(t, c.Do(t, "GET", moves, nil), http.StatusNotFound)
+					whStatus(t, c.Do(t, "GET", moves, nil), http.StatusNotFound)
 				}
-				wantStatus(t, w.anon.Do(t, "GET", moves, nil), http.StatusUnauthorized)
+				whStatus(t, w.anon.Do(t, "GET", moves, nil), http.StatusUnauthorized)
 			})
 
 			t.Run("transfers: what is available moves, lot by lot; nothing else", func(t *testing.T) {
 				tr := "/api/v1/transfers"
 				r := w.officeX.Do(t, "POST", tr, map[string]any{"from": w.whX.ID, "to": w.whY.ID, "item": "Vitamin", "quantity": 5, "reason": "kebutuhan Setiabudi"})
-				wantStatus(t, r, http.StatusCreated)
+				whStatus(t, r, http.StatusCreated)
 				var done struct {
 					Ref   string
 					Moves []donate.Move
@@ -383,7 +383,7 @@ func TestWarehousePages(t *testing.T) {
 
 	t.Run("the office sees its warehouse with the goods that expire first on top, their dates and the forms", func(t *testing.T) {
 		r := w.officeXPage.Do(t, "GET", page, nil)
-		wantStatus(t, r, http.StatusOK)
+		whStatus(t, r, http.StatusOK)
 		b := string(r.Body)
 		iSan, iBeras, iHaz := strings.Index(b, "Hand sanitizer"), strings.Index(b, "Beras"), strings.Index(b, "Hazmat")
 		if iSan < 0 || iBeras < 0 || iHaz < 0 || !(iSan < iBeras && iBeras < iHaz) {
@@ -400,13 +400,13 @@ func TestWarehousePages(t *testing.T) {
 	t.Run("the office adjusts through the form; a refused one is shown in words", func(t *testing.T) {
 		r := w.officeXPage.Do(t, "POST", page+"/adjustments", url.Values{"item": {"item-hazmat"}, "direction": {"take"},
 			"quantity": {"3"}, "reason": {"sobek"}})
-		wantStatus(t, r, http.StatusSeeOther)
+		whStatus(t, r, http.StatusSeeOther)
 		if got := w.stockOf(t, w.whX.ID)["Hazmat"].OnHand; got != 1 {
 			t.Errorf("after taking 3 of 4, %d on hand", got)
 		}
 		r = w.officeXPage.Do(t, "POST", page+"/adjustments", url.Values{"item": {"item-hazmat"}, "direction": {"take"},
 			"quantity": {"5"}, "reason": {"sobek"}})
-		wantStatus(t, r, http.StatusSeeOther)
+		whStatus(t, r, http.StatusSeeOther)
 		r = w.officeXPage.Do(t, "GET", page, nil)
 		if !strings.Contains(string(r.Body), "flash-error") || !strings.Contains(string(r.Body), "hanya 1") {
 			t.Errorf("the refusal is not shown: %.2000s", r.Body)
@@ -418,7 +418,7 @@ func TestWarehousePages(t *testing.T) {
 
 	t.Run("the office transfers through the form", func(t *testing.T) {
 		r := w.officeXPage.Do(t, "POST", page+"/transfers", url.Values{"to": {w.whY.ID}, "item": {"item-beras"}, "quantity": {"10"}})
-		wantStatus(t, r, http.StatusSeeOther)
+		whStatus(t, r, http.StatusSeeOther)
 		if x, y := w.stockOf(t, w.whX.ID)["Beras"].OnHand, w.stockOf(t, w.whY.ID)["Beras"].OnHand; x != 20 || y != 10 {
 			t.Errorf("after moving 10 of 30: X %d, Y %d", x, y)
 		}
@@ -428,19 +428,19 @@ func TestWarehousePages(t *testing.T) {
 		oy, pw := s.User(t, account.Office, "31.74", "")
 		c := s.Client()
 		c.Login(t, oy.Email, pw)
-		wantStatus(t, c.Do(t, "GET", page, nil), http.StatusNotFound)
-		wantStatus(t, c.Do(t, "POST", page+"/adjustments", url.Values{"item": {"item-beras"}, "quantity": {"1"}, "reason": {"x"}}), http.StatusNotFound)
+		whStatus(t, c.Do(t, "GET", page, nil), http.StatusNotFound)
+		whStatus(t, c.Do(t, "POST", page+"/adjustments", url.Values{"item": {"item-beras"}, "quantity": {"1"}, "reason": {"x"}}), http.StatusNotFound)
 		_, u, pw2 := s.Org(t, "Yayasan Tamu Halaman", true)
 		g := s.Client()
 		g.Login(t, u.Email, pw2)
 		r := g.Do(t, "GET", page, nil)
-		wantStatus(t, r, http.StatusOK)
+		whStatus(t, r, http.StatusOK)
 		for _, hidden := range []string{"Hand sanitizer", `id="adjust-form"`, `id="moves"`, "Gugus Tugas Gudang Uji"} {
 			if strings.Contains(string(r.Body), hidden) {
 				t.Errorf("a collaborator that does not distribute the stock sees %q", hidden)
 			}
 		}
-		wantStatus(t, g.Do(t, "POST", page+"/transfers", url.Values{"to": {w.whY.ID}, "item": {"item-beras"}, "quantity": {"1"}}), http.StatusNotFound)
+		whStatus(t, g.Do(t, "POST", page+"/transfers", url.Values{"to": {w.whY.ID}, "item": {"item-beras"}, "quantity": {"1"}}), http.StatusNotFound)
 		if got := w.stockOf(t, w.whX.ID)["Beras"].OnHand; got != 20 {
 			t.Errorf("refused requests changed the stock to %d", got)
 		}
@@ -448,26 +448,26 @@ func TestWarehousePages(t *testing.T) {
 
 	t.Run("the admin adds a warehouse and an item through the forms, in English too", func(t *testing.T) {
 		r := w.adminPage.Do(t, "GET", "/warehouses", nil)
-		wantStatus(t, r, http.StatusOK)
+		whStatus(t, r, http.StatusOK)
 		if !strings.Contains(string(r.Body), `id="new-warehouse"`) || !strings.Contains(string(r.Body), "Gudang Gambir Uji") {
 			t.Fatalf("the list lacks the form or a warehouse")
 		}
 		r = w.adminPage.Do(t, "POST", "/warehouses", url.Values{"name": {"Gudang Form Uji"}, "region": {"31.73"}, "kind": {"gudang"}})
-		wantStatus(t, r, http.StatusSeeOther)
+		whStatus(t, r, http.StatusSeeOther)
 		if loc := r.Header.Get("Location"); !strings.HasPrefix(loc, "/warehouses/") || loc == "/warehouses/" {
 			t.Fatalf("after adding, to %q", loc)
 		}
 		edit := r.Header.Get("Location") + "/edit"
-		wantStatus(t, w.adminPage.Do(t, "GET", edit, nil), http.StatusOK)
-		wantStatus(t, w.officeXPage.Do(t, "GET", edit, nil), http.StatusNotFound)
+		whStatus(t, w.adminPage.Do(t, "GET", edit, nil), http.StatusOK)
+		whStatus(t, w.officeXPage.Do(t, "GET", edit, nil), http.StatusNotFound)
 		r = w.adminPage.Do(t, "POST", "/warehouses", url.Values{"name": {"G"}, "region": {"31.73"}})
-		wantStatus(t, r, http.StatusSeeOther)
+		whStatus(t, r, http.StatusSeeOther)
 		if r.Header.Get("Location") != "/warehouses" {
 			t.Errorf("a refused warehouse goes to %q", r.Header.Get("Location"))
 		}
 		r = w.adminPage.Do(t, "POST", "/catalogue", url.Values{"name": {"Selimut"}, "unit": {"lembar"}})
-		wantStatus(t, r, http.StatusSeeOther)
-		wantStatus(t, w.adminPage.Do(t, "GET", "/lang/en?next=/catalogue", nil), http.StatusSeeOther)
+		whStatus(t, r, http.StatusSeeOther)
+		whStatus(t, w.adminPage.Do(t, "GET", "/lang/en?next=/catalogue", nil), http.StatusSeeOther)
 		r = w.adminPage.Do(t, "GET", "/catalogue", nil)
 		if !strings.Contains(string(r.Body), "Selimut") || !strings.Contains(string(r.Body), "The item was added to the catalogue.") ||
 			!strings.Contains(string(r.Body), "Catalogue of goods") {
