@@ -25,6 +25,11 @@ type Request struct {
 	TargetIDs       []string `json:"target_ids,omitempty"`
 	DeliverBy       string   `json:"deliver_by"`
 	AcceptStatement bool     `json:"accept_statement"`
+	// WarehouseID gives from a warehouse's stock, which the committing
+	// organisation distributes (the task force); Item names the stock item (a
+	// catalogue id or name; "" the item named like the program's).
+	WarehouseID string `json:"warehouse_id,omitempty"`
+	Item        string `json:"item,omitempty"`
 	// ClientRef is the client's idempotency key (the Idempotency-Key header, or a
 	// token in the form): sending the same commitment twice — a double tap, a
 	// retry on a bad connection — makes one commitment, and the second answer is
@@ -121,6 +126,11 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 	if prev, ok, err := s.byClientRef(ctx, s.db.R(), who, req.ClientRef); err != nil || ok {
 		return prev, err
 	}
+	// Checked before the transaction to answer early, and again inside it: the
+	// warehouse may pass to another organisation meanwhile.
+	if _, err := s.source(ctx, s.db.R(), who, req, p); err != nil {
+		return c, err
+	}
 	var repeated bool
 	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		// Again inside the transaction: an organisation rejected meanwhile must
@@ -135,9 +145,14 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 		if err := s.checkOpen(ctx, tx, who.OrgID, req.Quantity); err != nil {
 			return err
 		}
+		item, err := s.source(ctx, tx, who, req, p)
+		if err != nil {
+			return err
+		}
 		now := s.Now()
 		c = Commitment{ID: newID(), OrgID: who.OrgID, ProgramID: p.ID, PhaseID: ph.ID, Phase: ph.Name, Region: req.Region,
-			TargetIDs: req.TargetIDs, Requested: req.Quantity, DeliverBy: req.DeliverBy, CreatedAt: now, ProgramName: p.Name}
+			TargetIDs: req.TargetIDs, Requested: req.Quantity, DeliverBy: req.DeliverBy, CreatedAt: now, ProgramName: p.Name,
+			WarehouseID: req.WarehouseID, Item: item}
 		if len(req.TargetIDs) > 0 {
 			var err error
 			if c.Taken, err = s.checkTargets(ctx, tx, p, ph, req.TargetIDs); err != nil {
@@ -152,9 +167,10 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 			c.chain = chainFor(req.Region)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO commitments (id, org_id, user_id, program_id, phase_id, region, chain,
-			requested, waiting, deliver_by, client_ref, status, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$9,$10,'waitlisted',$11,$11)`,
-			c.ID, c.OrgID, who.UserID, c.ProgramID, c.PhaseID, c.Region, c.chain, c.Requested, c.DeliverBy, req.ClientRef, now); err != nil {
+			requested, waiting, deliver_by, client_ref, status, created_at, updated_at, warehouse_id, stock_item)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8,$9,$10,'waitlisted',$11,$11,$12,$13)`,
+			c.ID, c.OrgID, who.UserID, c.ProgramID, c.PhaseID, c.Region, c.chain, c.Requested, c.DeliverBy, req.ClientRef, now,
+			c.WarehouseID, c.Item); err != nil {
 			return err
 		}
 		for _, t := range c.TargetIDs {
@@ -166,11 +182,20 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 		if err != nil {
 			return err
 		}
+		// The whole quantity (allocated and waiting) is reserved from the
+		// warehouse's stock, or the commitment is not made.
+		if err := s.settleStock(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		detail := map[string]any{
+			"org": c.OrgID, "program": c.ProgramID, "phase": c.Phase, "requested": c.Requested,
+			"allocated": c.Allocated, "waitlisted": c.Waitlisted, "allocations": got.count, "allocations_sha256": got.digest,
+		}
+		if c.WarehouseID != "" {
+			detail["warehouse"], detail["item"] = c.WarehouseID, c.Item
+		}
 		return audit.Record(ctx, tx, audit.Change{Action: "commitment.create", ObjectType: "commitment", ObjectID: c.ID,
-			Region: c.Region, Chain: c.chain, Detail: map[string]any{
-				"org": c.OrgID, "program": c.ProgramID, "phase": c.Phase, "requested": c.Requested,
-				"allocated": c.Allocated, "waitlisted": c.Waitlisted, "allocations": got.count, "allocations_sha256": got.digest,
-			}})
+			Region: c.Region, Chain: c.chain, Detail: detail})
 	})
 	if err != nil {
 		if errs.KindOf(err) == errs.Conflict && req.ClientRef != "" {
@@ -310,6 +335,9 @@ func (s *Service) Preview(ctx context.Context, who Who, req Request) (Preview, e
 	}
 	p, ph, err := s.normalize(ctx, s.db.R(), &req)
 	if err != nil {
+		return pv, err
+	}
+	if _, err := s.source(ctx, s.db.R(), who, req, p); err != nil {
 		return pv, err
 	}
 	c := &Commitment{ID: "", PhaseID: ph.ID, Region: req.Region, ProgramID: p.ID}

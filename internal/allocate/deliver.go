@@ -203,6 +203,10 @@ func (s *Service) DeliverTx(ctx context.Context, tx *store.Tx, id, proof string,
 	if _, err := tx.ExecContext(ctx, `UPDATE needs SET delivered = delivered + $1 WHERE id = $2`, h.quantity, h.needID); err != nil {
 		return time.Time{}, err
 	}
+	// Goods from a warehouse leave its shelf: issued.
+	if err := s.settleStock(ctx, tx, h.commitmentID); err != nil {
+		return time.Time{}, err
+	}
 	d := map[string]any{"proof": proof, "commitment": h.commitmentID, "units": h.quantity}
 	for k, v := range detail {
 		d[k] = v

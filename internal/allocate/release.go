@@ -54,10 +54,17 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, rows []held, status
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(commits)) {
-		if _, err := tx.ExecContext(ctx, `UPDATE commitments SET allocated = allocated - $1, released = released + $1, updated_at = $2,
+		var warehouse string
+		if err := tx.QueryRowContext(ctx, `UPDATE commitments SET allocated = allocated - $1, released = released + $1, updated_at = $2,
 			status = CASE WHEN status = 'cancelled' THEN status WHEN waiting = 0 THEN 'allocated' WHEN allocated - $1 > 0 THEN 'partial' ELSE 'waitlisted' END
-			WHERE id = $3`, commits[id], now, id); err != nil {
+			WHERE id = $3 RETURNING warehouse_id`, commits[id], now, id).Scan(&warehouse); err != nil {
 			return nil, err
+		}
+		if warehouse != "" {
+			// The released units go back on the warehouse's shelf.
+			if err := s.settleStock(ctx, tx, id); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return done, nil
@@ -133,6 +140,12 @@ func (s *Service) Cancel(ctx context.Context, who Who, id string) (Commitment, e
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE commitments SET status = 'cancelled', waiting = 0, updated_at = $1 WHERE id = $2`, s.Now(), id); err != nil {
 			return err
+		}
+		if c.WarehouseID != "" {
+			// What waited is no longer reserved; dispatched units stay.
+			if err := s.settleStock(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		units := 0
 		for _, h := range done {

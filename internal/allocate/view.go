@@ -11,12 +11,13 @@ import (
 )
 
 const commitmentCols = `c.id, c.org_id, c.program_id, c.phase_id, ph.name, c.region, c.chain, c.requested, c.allocated, c.waiting,
-	c.released, c.deliver_by, c.status, c.created_at, p.name`
+	c.released, c.deliver_by, c.status, c.created_at, p.name, c.warehouse_id, c.stock_item`
 
 func scanCommitment(r interface{ Scan(...any) error }) (Commitment, error) {
 	var c Commitment
 	err := r.Scan(&c.ID, &c.OrgID, &c.ProgramID, &c.PhaseID, &c.Phase, &c.Region, &c.chain, &c.Requested, &c.Allocated,
-		&c.Waitlisted, &c.Released, &c.DeliverBy, &c.Status, &c.CreatedAt, &c.ProgramName)
+		&c.Waitlisted, &c.Released, &c.DeliverBy, &c.Status, &c.CreatedAt, &c.ProgramName,
+		&c.WarehouseID, &c.Item)
 	c.CreatedAt = c.CreatedAt.UTC()
 	return c, err
 }
@@ -271,6 +272,8 @@ type CommitmentView struct {
 	Status      string       `json:"status"`
 	CreatedAt   time.Time    `json:"created_at"`
 	ProgramName string       `json:"program_name,omitempty"`
+	WarehouseID string       `json:"warehouse_id,omitempty"` // the warehouse it gives from
+	Item        string       `json:"item,omitempty"`         // the stock item it gives
 	Taken       []TakenView  `json:"taken,omitempty"`
 	Suggestions []Suggestion `json:"suggestions,omitempty"`
 }
@@ -280,7 +283,7 @@ func (c Commitment) View() CommitmentView {
 	return CommitmentView{ID: c.ID, OrgID: c.OrgID, ProgramID: c.ProgramID, PhaseID: c.PhaseID, Phase: c.Phase, Region: c.Region,
 		TargetIDs: c.TargetIDs, Requested: c.Requested, Allocated: c.Allocated, Waitlisted: c.Waitlisted, Released: c.Released,
 		DeliverBy: c.DeliverBy, Status: c.Status, CreatedAt: c.CreatedAt, ProgramName: c.ProgramName,
-		Taken: takenViews(c.Taken), Suggestions: c.Suggestions}
+		WarehouseID: c.WarehouseID, Item: c.Item, Taken: takenViews(c.Taken), Suggestions: c.Suggestions}
 }
 
 // PreviewView is what a commitment would get now, as the API shows it.

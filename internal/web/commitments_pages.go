@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gotong/gotong/internal/allocate"
+	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
@@ -22,6 +23,8 @@ type commitForm struct {
 	Mode    string
 	Targets []string
 	Accept  bool
+	// WarehouseID and Item give from a warehouse's stock (the task force).
+	WarehouseID, Item string
 	// Ref is a random token drawn when the form is first shown and sent back with
 	// it: a double tap or a resent form makes one commitment (allocate.Request.ClientRef).
 	Ref string
@@ -33,7 +36,8 @@ func (f commitForm) Chosen(id string) bool { return slices.Contains(f.Targets, i
 func readCommitForm(v url.Values) commitForm {
 	f := commitForm{ProgramID: v.Get("program_id"), Phase: v.Get("phase"), Quantity: strings.TrimSpace(v.Get("quantity")),
 		Region: strings.TrimSpace(v.Get("region")), DeliverBy: v.Get("deliver_by"), Mode: v.Get("mode"), Targets: v["target_ids"],
-		Accept: v.Get("accept_statement") != "", Ref: v.Get("ref")}
+		Accept: v.Get("accept_statement") != "", Ref: v.Get("ref"), WarehouseID: strings.TrimSpace(v.Get("warehouse_id")),
+		Item: strings.TrimSpace(v.Get("item"))}
 	if len(f.Ref) > 64 {
 		f.Ref = ""
 	}
@@ -54,7 +58,7 @@ func (f commitForm) request() allocate.Request {
 		q = 0 // refused by the engine with its own message
 	}
 	req := allocate.Request{ProgramID: f.ProgramID, Phase: f.Phase, Quantity: q, DeliverBy: f.DeliverBy, AcceptStatement: f.Accept,
-		ClientRef: f.Ref}
+		ClientRef: f.Ref, WarehouseID: f.WarehouseID, Item: f.Item}
 	if f.Mode == "targets" {
 		req.TargetIDs = f.Targets
 	} else {
@@ -99,6 +103,19 @@ func (s *Server) commitPage(w http.ResponseWriter, r *http.Request, code int, f 
 		return
 	}
 	data := commitPage{Programs: ps, Areas: s.areaChoices(), Error: formErr}
+	if s.donations != nil {
+		// The task force gives from the warehouses it distributes.
+		if data.Warehouses, err = s.donations.Distributes(r.Context(), principal(r)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if len(data.Warehouses) > 0 {
+			if data.Items, err = s.donations.Items(r.Context()); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
 	if p, ok := pickProgram(ps, f.ProgramID); ok {
 		f.ProgramID = p.ID
 		data.P = &p
@@ -135,6 +152,10 @@ type commitPage struct {
 	Needs    []allocate.OpenNeed
 	Form     commitForm
 	Error    error
+	// Warehouses are those whose stock the organisation distributes, Items the
+	// catalogue (both empty for an organisation that gives its own goods).
+	Warehouses []donate.Warehouse
+	Items      []donate.Item
 }
 
 // previewFragment is the preview of a commitment: where its units would go, or why
@@ -303,7 +324,22 @@ func (s *Server) pageCommitment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "commitment", "Commitment", commitmentPage{C: c, Allocations: as, Active: active, Deliveries: deliveries})
+	page := commitmentPage{C: c, Allocations: as, Active: active, Deliveries: deliveries}
+	if c.WarehouseID != "" && s.donations != nil {
+		page.Warehouse, page.Item = c.WarehouseID, c.Item
+		// Named when the reader may see the warehouse; its id otherwise.
+		if wh, err := s.donations.Warehouse(r.Context(), who, c.WarehouseID); err == nil {
+			page.Warehouse = wh.Name
+		}
+		if items, err := s.donations.Items(r.Context()); err == nil {
+			for _, it := range items {
+				if it.ID == c.Item {
+					page.Item = it.Name + " (" + it.Unit + ")"
+				}
+			}
+		}
+	}
+	s.render(w, r, "commitment", "Commitment", page)
 }
 
 // commitmentPage is one commitment with its allocations; Active counts those still
@@ -314,6 +350,9 @@ type commitmentPage struct {
 	Active      int
 	// Deliveries is the delivery section, for those who manage its runs (nil for others).
 	Deliveries *deliverySection
+	// Warehouse and Item name the stock a commitment of the task force gives
+	// from ("" for an organisation's own goods).
+	Warehouse, Item string
 }
 
 func (s *Server) pageCancel(w http.ResponseWriter, r *http.Request) {

@@ -706,6 +706,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			t.Run("the map", func(t *testing.T) {
 				mapConformance(t, k, s, registryClients{office: asOffice, admin: asAdmin, anon: anon})
 			})
+			t.Run("warehouses, the catalogue and stock", func(t *testing.T) { warehousesConformance(t, k, s) })
 
 			t.Run("the government dashboard", func(t *testing.T) { dashboardConformance(t, k, s) })
 

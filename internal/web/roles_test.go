@@ -821,6 +821,7 @@ func roleTable() []roleRow {
 	}
 	rows = append(rows, officeDeliveriesRows()...)
 	rows = append(rows, mapRows()...)
+	rows = append(rows, warehouseRows()...) // warehouses, the catalogue and stock (issue 13)
 	rows = append(append(append(append(rows, programRows()...), officeRows()...), deliveryRows()...), deliveryPageRows()...)
 	rows = append(rows, publicRows()...) // the public side of monitoring (issue 12)
 	rows = append(rows, dashboardRows()...)

@@ -110,6 +110,17 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/exports/daily.xlsx", s.allow(account.ExportMonitoring, s.apiDailyExport())},
 		{"GET", "/api/v1/exports/overdue.csv", s.allow(account.ExportMonitoring, s.apiOverdueExport())},
 		{"GET", "/api/v1/exports/overdue.xlsx", s.allow(account.ExportMonitoring, s.apiOverdueExport())},
+		// Warehouses, the catalogue and stock (issue 13).
+		{"POST", "/api/v1/warehouses", s.allow(account.ManageWarehouses, s.apiCreateWarehouse)},
+		{"GET", "/api/v1/warehouses", s.allow(account.ReadStock, s.apiWarehouses)},
+		{"GET", "/api/v1/warehouses/{id}", s.allow(account.ReadStock, s.apiWarehouse)},
+		{"PUT", "/api/v1/warehouses/{id}", s.allow(account.ManageWarehouses, s.apiUpdateWarehouse)},
+		{"GET", "/api/v1/stock-items", s.allow(account.ReadStock, s.apiStockItems)},
+		{"POST", "/api/v1/stock-items", s.allow(account.ManageWarehouses, s.apiCreateStockItem)},
+		{"GET", "/api/v1/warehouses/{id}/stock", s.allow(account.ReadStock, s.apiWarehouseStock)},
+		{"GET", "/api/v1/warehouses/{id}/moves", s.allow(account.HandleDonations, s.apiWarehouseMoves)},
+		{"POST", "/api/v1/warehouses/{id}/adjustments", s.allow(account.HandleDonations, s.apiAdjustStock)},
+		{"POST", "/api/v1/transfers", s.allow(account.HandleDonations, s.apiTransferStock)},
 	}
 }
 
@@ -204,6 +215,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /embed/summary", s.pageEmbedSummary)
 	mux.HandleFunc("GET /embed/programs/{id}", s.pageEmbedProgram)
 	mux.HandleFunc("GET /feed.json", s.feed)
+	// Warehouses, the catalogue and stock (issue 13).
+	mux.HandleFunc("GET /warehouses", s.allow(account.ReadStock, s.pageWarehouses))
+	mux.HandleFunc("POST /warehouses", s.allow(account.ManageWarehouses, s.pageCreateWarehouse))
+	mux.HandleFunc("GET /warehouses/{id}", s.allow(account.ReadStock, s.pageWarehouse))
+	mux.HandleFunc("GET /warehouses/{id}/edit", s.allow(account.ManageWarehouses, s.pageEditWarehouse))
+	mux.HandleFunc("POST /warehouses/{id}", s.allow(account.ManageWarehouses, s.pageUpdateWarehouse))
+	mux.HandleFunc("POST /warehouses/{id}/adjustments", s.allow(account.HandleDonations, s.pageAdjustStock))
+	mux.HandleFunc("POST /warehouses/{id}/transfers", s.allow(account.HandleDonations, s.pageTransferStock))
+	mux.HandleFunc("GET /catalogue", s.allow(account.ReadStock, s.pageCatalogue))
+	mux.HandleFunc("POST /catalogue", s.allow(account.ManageWarehouses, s.pageCreateStockItem))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})
