@@ -238,7 +238,7 @@ func (s *Service) flowAreas(ctx context.Context, q store.Querier, f Flow) ([]Flo
 		err := r.Scan(&x.programID, &x.program, &sens, &x.region, &x.delivered, &x.onTheWay)
 		x.sensitive = sens != 0
 		return x, err
-	}, `SELECT p.id, p.name, p.sensitive, a.region,
+	}, `SELECT p.id, p.name, CASE WHEN p.sensitive THEN 1 ELSE 0 END, a.region,
 			SUM(CASE WHEN a.status = 'delivered' THEN a.quantity ELSE 0 END),
 			SUM(CASE WHEN a.status IN ('reserved','dispatched') THEN a.quantity ELSE 0 END)
 		FROM commitments c JOIN allocations a ON a.commitment_id = c.id JOIN programs p ON p.id = c.program_id
