@@ -18,8 +18,9 @@ import (
 
 // impactWorld is a task force that distributes a warehouse's packages to an RW
 // of 12 families, and two donors who gave into that warehouse: A 24 good
-// packages (and 6 damaged), B 8. The task force committed 20: 12 went to the RW
-// and were delivered, 8 wait.
+// packages (and 6 damaged), B 8. The task force committed 20 to the RW's
+// kelurahan: its first allocation (the RW's 12 on a server with no other RW
+// there) was delivered, 8 wait.
 type impactWorld struct {
 	donorA, donorB   account.Org
 	userA, userB     account.User
@@ -87,12 +88,12 @@ func newImpactWorld(t *testing.T, s *apptest.Server) *impactWorld {
 
 	force := allocate.Who{UserID: forceUser.ID, Role: account.Collaborator, OrgID: w.forceOrg.ID, OrgVerified: true}
 	c, err := s.App.Allocations.Commit(s.Ctx(), force, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 20,
-		Region: "31.71.02", DeliverBy: futureDate(3), WarehouseID: wh.ID})
+		Region: "31.71.02.1002", DeliverBy: futureDate(3), WarehouseID: wh.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	as, _, err := s.App.Allocations.Allocations(s.Ctx(), force, c.ID, "", 100)
-	if err != nil || len(as) != 1 || as[0].Quantity != 12 {
+	if err != nil || len(as) == 0 {
 		t.Fatalf("allocations %+v %v", as, err)
 	}
 	if _, err := s.App.Allocations.Dispatch(s.Ctx(), force, []string{as[0].ID}); err != nil {
