@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/app/apptest"
@@ -201,4 +203,47 @@ func impactConformance(t *testing.T, k *oapiChecker, s *apptest.Server) {
 	k.do(t, apiCall{as: s.As(t, office.ID), method: "GET", path: "/api/v1/donations/impact", want: 404})
 	k.do(t, apiCall{as: s.Client(), method: "GET", path: "/api/v1/donations/impact", want: 401})
 	k.do(t, apiCall{as: s.Client(), method: "GET", path: "/api/v1/public/summary", want: 200})
+}
+
+// TestBrowserDonorImpactOnAPhone: a donor signs in on a 360×740 phone, opens
+// where its donations went from the menu, reads its share in Indonesian and
+// then in English, and nothing is wider than the screen.
+func TestBrowserDonorImpactOnAPhone(t *testing.T) {
+	exe := browserPath(t)
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			browser := launch(t, exe)
+			s := apptest.Start(t, eng)
+			w := newImpactWorld(t, s)
+			b := browser(s.URL)
+			b.in(t)
+			b.do("a 360×740 phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
+			b.open("/login")
+			b.fill([][2]string{{`input[name="email"]`, w.userA.Email}, {`input[name="password"]`, w.pwA}})
+			b.click("#login-submit")
+			b.settled()
+			b.open("/donations/impact")
+			b.waitText("main h1", "Ke mana donasi Anda pergi")
+			b.waitText(".impact-flow p", "bagian Anda 75.0%")
+			b.waitText(".impact-flow table", "Karang Anyar")
+			fits := func(where string) {
+				t.Helper()
+				if px := waitFor[int](b, "the page's width", `() => document.documentElement.scrollWidth`); px > 360 {
+					t.Errorf("%s: the page is %d px wide on a 360 px screen", where, px)
+				}
+			}
+			fits("in Indonesian")
+			b.shot("donor-impact-id", 360)
+			b.click("#lang-en")
+			b.waitText("main h1", "Where your donations went")
+			b.waitText(".impact-flow p", "your share is 75.0%")
+			fits("in English")
+			if strings.Contains(b.text("main"), w.donorB.Name) {
+				t.Error("the page names the other donor")
+			}
+			if errs := b.pageErrors(); len(errs) > 0 {
+				t.Errorf("the page reported errors: %v", errs)
+			}
+		})
+	}
 }
