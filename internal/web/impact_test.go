@@ -31,6 +31,7 @@ type impactWorld struct {
 	warehouse        string
 	program          string
 	forceOrg         account.Org
+	forceEmail       string
 	contactA         string
 	declinedByAOffer string
 }
@@ -46,6 +47,7 @@ func newImpactWorld(t *testing.T, s *apptest.Server) *impactWorld {
 	w.program = p.ID
 	var forceUser account.User
 	w.forceOrg, forceUser, _ = s.Org(t, "Satgas Penyalur Rahasia", true)
+	w.forceEmail = forceUser.Email
 	w.donorA, w.userA, w.pwA = s.Org(t, "PT Donatur Alfa Dampak", true)
 	w.donorB, w.userB, _ = s.Org(t, "CV Donatur Beta Dampak", true)
 	w.contactA = w.donorA.ContactEmail
@@ -154,6 +156,33 @@ func TestDonorImpactShowsWhereItsGoodsWentAndNothingOfOtherDonors(t *testing.T) 
 			if rb.Status != 200 || len(ib.Offers) != 1 || ib.Offers[0].ID != w.offerB || ib.Flows[0].Share != 0.25 ||
 				strings.Contains(string(rb.Body), w.donorA.Name) || strings.Contains(string(rb.Body), w.offerA) {
 				t.Fatalf("B's impact: %d %s", rb.Status, rb.Body)
+			}
+			// A health program's distribution is shown by kecamatan, small counts
+			// withheld: 3 packages on their way to Sawah Besar.
+			importKind(t, s, adminImporter(t, s), registry.RW, "rw-isoman.csv", rwHeader+rwRow("31.71.02.1003", 6, "Ketua Isoman Rahasia", "081311119006", 3, 9))
+			iso, _ := publishProgram(t, s, program.Input{Name: "Sembako Isoman Dampak", Category: "kesehatan", StackGroup: "isoman_dampak",
+				Item: program.Item{Name: "Paket sembako", Unit: "paket"}, TargetKinds: []string{"rw"}, Regions: []string{"31.71.02"},
+				Phases: weeks(1), QuantityRule: program.PerFamily, Sensitive: true})
+			forceUser, err := s.App.Accounts.UserByEmail(s.Ctx(), w.forceEmail)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.App.Allocations.Commit(s.Ctx(), allocate.Who{UserID: forceUser.ID, Role: account.Collaborator, OrgID: w.forceOrg.ID, OrgVerified: true},
+				allocate.Request{ProgramID: iso.ID, Phase: "Minggu 1", Quantity: 3, Region: "31.71.02", DeliverBy: futureDate(3), WarehouseID: w.warehouse}); err != nil {
+				t.Fatal(err)
+			}
+			r = s.As(t, w.userA.ID).Do(t, "GET", "/api/v1/donations/impact", nil)
+			im = donate.Impact{}
+			r.JSON(t, &im)
+			var sens *donate.FlowArea
+			for i, a := range im.Flows[0].Areas {
+				if a.ProgramID == iso.ID {
+					sens = &im.Flows[0].Areas[i]
+				}
+			}
+			if sens == nil || sens.District != "31.71.02" || sens.Village != "" || sens.OnTheWay != nil || !sens.Withheld ||
+				strings.Contains(string(r.Body), "31.71.02.1003") || strings.Contains(string(r.Body), "Ketua Isoman Rahasia") {
+				t.Fatalf("the health program's area: %+v in %s", sens, r.Body)
 			}
 			// The page, in Indonesian and in English.
 			page := s.Client()
