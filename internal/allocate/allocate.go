@@ -27,7 +27,11 @@
 // dispatch, expiry give units back) and notify.go (the organisation told). Beside
 // the walk: plan.go (the fair split, pure), reveal.go (when contact details are
 // shown), view.go (reads and the views each caller may see), needs*.go and
-// coverage.go (the needs table, for package program).
+// coverage.go (the needs table, for package program), and stock.go: a commitment
+// that gives from a warehouse's stock (the task force's onward distribution)
+// settles its reservation there last in each transaction that changes what it
+// holds — the commitment, a release (cancel, failure, expiry), a delivery — so
+// stock and commitments never disagree, and the stock row is the last lock taken.
 package allocate
 
 import (
