@@ -43,8 +43,8 @@ func TestDemoSeedsProgramsAndCommitmentsInProgress(t *testing.T) {
 					t.Errorf("commitment %s: %d allocated + %d waiting + %d released != %d requested", c.ID, c.Allocated, c.Waitlisted, c.Released, c.Requested)
 				}
 			}
-			if len(cs) != 5 || allocated == 0 {
-				t.Fatalf("%d commitments with %d units allocated, want 5 with some allocated", len(cs), allocated)
+			if len(cs) != 6 || allocated == 0 {
+				t.Fatalf("%d commitments with %d units allocated, want 6 (one the task force's) with some allocated", len(cs), allocated)
 			}
 			var over int
 			if err := s.App.DB.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM needs WHERE allocated > quantity`).Scan(&over); err != nil || over != 0 {
@@ -71,6 +71,28 @@ func TestDemoSeedsProgramsAndCommitmentsInProgress(t *testing.T) {
 				{"recipient code messages", `SELECT COUNT(*) FROM outbox WHERE kind = 'recipient_code'`, 10}, // recipients with a phone
 				{"failure messages", `SELECT COUNT(*) FROM outbox WHERE kind = 'delivery_failed'`, 1},
 				{"handover records", `SELECT COUNT(*) FROM document_records WHERE kind = 'bast'`, 2},
+				// Donations to the task force (issue 13): a gudang per kota and a
+				// posko, offers in every state, receipts with expiry dates and a
+				// damaged line, and stock reserved for a commitment.
+				{"gudang", `SELECT COUNT(*) FROM warehouses WHERE kind = 'gudang'`, 6},
+				{"posko", `SELECT COUNT(*) FROM warehouses WHERE kind = 'posko'`, 1},
+				{"offers offered", `SELECT COUNT(*) FROM donations WHERE status = 'offered'`, 1},
+				{"offers accepted", `SELECT COUNT(*) FROM donations WHERE status = 'accepted'`, 1},
+				{"offers declined", `SELECT COUNT(*) FROM donations WHERE status = 'declined'`, 1},
+				{"offers withdrawn", `SELECT COUNT(*) FROM donations WHERE status = 'withdrawn'`, 1},
+				{"offers closed", `SELECT COUNT(*) FROM donations WHERE status = 'closed'`, 1},
+				{"offers received in full", `SELECT COUNT(*) FROM donations d WHERE d.status = 'received'
+					AND NOT EXISTS (SELECT 1 FROM donation_items di WHERE di.donation_id = d.id AND di.received < di.quantity)`, 1},
+				{"offers partly received", `SELECT COUNT(*) FROM donations d WHERE d.status = 'received'
+					AND EXISTS (SELECT 1 FROM donation_items di WHERE di.donation_id = d.id AND di.received < di.quantity)`, 1},
+				{"offers received in several deliveries", `SELECT COUNT(*) FROM (SELECT donation_id FROM donation_receipts
+					GROUP BY donation_id HAVING COUNT(*) > 1) x`, 1},
+				{"damaged lines", `SELECT COUNT(*) FROM donation_receipt_lines WHERE condition = 'damaged'`, 1},
+				{"lots with expiry dates", `SELECT COUNT(*) FROM stock_lots WHERE expires_on <> '' AND on_hand > 0`, 2},
+				{"stock reserved for a commitment", `SELECT COUNT(*) FROM stock_commitments sc JOIN commitments c ON c.id = sc.commitment_id
+					WHERE sc.reserved > 0 AND c.warehouse_id = sc.warehouse_id`, 1},
+				{"task force allocations", `SELECT COUNT(*) FROM allocations a JOIN commitments c ON c.id = a.commitment_id
+					WHERE c.warehouse_id <> ''`, 1},
 			} {
 				var n int
 				if err := s.App.DB.R().QueryRowContext(ctx, c.q).Scan(&n); err != nil || n < c.min {

@@ -14,6 +14,7 @@ import (
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/callback"
 	"github.com/gotong/gotong/internal/deliver"
+	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/gen"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
@@ -57,6 +58,9 @@ type Services struct {
 	Deliveries *deliver.Service
 	Callbacks  *callback.Service
 	Codes      deliver.Codes
+	// Donations makes the task force's warehouses, offers and stock
+	// (donations.go); without it there are none.
+	Donations *donate.Service
 }
 
 // HouseholdRows is how many household-member rows the demo registry holds: about
@@ -120,7 +124,10 @@ func Seed(ctx context.Context, d Services, out io.Writer) error {
 	if err := seedPrograms(ctx, d.Programs, d.Allocations, regions, province, committers, out); err != nil || len(committers) < 4 {
 		return err
 	}
-	return seedDeliveries(ctx, d, committers[0], out)
+	if err := seedDeliveries(ctx, d, committers[0], out); err != nil {
+		return err
+	}
+	return seedDonations(ctx, d, committers, out)
 }
 
 // seedRegistry imports a generated Jakarta: households, RWs and institutions.

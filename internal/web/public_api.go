@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gotong/gotong/internal/account"
+	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
@@ -32,6 +33,9 @@ type summary struct {
 	Delivered      int64           `json:"delivered"`
 	TargetsReached int64           `json:"targets_reached"`
 	Regions        []regionSummary `json:"regions"`
+	// TaskForce counts the donors of goods to the task force (organisations
+	// with good units received) and the good units received per item (issue 13).
+	TaskForce donate.TaskForce `json:"task_force"`
 	// AsOf is when the figures were read; they are kept for Options.SummaryMaxAge.
 	AsOf time.Time `json:"as_of"`
 }
@@ -258,8 +262,14 @@ func (s *Server) summary(ctx context.Context) (summary, publicAnswer, error) {
 		if err != nil {
 			return nil, err
 		}
+		tf := donate.TaskForce{Items: []donate.TaskForceItem{}}
+		if s.donations != nil {
+			if tf, err = s.donations.TaskForce(ctx); err != nil {
+				return nil, err
+			}
+		}
 		out := summary{Collaborators: n, Programs: p.Programs, Delivered: p.Delivered, TargetsReached: reached,
-			Regions: make([]regionSummary, 0, len(p.Regions)), AsOf: asOf}
+			Regions: make([]regionSummary, 0, len(p.Regions)), TaskForce: tf, AsOf: asOf}
 		for _, r := range p.Regions {
 			out.Regions = append(out.Regions, regionSummary{Code: r.Code, Name: r.Name, Needed: r.Needed, Allocated: r.Allocated, Delivered: r.Delivered})
 		}

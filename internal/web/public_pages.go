@@ -47,6 +47,9 @@ func (s *Server) publicProgramView(ctx context.Context, id, code string) (public
 type collaborator struct {
 	Name    string
 	Figures []collabFigure
+	// Donor says the organisation gave goods to the task force that arrived in
+	// good condition (issue 13): donors are listed by name, never their contacts.
+	Donor bool
 }
 
 type collabFigure struct {
@@ -76,9 +79,24 @@ func (s *Server) collaborators(ctx context.Context) ([]collaborator, error) {
 					Delivered: cut(f.Delivered, p.Sensitive), Allocated: cut(f.Allocated, p.Sensitive)})
 			}
 		}
-		ids := make([]string, 0, len(byOrg))
+		donors := map[string]bool{}
+		if s.donations != nil {
+			tf, err := s.donations.TaskForce(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range tf.DonorIDs {
+				donors[id] = true
+			}
+		}
+		ids := make([]string, 0, len(byOrg)+len(donors))
 		for id := range byOrg {
 			ids = append(ids, id)
+		}
+		for id := range donors {
+			if _, ok := byOrg[id]; !ok {
+				ids = append(ids, id)
+			}
 		}
 		names, err := s.accounts.OrgNames(ctx, ids)
 		if err != nil {
@@ -87,7 +105,7 @@ func (s *Server) collaborators(ctx context.Context) ([]collaborator, error) {
 		out := make([]collaborator, 0, len(ids))
 		for _, id := range ids {
 			if name, ok := names[id]; ok {
-				out = append(out, collaborator{Name: name, Figures: byOrg[id]})
+				out = append(out, collaborator{Name: name, Figures: byOrg[id], Donor: donors[id]})
 			}
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -185,6 +203,7 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 		"Villages":       s.regions.Count(region.Village, s.opt.Province),
 		"Public":         views,
 		"Partners":       collabs,
+		"TaskForce":      sum.TaskForce,
 		"Embed":          iframe(s.baseURL(r), "/embed/summary"),
 	})
 }

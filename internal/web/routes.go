@@ -94,6 +94,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/boundaries", s.allow(account.ReadDashboard, s.apiBoundaries)},
 		// The public side of monitoring (issue 12): one public program's figures.
 		{"GET", "/api/v1/public/programs/{id}", s.apiPublicProgram},
+		// Donations to the task force (issue 13): where a donor's goods went.
+		{"GET", "/api/v1/donations/impact", s.allow(account.Donate, s.apiDonationImpact)},
 		// The government dashboard (issue 12).
 		{"GET", "/api/v1/dashboard", s.allow(account.ReadDashboard, s.apiDashboard)},
 		{"GET", "/api/v1/dashboard/collaborators", s.allow(account.ReadDashboard, dashList(s, s.collaboratorsOf))},
@@ -225,6 +227,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /warehouses/{id}/transfers", s.allow(account.HandleDonations, s.pageTransferStock))
 	mux.HandleFunc("GET /catalogue", s.allow(account.ReadStock, s.pageCatalogue))
 	mux.HandleFunc("POST /catalogue", s.allow(account.ManageWarehouses, s.pageCreateStockItem))
+	mux.HandleFunc("GET /donations/impact", s.allow(account.Donate, s.pageDonationImpact))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})
