@@ -110,6 +110,17 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/exports/daily.xlsx", s.allow(account.ExportMonitoring, s.apiDailyExport())},
 		{"GET", "/api/v1/exports/overdue.csv", s.allow(account.ExportMonitoring, s.apiOverdueExport())},
 		{"GET", "/api/v1/exports/overdue.xlsx", s.allow(account.ExportMonitoring, s.apiOverdueExport())},
+		// Offers of goods to the task force and their intake (issue 13).
+		{"POST", "/api/v1/donations", s.allow(account.Donate, s.apiOffer)},
+		{"GET", "/api/v1/donations", s.allowEither(account.Donate, account.HandleDonations, s.apiDonations)},
+		{"GET", "/api/v1/donations/{id}", s.allowEither(account.Donate, account.HandleDonations, s.apiDonation)},
+		{"POST", "/api/v1/donations/{id}/accept", s.allow(account.HandleDonations, s.apiAcceptDonation)},
+		{"POST", "/api/v1/donations/{id}/decline", s.allow(account.HandleDonations, s.apiDeclineDonation)},
+		{"POST", "/api/v1/donations/{id}/withdraw", s.allow(account.Donate, s.apiWithdrawDonation)},
+		{"POST", "/api/v1/donations/{id}/close", s.allow(account.HandleDonations, s.apiCloseDonation)},
+		{"POST", "/api/v1/donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.apiMapDonationLine)},
+		{"POST", "/api/v1/donations/{id}/receive", s.allow(account.HandleDonations, s.apiReceiveDonation)},
+		{"GET", "/api/v1/donations/{id}/receipts", s.allowEither(account.Donate, account.HandleDonations, s.apiDonationReceipts)},
 	}
 }
 
@@ -204,6 +215,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /embed/summary", s.pageEmbedSummary)
 	mux.HandleFunc("GET /embed/programs/{id}", s.pageEmbedProgram)
 	mux.HandleFunc("GET /feed.json", s.feed)
+	// Offers of goods to the task force and their intake (issue 13).
+	mux.HandleFunc("GET /donations", s.allowEither(account.Donate, account.HandleDonations, s.pageDonations))
+	mux.HandleFunc("GET /donations/new", s.allow(account.Donate, s.pageNewDonation))
+	mux.HandleFunc("POST /donations", s.allow(account.Donate, s.pageOfferPost))
+	mux.HandleFunc("GET /donations/{id}", s.allowEither(account.Donate, account.HandleDonations, s.pageDonation))
+	mux.HandleFunc("POST /donations/{id}/accept", s.allow(account.HandleDonations, s.pageDonationAct))
+	mux.HandleFunc("POST /donations/{id}/decline", s.allow(account.HandleDonations, s.pageDonationAct))
+	mux.HandleFunc("POST /donations/{id}/withdraw", s.allow(account.Donate, s.pageDonationAct))
+	mux.HandleFunc("POST /donations/{id}/close", s.allow(account.HandleDonations, s.pageDonationAct))
+	mux.HandleFunc("POST /donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.pageDonationAct))
+	mux.HandleFunc("POST /donations/{id}/receive", s.allow(account.HandleDonations, s.pageDonationReceive))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})
