@@ -408,3 +408,51 @@ func TestAResentOfferIsOneOffer(t *testing.T) {
 		t.Errorf("two offers %s and %s from one key", a.ID, b.ID)
 	}
 }
+
+// donationsConformance calls every donation endpoint as the door is used: a
+// donor offers goods (once resent with its key), the office reads, maps and
+// accepts it and receives it in two deliveries, one line damaged, then closes
+// it; another offer is declined and a third withdrawn. Answers, refusals
+// included, are checked against openapi.json.
+func donationsConformance(t *testing.T, k *oapiChecker, s *apptest.Server) {
+	w := newDonationWorld(t, s)
+	var d donate.Donation
+	k.do(t, apiCall{as: w.donor, method: "POST", path: "/api/v1/donations", body: offerBody(w.whX), header: map[string]string{"Idempotency-Key": "skema-1"},
+		want: 201}).JSON(t, &d)
+	k.do(t, apiCall{as: w.donor, method: "POST", path: "/api/v1/donations", body: offerBody(w.whX), header: map[string]string{"Idempotency-Key": "skema-1"},
+		want: 201})
+	k.do(t, apiCall{as: w.donor, method: "POST", path: "/api/v1/donations", body: map[string]any{"warehouse_id": w.whX,
+		"items": []map[string]any{{"item": "Masker", "quantity": 0}}}, want: 400, docRejects: true})
+	k.do(t, apiCall{as: w.officeX, method: "POST", path: "/api/v1/donations", body: offerBody(w.whX), want: 404})
+	k.do(t, apiCall{as: w.anon, method: "GET", path: "/api/v1/donations", want: 401})
+	path := "/api/v1/donations/" + d.ID
+	k.do(t, apiCall{as: w.donor, method: "GET", path: "/api/v1/donations?status=offered&limit=10", want: 200})
+	k.do(t, apiCall{as: w.officeX, method: "GET", path: "/api/v1/donations?warehouse_id=" + w.whX, want: 200})
+	k.do(t, apiCall{as: w.admin, method: "GET", path: "/api/v1/donations?region=31.71", want: 200})
+	k.do(t, apiCall{as: w.donor, method: "GET", path: path, want: 200})
+	k.do(t, apiCall{as: w.officeY, method: "GET", path: path, want: 404})
+	k.do(t, apiCall{as: w.officeX, method: "POST", path: path + "/items/2/map", body: map[string]string{"item": "Hazmat"}, want: 200})
+	k.do(t, apiCall{as: w.officeX, method: "POST", path: path + "/receive", body: map[string]any{"items": []map[string]any{{"line": 1, "received": 1}}},
+		want: 409})
+	k.do(t, apiCall{as: w.officeX, method: "POST", path: path + "/accept", want: 200})
+	k.do(t, apiCall{as: w.officeX, method: "POST", path: path + "/accept", body: map[string]any{}, want: 409})
+	k.do(t, apiCall{as: w.officeX, method: "POST", path: path + "/receive", body: map[string]any{"items": []map[string]any{
+		{"line": 1, "received": 60, "condition": "good"}, {"line": 1, "received": 5, "condition": "damaged"}}, "receiver_name": "Pak Gudang"},
+		header: map[string]string{"Idempotency-Key": "terima-1"}, want: 201})
+	k.do(t, apiCall{as: w.officeX, method: "POST", path: path + "/receive", body: map[string]any{"items": []map[string]any{
+		{"line": 1, "received": 1, "condition": "broken"}}}, want: 400, docRejects: true})
+	k.do(t, apiCall{as: w.officeX, method: "POST", path: path + "/receive", body: map[string]any{"items": []map[string]any{
+		{"item": "Hazmat", "received": 2, "condition": "expired", "expires_on": "2026-01-01"}}, "note": "kedua"}, want: 201})
+	k.do(t, apiCall{as: w.donor, method: "GET", path: path + "/receipts", want: 200})
+	k.do(t, apiCall{as: w.otherDonor, method: "GET", path: path + "/receipts", want: 404})
+	k.do(t, apiCall{as: w.officeX, method: "POST", path: path + "/close", body: map[string]string{"reason": "sisa tidak datang"}, want: 200})
+	k.do(t, apiCall{as: w.donor, method: "POST", path: path + "/withdraw", want: 409})
+
+	var other donate.Donation
+	k.do(t, apiCall{as: w.donor, method: "POST", path: "/api/v1/donations", body: offerBody(w.whY), want: 201}).JSON(t, &other)
+	k.do(t, apiCall{as: w.officeX, method: "POST", path: "/api/v1/donations/" + other.ID + "/decline", body: map[string]string{"reason": "bukan wilayah"}, want: 404})
+	k.do(t, apiCall{as: w.officeY, method: "POST", path: "/api/v1/donations/" + other.ID + "/decline", body: map[string]string{}, want: 400})
+	k.do(t, apiCall{as: w.officeY, method: "POST", path: "/api/v1/donations/" + other.ID + "/decline", body: map[string]string{"reason": "gudang penuh"}, want: 200})
+	k.do(t, apiCall{as: w.donor, method: "POST", path: "/api/v1/donations", body: offerBody(w.whY), want: 201}).JSON(t, &other)
+	k.do(t, apiCall{as: w.donor, method: "POST", path: "/api/v1/donations/" + other.ID + "/withdraw", want: 200})
+}
