@@ -123,6 +123,17 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/warehouses/{id}/moves", s.allow(account.HandleDonations, s.apiWarehouseMoves)},
 		{"POST", "/api/v1/warehouses/{id}/adjustments", s.allow(account.HandleDonations, s.apiAdjustStock)},
 		{"POST", "/api/v1/transfers", s.allow(account.HandleDonations, s.apiTransferStock)},
+		// Offers of goods to the task force and their intake (issue 13).
+		{"POST", "/api/v1/donations", s.allow(account.Donate, s.apiOffer)},
+		{"GET", "/api/v1/donations", s.allowEither(account.Donate, account.HandleDonations, s.apiDonations)},
+		{"GET", "/api/v1/donations/{id}", s.allowEither(account.Donate, account.HandleDonations, s.apiDonation)},
+		{"POST", "/api/v1/donations/{id}/accept", s.allow(account.HandleDonations, s.apiAcceptDonation)},
+		{"POST", "/api/v1/donations/{id}/decline", s.allow(account.HandleDonations, s.apiDeclineDonation)},
+		{"POST", "/api/v1/donations/{id}/withdraw", s.allow(account.Donate, s.apiWithdrawDonation)},
+		{"POST", "/api/v1/donations/{id}/close", s.allow(account.HandleDonations, s.apiCloseDonation)},
+		{"POST", "/api/v1/donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.apiMapDonationLine)},
+		{"POST", "/api/v1/donations/{id}/receive", s.allow(account.HandleDonations, s.apiReceiveDonation)},
+		{"GET", "/api/v1/donations/{id}/receipts", s.allowEither(account.Donate, account.HandleDonations, s.apiDonationReceipts)},
 	}
 }
 
@@ -228,6 +239,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /catalogue", s.allow(account.ReadStock, s.pageCatalogue))
 	mux.HandleFunc("POST /catalogue", s.allow(account.ManageWarehouses, s.pageCreateStockItem))
 	mux.HandleFunc("GET /donations/impact", s.allow(account.Donate, s.pageDonationImpact))
+	// Offers of goods to the task force and their intake (issue 13).
+	mux.HandleFunc("GET /donations", s.allowEither(account.Donate, account.HandleDonations, s.pageDonations))
+	mux.HandleFunc("GET /donations/new", s.allow(account.Donate, s.pageNewDonation))
+	mux.HandleFunc("POST /donations", s.allow(account.Donate, s.pageOfferPost))
+	mux.HandleFunc("GET /donations/{id}", s.allowEither(account.Donate, account.HandleDonations, s.pageDonation))
+	mux.HandleFunc("POST /donations/{id}/accept", s.allow(account.HandleDonations, s.pageDonationAct))
+	mux.HandleFunc("POST /donations/{id}/decline", s.allow(account.HandleDonations, s.pageDonationAct))
+	mux.HandleFunc("POST /donations/{id}/withdraw", s.allow(account.Donate, s.pageDonationAct))
+	mux.HandleFunc("POST /donations/{id}/close", s.allow(account.HandleDonations, s.pageDonationAct))
+	mux.HandleFunc("POST /donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.pageDonationAct))
+	mux.HandleFunc("POST /donations/{id}/receive", s.allow(account.HandleDonations, s.pageDonationReceive))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})

@@ -1,0 +1,65 @@
+package web
+
+// catalogOffers is the catalogue's section for the donation pages and API
+// (issue 13): offers of goods, their decisions and their intake. Keys are
+// phrased for these pages so that they do not meet another section's short
+// words with another translation.
+var catalogOffers = catalogPart(map[string]string{
+	"Donations of goods":                        "Donasi barang",
+	"Donation of goods":                         "Donasi barang",
+	"Offer goods":                               "Tawarkan barang",
+	"Offer goods to the task force":             "Tawarkan barang kepada gugus tugas",
+	"Accept the offer":                          "Terima penawaran",
+	"Add an item":                               "Tambah barang",
+	"Arrival date of the goods":                 "Tanggal barang tiba",
+	"Close the offer: nothing more will arrive": "Tutup penawaran: tidak ada lagi barang yang akan datang",
+	"Condition on arrival":                      "Kondisi saat tiba",
+	"Count each line as it arrived; leave a line empty if nothing of it came this time. Only goods in good condition enter the stock.": "Hitung setiap baris seperti yang tiba; kosongkan baris yang kali ini tidak datang. Hanya barang dalam kondisi baik yang masuk stok.",
+	"Decide on the offer":                   "Putuskan penawaran",
+	"Decline the offer":                     "Tolak penawaran",
+	"Expiry date (if it expires)":           "Tanggal kedaluwarsa (jika ada)",
+	"Expiry date of the goods":              "Tanggal kedaluwarsa barang",
+	"Donated item":                          "Barang donasi",
+	"Offered items":                         "Barang yang ditawarkan",
+	"Match line":                            "Cocokkan baris",
+	"Match":                                 "Cocokkan",
+	"No warehouse or post takes goods yet.": "Belum ada gudang atau posko yang menerima barang.",
+	"Nothing received yet.":                 "Belum ada barang yang diterima.",
+	"Pick an item of the catalogue, or write what you give: the office matches it to the catalogue.": "Pilih barang dari katalog, atau tulis barang yang Anda berikan: kantor akan mencocokkannya dengan katalog.",
+	"Quantity offered":              "Jumlah yang ditawarkan",
+	"Reason for closing (optional)": "Alasan penutupan (boleh kosong)",
+	"Reason for declining":          "Alasan penolakan penawaran",
+	"Receipt (tanda terima, PDF)":   "Tanda terima (PDF)",
+	"Receipts so far":               "Tanda terima sejauh ini",
+	"Count received":                "Jumlah diterima",
+	"Record goods that arrived":     "Catat barang yang tiba",
+	"Record the receipt":            "Catat penerimaan",
+	"Send the offer":                "Kirim penawaran",
+	"Thank you: your offer was sent to the warehouse's office.": "Terima kasih: penawaran Anda sudah dikirim ke kantor pengelola gudang.",
+	"Unit (for free text)":     "Satuan (untuk barang di luar katalog)",
+	"Value per unit (Rp)":      "Nilai per satuan (Rp)",
+	"Warehouse or post":        "Gudang atau posko",
+	"Withdraw the offer":       "Batalkan penawaran",
+	"item lines":               "baris barang",
+	"not in the catalogue yet": "belum ada di katalog",
+	"received by":              "diterima oleh",
+	"still to come":            "belum datang",
+	"to the catalogue":         "dengan katalog",
+	"offered value (Rp)":       "nilai yang ditawarkan (Rp)",
+	"you, when empty":          "Anda, jika kosong",
+
+	// Flash messages after a decision.
+	"The offer was accepted; the donor is told.":      "Penawaran diterima; donatur sudah diberi tahu.",
+	"The offer was declined; the donor is told why.":  "Penawaran ditolak; donatur sudah diberi tahu alasannya.",
+	"Your offer was withdrawn.":                       "Penawaran Anda sudah dibatalkan.",
+	"The offer was closed: nothing more will arrive.": "Penawaran ditutup: tidak ada lagi barang yang akan datang.",
+	"The line was matched to the catalogue.":          "Baris sudah dicocokkan dengan katalog.",
+	"The goods were recorded; the receipt is below.":  "Barang sudah dicatat; tanda terimanya ada di bawah.",
+
+	// Errors.
+	"give the count received as a whole number":       "isi jumlah diterima dengan bilangan bulat",
+	"give the count received of at least one line":    "isi jumlah diterima untuk sedikitnya satu baris",
+	"row %d: give the quantity as a whole number":     "baris %d: isi jumlah dengan bilangan bulat",
+	"row %d: give the value per unit in whole rupiah": "baris %d: isi nilai per satuan dalam rupiah bulat",
+	"the line must be a number from 1 to %d":          "nomor baris harus 1 sampai %d",
+})
