@@ -100,7 +100,9 @@ func DonorCertificate(w io.Writer, d DonorCertificateDoc) error {
 	pdf.SetTextColor(90, 90, 90)
 	pdf.SetXY(40, 170)
 	pdf.CellFormat(150, 4, fit(pdf, "Nomor "+clean(d.ID), 150), "", 2, "L", false, 0, "")
-	for _, s := range lines(pdf, "Periksa keaslian: "+d.VerifyURL, 150, 2) {
+	pdf.CellFormat(150, 4, "Periksa keaslian:", "", 2, "L", false, 0, "")
+	// The URL on lines of its own: a long one is wrapped whole, never cut.
+	for _, s := range lines(pdf, d.VerifyURL, 150, 3) {
 		pdf.CellFormat(150, 4, s, "", 2, "L", false, 0, "")
 	}
 	const qrW = 36.0
