@@ -825,6 +825,7 @@ func roleTable() []roleRow {
 	rows = append(rows, publicRows()...) // the public side of monitoring (issue 12)
 	rows = append(rows, dashboardRows()...)
 	rows = append(rows, exportRows()...)
+	rows = append(rows, donationDocRows()...)
 	return append(rows, documentRows()...) // last: they add commitments and deliveries that would crowd earlier rows' pages and samples
 }
 
