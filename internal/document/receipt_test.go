@@ -9,7 +9,8 @@ import (
 	"github.com/gotong/gotong/internal/document"
 )
 
-const receiptURL = "https://gotong.example/verify/receipt/0190abcd?sig=Zm9yZ2VkLWJ1dC13ZWxsLWZvcm1lZC1zaWduYXR1cmUx"
+// receiptURL is as long as a real one: a UUIDv7 without dashes and 32 bytes of signature.
+const receiptURL = "https://gotong.example/verify/receipt/01a2411b2d1b72cb9d0b8e21d620cb04?sig=FMY7TekMHGcfpFB2zBeA7mm2GRX2GUPgCQ7rZN7_sh0"
 
 func receiptDoc() document.ReceiptDoc {
 	return document.ReceiptDoc{
@@ -45,7 +46,11 @@ func TestReceipt(t *testing.T) {
 		"2 Hand sanitizer botol 120 0 6 31 Maret 2027",
 		"3 Paket sembako paket 15 1 2 31 Desember 2026",
 		"Jumlah baik (masuk stok) 635 unit", "Jumlah rusak 21 unit", "Jumlah kedaluwarsa 8 unit",
-		"Nilai barang baik Rp4.250.000", "Yang menyerahkan,", "Yang menerima,", receiptURL, "Halaman 1 dari 1")
+		"Nilai barang baik Rp4.250.000", "Yang menyerahkan,", "Yang menerima,", "Halaman 1 dari 1")
+	// A URL as long as a real one wraps: it is printed whole over its lines.
+	if flat := strings.Join(strings.Fields(ps[0]), ""); !strings.Contains(flat, receiptURL) {
+		t.Errorf("the receipt does not print %q whole", receiptURL)
+	}
 	mustNotContain(t, "the receipt", ps[0], "{nb}")
 	if got := decodeQR(t, path, 1, 150, 25, 50, 50); got != receiptURL {
 		t.Errorf("QR = %q, want %q", got, receiptURL)
@@ -83,7 +88,7 @@ func TestFormatRupiah(t *testing.T) {
 
 func TestDonorCertificate(t *testing.T) {
 	needPoppler(t)
-	url := "https://gotong.example/verify/donor-certificate/0190cafe?sig=abc"
+	url := "https://gotong.example/verify/donor-certificate/01a2411b76227edc9584b90930636a80?sig=LS8tbK86fA_uz7uhdhDUmLWnQ9wxn3aVyNOOna69lSqk"
 	d := document.DonorCertificateDoc{ID: "0190cafe", Organization: "PT Sehat Sentosa Çipta",
 		Issuer: "Gugus Tugas Percepatan Penanganan COVID-19 Provinsi DKI Jakarta", Value: 12_345_000, IssuedAt: issued, VerifyURL: url,
 		Lines: []document.DonorLine{{Item: "Masker", Unit: "pcs", Good: 12500}, {Item: "Hazmat", Unit: "set", Good: 300}}}
@@ -97,7 +102,13 @@ func TestDonorCertificate(t *testing.T) {
 	}
 	mustContain(t, "the certificate", ps[0], "PIAGAM PENGHARGAAN", "diberikan kepada", "PT Sehat Sentosa Çipta",
 		"Masker: 12.500 pcs", "Hazmat: 300 set", "Nilai seluruhnya Rp12.345.000", "Jakarta, 3 Desember 2026",
-		"Gugus Tugas Percepatan Penanganan COVID-19 Provinsi DKI Jakarta", "Nomor 0190cafe", url)
+		"Gugus Tugas Percepatan Penanganan COVID-19 Provinsi DKI Jakarta", "Nomor 0190cafe")
+	// The URL is printed whole, on lines of its own beside the QR code's caption.
+	flat := strings.ReplaceAll(strings.ReplaceAll(ps[0], "Pindai untuk memeriksa keaslian", ""), " ", "")
+	flat = strings.ReplaceAll(flat, "\n", "")
+	if !strings.Contains(flat, url) {
+		t.Errorf("the certificate does not print %q whole", url)
+	}
 	if got := decodeQR(t, path, 1, 210, 135, 55, 50); got != url {
 		t.Errorf("QR = %q, want %q", got, url)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,6 +38,18 @@ func mustHave(t *testing.T, what, text string, want ...string) {
 			t.Errorf("%s lacks %q", what, w)
 		}
 	}
+}
+
+// printedURL finds the verification URL starting prefix in a document's text,
+// wrapped over lines and with the QR code's caption beside it.
+func printedURL(t *testing.T, text, prefix string) string {
+	t.Helper()
+	flat := strings.ReplaceAll(strings.ReplaceAll(text, "Pindai untuk memeriksa keaslian", ""), " ", "")
+	m := regexp.MustCompile(regexp.QuoteMeta(prefix) + `[0-9a-f]{32}\?sig=[A-Za-z0-9_-]{43}`).FindString(flat)
+	if m == "" {
+		t.Fatalf("no verification URL %s… in %q", prefix, text)
+	}
+	return m
 }
 
 // sigOf splits a verification URL into its id and signature.
@@ -85,7 +98,7 @@ func TestReceiptAndDonorCertificate(t *testing.T) {
 			if err := f.s.WriteReceipt(f.ctx, donor, d.ID, first.ID, &buf); err != nil {
 				t.Fatal(err)
 			}
-			path, text := pdfText(t, buf.Bytes())
+			_, text := pdfText(t, buf.Bytes())
 			u := f.s.ReceiptURL(first)
 			mustHave(t, "the receipt", text, "Gugus Tugas Provinsi", "TANDA TERIMA BARANG DONASI", "Nomor: "+first.ID,
 				"Gudang 31.71.01", "Donatur PT Donatur Kuitansi", "Penerima Siti Gudang",
@@ -96,9 +109,6 @@ func TestReceiptAndDonorCertificate(t *testing.T) {
 			mustHave(t, "the receipt", strings.ReplaceAll(text, " ", ""), u)
 			if !strings.HasPrefix(u, "https://gotong.example/verify/receipt/"+first.ID+"?sig=") {
 				t.Errorf("verification URL %q", u)
-			}
-			if got := pdftest.QR(t, path, 1, 150, 25, 50, 50); got != u {
-				t.Errorf("QR = %q, want %q", got, u)
 			}
 			id, sig := sigOf(t, u)
 			c, err := f.s.VerifyReceipt(f.ctx, id, sig)
@@ -166,18 +176,17 @@ func TestReceiptAndDonorCertificate(t *testing.T) {
 			if err := f.s.WriteDonorCertificate(f.ctx, donor, donor.OrgID, &buf); err != nil {
 				t.Fatal(err)
 			}
-			path, text := pdfText(t, buf.Bytes())
+			_, text := pdfText(t, buf.Bytes())
 			mustHave(t, "the certificate", text, "PIAGAM PENGHARGAAN", "PT Donatur Kuitansi", "Masker: 500 pcs", "Paket sembako: 30 paket",
 				"Nilai seluruhnya Rp7.250.000", "Gugus Tugas Provinsi")
 			var certID string
 			if err := store.One(f.ctx, db.R(), `SELECT id FROM donor_certificates WHERE org_id = $1`, donor.OrgID).Scan(&certID); err != nil {
 				t.Fatal(err)
 			}
-			u := pdftest.QR(t, path, 1, 210, 135, 55, 50)
 			mustHave(t, "the certificate", text, "Nomor "+certID)
-			// The QR's caption sits beside the URL's lines: read past it.
-			flat := strings.ReplaceAll(strings.ReplaceAll(text, "Pindai untuk memeriksa keaslian", ""), " ", "")
-			mustHave(t, "the certificate", flat, u)
+			// The printed URL (package document's tests decode the QR code, which
+			// holds the same text, from URLs of the same length).
+			u := printedURL(t, text, "https://gotong.example/verify/donor-certificate/")
 			id, sig := sigOf(t, u)
 			if id != certID || !strings.HasPrefix(u, "https://gotong.example/verify/donor-certificate/") {
 				t.Fatalf("QR holds %q", u)
