@@ -101,6 +101,7 @@
 //	stock               donate    allocate: the allocate.Stock interface donate.Service implements (Source, Settle in the commitment's transaction)
 //	stock_lots          donate    -
 //	stock_commitments   donate    -
+//	donor_certificates  donate    -
 package store
 
 import (

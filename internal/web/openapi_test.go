@@ -703,6 +703,9 @@ func TestOpenAPIConformance(t *testing.T) {
 			t.Run("the documents of delivery and their public check", func(t *testing.T) {
 				documentsConformance(t, k, s, registryClients{office: asOffice, anon: anon})
 			})
+			t.Run("the documents of donations and their public check", func(t *testing.T) {
+				donationDocsConformance(t, k, s, registryClients{office: asOffice, anon: anon})
+			})
 			t.Run("the map", func(t *testing.T) {
 				mapConformance(t, k, s, registryClients{office: asOffice, admin: asAdmin, anon: anon})
 			})

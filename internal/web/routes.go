@@ -89,6 +89,11 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/commitments/{id}/certificate.pdf", s.allow(account.ReadCommitments, s.apiCertificate)},
 		{"GET", "/api/v1/verify/bast/{id}", s.verifyLimit(s.apiVerifyBAST)},
 		{"GET", "/api/v1/verify/certificate/{id}", s.verifyLimit(s.apiVerifyCertificate)},
+		// The documents of donations (issue 13): receipts, donors' certificates, their public check.
+		{"GET", "/api/v1/donations/{id}/receipt.pdf", s.allow(account.ReadStock, s.apiDonationReceipt)},
+		{"GET", "/api/v1/organizations/{id}/donor-certificate.pdf", s.allow(account.ReadOrg, s.apiDonorCertificate)},
+		{"GET", "/api/v1/verify/receipt/{id}", s.verifyLimit(s.apiVerifyReceipt)},
+		{"GET", "/api/v1/verify/donor-certificate/{id}", s.verifyLimit(s.apiVerifyDonorCertificate)},
 		// The map (issue 12): region outlines and coverage drawn on them.
 		{"POST", "/api/v1/boundaries", s.allow(account.ManageBoundaries, s.apiUploadBoundaries)},
 		{"GET", "/api/v1/boundaries", s.allow(account.ReadDashboard, s.apiBoundaries)},
@@ -214,6 +219,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /c/{token}/stops/{allocation}/fail", s.pageCourierFail)
 	mux.HandleFunc("GET /office/deliveries", s.allow(account.ReadDeliveries, s.pageOfficeDeliveries))
 	mux.HandleFunc("GET /verify/{kind}/{id}", s.verifyLimit(s.pageVerify))
+	mux.HandleFunc("GET /verify/receipt/{id}", s.verifyLimit(s.pageVerifyReceipt))
+	mux.HandleFunc("GET /verify/donor-certificate/{id}", s.verifyLimit(s.pageVerifyDonorCertificate))
 	mux.HandleFunc("GET /dashboard", s.allow(account.ReadDashboard, s.pageDashboard)) // issue 12
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
