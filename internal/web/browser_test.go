@@ -71,48 +71,104 @@ type tab struct {
 	allowed []string                  // substrings of console errors a step provoked on purpose
 }
 
+// launchTries bounds how often a browser that dies while starting is started
+// again: on a loaded 2-core machine Chromium now and then crashes before its
+// first page ("chrome failed to start"), which says nothing about the site.
+const launchTries = 3
+
 // launch starts a headless Chromium with a fresh profile in the background (it
 // takes seconds, as long as booting the server beside it); open waits for it. The
-// browser ends with the test.
+// browser ends with the test. A browser that crashes while starting is started
+// again with a new profile, at most launchTries times; every failed start is logged.
 func launch(t *testing.T, exe string) func(base string) *tab {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless, // --headless (and hide-scrollbars, mute-audio)
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.WindowSize(phoneW, phoneH),
+	type started struct {
+		ctx    context.Context
+		cancel func()
+		err    error
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	// Cleanups run last-in first-out: the browser is gone before its profile
-	// directory (an earlier t.TempDir) is removed.
+	var (
+		mu      sync.Mutex
+		stopped bool     // the test has ended: start no more browsers
+		cancels []func() // every browser started, ended with the test
+	)
+	// keep records a browser's cancel (nil: none yet) and says whether the test
+	// still runs.
+	keep := func(cancel func()) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if cancel != nil {
+			cancels = append(cancels, cancel)
+		}
+		return !stopped
+	}
+	start := func() started {
+		if !keep(nil) {
+			return started{err: context.Canceled}
+		}
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(exe),
+			chromedp.UserDataDir(t.TempDir()),
+			chromedp.Headless, // --headless (and hide-scrollbars, mute-audio)
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.WindowSize(phoneW, phoneH),
+		}
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelTab := chromedp.NewContext(allocCtx)
+		cancel := func() { cancelTab(); cancelAlloc() }
+		if !keep(cancel) {
+			cancel()
+			return started{err: context.Canceled}
+		}
+		// The first Do starts the browser and binds it to its context, so it gets
+		// ctx (no deadline: per-step timeouts end a wait, not the browser).
+		return started{ctx, cancel, chromedp.Do(ctx)}
+	}
+	done := make(chan started, 1)
+	var starting sync.WaitGroup
+	// Cleanups run last-in first-out: the browsers are gone, and the starter has
+	// returned, before their profile directories (earlier t.TempDirs) are removed.
 	t.Cleanup(func() {
-		cancelTab()
-		cancelAlloc()
+		mu.Lock()
+		stopped = true
+		for _, c := range cancels {
+			c()
+		}
+		mu.Unlock()
+		starting.Wait()
 	})
-	// The first Do starts the browser and binds it to its context, so it gets ctx
-	// (no deadline: per-step timeouts end a wait, not the browser); a timer below
-	// guards against a browser that never answers.
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(ctx) }()
+	starting.Add(1)
+	go func() {
+		defer starting.Done()
+		var s started
+		for try := 1; try <= launchTries; try++ {
+			s = start()
+			if s.err == nil || !strings.Contains(s.err.Error(), "chrome failed to start") {
+				break
+			}
+			t.Logf("start %s, try %d of %d: %v", exe, try, launchTries, s.err)
+		}
+		done <- s
+	}()
 	return func(base string) *tab {
 		t.Helper()
+		var ctx context.Context
+		// A timer guards against a browser that never answers.
 		select {
-		case err := <-started:
-			if err != nil {
-				t.Fatalf("start %s: %v", exe, err)
+		case s := <-done:
+			if s.err != nil {
+				t.Fatalf("start %s: %v", exe, s.err)
 			}
-		case <-time.After(30 * time.Second):
-			cancelTab()
-			t.Fatalf("start %s: no answer in 30s", exe)
+			ctx = s.ctx
+		case <-time.After(time.Duration(launchTries) * 30 * time.Second):
+			t.Fatalf("start %s: no answer in %ds", exe, launchTries*30)
 		}
 		dir := t.TempDir()
 		if keep := os.Getenv(shotsEnv); keep != "" {
