@@ -27,20 +27,24 @@ import (
 // Role is what a user may do.
 type Role string
 
-// The three roles of the foundation.
+// The roles: the three of the foundation and the citizen (issue 14).
 const (
 	Admin        Role = "admin"        // provincial government
 	Office       Role = "office"       // a mayor's or kelurahan office, scoped to a region
 	Collaborator Role = "collaborator" // member of an organisation that gives aid
+	// Citizen is a person who registered by themselves (POST /api/v1/citizens):
+	// they take part in the forum of ideas and give through an aggregator; their
+	// region is where they live, and scopes nothing.
+	Citizen Role = "citizen"
 )
 
 // ParseRole checks a role name.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(s); r {
-	case Admin, Office, Collaborator:
+	case Admin, Office, Collaborator, Citizen:
 		return r, nil
 	}
-	return "", errs.E(errs.Invalid, "role must be admin, office or collaborator")
+	return "", errs.E(errs.Invalid, "role must be admin, office, collaborator or citizen")
 }
 
 // User is an account.
@@ -165,6 +169,19 @@ func (s *Service) validateUser(ctx context.Context, in NewUser) (User, error) {
 			return u, errs.E(errs.Invalid, "organisation %s does not exist", in.OrgID)
 		}
 		u.OrgID = in.OrgID
+	case Citizen:
+		code, err := region.Normalize(in.Region)
+		if err != nil {
+			return u, errs.E(errs.Invalid, "a citizen needs the code of the region they live in")
+		}
+		r, ok := s.regions.Get(code)
+		if !ok || !s.regions.Within(code, s.province) || r.Level == region.Province {
+			return u, errs.E(errs.Invalid, "region %s is not a kota, kecamatan or kelurahan of this province", code)
+		}
+		if in.OrgID != "" {
+			return u, errs.E(errs.Invalid, "a citizen has no organisation")
+		}
+		u.Region = code
 	case Admin:
 		if in.Region != "" || in.OrgID != "" {
 			return u, errs.E(errs.Invalid, "an admin has neither region nor organisation")

@@ -112,6 +112,8 @@ var (
 			ManageCourierProviders, ManageBoundaries, ManageWarehouses}),
 		Office:       set(everyone, staff),
 		Collaborator: set(everyone),
+		// A citizen has no organisation: ReadOrg (its own members) means nothing to them.
+		Citizen: set([]Permission{ManageOwnAccount, ReadPrograms, ReadCoverage}),
 	}
 	verifiedCollaborator = set(everyone, follow, []Permission{Commit, Donate, ReadStock})
 )

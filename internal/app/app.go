@@ -28,6 +28,7 @@ import (
 	"github.com/gotong/gotong/internal/demo"
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
@@ -89,6 +90,10 @@ type Config struct {
 	// BaseURL is the address the public reaches this server at (links given to
 	// couriers start with it); "" means http:// and the address served on.
 	BaseURL string
+	// ChallengeMax is the largest secret number of the human check's challenges
+	// (0: package human's default, 100,000 — about a second on a cheap phone).
+	// Tests lower it so that solving takes milliseconds.
+	ChallengeMax int64
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -231,7 +236,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
 		Providers: deliver.NewProviders(db, v, a.Deliveries),
-		Codes:     deliver.NewCodes(v.Subkey("recipient code v1"))}, log, reg, web.Options{
+		Codes:     deliver.NewCodes(v.Subkey("recipient code v1")),
+		Human:     human.New(db, v.Subkey("altcha challenge v1"), human.Options{MaxNumber: cfg.ChallengeMax})}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
 		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
 		MaxUpload: cfg.MaxUpload, MaxUploads: cfg.MaxUploads, SummaryMaxAge: cfg.SummaryMaxAge,

@@ -102,6 +102,7 @@
 //	stock_lots          donate    -
 //	stock_commitments   donate    -
 //	donor_certificates  donate    -
+//	challenges_spent    human     -
 package store
 
 import (

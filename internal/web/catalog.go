@@ -235,7 +235,7 @@ var catalog = map[string]string{
 	"request body is empty":                                                                      "isi permintaan kosong",
 	"request body is larger than 1 MiB":                                                          "isi permintaan lebih dari 1 MiB",
 	"request body must hold a single JSON object":                                                "isi permintaan harus berupa satu objek JSON",
-	"role must be admin, office or collaborator":                                                 "peran harus admin, office, atau collaborator",
+	"role must be admin, office, collaborator or citizen":                                        "peran harus admin, office, collaborator, atau citizen",
 	"kind must be one of company, ngo, community, individual, aggregator":                        "jenis harus salah satu dari company, ngo, community, individual, aggregator",
 	"status must be pending, verified or rejected":                                               "status harus pending, verified, atau rejected",
 	"this request came from another site; send it from Gotong's own pages, or with an API token": "permintaan ini datang dari situs lain; kirimkan dari halaman Gotong sendiri, atau dengan token API",

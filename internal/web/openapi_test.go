@@ -593,6 +593,7 @@ func TestOpenAPIConformance(t *testing.T) {
 				{name: "a malformed region code is not found", as: anon, method: "GET", path: "/api/v1/regions/jakarta", want: 404},
 
 				{name: "anyone reads the public summary", as: anon, method: "GET", path: "/api/v1/public/summary", want: 200},
+				{name: "anyone asks for a human check", as: anon, method: "GET", path: "/api/v1/challenge", want: 200},
 
 				{name: "an anonymous caller has no account", as: anon, method: "GET", path: "/api/v1/me", want: 401},
 				{name: "a collaborator reads their account", as: asCollab, method: "GET", path: "/api/v1/me", want: 200},

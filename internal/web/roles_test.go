@@ -705,6 +705,7 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/api/v1/regions/31.71", want: everyone(200), show: text(`"code":"31.71"`, `"level":"regency"`)},
 		{method: "GET", path: "/api/v1/regions/31.99", want: everyone(404)},
 		{method: "GET", path: "/api/v1/public/summary", want: everyone(200), show: text(`"collaborators"`, `"code":"31.71"`)},
+		{method: "GET", path: "/api/v1/challenge", want: everyone(200), show: text(`"algorithm":"SHA-256"`, `"signature"`)},
 		{method: "POST", path: "/api/v1/organizations", want: everyone(201), show: text(`"status":"pending"`), fresh: registration(false)},
 		{method: "GET", path: "/api/v1/no-such-endpoint", want: everyone(404)},
 

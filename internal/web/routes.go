@@ -23,6 +23,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/regions", s.apiRegions},
 		{"GET", "/api/v1/regions/{code}", s.apiRegion},
 		{"GET", "/api/v1/public/summary", s.apiSummary},
+		{"GET", "/api/v1/challenge", s.challengeLimit(s.apiChallenge)},
 		{"GET", "/api/v1/me", s.allow(account.ManageOwnAccount, s.apiMe)},
 		{"POST", "/api/v1/tokens", s.allow(account.ManageOwnAccount, s.apiCreateToken)},
 		{"GET", "/api/v1/users", s.allow(account.ManageUsers, s.apiListUsers)},

@@ -33,6 +33,7 @@ import (
 	"github.com/gotong/gotong/internal/callback"
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/donate"
+	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
@@ -106,6 +107,9 @@ type Server struct {
 	boundaries *boundary.Service
 	// Donations to the task force (issue 13).
 	donations *donate.Service
+	// Citizens (issue 14): the human check of public forms.
+	human          *human.Checker
+	challengeLimit func(http.HandlerFunc) http.HandlerFunc
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -124,6 +128,8 @@ type Capabilities struct {
 	Monitor *monitor.Service
 	// Donations runs warehouses, offers of goods, intake and stock (issue 13).
 	Donations *donate.Service
+	// Human is the human check (ALTCHA) of public forms.
+	Human *human.Checker
 }
 
 // sessionStore is scs's store on either engine, with its cleanup to stop.
@@ -164,6 +170,8 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.callbacks, s.providers, s.codes = caps.Callbacks, caps.Providers, caps.Codes
 	s.monitor = caps.Monitor
 	s.donations = caps.Donations
+	s.human = caps.Human
+	s.challengeLimit = s.newLimiter(challengeLimit)
 	s.boundaries = boundary.New(db, regions, opt.Province)
 	s.sessions = scs.New()
 	// scs has a store per engine, each speaking its engine's SQL to the sessions

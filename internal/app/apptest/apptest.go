@@ -22,6 +22,7 @@ import (
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app"
+	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
 )
@@ -51,6 +52,7 @@ func Start(t testing.TB, eng store.Engine, opts ...func(*app.Config)) *Server {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.AdminEmail, cfg.AdminPassword = AdminEmail, AdminPassword
 	cfg.PasswordMemoryKiB = 1024
+	cfg.ChallengeMax = 2000 // the human check: solved in a millisecond by tests
 	cfg.LoginLimit, cfg.RegisterLimit = 10000, 10000
 	for _, o := range opts {
 		o(&cfg)
@@ -262,4 +264,22 @@ func (c *Client) Login(t testing.TB, email, password string) {
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("login as %s: status %d, want 303; body %.300s", email, r.Status, r.Body)
 	}
+}
+
+// Human fetches a human check (GET /api/v1/challenge) and solves it as the page's
+// widget would, returning the "altcha" value a public form sends. Each value is
+// accepted once.
+func (c *Client) Human(t testing.TB) string {
+	t.Helper()
+	r := c.Do(t, "GET", "/api/v1/challenge", nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET /api/v1/challenge: %d %s", r.Status, r.Body)
+	}
+	var ch human.Challenge
+	r.JSON(t, &ch)
+	p, err := human.Solve(ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
