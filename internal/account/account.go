@@ -152,15 +152,11 @@ func (s *Service) validateUser(ctx context.Context, in NewUser) (User, error) {
 	}
 	switch u.Role {
 	case Office:
-		code, err := region.Normalize(in.Region)
-		if err != nil {
+		if u.Region, err = s.localRegion(in.Region); errs.Is(err, errs.NotFound) {
 			return u, errs.E(errs.Invalid, "an office user needs the code of its region")
+		} else if err != nil {
+			return u, err
 		}
-		r, ok := s.regions.Get(code)
-		if !ok || !s.regions.Within(code, s.province) || r.Level == region.Province {
-			return u, errs.E(errs.Invalid, "region %s is not a kota, kecamatan or kelurahan of this province", code)
-		}
-		u.Region = code
 	case Collaborator:
 		if in.OrgID == "" {
 			return u, errs.E(errs.Invalid, "a collaborator needs an organisation")
@@ -170,18 +166,14 @@ func (s *Service) validateUser(ctx context.Context, in NewUser) (User, error) {
 		}
 		u.OrgID = in.OrgID
 	case Citizen:
-		code, err := region.Normalize(in.Region)
-		if err != nil {
+		if u.Region, err = s.localRegion(in.Region); errs.Is(err, errs.NotFound) {
 			return u, errs.E(errs.Invalid, "a citizen needs the code of the region they live in")
-		}
-		r, ok := s.regions.Get(code)
-		if !ok || !s.regions.Within(code, s.province) || r.Level == region.Province {
-			return u, errs.E(errs.Invalid, "region %s is not a kota, kecamatan or kelurahan of this province", code)
+		} else if err != nil {
+			return u, err
 		}
 		if in.OrgID != "" {
 			return u, errs.E(errs.Invalid, "a citizen has no organisation")
 		}
-		u.Region = code
 	case Admin:
 		if in.Region != "" || in.OrgID != "" {
 			return u, errs.E(errs.Invalid, "an admin has neither region nor organisation")
@@ -191,6 +183,21 @@ func (s *Service) validateUser(ctx context.Context, in NewUser) (User, error) {
 		return u, err
 	}
 	return u, nil
+}
+
+// localRegion checks that code names a kota, kecamatan or kelurahan of the
+// province and returns it normalised: not_found when it is not a region code at
+// all (the caller says what is missing), invalid when it lies elsewhere.
+func (s *Service) localRegion(code string) (string, error) {
+	code, err := region.Normalize(code)
+	if err != nil {
+		return "", errs.E(errs.NotFound, "not a region code")
+	}
+	r, ok := s.regions.Get(code)
+	if !ok || !s.regions.Within(code, s.province) || r.Level == region.Province {
+		return "", errs.E(errs.Invalid, "region %s is not a kota, kecamatan or kelurahan of this province", code)
+	}
+	return code, nil
 }
 
 // insertUser writes u with the hash of password inside tx.
