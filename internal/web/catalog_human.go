@@ -18,4 +18,5 @@ var catalogHuman = catalogPart(map[string]string{
 	"no number up to %d solves the challenge":                                                             "tidak ada angka sampai %d yang memecahkan tantangan",
 	"a citizen needs the code of the region they live in":                                                 "warga perlu kode wilayah tempat tinggalnya",
 	"a citizen has no organisation":                                                                       "warga tidak memiliki organisasi",
+	"not a region code":                                                                                   "bukan kode wilayah",
 })
