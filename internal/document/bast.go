@@ -70,13 +70,10 @@ const (
 )
 
 // The recipients' table: column titles and widths (they add up to bastWidth).
-var bastCols = []struct {
-	title string
-	w     float64
-	align string
-}{
-	{"No", 10, "R"}, {"Nama penerima", 40, "L"}, {"NIK", 25, "L"}, {"Kelurahan", 24, "L"},
-	{"RW/RT", 13, "L"}, {"Jumlah", 12, "R"}, {"Status", 36, "L"}, {"Bukti", 20, "L"},
+// Names, places and outcomes wrap to a second line.
+var bastCols = []column{
+	{"No", 10, "R", false}, {"Nama penerima", 40, "L", true}, {"NIK", 25, "L", false}, {"Kelurahan", 24, "L", true},
+	{"RW/RT", 13, "L", false}, {"Jumlah", 12, "R", false}, {"Status", 36, "L", true}, {"Bukti", 20, "L", true},
 }
 
 // BAST writes the handover record as a PDF to w.
@@ -177,58 +174,17 @@ func bastHead(pdf *fpdf.Fpdf, d BASTDoc) {
 	pdf.SetY(pdf.GetY() + 2)
 }
 
-func bastTableHeader(pdf *fpdf.Fpdf) {
-	pdf.SetFont(family, "B", 7.5)
-	pdf.SetFillColor(230, 230, 230)
-	pdf.SetX(bastMargin)
-	for _, c := range bastCols {
-		pdf.CellFormat(c.w, 6, c.title, "1", 0, c.align, true, 0, "")
-	}
-	pdf.Ln(6)
-}
-
 func bastTable(pdf *fpdf.Fpdf, d BASTDoc) {
-	bastTableHeader(pdf)
-	pdf.SetDrawColor(120, 120, 120)
-	pdf.SetLineWidth(0.15)
-	cells := make([][]string, len(bastCols))
-	// Names, places and outcomes wrap to a second line; numbers are cut, never split.
-	wrap := [...]bool{false, true, false, true, false, false, true, true}
+	rows := make([][]string, len(d.Rows))
 	for i, row := range d.Rows {
-		pdf.SetFont(family, "", 7)
-		text := [...]string{
+		rows[i] = []string{
 			FormatNumber(i + 1), row.Name, row.NIKMasked, row.Kelurahan, rwrtShort(row.RW, row.RT),
 			FormatNumber(row.Quantity), statusText(row), proofText(row, d.IssuedAt),
 		}
-		n := 1
-		for c, col := range bastCols {
-			if wrap[c] {
-				cells[c] = lines(pdf, text[c], col.w-2, 2)
-			} else {
-				cells[c] = []string{fit(pdf, text[c], col.w-2)}
-			}
-			n = max(n, len(cells[c]))
-		}
-		h := float64(n)*lineH + 1.6
-		if pdf.GetY()+h > bastBottom {
-			pdf.AddPage()
-			bastTableHeader(pdf)
-			pdf.SetFont(family, "", 7)
-		}
-		x, y := bastMargin, pdf.GetY()
-		for c, col := range bastCols {
-			pdf.Rect(x, y, col.w, h, "D")
-			for k, s := range cells[c] {
-				pdf.SetXY(x, y+0.8+float64(k)*lineH)
-				pdf.CellFormat(col.w, lineH, s, "", 0, col.align, false, 0, "")
-			}
-			x += col.w
-		}
-		pdf.SetXY(bastMargin, y+h)
-		if pdf.Err() {
-			return
-		}
 	}
+	pdf.SetDrawColor(120, 120, 120)
+	pdf.SetLineWidth(0.15)
+	table(pdf, bastCols, 7.5, 7, rows)
 }
 
 func bastTotals(pdf *fpdf.Fpdf, d BASTDoc) {

@@ -44,13 +44,10 @@ func (d ReceiptDoc) Totals() (good, damaged, expired int) {
 }
 
 // The receipt's table: column titles and widths (they add up to bastWidth).
-var receiptCols = []struct {
-	title string
-	w     float64
-	align string
-}{
-	{"No", 9, "R"}, {"Barang", 55, "L"}, {"Satuan", 20, "L"}, {"Baik", 20, "R"},
-	{"Rusak", 20, "R"}, {"Kedaluwarsa", 26, "R"}, {"Tgl. kedaluwarsa", 30, "L"},
+// The item's name wraps to a second line.
+var receiptCols = []column{
+	{"No", 9, "R", false}, {"Barang", 55, "L", true}, {"Satuan", 20, "L", false}, {"Baik", 20, "R", false},
+	{"Rusak", 20, "R", false}, {"Kedaluwarsa", 26, "R", false}, {"Tgl. kedaluwarsa", 30, "L", false},
 }
 
 // Receipt writes the receipt as an A4 portrait PDF to w.
@@ -143,52 +140,13 @@ func letterhead(pdf *fpdf.Fpdf, issuer string) {
 	pdf.SetY(bastMargin + 12)
 }
 
-func receiptHeader(pdf *fpdf.Fpdf) {
-	pdf.SetFont(family, "B", 8)
-	pdf.SetFillColor(230, 230, 230)
-	pdf.SetX(bastMargin)
-	for _, c := range receiptCols {
-		pdf.CellFormat(c.w, 6, c.title, "1", 0, c.align, true, 0, "")
-	}
-	pdf.Ln(6)
-}
-
 func receiptTable(pdf *fpdf.Fpdf, d ReceiptDoc) {
-	receiptHeader(pdf)
+	rows := make([][]string, len(d.Lines))
 	for i, l := range d.Lines {
-		pdf.SetFont(family, "", 8)
-		text := [...]string{FormatNumber(i + 1), l.Item, l.Unit, FormatNumber(l.Good), FormatNumber(l.Damaged),
+		rows[i] = []string{FormatNumber(i + 1), l.Item, l.Unit, FormatNumber(l.Good), FormatNumber(l.Damaged),
 			FormatNumber(l.Expired), expiryText(l.ExpiresOn)}
-		cells := make([][]string, len(receiptCols))
-		n := 1
-		for c, col := range receiptCols {
-			if c == 1 {
-				cells[c] = lines(pdf, text[c], col.w-2, 2)
-			} else {
-				cells[c] = []string{fit(pdf, text[c], col.w-2)}
-			}
-			n = max(n, len(cells[c]))
-		}
-		h := float64(n)*lineH + 1.6
-		if pdf.GetY()+h > bastBottom {
-			pdf.AddPage()
-			receiptHeader(pdf)
-			pdf.SetFont(family, "", 8)
-		}
-		x, y := bastMargin, pdf.GetY()
-		for c, col := range receiptCols {
-			pdf.Rect(x, y, col.w, h, "D")
-			for k, s := range cells[c] {
-				pdf.SetXY(x, y+0.8+float64(k)*lineH)
-				pdf.CellFormat(col.w, lineH, s, "", 0, col.align, false, 0, "")
-			}
-			x += col.w
-		}
-		pdf.SetXY(bastMargin, y+h)
-		if pdf.Err() {
-			return
-		}
 	}
+	table(pdf, receiptCols, 8, 8, rows)
 }
 
 func receiptTotals(pdf *fpdf.Fpdf, d ReceiptDoc) {
