@@ -256,6 +256,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// Bind before anything is created: a port in use must fail before the first
+	// start makes the database and prints the first admin's password, which would
+	// otherwise be lost with nothing to sign in to.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (is another program using it? choose another with --addr): %w", cfg.Addr, err)
+	}
+	defer ln.Close()
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return configOr(err)
@@ -265,10 +273,6 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if err := a.StartWorkers(ctx); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
 		return err
 	}
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "engine", a.DB.Engine, "province", cfg.Province)

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -554,6 +556,31 @@ func TestServe(t *testing.T) {
 					t.Fatalf("the first admin cannot log in after a restart: %d", st)
 				}
 				again.stop(t)
+			})
+			t.Run("a port in use fails before the database and the first admin are made", func(t *testing.T) {
+				cleanEnv(t)
+				busy, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer busy.Close()
+				args := dbArgs(t, eng)
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				r := gotong(t, ctx, append([]string{"serve", "--addr", busy.Addr().String()}, args...)...)
+				if r.code != 1 || r.stdout != "" {
+					t.Fatalf("serve on a busy port: exit %d, stdout %q; want 1 and nothing printed", r.code, r.stdout)
+				}
+				oneErrorLine(t, r, busy.Addr().String(), "--addr")
+				if _, err := os.Stat(filepath.Join(args[1], "gotong.db")); eng == store.SQLite && !errors.Is(err, fs.ErrNotExist) {
+					t.Fatalf("serve on a busy port made the database: %v", err)
+				}
+				// The next start, on a free port, is the first: it prints the admin.
+				s := serve(t, args...)
+				if !strings.Contains(s.stdout.String(), "password:") {
+					t.Fatalf("the start after a failed bind printed no first admin: %q", s.stdout.String())
+				}
+				s.stop(t)
 			})
 			t.Run("creates the admin named by GOTONG_ADMIN_EMAIL and GOTONG_ADMIN_PASSWORD", func(t *testing.T) {
 				cleanEnv(t)
