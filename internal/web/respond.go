@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding"
 	"encoding/json"
 	"errors"
@@ -40,6 +41,14 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, er
 	if code == 0 {
 		code = statusOf[e.Kind]
 	}
+	if e.Kind == errs.Internal && clientGone(r, err) {
+		// The client hung up (a phone losing its signal, a closed tab): its work
+		// was cut off, which is no fault of the server. Nobody reads the answer;
+		// it is counted as 499, as proxies do, not as a server error.
+		s.log.Info("client went away", "method", r.Method, "path", r.URL.Path)
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	if e.Kind == errs.Internal {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -48,6 +57,16 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, er
 		return
 	}
 	s.renderStatus(w, r, code, "error", map[string]any{"Code": code, "Error": e})
+}
+
+// statusClientClosed is nginx's "client closed request": the status the metrics
+// count for a request whose client left before the answer.
+const statusClientClosed = 499
+
+// clientGone says whether err comes from the request's own context ending
+// because its client disconnected (not from a deadline of the server's).
+func clientGone(r *http.Request, err error) bool {
+	return errors.Is(r.Context().Err(), context.Canceled) && errors.Is(err, context.Canceled)
 }
 
 func wantsJSON(r *http.Request) bool {
