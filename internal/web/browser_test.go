@@ -88,9 +88,10 @@ func launch(t *testing.T, exe string) func(base string) *tab {
 		err    error
 	}
 	var (
-		mu      sync.Mutex
-		stopped bool     // the test has ended: start no more browsers
-		cancels []func() // every browser started, ended with the test
+		mu       sync.Mutex
+		stopped  bool     // the test has ended: start no more browsers
+		cancels  []func() // every browser started, ended with the test
+		profiles []string // their profile directories, removed after them
 	)
 	// keep records a browser's cancel (nil: none yet) and says whether the test
 	// still runs.
@@ -106,9 +107,18 @@ func launch(t *testing.T, exe string) func(base string) *tab {
 		if !keep(nil) {
 			return started{err: context.Canceled}
 		}
+		// Not t.TempDir: its removal, registered after the cleanup below, would
+		// run before the browser using it has stopped.
+		profile, err := os.MkdirTemp("", "gotong-chromium-")
+		if err != nil {
+			return started{err: err}
+		}
+		mu.Lock()
+		profiles = append(profiles, profile)
+		mu.Unlock()
 		opts := []chromedp.ExecAllocatorOption{
 			chromedp.ExecPath(exe),
-			chromedp.UserDataDir(t.TempDir()),
+			chromedp.UserDataDir(profile),
 			chromedp.Headless, // --headless (and hide-scrollbars, mute-audio)
 			chromedp.NoSandbox,
 			chromedp.DisableGPU,
@@ -133,8 +143,8 @@ func launch(t *testing.T, exe string) func(base string) *tab {
 	}
 	done := make(chan started, 1)
 	var starting sync.WaitGroup
-	// Cleanups run last-in first-out: the browsers are gone, and the starter has
-	// returned, before their profile directories (earlier t.TempDirs) are removed.
+	// The browsers are stopped (a cancel waits for the process to exit) and the
+	// starter has returned before their profile directories are removed.
 	t.Cleanup(func() {
 		mu.Lock()
 		stopped = true
@@ -143,6 +153,16 @@ func launch(t *testing.T, exe string) func(base string) *tab {
 		}
 		mu.Unlock()
 		starting.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range cancels { // one started meanwhile
+			c()
+		}
+		for _, p := range profiles {
+			if err := os.RemoveAll(p); err != nil {
+				t.Errorf("remove the browser's profile: %v", err)
+			}
+		}
 	})
 	starting.Add(1)
 	go func() {
