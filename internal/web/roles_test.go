@@ -210,6 +210,11 @@ type roleFixture struct {
 	// never is text no body may hold, whoever asks: tokens given out and session
 	// cookies of the fixture.
 	never []string
+	// The links the citizen's pages lead to, with the status each answered the
+	// citizen, and the session that followed them (checkCitizenLinks).
+	citizenLinksSeen  map[string]int
+	citizenLinkClient *apptest.Client
+	citizenClosed     func(method, path string) bool
 }
 
 func newRoleFixture(t *testing.T, s *apptest.Server) *roleFixture {
@@ -903,6 +908,12 @@ func TestEveryEndpointAsEveryRole(t *testing.T) {
 					t.Run(name, func(t *testing.T) { runRoleRow(t, f, row, r) })
 				}
 			}
+			// The citizen's menu was followed: its account, the programs, and no more.
+			for _, link := range []string{"/account", "/programs", "/needs", "/regions"} {
+				if got := f.citizenLinksSeen[link]; got != http.StatusOK {
+					t.Errorf("the citizen's pages link to %s answering %d; want a link answering 200", link, got)
+				}
+			}
 		})
 	}
 }
@@ -1004,6 +1015,9 @@ func runRoleRow(t *testing.T, f *roleFixture, row roleRow, r role) {
 				t.Errorf("body shows %q to %s", s, r)
 			}
 		}
+	}
+	if r == citizen {
+		f.checkCitizenLinks(t, path, res)
 	}
 	if fo.after != nil {
 		fo.after(t, r, c)
