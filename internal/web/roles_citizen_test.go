@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app/apptest"
+	"github.com/gotong/gotong/internal/storetest"
 )
 
 // The citizen in the role table (issue 14): besides what each row checks for every
@@ -137,5 +139,39 @@ func TestCitizenLinksAreFound(t *testing.T) {
 	}
 	if got, want := strings.Join(forms, " "), "/logout /admin/users?a=1&b=2 "; got != want {
 		t.Errorf("forms %q, want %q", got, want)
+	}
+}
+
+// A citizen signs in with the login form and finds its account in both languages:
+// the role in words (never the code "role citizen"), its region, and the form
+// that makes it an API token; the API says the same of it through the session.
+func TestCitizenAccountInBothLanguages(t *testing.T) {
+	s := apptest.Start(t, storetest.Engines(t)[0])
+	u, pw := createUser(t, s, "warga.bahasa@warga.example", account.Citizen, citizenRegion)
+	c := s.Client()
+	c.Login(t, u.Email, pw)
+
+	var me account.User
+	c.Do(t, "GET", "/api/v1/me", nil).JSON(t, &me)
+	if me.ID != u.ID || me.Role != account.Citizen || me.Region != citizenRegion || me.OrgID != "" {
+		t.Errorf("GET /api/v1/me with the citizen's session: %+v", me)
+	}
+	for _, lang := range []struct{ code, role string }{{"id", "Warga"}, {"en", "Citizen"}} {
+		if res := c.Do(t, "GET", "/lang/"+lang.code+"?next=/account", nil); res.Status != http.StatusSeeOther {
+			t.Fatalf("switching to %s: %d", lang.code, res.Status)
+		}
+		res := c.Do(t, "GET", "/account", nil)
+		b := string(res.Body)
+		if res.Status != http.StatusOK {
+			t.Fatalf("%s: GET /account answers %d", lang.code, res.Status)
+		}
+		for _, want := range []string{`id="account-role">` + lang.role + `<`, citizenRegion, u.Email, `action="/account/tokens"`} {
+			if !strings.Contains(b, want) {
+				t.Errorf("%s: the citizen's account page lacks %q", lang.code, want)
+			}
+		}
+		if strings.Contains(b, "role citizen") {
+			t.Errorf("%s: the citizen's account page shows the code \"role citizen\"", lang.code)
+		}
 	}
 }

@@ -816,6 +816,8 @@ func roleTable() []roleRow {
 				out = append(out, f.orgA.Name)
 			case collabB:
 				out = append(out, f.orgB.Name)
+			case citizen: // the role in words, and where the citizen lives
+				out = append(out, `id="account-role">Warga<`, citizenRegion)
 			}
 			return out
 		}},
