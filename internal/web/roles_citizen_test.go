@@ -175,3 +175,33 @@ func TestCitizenAccountInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// How a row is read for the citizen: the helpers say it, a literal of six values
+// has it derived, and a 7th value overrides the derivation.
+func TestStatusesForCitizen(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		s       statuses
+		want    int
+		derived bool
+	}{
+		{"every signed-in caller, on the API", apiSignedIn(200), 200, false},
+		{"every signed-in caller, on pages", pageSignedIn(303), 303, false},
+		{"everyone", everyone(201), 201, false},
+		{"admins only", apiAdmin(200), 404, false},
+		{"the registry's pages", pageRegistry(200), 404, false},
+		{"an organisation's own, turned away anonymously", statuses{401, 200, 404, 404, 404, 200}, 404, true},
+		{"a page of staff", statuses{303, 404, 404, 200, 200, 200}, 404, true},
+		{"public", statuses{200, 200, 200, 200, 200, 200}, 200, true},
+		{"public, but not to the signed-in", statuses{200, 303, 303, 303, 303, 303}, 200, true},
+		{"the row says", statuses{200, 303, 303, 303, 303, 303, 303}, 303, false},
+	} {
+		got, derived := c.s.forCitizen()
+		if got != c.want || derived != c.derived || c.s.of(citizen) != c.want {
+			t.Errorf("%s: %v reads %d (derived %v) for the citizen; want %d (%v)", c.name, c.s, got, derived, c.want, c.derived)
+		}
+		if c.s.of(admin) != c.s[admin] {
+			t.Errorf("%s: of(admin) is not the row's own", c.name)
+		}
+	}
+}
