@@ -205,3 +205,24 @@ func TestStatusesForCitizen(t *testing.T) {
 		}
 	}
 }
+
+func TestRedirectForCitizen(t *testing.T) {
+	six := [nRoles]string{"/login?next=", "/a/", "", "/b/", "", ""}
+	for _, c := range []struct {
+		name string
+		row  roleRow
+		want string
+	}{
+		{"the row says", roleRow{want: pageSignedIn(303), to: toLogin("/x/")}, "/x/"},
+		{"a signed-in role with the citizen's status", roleRow{want: statuses{303, 404, 303, 303, 404, 404, 303}, to: six}, "/b/"},
+		{"the first such role", roleRow{want: statuses{303, 303, 303, 303, 404, 404, 303}, to: six}, "/a/"},
+		{"no signed-in role shares it", roleRow{want: statuses{303, 303, 303, 303, 303, 303, 200}, to: six}, ""},
+	} {
+		if got := c.row.redirectFor(citizen); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+		if got := c.row.redirectFor(collabA); got != c.row.to[collabA] {
+			t.Errorf("%s: collaborator A's is %q, not the row's own", c.name, got)
+		}
+	}
+}
