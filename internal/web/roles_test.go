@@ -369,7 +369,11 @@ func registerOrg(t *testing.T, s *apptest.Server, name, contactEmail, contactNam
 func createUser(t *testing.T, s *apptest.Server, email string, r account.Role, regionCode string) (account.User, string) {
 	t.Helper()
 	pw := "kata-sandi-" + s.Unique("pw")
-	u, err := s.App.Accounts.CreateUser(s.Ctx(), account.NewUser{Email: email, Name: "Petugas " + email,
+	name := "Petugas " + email
+	if r == account.Citizen {
+		name = "Warga " + email
+	}
+	u, err := s.App.Accounts.CreateUser(s.Ctx(), account.NewUser{Email: email, Name: name,
 		Role: string(r), Region: regionCode, Password: pw})
 	if err != nil {
 		t.Fatalf("create %s: %v", email, err)
