@@ -930,7 +930,9 @@ func TestEveryEndpointAsEveryRole(t *testing.T) {
 					t.Run(name, func(t *testing.T) { runRoleRow(t, f, row, r) })
 				}
 			}
-			// The citizen's menu was followed: its account, the programs, and no more.
+			t.Logf("the citizen's pages led to %d distinct links, each followed", len(f.citizenLinksSeen))
+			// The citizen's menu was followed: its account, the programs, where help is
+			// needed, the regions.
 			for _, link := range []string{"/account", "/programs", "/needs", "/regions"} {
 				if got := f.citizenLinksSeen[link]; got != http.StatusOK {
 					t.Errorf("the citizen's pages link to %s answering %d; want a link answering 200", link, got)
