@@ -42,7 +42,7 @@ func TestCatalogueCoversEveryText(t *testing.T) {
 		keys = append(keys, k)
 	}
 	keys = append(keys, account.OrgPending, account.OrgVerified, account.OrgRejected, "all", "kecamatan", "kelurahan")
-	for _, r := range []account.Role{account.Admin, account.Office, account.Collaborator} {
+	for _, r := range []account.Role{account.Admin, account.Office, account.Collaborator, account.Citizen} {
 		keys = append(keys, "role "+string(r))
 	}
 	for _, k := range registry.Kinds {

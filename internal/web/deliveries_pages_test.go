@@ -350,7 +350,7 @@ func deliveryPageRows() []roleRow {
 	}
 	ofA := func(code int) statuses { return statuses{303, code, 404, 404, 404, code} }
 	toRun := [nRoles]string{"/login?next=", "/deliveries/", "", "", "", "/deliveries/"}
-	toStop := [nRoles]string{"/c/", "/c/", "/c/", "/c/", "/c/", "/c/"}
+	toStop := [nRoles]string{"/c/", "/c/", "/c/", "/c/", "/c/", "/c/", "/c/"}
 	movedFor := func(f *roleFixture, q, id string, everyone bool) func(t *testing.T, r role, _ *apptest.Client) {
 		return func(t *testing.T, r role, _ *apptest.Client) {
 			if want := everyone || r == collabA || r == admin; (f.count(t, q, id) == 1) != want {

@@ -559,6 +559,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			asOffice := s.As(t, officeUser.ID)
 			victim, _ := s.User(t, account.Office, "31.73", "")
 			officeY, _ := s.User(t, account.Office, "31.74", "")
+			citizenUser, _ := s.User(t, account.Citizen, "31.71.01.1001", "")
 			anon := s.Client()
 			badToken := s.Client()
 			badToken.Token = "gtg_not-a-real-token"
@@ -597,6 +598,7 @@ func TestOpenAPIConformance(t *testing.T) {
 
 				{name: "an anonymous caller has no account", as: anon, method: "GET", path: "/api/v1/me", want: 401},
 				{name: "a collaborator reads their account", as: asCollab, method: "GET", path: "/api/v1/me", want: 200},
+				{name: "a citizen reads their account, with the kelurahan they live in", as: s.As(t, citizenUser.ID), method: "GET", path: "/api/v1/me", want: 200},
 				{name: "an admin signed in with the cookie reads their account", as: adminCookie, method: "GET", path: "/api/v1/me", want: 200},
 				{name: "an office user reads their account", as: asOffice, method: "GET", path: "/api/v1/me", want: 200},
 

@@ -41,19 +41,73 @@ const (
 	officeX        // office of Jakarta Pusat (31.71)
 	officeY        // office of Jakarta Selatan (31.74)
 	admin
+	// citizen is a person who registered by themselves, living in a kelurahan of
+	// kota X (31.71.01.1001, where the registry's Bambang lives): no organisation,
+	// no office. It comes last so that a literal statuses{…} of the six roles above
+	// still compiles; see statuses for how such a row is read for the citizen.
+	citizen
 	nRoles
 )
 
+// citizenRegion is the citizen's kelurahan (in kota X).
+const citizenRegion = "31.71.01.1001"
+
 var roleNames = [nRoles]string{"anonymous", "collaborator of org A", "collaborator of org B",
-	"office of kota X (31.71)", "office of kota Y (31.74)", "admin"}
+	"office of kota X (31.71)", "office of kota Y (31.74)", "admin", "citizen of kota X (31.71.01.1001)"}
 
 // isOffice says whether r is one of the two offices.
 func isOffice(r role) bool { return r == officeX || r == officeY }
 
 func (r role) String() string { return roleNames[r] }
 
-// statuses are the expected status codes, one per role in the order above.
+// statuses are the expected status codes, one per role in the order above. The
+// helpers below (everyone, apiSignedIn, apiAdmin, pageSignedIn, …) give the
+// citizen's code explicitly: a signed-in caller gets what every signed-in caller
+// gets, and what is for staff, collaborators or admins does not exist for it. A
+// literal of six values leaves the citizen's code 0; forCitizen derives it then,
+// and the table fails with a message asking for the code in the row when the
+// server answers otherwise, so that a row is fixed rather than silently guessed.
 type statuses [nRoles]int
+
+// forCitizen is the code a row expects for the citizen: its own when the row
+// gives one; else, when anonymous callers are turned away (401 on the API, 303
+// to the login form on pages), 404 — the route is for some signed-in callers and
+// a citizen holds none of the permissions beyond its own account, programs and
+// coverage; else (a public answer) what anonymous gets.
+func (s statuses) forCitizen() (code int, derived bool) {
+	if s[citizen] != 0 {
+		return s[citizen], false
+	}
+	if a := s[anonymous]; a == http.StatusUnauthorized || a == http.StatusSeeOther {
+		return http.StatusNotFound, true
+	}
+	return s[anonymous], true
+}
+
+// redirectFor is the Location prefix the row expects for r. A row of six values
+// gives the citizen none: it is then the first one given to a signed-in role that
+// expects the citizen's status (a signed-in caller is sent where the others are).
+func (row roleRow) redirectFor(r role) string {
+	if r != citizen || row.to[citizen] != "" {
+		return row.to[r]
+	}
+	want := row.want.of(citizen)
+	for o := collabA; o < citizen; o++ {
+		if row.want[o] == want && row.to[o] != "" {
+			return row.to[o]
+		}
+	}
+	return ""
+}
+
+// of is the code the row expects for r.
+func (s statuses) of(r role) int {
+	if r == citizen {
+		c, _ := s.forCitizen()
+		return c
+	}
+	return s[r]
+}
 
 func everyone(code int) statuses {
 	var s statuses
@@ -65,26 +119,26 @@ func everyone(code int) statuses {
 
 var (
 	// apiSignedIn: any signed-in caller; anonymous is unauthorized.
-	apiSignedIn = func(code int) statuses { return statuses{401, code, code, code, code, code} }
+	apiSignedIn = func(code int) statuses { return statuses{401, code, code, code, code, code, code} }
 	// apiAdmin: admins only; to the other signed-in callers the endpoint does not exist.
-	apiAdmin = func(code int) statuses { return statuses{401, 404, 404, 404, 404, code} }
+	apiAdmin = func(code int) statuses { return statuses{401, 404, 404, 404, 404, code, 404} }
 	// pageSignedIn and pageAdmin: the same for pages, where anonymous is sent to /login.
-	pageSignedIn = func(code int) statuses { return statuses{303, code, code, code, code, code} }
-	pageAdmin    = func(code int) statuses { return statuses{303, 404, 404, 404, 404, code} }
+	pageSignedIn = func(code int) statuses { return statuses{303, code, code, code, code, code, code} }
+	pageAdmin    = func(code int) statuses { return statuses{303, 404, 404, 404, 404, code, 404} }
 	// The registry: offices and admins; collaborators do not know it exists. In X
 	// and in Y: an object of kota X (31.71) or kota Y (31.74), which the other
 	// office may not see.
-	apiRegistry  = func(code int) statuses { return statuses{401, 404, 404, code, code, code} }
-	apiInX       = func(code int) statuses { return statuses{401, 404, 404, code, 404, code} }
-	apiInY       = func(code int) statuses { return statuses{401, 404, 404, 404, code, code} }
-	pageRegistry = func(code int) statuses { return statuses{303, 404, 404, code, code, code} }
-	pageInX      = func(code int) statuses { return statuses{303, 404, 404, code, 404, code} }
-	pageInY      = func(code int) statuses { return statuses{303, 404, 404, 404, code, code} }
+	apiRegistry  = func(code int) statuses { return statuses{401, 404, 404, code, code, code, 404} }
+	apiInX       = func(code int) statuses { return statuses{401, 404, 404, code, 404, code, 404} }
+	apiInY       = func(code int) statuses { return statuses{401, 404, 404, 404, code, code, 404} }
+	pageRegistry = func(code int) statuses { return statuses{303, 404, 404, code, code, code, 404} }
+	pageInX      = func(code int) statuses { return statuses{303, 404, 404, code, 404, code, 404} }
+	pageInY      = func(code int) statuses { return statuses{303, 404, 404, 404, code, code, 404} }
 )
 
 // toLogin expects anonymous to be sent to the login form and the others to then.
 func toLogin(then string) [nRoles]string {
-	return [nRoles]string{"/login?next=", then, then, then, then, then}
+	return [nRoles]string{"/login?next=", then, then, then, then, then, then}
 }
 
 // roleRow is one endpoint asked by every role.
@@ -172,6 +226,11 @@ type roleFixture struct {
 	// never is text no body may hold, whoever asks: tokens given out and session
 	// cookies of the fixture.
 	never []string
+	// The links the citizen's pages lead to, with the status each answered the
+	// citizen, and the session that followed them (checkCitizenLinks).
+	citizenLinksSeen  map[string]int
+	citizenLinkClient *apptest.Client
+	citizenClosed     func(method, path string) bool
 }
 
 func newRoleFixture(t *testing.T, s *apptest.Server) *roleFixture {
@@ -194,6 +253,7 @@ func newRoleFixture(t *testing.T, s *apptest.Server) *roleFixture {
 		t.Fatal(err)
 	}
 	f.users[admin], f.passwords[admin] = a, apptest.AdminPassword
+	f.users[citizen], f.passwords[citizen] = createUser(t, s, "warga.pusat@warga.example", account.Citizen, citizenRegion)
 
 	for r := anonymous; r < nRoles; r++ {
 		f.api[r], f.page[r] = s.Client(), s.Client()
@@ -309,7 +369,11 @@ func registerOrg(t *testing.T, s *apptest.Server, name, contactEmail, contactNam
 func createUser(t *testing.T, s *apptest.Server, email string, r account.Role, regionCode string) (account.User, string) {
 	t.Helper()
 	pw := "kata-sandi-" + s.Unique("pw")
-	u, err := s.App.Accounts.CreateUser(s.Ctx(), account.NewUser{Email: email, Name: "Petugas " + email,
+	name := "Petugas " + email
+	if r == account.Citizen {
+		name = "Warga " + email
+	}
+	u, err := s.App.Accounts.CreateUser(s.Ctx(), account.NewUser{Email: email, Name: name,
 		Role: string(r), Region: regionCode, Password: pw})
 	if err != nil {
 		t.Fatalf("create %s: %v", email, err)
@@ -710,7 +774,13 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/api/v1/no-such-endpoint", want: everyone(404)},
 
 		// Signed-in API.
-		{method: "GET", path: "/api/v1/me", want: apiSignedIn(200), show: ownEmail},
+		// A citizen's account says what it is and where it lives.
+		{method: "GET", path: "/api/v1/me", want: apiSignedIn(200), show: func(f *roleFixture, r role) []string {
+			if r == citizen {
+				return append(ownEmail(f, r), `"role":"citizen"`, `"region":"`+citizenRegion+`"`, `"org_id":""`)
+			}
+			return ownEmail(f, r)
+		}},
 		{method: "POST", path: "/api/v1/tokens", want: apiSignedIn(201), show: text(`"token":"gtg_`), fresh: newToken(false)},
 		{method: "GET", path: "/api/v1/organizations/{orgA}", want: statuses{401, 200, 404, 404, 404, 200},
 			show: func(f *roleFixture, r role) []string { return []string{f.orgA.Name, f.orgA.ContactEmail} }},
@@ -741,13 +811,13 @@ func roleTable() []roleRow {
 
 		// Public pages.
 		{method: "GET", path: "/", want: everyone(200), publicSide: true},
-		{method: "GET", path: "/login", want: statuses{200, 303, 303, 303, 303, 303},
-			to: [nRoles]string{"", "/account", "/account", "/account", "/account", "/account"}},
+		{method: "GET", path: "/login", want: statuses{200, 303, 303, 303, 303, 303, 303},
+			to: [nRoles]string{"", "/account", "/account", "/account", "/account", "/account", "/account"}},
 		{method: "POST", path: "/login", body: url.Values{"email": {"nobody@nowhere.example"}, "password": {"wrong-password-1"}},
 			want: everyone(401)},
 		{method: "POST", path: "/login", want: everyone(303),
-			to: [nRoles]string{"/account", "/account", "/account", "/account", "/account", "/account"}, newSession: true, fresh: freshLogin},
-		{method: "POST", path: "/logout", want: everyone(303), to: [nRoles]string{"/", "/", "/", "/", "/", "/"},
+			to: [nRoles]string{"/account", "/account", "/account", "/account", "/account", "/account", "/account"}, newSession: true, fresh: freshLogin},
+		{method: "POST", path: "/logout", want: everyone(303), to: [nRoles]string{"/", "/", "/", "/", "/", "/", "/"},
 			newSession: true, fresh: loggedOut},
 		{method: "GET", path: "/register", want: everyone(200)},
 		{method: "POST", path: "/register", want: everyone(201), fresh: registration(true)},
@@ -755,7 +825,7 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/privacy", want: everyone(200), show: text("/privacy")},
 		{method: "GET", path: "/regions/31.71", want: everyone(200), show: text("31.71.01")},
 		{method: "GET", path: "/lang/en?next=/regions", want: everyone(303), to: [nRoles]string{"/regions", "/regions",
-			"/regions", "/regions", "/regions", "/regions"}, newSession: true},
+			"/regions", "/regions", "/regions", "/regions", "/regions"}, newSession: true},
 		{method: "GET", path: "/no-such-page", want: everyone(404)},
 
 		// Signed-in pages.
@@ -766,6 +836,8 @@ func roleTable() []roleRow {
 				out = append(out, f.orgA.Name)
 			case collabB:
 				out = append(out, f.orgB.Name)
+			case citizen: // the role in words, and where the citizen lives
+				out = append(out, `id="account-role">Warga<`, citizenRegion)
 			}
 			return out
 		}},
@@ -854,8 +926,16 @@ func TestEveryEndpointAsEveryRole(t *testing.T) {
 			f := newRoleFixture(t, s)
 			for _, row := range roleTable() {
 				for r := anonymous; r < nRoles; r++ {
-					name := fmt.Sprintf("%s %s as %s answers %d", row.method, row.path, r, row.want[r])
+					name := fmt.Sprintf("%s %s as %s answers %d", row.method, row.path, r, row.want.of(r))
 					t.Run(name, func(t *testing.T) { runRoleRow(t, f, row, r) })
+				}
+			}
+			t.Logf("the citizen's pages led to %d distinct links, each followed", len(f.citizenLinksSeen))
+			// The citizen's menu was followed: its account, the programs, where help is
+			// needed, the regions.
+			for _, link := range []string{"/account", "/programs", "/needs", "/regions"} {
+				if got := f.citizenLinksSeen[link]; got != http.StatusOK {
+					t.Errorf("the citizen's pages link to %s answering %d; want a link answering 200", link, got)
 				}
 			}
 		})
@@ -887,10 +967,14 @@ func runRoleRow(t *testing.T, f *roleFixture, row roleRow, r role) {
 	} else {
 		res = c.Do(t, row.method, path, body)
 	}
-	if res.Status != row.want[r] {
-		t.Fatalf("status %d, want %d; body %.400s", res.Status, row.want[r], res.Body)
+	if want := row.want.of(r); res.Status != want {
+		if _, derived := row.want.forCitizen(); r == citizen && derived {
+			t.Fatalf("status %d; the row gives no status for the citizen and the one derived from the others (%d, see "+
+				"statuses.forCitizen) is wrong: write the citizen's status as the row's 7th value; body %.400s", res.Status, want, res.Body)
+		}
+		t.Fatalf("status %d, want %d; body %.400s", res.Status, want, res.Body)
 	}
-	if prefix := row.to[r]; prefix != "" && res.Status >= 300 && res.Status < 400 {
+	if prefix := row.redirectFor(r); prefix != "" && res.Status >= 300 && res.Status < 400 {
 		if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, prefix) {
 			t.Errorf("redirect to %q, want a Location starting %q", loc, prefix)
 		}
@@ -955,6 +1039,9 @@ func runRoleRow(t *testing.T, f *roleFixture, row roleRow, r role) {
 				t.Errorf("body shows %q to %s", s, r)
 			}
 		}
+	}
+	if r == citizen {
+		f.checkCitizenLinks(t, path, res)
 	}
 	if fo.after != nil {
 		fo.after(t, r, c)

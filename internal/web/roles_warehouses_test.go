@@ -165,6 +165,10 @@ func warehouseRows() []roleRow {
 	}
 	acts := statuses{401, 404, 404, 200, 404, 200}
 	actsPage := statuses{303, 404, 404, 303, 404, 303}
+	// Warehouses and the catalogue are for those who read stock: staff and the
+	// verified collaborators (every collaborator of the fixture), not citizens.
+	stockReaders := statuses{401, 200, 200, 200, 200, 200, 404}
+	page := func(s statuses) statuses { s[anonymous] = 303; return s }
 	adjust := func(form bool) func(t *testing.T, f *roleFixture) freshObjects {
 		return whChanged(func(f *roleFixture, w *whFixture, reason string) any {
 			if form {
@@ -191,11 +195,11 @@ func warehouseRows() []roleRow {
 	}
 	return []roleRow{
 		{method: "POST", path: "/api/v1/warehouses", want: apiAdmin(201), show: text(`"kind":"gudang"`), fresh: newWarehouse(false)},
-		{method: "GET", path: "/api/v1/warehouses?limit=500", want: apiSignedIn(200), show: listed, hide: notListed,
+		{method: "GET", path: "/api/v1/warehouses?limit=500", want: stockReaders, show: listed, hide: notListed,
 			fresh: func(t *testing.T, f *roleFixture) freshObjects { f.warehouses(t); return freshObjects{} }},
 		{method: "GET", path: "/api/v1/warehouses/{fresh}", want: statuses{401, 200, 200, 200, 404, 200}, show: text(whNameX), fresh: atX(nil)},
 		{method: "PUT", path: "/api/v1/warehouses/{fresh}", want: apiAdmin(200), show: text("Gudang Ganti Peran"), fresh: renamed(false)},
-		{method: "GET", path: "/api/v1/stock-items", want: apiSignedIn(200), show: text("Masker", "Paket sembako")},
+		{method: "GET", path: "/api/v1/stock-items", want: stockReaders, show: text("Masker", "Paket sembako")},
 		{method: "POST", path: "/api/v1/stock-items", want: apiAdmin(201), show: text("Barang Peran", `"unit":"buah"`), fresh: newItem(false)},
 		{method: "GET", path: "/api/v1/warehouses/{fresh}/stock", want: statuses{401, 200, 404, 200, 404, 200},
 			show: text(`"item":"Vitamin"`, `"unit":"botol"`, `"on_hand":50`, `"reserved":0`), hide: stockHidden, fresh: atX(nil)},
@@ -204,7 +208,7 @@ func warehouseRows() []roleRow {
 		{method: "POST", path: "/api/v1/transfers", want: created(acts), show: text(`"transfer_out"`, `"transfer_in"`), fresh: transfer(false)},
 
 		// Pages.
-		{method: "GET", path: "/warehouses", want: pageSignedIn(200), to: toLogin(""), show: listed, hide: notListed,
+		{method: "GET", path: "/warehouses", want: page(stockReaders), to: toLogin(""), show: listed, hide: notListed,
 			fresh: func(t *testing.T, f *roleFixture) freshObjects { f.warehouses(t); return freshObjects{} }},
 		{method: "POST", path: "/warehouses", want: pageAdmin(303), to: toLogin("/warehouses/"), fresh: newWarehouse(true)},
 		{method: "GET", path: "/warehouses/{fresh}", want: statuses{303, 200, 200, 200, 404, 200}, to: toLogin(""), show: text(whNameX),
@@ -213,7 +217,7 @@ func warehouseRows() []roleRow {
 		{method: "POST", path: "/warehouses/{fresh}", want: pageAdmin(303), to: toLogin("/warehouses/"), fresh: renamed(true)},
 		{method: "POST", path: "/warehouses/{fresh}/adjustments", want: actsPage, to: toLogin("/warehouses/"), fresh: adjust(true)},
 		{method: "POST", path: "/warehouses/{fresh}/transfers", want: actsPage, to: toLogin("/warehouses/"), fresh: transfer(true)},
-		{method: "GET", path: "/catalogue", want: pageSignedIn(200), to: toLogin(""), show: text("Masker", `id="items"`)},
+		{method: "GET", path: "/catalogue", want: page(stockReaders), to: toLogin(""), show: text("Masker", `id="items"`)},
 		{method: "POST", path: "/catalogue", want: pageAdmin(303), to: toLogin("/catalogue"), fresh: newItem(true)},
 	}
 }

@@ -79,7 +79,9 @@ func TestASensitiveProgramsFiguresStopAtKecamatanOutsideTheOffices(t *testing.T)
 				}
 				return fmt.Sprint(*p)
 			}
-			for _, u := range []account.User{pending, collab} {
+			// A citizen living in Karang Anyar itself learns no more of it (issue 14).
+			resident, _ := createUser(t, s, "warga.karang.anyar@warga.example", account.Citizen, "31.71.02.1002")
+			for _, u := range []account.User{pending, collab, resident} {
 				c := s.As(t, u.ID)
 				kota, _ := get(c, "31.71")
 				// Karang Anyar's 3 is withheld, and Gambir's 10 with it: the kota's
