@@ -330,7 +330,7 @@ func cmdUserCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var in account.NewUser
 	fs.StringVar(&in.Email, "email", "", "email address (required)")
 	fs.StringVar(&in.Name, "name", "", "full name (required)")
-	fs.StringVar(&in.Role, "role", "", "admin, office or collaborator (required)")
+	fs.StringVar(&in.Role, "role", "", "admin, office, collaborator or citizen (required; an office or a citizen needs --region)")
 	fs.StringVar(&in.Region, "region", "", "region code of an office user, e.g. 31.71")
 	fs.StringVar(&in.OrgID, "org", "", "organisation id of a collaborator")
 	pwFile := fs.String("password-file", "", "file holding the password; without it a password is generated and printed on stderr")
