@@ -1,0 +1,67 @@
+package registry
+
+import (
+	"context"
+
+	"github.com/gotong/gotong/internal/store"
+)
+
+// Retention (issue 14, item 6): when every program a household or person needed
+// aid from has been closed long enough, package retention asks the registry to
+// forget who they were. The rows stay, anonymous, so that needs, allocations and
+// every count that joins them still hold; RW and institution targets are not
+// personal data and are left whole.
+
+// Anonymous is the name a purged target or member keeps.
+const Anonymous = "—"
+
+// HeldPurged is the held mark of a purged target: Eligible skips held targets, so
+// an anonymous household is never seeded into a later program, where nobody could
+// find it.
+const HeldPurged = "purged"
+
+// PurgedTargets counts what one purge call removed.
+type PurgedTargets struct {
+	Targets int64 `json:"targets"`
+	Members int64 `json:"members"`
+}
+
+// PurgeTargets removes, inside tx, the personal data of the households and persons
+// among ids and of their members: names, NIK and No. KK (sealed values, keyed
+// hashes and masks), birth dates, phones, addresses, contact names, positions and
+// row hashes. Kind, region, RW/RT, size, families, sex and tags stay: the counts
+// and the coverage are made of them. Rows already purged are not counted again, so
+// a second call changes nothing.
+func (s *Service) PurgeTargets(ctx context.Context, tx *store.Tx, ids []string) (PurgedTargets, error) {
+	var n PurgedTargets
+	if len(ids) == 0 {
+		return n, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, Anonymous)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	in := store.InList(tx.Engine, 2, len(ids))
+	res, err := tx.ExecContext(ctx, `UPDATE members SET name = $1, name_norm = '', nik_enc = '', nik_hash = '', nik_mask = '',
+		key_hash = '', birth_date = '', row_hash = ''
+		WHERE target_id IN (`+in+`) AND (name <> $1 OR nik_enc <> '' OR nik_hash <> '' OR key_hash <> '' OR birth_date <> '')
+		AND target_id IN (SELECT id FROM targets WHERE kind IN ('household','person'))`, args...)
+	if err != nil {
+		return n, err
+	}
+	if n.Members, err = res.RowsAffected(); err != nil {
+		return n, err
+	}
+	// The mark is $2 and the ids follow it: SQLite numbers a generated "?" after
+	// the highest parameter written before it (store.InList).
+	args = append([]any{Anonymous, HeldPurged}, args[1:]...)
+	res, err = tx.ExecContext(ctx, `UPDATE targets SET name = $1, name_norm = '', address = '', domicile = '', phone = '',
+		id_enc = '', id_hash = NULL, id_mask = '', birth_date = '', contact_name = '', lat = NULL, lon = NULL, row_hash = '', held = $2
+		WHERE id IN (`+store.InList(tx.Engine, 3, len(ids))+`) AND kind IN ('household','person') AND held <> $2`, args...)
+	if err != nil {
+		return n, err
+	}
+	n.Targets, err = res.RowsAffected()
+	return n, err
+}
