@@ -64,6 +64,8 @@ type Purger struct {
 	Batch int
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// Interval is how often Every purges (0: once a day).
+	Interval time.Duration
 }
 
 // Counts is what a purge removed.
@@ -237,7 +239,11 @@ func (p *Purger) now() time.Time {
 // Every purges, at once and then once a day until ctx ends, the programs closed
 // more than days days ago. Failures are logged; the next day tries again.
 func (p *Purger) Every(ctx context.Context, days int, log *slog.Logger) {
-	t := time.NewTicker(24 * time.Hour)
+	every := p.Interval
+	if every <= 0 {
+		every = 24 * time.Hour
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		n, err := p.Purge(ctx, p.now().AddDate(0, 0, -days))

@@ -8,6 +8,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
+	"log/slog"
 	"os"
 	"regexp"
 	"sort"
@@ -395,5 +397,46 @@ func TestPurgeForgetsClosedProgramsPeopleAndKeepsEveryCount(t *testing.T) {
 				same(t, "a second purge", after, dump(t, s))
 			})
 		})
+	}
+}
+
+// TestTheDailyTaskPurgesProgramsClosedMoreThanNDaysAgo runs serve's task with a
+// clock three days ahead: with 4 days it leaves the program, with 2 it purges it.
+func TestTheDailyTaskPurgesProgramsClosedMoreThanNDaysAgo(t *testing.T) {
+	s := apptest.Start(t, store.SQLite)
+	closed, photoPath := fixture(t, s)
+	p := *s.App.Retention
+	p.Now = func() time.Time { return time.Now().AddDate(0, 0, 3) }
+	p.Interval = 5 * time.Millisecond
+	every := func(days int, until func() bool) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(s.Ctx(), 10*time.Second)
+		defer cancel()
+		done := make(chan struct{})
+		go func() { defer close(done); p.Every(ctx, days, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+		for !until() && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+		<-done
+	}
+	purged := func() bool {
+		at, err := s.App.Programs.PurgedAt(s.Ctx(), closed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return at != nil
+	}
+	ticks := 0
+	every(4, func() bool { ticks++; return ticks > 20 })
+	if purged() {
+		t.Fatal("a program closed 3 days ago was purged with --retention-days 4")
+	}
+	every(2, purged)
+	if !purged() {
+		t.Fatal("a program closed 3 days ago was not purged with --retention-days 2")
+	}
+	if _, err := os.Stat(photoPath); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the photo is still there (%v)", err)
 	}
 }
