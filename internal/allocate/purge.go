@@ -23,10 +23,22 @@ func (s *Service) PurgeCandidates(ctx context.Context, programID string, closed 
 	for _, id := range closed {
 		args = append(args, id)
 	}
-	return store.All(ctx, s.db.R(), store.String, `SELECT DISTINCT n.target_id FROM needs n
+	return store.All(ctx, s.db.R(), store.String, candidatesSQL(s.db.Engine, len(closed), limit), args...)
+}
+
+// candidatesSQL reads a program's needs by needs_program and each target's other
+// needs by needs_target (purge_test.go checks the plan).
+func candidatesSQL(eng store.Engine, closed, limit int) string {
+	return `SELECT DISTINCT n.target_id FROM needs n
 		WHERE n.program_id = $1 AND n.target_id > $2
-		AND NOT EXISTS (SELECT 1 FROM needs o WHERE o.target_id = n.target_id AND o.program_id NOT IN (`+store.InList(s.db.Engine, 3, len(closed))+`))
-		ORDER BY n.target_id LIMIT `+strconv.Itoa(limit), args...)
+		AND NOT EXISTS (SELECT 1 FROM needs o WHERE o.target_id = n.target_id AND o.program_id NOT IN (` + store.InList(eng, 3, closed) + `))
+		ORDER BY n.target_id LIMIT ` + strconv.Itoa(limit)
+}
+
+// allocationsOfSQL reads the allocations of targets by allocations_target
+// (migration 00029; purge_test.go checks the plan).
+func allocationsOfSQL(eng store.Engine, targets int) string {
+	return `SELECT id FROM allocations WHERE target_id IN (` + store.InList(eng, 1, targets) + `) ORDER BY id`
 }
 
 // ProgramCommitments lists the ids of a program's commitments.
@@ -57,7 +69,7 @@ func (s *Service) PurgeAllocations(ctx context.Context, tx *store.Tx, targetIDs 
 	}
 	in := store.InList(tx.Engine, 1, len(targetIDs))
 	var err error
-	if p.Allocations, err = store.All(ctx, tx, store.String, `SELECT id FROM allocations WHERE target_id IN (`+in+`) ORDER BY id`, args...); err != nil {
+	if p.Allocations, err = store.All(ctx, tx, store.String, allocationsOfSQL(tx.Engine, len(targetIDs)), args...); err != nil {
 		return p, err
 	}
 	// The note is not a counted column: the counters' trigger does not fire.
