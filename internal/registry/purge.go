@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"slices"
 
 	"github.com/gotong/gotong/internal/store"
 )
@@ -37,6 +38,10 @@ func (s *Service) PurgeTargets(ctx context.Context, tx *store.Tx, ids []string) 
 	if len(ids) == 0 {
 		return n, nil
 	}
+	ids, err := withMerged(ctx, tx, ids)
+	if err != nil {
+		return n, err
+	}
 	args := make([]any, 0, len(ids)+1)
 	args = append(args, Anonymous)
 	for _, id := range ids {
@@ -64,4 +69,22 @@ func (s *Service) PurgeTargets(ctx context.Context, tx *store.Tx, ids []string) 
 	}
 	n.Targets, err = res.RowsAffected()
 	return n, err
+}
+
+// withMerged adds to ids the records merged into them (duplicates resolved, at any
+// depth): they hold the same people's data.
+func withMerged(ctx context.Context, tx *store.Tx, ids []string) ([]string, error) {
+	all := slices.Clone(ids)
+	for next := ids; len(next) > 0; {
+		args := make([]any, len(next))
+		for i, id := range next {
+			args[i] = id
+		}
+		var err error
+		if next, err = store.All(ctx, tx, store.String, `SELECT id FROM targets WHERE merged_into IN (`+store.InList(tx.Engine, 1, len(next))+`)`, args...); err != nil {
+			return nil, err
+		}
+		all = append(all, next...)
+	}
+	return all, nil
 }

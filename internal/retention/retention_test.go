@@ -50,6 +50,9 @@ var people = []person{
 	{kk: "3171020101207703", nik: "3171024502807703", name: "Cici Terhapus", birth: "1980-02-05", phone: "081377017703", address: "Jl. Lupa Tiga No. 3"},
 }
 
+// aniAgain is Ani registered a second time, under another No. KK and address.
+var aniAgain = person{kk: "3171020101207709", nik: "3171024502807709", name: "Ani Purnamasari", birth: "1980-02-05", phone: "081377017709", address: "Jl. Dobel Ani No. 9"}
+
 func photo(t *testing.T) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
@@ -78,18 +81,41 @@ func fixture(t *testing.T, s *apptest.Server) (closed program.Program, photoPath
 	if err != nil {
 		t.Fatal(err)
 	}
+	load := func(file string) registry.Import {
+		im, err := s.App.Registry.CreateImport(ctx, registry.Importer{UserID: admin.ID, Email: admin.Email, Scope: "31"}, registry.Household, "lupa.csv", strings.NewReader(file), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if im, err = s.App.Registry.Wait(wctx, im.ID); err != nil || im.Status != registry.StatusDone {
+			t.Fatalf("import: %+v, %v", im, err)
+		}
+		return im
+	}
 	file := householdHeader
 	for _, p := range people {
 		file += p.row()
 	}
-	im, err := s.App.Registry.CreateImport(ctx, registry.Importer{UserID: admin.ID, Email: admin.Email, Scope: "31"}, registry.Household, "lupa.csv", strings.NewReader(file), 0)
-	if err != nil {
+	if im := load(file); im.Accepted != 3 {
+		t.Fatalf("import: %+v", im)
+	}
+	// Ani again under another No. KK: the office merges the pair, and the record
+	// merged away holds Ani's data as well.
+	if im := load(householdHeader + aniAgain.row()); im.Review != 1 {
+		t.Fatalf("Ani's second record: %+v, want one pair to review", im)
+	}
+	staff := registry.Viewer{Scope: "31", Office: true}
+	pairs, _, err := s.App.Registry.ListDuplicates(ctx, staff, "open", 10, "")
+	if err != nil || len(pairs) != 1 {
+		t.Fatalf("%d pairs, %v", len(pairs), err)
+	}
+	var first string
+	if err := s.App.DB.R().QueryRowContext(ctx, `SELECT id FROM targets WHERE address = $1`, people[0].address).Scan(&first); err != nil {
 		t.Fatal(err)
 	}
-	wctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if im, err = s.App.Registry.Wait(wctx, im.ID); err != nil || im.Status != registry.StatusDone || im.Accepted != 3 {
-		t.Fatalf("import: %+v, %v", im, err)
+	if _, err := s.App.Registry.Resolve(ctx, staff, pairs[0].ID, "merge", first); err != nil {
+		t.Fatal(err)
 	}
 	publish := func(name string, tags []string) program.Program {
 		p, err := s.App.Programs.Create(ctx, program.Input{Name: name, Category: "pangan", Item: program.Item{Name: "Sembako", Unit: "paket", UnitValue: 200000},
@@ -291,7 +317,7 @@ func TestPurgeForgetsClosedProgramsPeopleAndKeepsEveryCount(t *testing.T) {
 			}
 			asAdmin := s.As(t, admin.ID)
 			var needles []string
-			for _, p := range []person{people[0], people[2]} {
+			for _, p := range []person{people[0], people[2], aniAgain} {
 				// Phones are stored +62…: the number after its leading 0 is in both forms.
 				needles = append(needles, p.kk, p.nik, p.name, strings.ToLower(p.name), p.phone[1:], p.address)
 				needles = append(needles, secrets(t, s, p.name)...)
@@ -340,9 +366,15 @@ func TestPurgeForgetsClosedProgramsPeopleAndKeepsEveryCount(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				// The first run forgot one of Ani and Cici, the second the other.
-				if n.Programs != 1 || n.Targets != 1 || n.Members != 1 || n.Proofs != 1 || n.Photos != 1 || n.Couriers != 1 || n.HelpRequests != 2 {
+				// The first run forgot one of Ani (with the record merged into hers)
+				// and Cici, the second the other.
+				if n.Programs != 1 || n.Targets < 1 || n.Targets > 2 || n.Members != n.Targets || n.Proofs != 1 || n.Photos != 1 || n.Couriers != 1 || n.HelpRequests != 2 {
 					t.Fatalf("second run: %+v", n)
+				}
+				var targets, members int
+				if err := s.App.DB.R().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM targets WHERE name = $1), (SELECT COUNT(*) FROM members WHERE name = $1)`,
+					registry.Anonymous).Scan(&targets, &members); err != nil || targets != 3 || members != 3 {
+					t.Fatalf("%d targets and %d members anonymous (%v), want 3 and 3", targets, members, err)
 				}
 				if at, err := s.App.Programs.PurgedAt(ctx, closed.ID); err != nil || at == nil {
 					t.Fatalf("the finished program is not marked (%v)", err)
