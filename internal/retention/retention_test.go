@@ -13,6 +13,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/gotong/gotong/internal/app/apptest"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/deliver"
+	"github.com/gotong/gotong/internal/gen"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/retention"
@@ -484,5 +486,58 @@ func TestTheDailyTaskPurgesProgramsClosedMoreThanNDaysAgo(t *testing.T) {
 	}
 	if _, err := os.Stat(photoPath); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the photo is still there (%v)", err)
+	}
+}
+
+// BenchmarkPurge measures the purge of a closed program over a generated registry
+// (GOTONG_BENCH_ROWS household-member rows, default 6000); it reports targets a
+// second.
+func BenchmarkPurge(b *testing.B) {
+	rows := 6000
+	if v, err := strconv.Atoi(os.Getenv("GOTONG_BENCH_ROWS")); err == nil && v > 0 {
+		rows = v
+	}
+	for _, eng := range storetest.Engines(b) {
+		b.Run(string(eng), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				s := apptest.Start(b, eng)
+				ctx := s.Ctx()
+				admin, err := s.App.Accounts.UserByEmail(ctx, apptest.AdminEmail)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var csv bytes.Buffer
+				if _, err := gen.New(7, s.App.Regions, "31").WriteHouseholdsCSV(&csv, rows, gen.Damage{}); err != nil {
+					b.Fatal(err)
+				}
+				im, err := s.App.Registry.CreateImport(ctx, registry.Importer{UserID: admin.ID, Email: admin.Email, Scope: "31"}, registry.Household, "gen.csv", &csv, 0)
+				if err == nil {
+					im, err = s.App.Registry.Wait(ctx, im.ID)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				p, err := s.App.Programs.Create(ctx, program.Input{Name: "Sembako Ukur", Category: "pangan", Item: program.Item{Name: "Sembako", Unit: "paket", UnitValue: 200000},
+					TargetKinds: []string{"household"}, Phases: weeks(), QuantityRule: program.PerTarget})
+				if err == nil {
+					_, _, err = s.App.Programs.Publish(ctx, p.ID)
+				}
+				if err == nil {
+					_, err = s.App.Programs.Close(ctx, p.ID)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				began := time.Now()
+				n, err := s.App.Retention.Purge(ctx, time.Now().Add(time.Hour))
+				if err != nil || n.Targets == 0 {
+					b.Fatalf("%+v, %v", n, err)
+				}
+				b.ReportMetric(float64(n.Targets)/time.Since(began).Seconds(), "targets/s")
+				b.ReportMetric(float64(n.Targets), "targets")
+			}
+		})
 	}
 }
