@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -52,4 +53,20 @@ func (s *Service) PurgedAt(ctx context.Context, id string) (*time.Time, error) {
 	}
 	t := at.Time.UTC()
 	return &t, nil
+}
+
+// OpenCriteria returns who the draft and published programs are for: a target
+// one of them may still serve is kept whole by the purge, though a draft has no
+// needs yet.
+func (s *Service) OpenCriteria(ctx context.Context) ([]registry.Criteria, error) {
+	ps, err := store.All(ctx, s.db.R(), func(r store.Scanner) (Program, error) { return scanProgram(r) },
+		`SELECT `+programCols+` FROM programs WHERE status IN ('draft','published') ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]registry.Criteria, len(ps))
+	for i, p := range ps {
+		out[i] = registry.Criteria{Kinds: p.TargetKinds, Regions: p.Regions, InstitutionKinds: p.InstitutionKinds, Tags: p.Tags}
+	}
+	return out, nil
 }

@@ -88,3 +88,28 @@ func withMerged(ctx context.Context, tx *store.Tx, ids []string) ([]string, erro
 	}
 	return all, nil
 }
+
+// NotEligible returns those of ids that no program of keep may serve: the others
+// are kept whole, since a draft program, which has no needs yet, may still be for
+// them.
+func (s *Service) NotEligible(ctx context.Context, tx *store.Tx, ids []string, keep []Criteria) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	// The ids come first and each condition's arguments after them, in the order
+	// they are written: SQLite numbers parameters as it meets them (store.InList).
+	q := `SELECT t.id FROM targets t WHERE t.id IN (` + store.InList(tx.Engine, 1, len(ids)) + `)`
+	for _, c := range keep {
+		if len(c.Kinds) == 0 {
+			continue
+		}
+		cond, more := Eligible(c, len(args)+1)
+		q += ` AND NOT (` + cond + `)`
+		args = append(args, more...)
+	}
+	return store.All(ctx, tx, store.String, q+` ORDER BY t.id`, args...)
+}

@@ -4,8 +4,9 @@
 // once, `gotong serve --retention-days N` once a day.
 //
 // A target (household or person) is forgotten when every program it has a need in
-// was closed before the day: a target still needed by a draft, published or
-// recently closed program is kept whole. RW and institution targets are not
+// was closed before the day and no draft or published program may serve it: a
+// target still needed by a draft, published or recently closed program is kept
+// whole. RW and institution targets are not
 // personal data and stay. Each table's owner clears its own columns (store's
 // ownership table), called here in order inside one transaction per batch of
 // targets:
@@ -149,6 +150,10 @@ func (p *Purger) program(ctx context.Context, c program.ClosedProgram, closed []
 	if batch <= 0 {
 		batch = 200
 	}
+	keep, err := p.Programs.OpenCriteria(ctx)
+	if err != nil {
+		return n, err
+	}
 	for after := ""; ; {
 		targets, err := p.Allocations.PurgeCandidates(ctx, c.ID, closed, after, batch)
 		if err != nil || len(targets) == 0 {
@@ -160,7 +165,14 @@ func (p *Purger) program(ctx context.Context, c program.ClosedProgram, closed []
 		var b Counts
 		err = p.DB.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			b = Counts{}
-			return p.targets(ctx, tx, c.ID, targets, &b)
+			ids, err := p.Registry.NotEligible(ctx, tx, targets, keep)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				return nil
+			}
+			return p.targets(ctx, tx, c.ID, ids, &b)
 		})
 		if err != nil {
 			return n, err

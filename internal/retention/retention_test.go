@@ -45,11 +45,13 @@ func (p person) row() string {
 }
 
 // people: Ani and Cici are only in the program that closes; Budi (lansia) is in
-// the one that stays open as well.
+// the one that stays open as well, and Dedi (disabilitas) is who a draft program
+// is for.
 var people = []person{
 	{kk: "3171020101207701", nik: "3171024502807701", name: "Ani Purnamasari", birth: "1980-02-05", phone: "081377017701", address: "Jl. Lupa Satu No. 1"},
 	{kk: "3171020101207702", nik: "3171024502807702", name: "Budi Tetap Ingat", birth: "1980-02-05", phone: "081377017702", address: "Jl. Ingat No. 2", tags: "lansia"},
 	{kk: "3171020101207703", nik: "3171024502807703", name: "Cici Terhapus", birth: "1980-02-05", phone: "081377017703", address: "Jl. Lupa Tiga No. 3"},
+	{kk: "3171020101207704", nik: "3171024502807704", name: "Dedi Dinanti", birth: "1980-02-05", phone: "081377017704", address: "Jl. Nanti No. 4", tags: "disabilitas"},
 }
 
 // aniAgain is Ani registered a second time, under another No. KK and address.
@@ -99,7 +101,7 @@ func fixture(t *testing.T, s *apptest.Server) (closed program.Program, photoPath
 	for _, p := range people {
 		file += p.row()
 	}
-	if im := load(file); im.Accepted != 3 {
+	if im := load(file); im.Accepted != 4 {
 		t.Fatalf("import: %+v", im)
 	}
 	// Ani again under another No. KK: the office merges the pair, and the record
@@ -132,14 +134,18 @@ func fixture(t *testing.T, s *apptest.Server) (closed program.Program, photoPath
 	}
 	closed = publish("Sembako Lupa", nil)
 	publish("Sembako Lansia", []string{"lansia"}) // Budi only: stays open
+	if _, err := s.App.Programs.Create(ctx, program.Input{Name: "Alat Bantu", Category: "kesehatan", Item: program.Item{Name: "Kursi roda", Unit: "unit", UnitValue: 900000},
+		TargetKinds: []string{"household"}, Regions: []string{"31.71.02"}, Tags: []string{"disabilitas"}, Phases: weeks(), QuantityRule: program.PerTarget}); err != nil {
+		t.Fatal(err) // a draft, for Dedi
+	}
 	_, collab, _ := s.Org(t, "Yayasan Lupa", true)
 	c, err := s.App.Allocations.Commit(ctx, allocate.Who{UserID: collab.ID, OrgID: collab.OrgID},
-		allocate.Request{ProgramID: closed.ID, Phase: "Minggu 1", Quantity: 3, Region: "31.71.02.1001", DeliverBy: time.Now().AddDate(0, 0, 2).Format(time.DateOnly)})
-	if err != nil || c.Allocated != 3 {
+		allocate.Request{ProgramID: closed.ID, Phase: "Minggu 1", Quantity: 4, Region: "31.71.02.1001", DeliverBy: time.Now().AddDate(0, 0, 2).Format(time.DateOnly)})
+	if err != nil || c.Allocated != 4 {
 		t.Fatalf("commit: %+v, %v", c, err)
 	}
 	allocs, err := store.All(ctx, s.App.DB.R(), store.String, `SELECT id FROM allocations WHERE commitment_id = $1 ORDER BY id`, c.ID)
-	if err != nil || len(allocs) != 3 {
+	if err != nil || len(allocs) != 4 {
 		t.Fatalf("%d allocations, %v", len(allocs), err)
 	}
 	who := deliver.Who{UserID: collab.ID, Role: account.Collaborator, OrgID: collab.OrgID, OrgVerified: true}
@@ -151,7 +157,7 @@ func fixture(t *testing.T, s *apptest.Server) (closed program.Program, photoPath
 	if r := s.As(t, collab.ID).Do(t, "GET", "/api/v1/commitments/"+c.ID+"/allocations", nil); r.Status != 200 || !strings.Contains(string(r.Body), people[0].phone[1:]) {
 		t.Fatalf("the collaborator's recipients: %d %s", r.Status, r.Body)
 	}
-	if n, err := s.App.Allocations.Dispatch(ctx, allocate.Who{UserID: collab.ID, OrgID: collab.OrgID}, allocs); err != nil || n != 3 {
+	if n, err := s.App.Allocations.Dispatch(ctx, allocate.Who{UserID: collab.ID, OrgID: collab.OrgID}, allocs); err != nil || n != 4 {
 		t.Fatalf("dispatch: %d, %v", n, err)
 	}
 	// Every delivery lands with a photo, so whichever households are purged, a
@@ -270,6 +276,22 @@ func secrets(t *testing.T, s *apptest.Server, name string) []string {
 		t.Fatalf("%d stored forms of %s, %v", len(out), name, err)
 	}
 	return out
+}
+
+// whole fails unless the household's data is all there, its proof's too.
+func whole(t *testing.T, s *apptest.Server, after map[string]string, b person) {
+	t.Helper()
+	var phone, address, mask, held string
+	if err := s.App.DB.R().QueryRowContext(s.Ctx(), `SELECT phone, address, id_mask, held FROM targets WHERE name = $1`, b.name).
+		Scan(&phone, &address, &mask, &held); err != nil {
+		t.Fatalf("%s is gone: %v", b.name, err)
+	}
+	if phone != "+62"+b.phone[1:] || address != b.address || mask == "" || held != "" {
+		t.Fatalf("%s changed: %q %q %q %q", b.name, phone, address, mask, held)
+	}
+	if !strings.Contains(after["members"], b.name) || !strings.Contains(after["delivery_proofs"], "Penerima "+b.name) {
+		t.Fatalf("%s's member row or proof lost the name", b.name)
+	}
 }
 
 type figures struct{ summary, coverage, dashboard string }
@@ -402,19 +424,9 @@ func TestPurgeForgetsClosedProgramsPeopleAndKeepsEveryCount(t *testing.T) {
 				}
 			})
 
-			t.Run("the shared household is whole", func(t *testing.T) {
-				b := people[1]
-				var name, phone, address, mask, held string
-				if err := s.App.DB.R().QueryRowContext(ctx, `SELECT name, phone, address, id_mask, held FROM targets WHERE name = $1`, b.name).
-					Scan(&name, &phone, &address, &mask, &held); err != nil {
-					t.Fatalf("Budi is gone: %v", err)
-				}
-				if phone != "+62"+b.phone[1:] || address != b.address || mask == "" || held != "" {
-					t.Fatalf("Budi changed: %q %q %q %q", phone, address, mask, held)
-				}
-				if !strings.Contains(after["members"], b.name) || !strings.Contains(after["delivery_proofs"], "Penerima "+b.name) {
-					t.Fatal("Budi's member row or his proof lost their names")
-				}
+			t.Run("the households still served are whole", func(t *testing.T) {
+				whole(t, s, after, people[1]) // Budi: in the open program
+				whole(t, s, after, people[3]) // Dedi: whom the draft is for
 			})
 
 			t.Run("every count is equal", func(t *testing.T) {
