@@ -25,6 +25,7 @@ import (
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/registry"
+	"github.com/gotong/gotong/internal/retention"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -60,6 +61,7 @@ commands:
   audit verify   check the audit log's hash chain
   counters verify
                  recount every kept counter of monitoring and name the first difference
+  purge          remove the personal data of programs closed before a day; keeps every count
 
 Run "gotong <command> -h" for the flags of a command.`
 
@@ -106,6 +108,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdCountersVerify(ctx, rest, stdout, stderr)
 	case "import":
 		return cmdImport(ctx, rest, stdout, stderr)
+	case "purge":
+		return cmdPurge(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -213,6 +217,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.PersonalData.OpenUnits, "org-open-units", cfg.PersonalData.OpenUnits, "units one organisation may hold allocated or waiting and not yet delivered; the admin may set another per organisation; 0: no limit (env GOTONG_ORG_OPEN_UNITS)")
 	fs.IntVar(&cfg.PersonalData.RevealsPerDay, "org-reveals-per-day", cfg.PersonalData.RevealsPerDay, "recipients whose address and phone one organisation is shown per day; the admin may set another per organisation; 0: no limit (env GOTONG_ORG_REVEALS_PER_DAY)")
 	fs.DurationVar(&cfg.PersonalData.RevealWithin, "reveal-within", cfg.PersonalData.RevealWithin, "show a recipient's address and phone only when the delivery is due within this; 0: always (env GOTONG_REVEAL_WITHIN)")
+	fs.IntVar(&cfg.RetentionDays, "retention-days", 0, "once a day, remove the personal data of programs closed more than this many days ago, as gotong purge does; 0: never (env GOTONG_RETENTION_DAYS)")
 	maxUpload := fs.Int64("max-upload-mib", cfg.MaxUpload>>20, "largest import file accepted, in MiB (env GOTONG_MAX_UPLOAD_MIB)")
 	fs.IntVar(&cfg.MaxUploads, "max-uploads", cfg.MaxUploads, "uploads received at once; more are answered 429 (env GOTONG_MAX_UPLOADS)")
 	level := fs.String("log-level", "info", "debug, info, warn or error (env GOTONG_LOG_LEVEL)")
@@ -232,6 +237,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.PersonalData.OpenUnits < 0 || cfg.PersonalData.RevealsPerDay < 0 || cfg.PersonalData.RevealWithin < 0 {
 		return usagef("--org-open-units, --org-reveals-per-day and --reveal-within must not be negative")
+	}
+	if cfg.RetentionDays < 0 {
+		return usagef("--retention-days must not be negative (0: never purge)")
 	}
 	if *maxUpload < 1 || *maxUpload > 1<<20 {
 		return usagef("--max-upload-mib must be from 1 to 1048576")
@@ -441,6 +449,35 @@ func cmdCountersVerify(ctx context.Context, args []string, stdout, stderr io.Wri
 		return fmt.Errorf("counters differ from a recount: %s", d)
 	}
 	fmt.Fprintf(stdout, "counters equal a recount: %d rows checked in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// cmdPurge removes the personal data of the programs closed before a day (package
+// retention) and prints a one-line summary.
+func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := app.Defaults()
+	fs := flagSet("purge", stderr, &cfg)
+	day := fs.String("closed-before", "", "YYYY-MM-DD: purge the programs closed before this day (00:00 WIB) (required)")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if *day == "" {
+		return usagef("--closed-before YYYY-MM-DD is required")
+	}
+	before, err := retention.DayStart(*day)
+	if err != nil {
+		return usagef("--closed-before: %v", err)
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.Retention.Purge(app.SystemContext(ctx, "cli purge"), before)
+	if err != nil {
+		return fmt.Errorf("purge stopped (run it again to finish): %w", err)
+	}
+	fmt.Fprintln(stdout, n.String())
 	return nil
 }
 

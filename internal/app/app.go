@@ -34,6 +34,7 @@ import (
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
+	"github.com/gotong/gotong/internal/retention"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/vault"
 	"github.com/gotong/gotong/internal/web"
@@ -90,6 +91,9 @@ type Config struct {
 	// BaseURL is the address the public reaches this server at (links given to
 	// couriers start with it); "" means http:// and the address served on.
 	BaseURL string
+	// RetentionDays, when above 0, purges once a day (and at start) the personal
+	// data of programs closed more than that many days ago (package retention).
+	RetentionDays int
 	// ChallengeMax is the largest secret number of the human check's challenges
 	// (0: package human's default, 100,000 — about a second on a cheap phone).
 	// Tests lower it so that solving takes milliseconds.
@@ -147,6 +151,8 @@ type App struct {
 	Monitor *monitor.Service
 	// Donations runs warehouses, offers of goods, intake and stock (issue 13).
 	Donations *donate.Service
+	// Retention purges closed programs' personal data (gotong purge, RetentionDays).
+	Retention *retention.Purger
 	served    atomic.Value // "http://" + the address Serve listens on
 }
 
@@ -232,6 +238,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Donations = donate.New(db, regions, a.Accounts, donate.Options{Province: cfg.Province,
 		Key: v.Subkey("donation record v1"), BaseURL: a.BaseURL, Outbox: a.Messages})
 	a.Allocations.UseStock(a.Donations)
+	a.Retention = &retention.Purger{DB: db, Programs: a.Programs, Registry: a.Registry, Allocations: a.Allocations, Deliveries: a.Deliveries,
+		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts), Messages: a.Messages}
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
@@ -387,6 +395,11 @@ func (a *App) startEngine(ctx context.Context) {
 		folded := make(chan struct{})
 		go func() { defer close(folded); a.Monitor.Run(ctx, 2*time.Second, a.Log) }()
 		defer func() { <-folded }()
+		if days := a.Cfg.RetentionDays; days > 0 {
+			purged := make(chan struct{})
+			go func() { defer close(purged); a.Retention.Every(SystemContext(ctx, "retention"), days, a.Log) }()
+			defer func() { <-purged }()
+		}
 		t := time.NewTicker(tick)
 		defer t.Stop()
 		for {
