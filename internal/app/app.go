@@ -29,6 +29,7 @@ import (
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/human"
+	"github.com/gotong/gotong/internal/idea"
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
@@ -147,7 +148,8 @@ type App struct {
 	Monitor *monitor.Service
 	// Donations runs warehouses, offers of goods, intake and stock (issue 13).
 	Donations *donate.Service
-	served    atomic.Value // "http://" + the address Serve listens on
+	Ideas     *idea.Service // the co-creation forum (issue 14)
+	served    atomic.Value  // "http://" + the address Serve listens on
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -232,8 +234,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Donations = donate.New(db, regions, a.Accounts, donate.Options{Province: cfg.Province,
 		Key: v.Subkey("donation record v1"), BaseURL: a.BaseURL, Outbox: a.Messages})
 	a.Allocations.UseStock(a.Donations)
+	a.Ideas = idea.New(db, regions, cfg.Province, a.Accounts, a.Programs)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations,
+		Ideas:     a.Ideas,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
 		Providers: deliver.NewProviders(db, v, a.Deliveries),
 		Codes:     deliver.NewCodes(v.Subkey("recipient code v1")),

@@ -99,7 +99,7 @@ func (s *Service) scan(r store.Scanner) (Idea, error) {
 // forReader drops what only the admin may see.
 func forReader(who Who, i Idea) Idea {
 	if !who.Can(account.GovernIdeas) {
-		i.Hidden, i.ReportCount, i.Reports = false, 0, nil
+		i.Hidden, i.ReportCount = false, 0
 	}
 	return i
 }
@@ -183,36 +183,37 @@ func (s *Service) visible(ctx context.Context, q store.Querier, who Who, id stri
 
 // Get reads one idea with its comments and offers (anyone; no sign-in needed),
 // and, for the admin, its reports.
-func (s *Service) Get(ctx context.Context, who Who, id string) (Idea, error) {
+func (s *Service) Get(ctx context.Context, who Who, id string) (Detail, error) {
 	r := s.db.R()
 	i, err := s.visible(ctx, r, who, id)
 	if err != nil {
-		return Idea{}, err
+		return Detail{}, err
 	}
-	if i.Comments, err = store.All(ctx, r, func(r store.Scanner) (Comment, error) {
+	d := Detail{Idea: forReader(who, i)}
+	if d.Comments, err = store.All(ctx, r, func(r store.Scanner) (Comment, error) {
 		var c Comment
 		return c, r.Scan(&c.ID, &c.Author, &c.Body, &c.CreatedAt)
 	}, `SELECT id, author_name, body, created_at FROM idea_comments WHERE idea_id = $1 ORDER BY created_at, id LIMIT 500`, id); err != nil {
-		return Idea{}, err
+		return Detail{}, err
 	}
-	if i.Offers, err = s.offers(ctx, r, id); err != nil {
-		return Idea{}, err
+	if d.Offers, err = s.offers(ctx, r, id); err != nil {
+		return Detail{}, err
 	}
 	if who.Can(account.GovernIdeas) {
-		if i.Reports, err = store.All(ctx, r, func(r store.Scanner) (Report, error) {
+		if d.Reports, err = store.All(ctx, r, func(r store.Scanner) (Report, error) {
 			var x Report
 			return x, r.Scan(&x.ID, &x.By, &x.Reason, &x.CreatedAt)
 		}, `SELECT id, user_name, reason, created_at FROM idea_reports WHERE idea_id = $1 ORDER BY created_at, id LIMIT 500`, id); err != nil {
-			return Idea{}, err
+			return Detail{}, err
 		}
 	}
-	if i.Comments == nil {
-		i.Comments = []Comment{}
+	if d.Comments == nil {
+		d.Comments = []Comment{}
 	}
-	if i.Offers == nil {
-		i.Offers = []Offer{}
+	if d.Offers == nil {
+		d.Offers = []Offer{}
 	}
-	return forReader(who, i), nil
+	return d, nil
 }
 
 func (s *Service) offers(ctx context.Context, q store.Querier, id string) ([]Offer, error) {
@@ -224,9 +225,9 @@ func (s *Service) offers(ctx context.Context, q store.Querier, id string) ([]Off
 
 // take runs one act of taking part on a visible idea, in one transaction, and
 // answers the idea as the caller then sees it.
-func (s *Service) take(ctx context.Context, who Who, perm account.Permission, id string, fn func(ctx context.Context, tx *store.Tx, i Idea) error) (Idea, error) {
+func (s *Service) take(ctx context.Context, who Who, perm account.Permission, id string, fn func(ctx context.Context, tx *store.Tx, i Idea) error) (Detail, error) {
 	if !who.Can(perm) {
-		return Idea{}, who.Refusal(perm)
+		return Detail{}, who.Refusal(perm)
 	}
 	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		i, err := s.visible(ctx, tx, who, id)
@@ -236,14 +237,14 @@ func (s *Service) take(ctx context.Context, who Who, perm account.Permission, id
 		return fn(ctx, tx, i)
 	})
 	if err != nil {
-		return Idea{}, err
+		return Detail{}, err
 	}
 	return s.Get(ctx, who, id)
 }
 
 // Support adds the caller's support, once: again is a conflict, and of two
 // requests at once one wins and the other is the conflict.
-func (s *Service) Support(ctx context.Context, who Who, id string) (Idea, error) {
+func (s *Service) Support(ctx context.Context, who Who, id string) (Detail, error) {
 	return s.take(ctx, who, account.TakePart, id, func(ctx context.Context, tx *store.Tx, i Idea) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO idea_supports (idea_id, user_id, created_at) VALUES ($1,$2,$3)`,
 			id, who.UserID, s.Now().UTC()); err != nil {
@@ -350,10 +351,10 @@ func (s *Service) ReportIdea(ctx context.Context, who Who, id, reason string) er
 
 // Hide takes an idea out of every list; its page is not found but to the admin
 // (GovernIdeas). Hiding a hidden idea is a conflict.
-func (s *Service) Hide(ctx context.Context, who Who, id, reason string) (Idea, error) {
+func (s *Service) Hide(ctx context.Context, who Who, id, reason string) (Detail, error) {
 	reason, err := prose("reason", reason, 0, MaxReason)
 	if err != nil {
-		return Idea{}, err
+		return Detail{}, err
 	}
 	return s.take(ctx, who, account.GovernIdeas, id, func(ctx context.Context, tx *store.Tx, i Idea) error {
 		res, err := tx.ExecContext(ctx, `UPDATE ideas SET hidden = $1, updated_at = $2 WHERE id = $3 AND hidden = $4`, true, s.Now().UTC(), id, false)

@@ -94,15 +94,19 @@ type Idea struct {
 	ProgramID  string    `json:"program_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
-	// The detail alone carries these.
-	Comments []Comment `json:"comments,omitempty"`
-	Offers   []Offer   `json:"offers,omitempty"`
 	// The admin alone sees these.
-	Hidden      bool     `json:"hidden,omitempty"`
-	ReportCount int      `json:"report_count,omitempty"`
-	Reports     []Report `json:"reports,omitempty"`
+	Hidden      bool `json:"hidden,omitempty"`
+	ReportCount int  `json:"report_count,omitempty"`
 
 	authorID, chain string
+}
+
+// Detail is one idea with its comments and offers, and for the admin its reports.
+type Detail struct {
+	Idea
+	Comments []Comment `json:"comments"`
+	Offers   []Offer   `json:"offers"`
+	Reports  []Report  `json:"reports,omitempty"`
 }
 
 // Comment is one comment, its author by display name.

@@ -14,13 +14,6 @@ import (
 	"github.com/gotong/gotong/internal/store"
 )
 
-// Move is a status change and its answer: ProgramID is the draft program an
-// adopted idea became.
-type Move struct {
-	Idea      Idea   `json:"idea"`
-	ProgramID string `json:"program_id,omitempty"`
-}
-
 // SetStatus moves an idea (the admin: GovernIdeas). Only the legal moves are
 // made; any other is a conflict. A decline needs a reason. Adoption creates a
 // draft program through package program, as the admin would, its description
@@ -31,36 +24,38 @@ type Move struct {
 // idea in between, the move is a conflict and the draft stays among the
 // drafts, named after the idea, for the admin to see. Adoption is rare and made
 // by hand; a lost draft is visible, a lost adoption would not be.
-func (s *Service) SetStatus(ctx context.Context, who Who, id, to, reason string) (Move, error) {
+//
+// The answer is the idea after the move; an adopted one names its program_id.
+func (s *Service) SetStatus(ctx context.Context, who Who, id, to, reason string) (Detail, error) {
 	if !who.Can(account.GovernIdeas) {
-		return Move{}, who.Refusal(account.GovernIdeas)
+		return Detail{}, who.Refusal(account.GovernIdeas)
 	}
 	if to == Proposed || !slices.Contains(Statuses, to) {
-		return Move{}, errs.E(errs.Invalid, "status must be reviewed, adopted, done or declined")
+		return Detail{}, errs.E(errs.Invalid, "status must be reviewed, adopted, done or declined")
 	}
 	reason, err := prose("reason", reason, 0, MaxReason)
 	if err != nil {
-		return Move{}, err
+		return Detail{}, err
 	}
 	if to == Declined && utf8.RuneCountInString(reason) < 3 {
-		return Move{}, errs.E(errs.Invalid, "a declined idea needs a reason of 3 to %d characters", MaxReason)
+		return Detail{}, errs.E(errs.Invalid, "a declined idea needs a reason of 3 to %d characters", MaxReason)
 	}
 	cur, err := s.visible(ctx, s.db.R(), who, id)
 	if err != nil {
-		return Move{}, err
+		return Detail{}, err
 	}
 	if !slices.Contains(moves[cur.Status], to) {
-		return Move{}, errs.E(errs.Conflict, "an idea that is %s cannot become %s", cur.Status, to)
+		return Detail{}, errs.E(errs.Conflict, "an idea that is %s cannot become %s", cur.Status, to)
 	}
 	programID := cur.ProgramID
 	if to == Adopted {
 		offers, err := s.offers(ctx, s.db.R(), id)
 		if err != nil {
-			return Move{}, err
+			return Detail{}, err
 		}
 		p, err := s.programs.Create(ctx, s.draft(cur, offers))
 		if err != nil {
-			return Move{}, err
+			return Detail{}, err
 		}
 		programID = p.ID
 	}
@@ -77,14 +72,9 @@ func (s *Service) SetStatus(ctx context.Context, who Who, id, to, reason string)
 			Detail: map[string]any{"from": cur.Status, "to": to, "reason": reason, "program": programID}})
 	})
 	if err != nil {
-		return Move{}, err
+		return Detail{}, err
 	}
-	i, err := s.Get(ctx, who, id)
-	m := Move{Idea: i}
-	if to == Adopted {
-		m.ProgramID = programID
-	}
-	return m, err
+	return s.Get(ctx, who, id)
 }
 
 // draft is the program an adopted idea becomes: a draft named after the idea,
@@ -123,3 +113,6 @@ func cut(s string, n int) string {
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
 }
+
+// NextStatuses lists the statuses an idea in status may move to.
+func NextStatuses(status string) []string { return slices.Clone(moves[status]) }
