@@ -44,7 +44,11 @@ func (f *roleFixture) ideas(t *testing.T) *ideaFixture {
 	if _, err := svc.Comment(ctx, x.author, x.open, ideaComment); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.MakeOffer(ctx, f.users[collabA].Principal(), x.open, "Beras 100 kg dari organisasi A"); err != nil {
+	a, err := f.s.App.Accounts.User(ctx, f.users[collabA].ID) // verified since the fixture registered it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.MakeOffer(ctx, a.Principal(), x.open, "Beras 100 kg dari organisasi A"); err != nil {
 		t.Fatal(err)
 	}
 	x.gone = f.newIdea(t, x.author, ideaTitleGone)
