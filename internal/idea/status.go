@@ -10,6 +10,7 @@ import (
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/store"
 )
@@ -45,7 +46,8 @@ func (s *Service) SetStatus(ctx context.Context, who Who, id, to, reason string)
 		return Detail{}, err
 	}
 	if !slices.Contains(moves[cur.Status], to) {
-		return Detail{}, errs.E(errs.Conflict, "an idea that is %s cannot become %s", cur.Status, to)
+		// The statuses are catalogue keys, so that each language names them.
+		return Detail{}, errs.E(errs.Conflict, "an idea that is %s cannot become %s", msg.New(statusKey(cur.Status)), msg.New(statusKey(to)))
 	}
 	programID := cur.ProgramID
 	if to == Adopted {
@@ -116,3 +118,6 @@ func cut(s string, n int) string {
 
 // NextStatuses lists the statuses an idea in status may move to.
 func NextStatuses(status string) []string { return slices.Clone(moves[status]) }
+
+// statusKey is the catalogue key that names a status in each language.
+func statusKey(status string) string { return "idea status " + status }

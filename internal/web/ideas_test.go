@@ -149,8 +149,13 @@ func TestIdeasThroughTheAPI(t *testing.T) {
 			if err != nil || p.Status != "draft" || !strings.Contains(p.Description, w.orgName) {
 				t.Fatalf("the adopted idea's program: %+v %v", p, err)
 			}
-			if r := w.admin.Do(t, "POST", one+"/status", map[string]string{"status": "declined", "reason": "terlambat"}); r.Status != 409 {
-				t.Errorf("adopted → declined: %d", r.Status)
+			if r := w.admin.Do(t, "POST", one+"/status", map[string]string{"status": "declined", "reason": "terlambat"}); r.Status != 409 ||
+				!strings.Contains(string(r.Body), "an idea that is adopted cannot become declined") {
+				t.Errorf("adopted → declined: %d %s", r.Status, r.Body)
+			}
+			w.admin.Lang = "id"
+			if r := w.admin.Do(t, "POST", one+"/status", map[string]string{"status": "reviewed"}); !strings.Contains(string(r.Body), "ide berstatus diadopsi tidak dapat menjadi dikaji") {
+				t.Errorf("the refusal in Indonesian: %s", r.Body)
 			}
 
 			// A report is the admin's; a hidden idea leaves the lists.
