@@ -132,24 +132,7 @@ func (s *Service) List(ctx context.Context, who Who, f Filter) ([]Idea, string, 
 		return nil, "", err
 	}
 	limit := store.Limit(f.Limit)
-	// $1 the caller (for "supported"), $2 $3 the region's range, $4 the status,
-	// $5 $6 $7 hidden ideas (only the admin's reported list shows them) and the
-	// reports an idea must have.
-	q := `SELECT ` + ideaCols + ` FROM ideas i WHERE i.region >= $2 AND i.region < $3 AND ($4 = '' OR i.status = $4)
-		AND (i.hidden = $5 OR $6) AND i.reports >= $7`
-	minReports := 0
-	if f.Reported {
-		minReports = 1
-	}
-	args := []any{who.UserID, scope, region.Upper(scope), f.Status, false, f.Reported, minReports}
-	if f.Sort == "support" {
-		q += ` AND ($9 = '' OR i.supports < $8 OR (i.supports = $8 AND i.id < $9)) ORDER BY i.supports DESC, i.id DESC LIMIT $10`
-		args = append(args, c.supports, c.id, limit+1)
-	} else {
-		// Ids are UUIDv7: their order is the order ideas were proposed in.
-		q += ` AND ($8 = '' OR i.id < $8) ORDER BY i.id DESC LIMIT $9`
-		args = append(args, c.id, limit+1)
-	}
+	q, args := listQuery(who, f, scope, c, limit)
 	items, err := store.All(ctx, s.db.R(), s.scan, q, args...)
 	if err != nil {
 		return nil, "", err
@@ -166,6 +149,28 @@ func (s *Service) List(ctx context.Context, who Who, f Filter) ([]Idea, string, 
 		items[k] = forReader(who, items[k])
 	}
 	return items, next, nil
+}
+
+// listQuery is List's statement: $1 the caller (for "supported"), $2 $3 the
+// region's range, $4 the status, $5 $6 $7 hidden ideas (only the admin's
+// reported list shows them) and the reports an idea must have, then the
+// cursor and the limit. Newest first walks the primary key backwards (ids are
+// UUIDv7: their order is the order ideas were proposed in); most supported
+// first walks ideas_support backwards. Neither sorts (plans_test.go).
+func listQuery(who Who, f Filter, scope string, c cursor, limit int) (string, []any) {
+	q := `SELECT ` + ideaCols + ` FROM ideas i WHERE i.region >= $2 AND i.region < $3 AND ($4 = '' OR i.status = $4)
+		AND (i.hidden = $5 OR $6) AND i.reports >= $7`
+	minReports := 0
+	if f.Reported {
+		minReports = 1
+	}
+	args := []any{who.UserID, scope, region.Upper(scope), f.Status, false, f.Reported, minReports}
+	if f.Sort == "support" {
+		q += ` AND ($9 = '' OR i.supports < $8 OR (i.supports = $8 AND i.id < $9)) ORDER BY i.supports DESC, i.id DESC LIMIT $10`
+		return q, append(args, c.supports, c.id, limit+1)
+	}
+	q += ` AND ($8 = '' OR i.id < $8) ORDER BY i.id DESC LIMIT $9`
+	return q, append(args, c.id, limit+1)
 }
 
 // visible reads an idea the caller may see: a hidden one is not found but to

@@ -28,9 +28,9 @@ CREATE TABLE ideas (
     CHECK (status <> 'declined' OR reason <> ''),
     CHECK (status NOT IN ('adopted','done') OR program_id <> '')
 );
-CREATE INDEX ideas_recent ON ideas (created_at, id);
+-- Newest first walks the primary key (UUIDv7 ids follow insertion order); most
+-- supported first walks this index (internal/idea/plans_test.go).
 CREATE INDEX ideas_support ON ideas (supports, id);
-CREATE INDEX ideas_region ON ideas (region);
 
 -- One support per user and idea: the primary key makes a double click one support.
 CREATE TABLE idea_supports (
