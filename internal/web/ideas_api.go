@@ -3,10 +3,32 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
+	"github.com/go-chi/httprate"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/idea"
 )
+
+// forumWrites is how many times a minute one user may write to the forum
+// (propose, support, comment, offer, report), API and pages together: far
+// above what a person types, low enough to stop a script filling the forum.
+const forumWrites = 60
+
+// perUser limits each signed-in user to n requests a minute on the handlers it
+// wraps (inside allow, which has found the user). Keyed by user, not address:
+// the citizens of a kelurahan may share one address behind their carrier, and
+// a spammer with many addresses still has one account.
+func (s *Server) perUser(n int) func(http.HandlerFunc) http.HandlerFunc {
+	byUser := func(r *http.Request) (string, error) {
+		u, _ := currentUser(r)
+		return u.ID, nil
+	}
+	l := httprate.NewRateLimiter(n, time.Minute, httprate.WithKeyFuncs(byUser), httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errs.E(errs.RateLimited, "too many requests; wait a minute and try again"))
+	}))
+	return func(h http.HandlerFunc) http.HandlerFunc { return l.Handler(h).ServeHTTP }
+}
 
 // The forum's API (API.md, "Citizens": ideas). Reading is public; taking part
 // needs a sign-in (TakePart), offering a verified organisation (OfferToIdea),

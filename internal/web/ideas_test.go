@@ -222,3 +222,30 @@ func TestIdeaPagesWork(t *testing.T) {
 		t.Errorf("the list: %d", r.Status)
 	}
 }
+
+// TestForumWritesAreLimitedPerUser: one user's burst of comments stops at the
+// limit; another user behind the same address still writes.
+func TestForumWritesAreLimitedPerUser(t *testing.T) {
+	s := apptest.Start(t, storetest.Engines(t)[0])
+	w := newIdeaWorld(t, s)
+	var i idea.Idea
+	w.citizen.Do(t, "POST", "/api/v1/ideas", newIdeaBody("Ide untuk uji batas")).JSON(t, &i)
+	path := "/api/v1/ideas/" + i.ID + "/comments"
+	limited := 0
+	for n := range 70 {
+		r := w.citizen.Do(t, "POST", path, map[string]string{"body": "komentar berulang"})
+		switch {
+		case r.Status == http.StatusTooManyRequests:
+			limited++
+		case r.Status != http.StatusCreated:
+			t.Fatalf("comment %d: %d %s", n, r.Status, r.Body)
+		}
+	}
+	// The proposal counted too: 59 comments pass, 11 are refused.
+	if limited != 11 {
+		t.Errorf("%d of 70 comments refused, want 11 (60 writes a minute, the proposal among them)", limited)
+	}
+	if r := w.office.Do(t, "POST", path, map[string]string{"body": "komentar lain"}); r.Status != http.StatusCreated {
+		t.Errorf("another user from the same address: %d", r.Status)
+	}
+}

@@ -112,6 +112,7 @@ type Server struct {
 	human          *human.Checker
 	challengeLimit func(http.HandlerFunc) http.HandlerFunc
 	ideas          *idea.Service // the co-creation forum
+	forumLimit     func(http.HandlerFunc) http.HandlerFunc
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -175,7 +176,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.monitor = caps.Monitor
 	s.donations = caps.Donations
 	s.human = caps.Human
-	s.ideas = caps.Ideas
+	s.ideas, s.forumLimit = caps.Ideas, s.perUser(forumWrites)
 	s.challengeLimit = s.newLimiter(challengeLimit)
 	s.boundaries = boundary.New(db, regions, opt.Province)
 	s.sessions = scs.New()
