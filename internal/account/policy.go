@@ -55,6 +55,10 @@ const (
 	HandleDonations  Permission = "handle_donations"  // for the warehouses of one's region: accept, decline and receive offers, map free text, adjust and transfer stock
 	Donate           Permission = "donate"            // offer goods to a warehouse, withdraw an offer, see one's own offers and where they went
 	ReadStock        Permission = "read_stock"        // a warehouse's stock and ledger: staff in their region, the organisation that distributes it
+	// The co-creation forum (issue 14). Reading it is public.
+	TakePart    Permission = "take_part"     // propose an idea, support it once, comment, report
+	OfferToIdea Permission = "offer_to_idea" // offer what one's organisation would contribute to an idea
+	GovernIdeas Permission = "govern_ideas"  // move ideas through reviewed, adopted, done or declined; hide them; read reports
 )
 
 // Permissions lists every permission, in the order above.
@@ -63,7 +67,8 @@ func Permissions() []Permission {
 		Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ManagePrograms, ReadPrograms, ReadCoverage, ReadOpenNeeds,
 		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation, ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ManageCourierProviders,
-		ReadDashboard, ExportMonitoring, ManageBoundaries, ManageWarehouses, HandleDonations, Donate, ReadStock}
+		ReadDashboard, ExportMonitoring, ManageBoundaries, ManageWarehouses, HandleDonations, Donate, ReadStock,
+		TakePart, OfferToIdea, GovernIdeas}
 }
 
 // ParsePermission checks a permission name (templates name them as strings).
@@ -101,7 +106,7 @@ func (u User) Principal() Principal {
 // an organisation's members commit and follow their commitments only once the
 // organisation is verified — until then commitments do not exist for them.
 var (
-	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage}
+	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage, TakePart}
 	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged,
 		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ReadDashboard, ExportMonitoring,
 		HandleDonations, ReadStock}
@@ -109,13 +114,13 @@ var (
 		ManageDeliveries, DeliverAllocation}
 	grants = map[Role]map[Permission]bool{
 		Admin: set(everyone, staff, follow, []Permission{ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags, ManagePrograms,
-			ManageCourierProviders, ManageBoundaries, ManageWarehouses}),
+			ManageCourierProviders, ManageBoundaries, ManageWarehouses, GovernIdeas}),
 		Office:       set(everyone, staff),
 		Collaborator: set(everyone),
 		// A citizen has no organisation: ReadOrg (its own members) means nothing to them.
-		Citizen: set([]Permission{ManageOwnAccount, ReadPrograms, ReadCoverage}),
+		Citizen: set([]Permission{ManageOwnAccount, ReadPrograms, ReadCoverage, TakePart}),
 	}
-	verifiedCollaborator = set(everyone, follow, []Permission{Commit, Donate, ReadStock})
+	verifiedCollaborator = set(everyone, follow, []Permission{Commit, Donate, ReadStock, OfferToIdea})
 )
 
 func set(lists ...[]Permission) map[Permission]bool {

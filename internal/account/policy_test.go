@@ -66,6 +66,9 @@ var grants = map[account.Permission]string{
 	account.HandleDonations:        "AO....",
 	account.Donate:                 "..V...",
 	account.ReadStock:              "AOV...",
+	account.TakePart:               "AOVP.C",
+	account.OfferToIdea:            "..V...",
+	account.GovernIdeas:            "A.....",
 }
 
 func TestPolicyAnswersEveryPermissionForEveryPrincipal(t *testing.T) {

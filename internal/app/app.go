@@ -29,6 +29,7 @@ import (
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/human"
+	"github.com/gotong/gotong/internal/idea"
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
@@ -153,7 +154,8 @@ type App struct {
 	Donations *donate.Service
 	// Retention purges closed programs' personal data (gotong purge, RetentionDays).
 	Retention *retention.Purger
-	served    atomic.Value // "http://" + the address Serve listens on
+	Ideas     *idea.Service // the co-creation forum (issue 14)
+	served    atomic.Value  // "http://" + the address Serve listens on
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -240,8 +242,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Allocations.UseStock(a.Donations)
 	a.Retention = &retention.Purger{DB: db, Programs: a.Programs, Registry: a.Registry, Allocations: a.Allocations, Deliveries: a.Deliveries,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts), Messages: a.Messages}
+	a.Ideas = idea.New(db, regions, cfg.Province, a.Accounts, a.Programs)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations,
+		Ideas:     a.Ideas,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
 		Providers: deliver.NewProviders(db, v, a.Deliveries),
 		Codes:     deliver.NewCodes(v.Subkey("recipient code v1")),
@@ -488,7 +492,7 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 			Allocations: a.Allocations, Regions: a.Regions, Province: a.Cfg.Province, Admin: admins[0],
 			NewPassword: NewPassword, HouseholdRows: a.Cfg.DemoRows, Deliveries: a.Deliveries,
 			Callbacks: callback.New(a.DB, a.Regions, a.Cfg.Province, a.Allocations, a.Programs, a.Accounts),
-			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1")), Donations: a.Donations}, out); err != nil {
+			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1")), Donations: a.Donations, Ideas: a.Ideas}, out); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}

@@ -28,8 +28,9 @@ func TestDemoSeedsProgramsAndCommitmentsInProgress(t *testing.T) {
 			for _, p := range progs {
 				status[p.Status]++
 			}
-			if status[program.Published] != 3 || status[program.Draft] != 1 {
-				t.Fatalf("programs by status %v, want 3 published and 1 draft", status)
+			// Drafts: the demo's own and the two the forum's adopted ideas became.
+			if status[program.Published] != 3 || status[program.Draft] != 1+2 {
+				t.Fatalf("programs by status %v, want 3 published and 3 drafts", status)
 			}
 			cs, _, err := s.App.Allocations.List(ctx, allocate.Who{Role: account.Admin}, allocate.ListFilter{})
 			if err != nil {
@@ -93,6 +94,14 @@ func TestDemoSeedsProgramsAndCommitmentsInProgress(t *testing.T) {
 					WHERE sc.reserved > 0 AND c.warehouse_id = sc.warehouse_id`, 1},
 				{"task force allocations", `SELECT COUNT(*) FROM allocations a JOIN commitments c ON c.id = a.commitment_id
 					WHERE c.warehouse_id <> ''`, 1},
+				// The co-creation forum (issue 14): ideas in every status with
+				// supporters, comments and offers; the adopted ones are draft programs.
+				{"ideas proposed, reviewed, adopted, done, declined", `SELECT COUNT(DISTINCT status) FROM ideas`, 5},
+				{"supported ideas", `SELECT COUNT(*) FROM ideas WHERE supports > 1`, 3},
+				{"offers to ideas", `SELECT COUNT(DISTINCT org_id) FROM idea_offers`, 2},
+				{"comments on ideas", `SELECT COUNT(*) FROM idea_comments`, 3},
+				{"ideas adopted as draft programs", `SELECT COUNT(*) FROM ideas i JOIN programs p ON p.id = i.program_id AND p.status = 'draft'`, 2},
+				{"hidden ideas", `SELECT COUNT(*) FROM ideas WHERE hidden = TRUE AND reports > 0`, 1},
 			} {
 				var n int
 				if err := s.App.DB.R().QueryRowContext(ctx, c.q).Scan(&n); err != nil || n < c.min {

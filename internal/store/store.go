@@ -103,6 +103,11 @@
 //	stock_commitments   donate    -
 //	donor_certificates  donate    -
 //	challenges_spent    human     -
+//	ideas               idea      -
+//	idea_supports       idea      -
+//	idea_comments       idea      -
+//	idea_offers         idea      -
+//	idea_reports        idea      -
 package store
 
 import (

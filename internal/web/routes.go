@@ -140,6 +140,16 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.apiMapDonationLine)},
 		{"POST", "/api/v1/donations/{id}/receive", s.allow(account.HandleDonations, s.apiReceiveDonation)},
 		{"GET", "/api/v1/donations/{id}/receipts", s.allowEither(account.Donate, account.HandleDonations, s.apiDonationReceipts)},
+		// The co-creation forum (issue 14): reading is public.
+		{"GET", "/api/v1/ideas", s.apiIdeas},
+		{"POST", "/api/v1/ideas", s.allow(account.TakePart, s.forumLimit(s.apiProposeIdea))},
+		{"GET", "/api/v1/ideas/{id}", s.apiIdea},
+		{"POST", "/api/v1/ideas/{id}/support", s.allow(account.TakePart, s.forumLimit(s.apiSupportIdea))},
+		{"POST", "/api/v1/ideas/{id}/comments", s.allow(account.TakePart, s.forumLimit(s.apiCommentIdea))},
+		{"POST", "/api/v1/ideas/{id}/offers", s.allow(account.OfferToIdea, s.forumLimit(s.apiOfferToIdea))},
+		{"POST", "/api/v1/ideas/{id}/status", s.allow(account.GovernIdeas, s.apiIdeaStatus)},
+		{"POST", "/api/v1/ideas/{id}/report", s.allow(account.TakePart, s.forumLimit(s.apiReportIdea))},
+		{"POST", "/api/v1/ideas/{id}/hide", s.allow(account.GovernIdeas, s.apiHideIdea)},
 	}
 }
 
@@ -258,6 +268,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /donations/{id}/close", s.allow(account.HandleDonations, s.pageDonationAct))
 	mux.HandleFunc("POST /donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.pageDonationAct))
 	mux.HandleFunc("POST /donations/{id}/receive", s.allow(account.HandleDonations, s.pageDonationReceive))
+	// The co-creation forum (issue 14): reading is public.
+	mux.HandleFunc("GET /ideas", s.pageIdeas)
+	mux.HandleFunc("POST /ideas", s.allow(account.TakePart, s.forumLimit(s.pageProposeIdea)))
+	mux.HandleFunc("GET /ideas/{id}", s.pageIdea)
+	mux.HandleFunc("POST /ideas/{id}/support", s.allow(account.TakePart, s.forumLimit(s.pageIdeaAct)))
+	mux.HandleFunc("POST /ideas/{id}/comments", s.allow(account.TakePart, s.forumLimit(s.pageIdeaAct)))
+	mux.HandleFunc("POST /ideas/{id}/offers", s.allow(account.OfferToIdea, s.forumLimit(s.pageIdeaAct)))
+	mux.HandleFunc("POST /ideas/{id}/status", s.allow(account.GovernIdeas, s.pageIdeaAct))
+	mux.HandleFunc("POST /ideas/{id}/report", s.allow(account.TakePart, s.forumLimit(s.pageIdeaAct)))
+	mux.HandleFunc("POST /ideas/{id}/hide", s.allow(account.GovernIdeas, s.pageIdeaAct))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})

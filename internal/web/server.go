@@ -34,6 +34,7 @@ import (
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/human"
+	"github.com/gotong/gotong/internal/idea"
 	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
@@ -110,6 +111,8 @@ type Server struct {
 	// Citizens (issue 14): the human check of public forms.
 	human          *human.Checker
 	challengeLimit func(http.HandlerFunc) http.HandlerFunc
+	ideas          *idea.Service // the co-creation forum
+	forumLimit     func(http.HandlerFunc) http.HandlerFunc
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -130,6 +133,8 @@ type Capabilities struct {
 	Donations *donate.Service
 	// Human is the human check (ALTCHA) of public forms.
 	Human *human.Checker
+	// Ideas is the co-creation forum (issue 14).
+	Ideas *idea.Service
 }
 
 // sessionStore is scs's store on either engine, with its cleanup to stop.
@@ -171,6 +176,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.monitor = caps.Monitor
 	s.donations = caps.Donations
 	s.human = caps.Human
+	s.ideas, s.forumLimit = caps.Ideas, s.perUser(forumWrites)
 	s.challengeLimit = s.newLimiter(challengeLimit)
 	s.boundaries = boundary.New(db, regions, opt.Province)
 	s.sessions = scs.New()
