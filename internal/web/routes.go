@@ -140,6 +140,9 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.apiMapDonationLine)},
 		{"POST", "/api/v1/donations/{id}/receive", s.allow(account.HandleDonations, s.apiReceiveDonation)},
 		{"GET", "/api/v1/donations/{id}/receipts", s.allowEither(account.Donate, account.HandleDonations, s.apiDonationReceipts)},
+		// The self-check and data-subject access (issue 14).
+		{"POST", "/api/v1/self-check", s.selfLimits.byAddr(s.apiSelfCheck)},
+		{"GET", "/api/v1/targets/{id}/subject-access", s.allow(account.ReadSubjectData, s.apiSubjectAccess)},
 	}
 }
 
@@ -258,6 +261,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /donations/{id}/close", s.allow(account.HandleDonations, s.pageDonationAct))
 	mux.HandleFunc("POST /donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.pageDonationAct))
 	mux.HandleFunc("POST /donations/{id}/receive", s.allow(account.HandleDonations, s.pageDonationReceive))
+	mux.HandleFunc("GET /cek-bantuan", s.pageSelfCheck) // the self-check (issue 14)
+	mux.HandleFunc("POST /cek-bantuan", s.selfLimits.byAddr(s.pageSelfCheckPost))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})

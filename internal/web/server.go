@@ -110,6 +110,7 @@ type Server struct {
 	// Citizens (issue 14): the human check of public forms.
 	human          *human.Checker
 	challengeLimit func(http.HandlerFunc) http.HandlerFunc
+	selfLimits     selfCheckLimits // the self-check's, per address and per NIK
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -172,6 +173,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.donations = caps.Donations
 	s.human = caps.Human
 	s.challengeLimit = s.newLimiter(challengeLimit)
+	s.selfLimits = newSelfCheckLimits(s)
 	s.boundaries = boundary.New(db, regions, opt.Province)
 	s.sessions = scs.New()
 	// scs has a store per engine, each speaking its engine's SQL to the sessions
