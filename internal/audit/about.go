@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"time"
 
 	"github.com/gotong/gotong/internal/store"
 )
@@ -30,4 +31,28 @@ func About(ctx context.Context, q store.Querier, objects []Object) ([]Entry, err
 		}
 	}
 	return out, nil
+}
+
+// SubjectEntry is an entry as the person it is about receives it: what was done,
+// when, and by which account (its opaque id, which the office can name if asked),
+// without the staff member's email or network address, which are the staff's own
+// personal data. The chain, sequence and hash stay, so that the entry can be
+// checked against the log.
+type SubjectEntry struct {
+	Chain      string    `json:"chain"`
+	Seq        int64     `json:"seq"`
+	At         time.Time `json:"at"`
+	ActorID    string    `json:"actor_id"`
+	Action     string    `json:"action"`
+	ObjectType string    `json:"object_type"`
+	ObjectID   string    `json:"object_id"`
+	Region     string    `json:"region"`
+	Detail     string    `json:"detail"`
+	Hash       string    `json:"hash"`
+}
+
+// ForSubject is the entry as its subject receives it.
+func (e Entry) ForSubject() SubjectEntry {
+	return SubjectEntry{Chain: e.Chain, Seq: e.Seq, At: e.At, ActorID: e.ActorID, Action: e.Action, ObjectType: e.ObjectType,
+		ObjectID: e.ObjectID, Region: e.Region, Detail: e.Detail, Hash: e.Hash}
 }

@@ -24,7 +24,7 @@ type subjectAccess struct {
 	Record     registry.SubjectRecord    `json:"record"`
 	Aid        []allocate.AidLine        `json:"aid"`
 	Deliveries []deliver.SubjectDelivery `json:"deliveries"`
-	Audit      []audit.Entry             `json:"audit"`
+	Audit      []audit.SubjectEntry      `json:"audit"`
 }
 
 // apiSubjectAccess is GET /api/v1/targets/{id}/subject-access.
@@ -57,9 +57,14 @@ func (s *Server) apiSubjectAccess(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if out.Audit, err = audit.About(ctx, s.db.R(), objects); err != nil {
+	entries, err := audit.About(ctx, s.db.R(), objects)
+	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	out.Audit = make([]audit.SubjectEntry, len(entries))
+	for i, e := range entries {
+		out.Audit[i] = e.ForSubject()
 	}
 	if out.Aid == nil {
 		out.Aid = []allocate.AidLine{}
