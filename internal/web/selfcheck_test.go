@@ -76,11 +76,37 @@ func newSelfWorld(t *testing.T, s *apptest.Server, households int) *selfWorld {
 
 func (w *selfWorld) id(t *testing.T, name string) string {
 	t.Helper()
+	return w.id2(t, `SELECT id FROM targets WHERE name = $1`, name)
+}
+
+// id2 reads one string.
+func (w *selfWorld) id2(t *testing.T, query string, arg any) string {
+	t.Helper()
 	var id string
-	if err := w.s.App.DB.R().QueryRowContext(context.Background(), `SELECT id FROM targets WHERE name = $1`, name).Scan(&id); err != nil {
-		t.Fatalf("target %s: %v", name, err)
+	if err := w.s.App.DB.R().QueryRowContext(context.Background(), query, arg).Scan(&id); err != nil {
+		t.Fatalf("%s %v: %v", query, arg, err)
 	}
 	return id
+}
+
+// commit has the organisation commit one package to Bambang's kelurahan, which
+// only his household needs, and returns the allocation.
+func (w *selfWorld) commit(t *testing.T) string {
+	t.Helper()
+	cm, err := w.s.App.Allocations.Commit(w.s.Ctx(), w.who, allocate.Request{ProgramID: w.prog.ID, Phase: "Minggu 1", Quantity: 1,
+		Region: "31.71.01.1001", DeliverBy: futureDate(2)})
+	if err != nil || cm.Allocated != 1 {
+		t.Fatalf("commit: %+v %v", cm, err)
+	}
+	return w.id2(t, `SELECT id FROM allocations WHERE commitment_id = $1`, cm.ID)
+}
+
+// move dispatches or delivers the allocation as the organisation.
+func (w *selfWorld) move(t *testing.T, alloc, step string, body any) {
+	t.Helper()
+	if r := w.collab.Do(t, "POST", "/api/v1/allocations/"+alloc+"/"+step, body); r.Status != 200 {
+		t.Fatalf("%s: %d %s", step, r.Status, r.Body)
+	}
 }
 
 // check asks the self-check with a fresh human check.
@@ -133,15 +159,7 @@ func TestSelfCheckFollowsOnesOwnAidAsItMoves(t *testing.T) {
 				t.Errorf("a leniently written name: %s", st)
 			}
 			// Reserved for a collaborator: still waiting, and the code is open.
-			cm, err := s.App.Allocations.Commit(s.Ctx(), w.who, allocate.Request{ProgramID: w.prog.ID, Phase: "Minggu 1", Quantity: 1,
-				Region: "31.71.01.1001", DeliverBy: futureDate(2)})
-			if err != nil || cm.Allocated != 1 {
-				t.Fatalf("commit: %+v %v", cm, err)
-			}
-			var alloc string
-			if err := s.App.DB.R().QueryRowContext(s.Ctx(), `SELECT id FROM allocations WHERE commitment_id = $1`, cm.ID).Scan(&alloc); err != nil {
-				t.Fatal(err)
-			}
+			alloc := w.commit(t)
 			want := deliver.Format(codes.For(alloc))
 			if st, _, code := w.one(t, c, w.head, w.headName); st != "waiting" || code != want {
 				t.Errorf("reserved: %s %q, want waiting with code %q", st, code, want)
@@ -150,9 +168,7 @@ func TestSelfCheckFollowsOnesOwnAidAsItMoves(t *testing.T) {
 			if st, _, code := w.one(t, c, w.wife, w.wifeName); st != "waiting" || code != want {
 				t.Errorf("the wife's check: %s %q", st, code)
 			}
-			if r := w.collab.Do(t, "POST", "/api/v1/allocations/"+alloc+"/dispatch", nil); r.Status != 200 {
-				t.Fatalf("dispatch: %d %s", r.Status, r.Body)
-			}
+			w.move(t, alloc, "dispatch", nil)
 			if st, _, code := w.one(t, c, w.head, w.headName); st != "on_the_way" || code != want {
 				t.Errorf("dispatched: %s %q, want on_the_way with the code", st, code)
 			}
@@ -160,9 +176,7 @@ func TestSelfCheckFollowsOnesOwnAidAsItMoves(t *testing.T) {
 			if st, _, code := w.one(t, c, w.neighbourNIK, w.nbName); st != "waiting" || code != "" {
 				t.Errorf("the neighbour: %s %q, want waiting without code", st, code)
 			}
-			if r := w.collab.Do(t, "POST", "/api/v1/allocations/"+alloc+"/deliver", map[string]any{"recipient_code": want, "received_by": "Sri"}); r.Status != 200 {
-				t.Fatalf("deliver: %d %s", r.Status, r.Body)
-			}
+			w.move(t, alloc, "deliver", map[string]any{"recipient_code": want, "received_by": "Sri"})
 			today := time.Now().In(time.FixedZone("WIB", 7*3600)).Format(time.DateOnly)
 			if st, on, code := w.one(t, c, w.head, w.headName); st != "delivered" || on != today || code != "" {
 				t.Errorf("delivered: %s %q %q, want delivered on %s without code", st, on, code, today)
