@@ -140,6 +140,9 @@ func (s *Server) selfCheck(ctx context.Context, in selfCheckInput) (SelfCheckAns
 	if name == "" || len(in.Name) > 200 {
 		return SelfCheckAnswer{}, errs.E(errs.Invalid, "write the name as it is on the KTP")
 	}
+	if s.human == nil {
+		return SelfCheckAnswer{}, errs.E(errs.Internal, "the human check is not configured")
+	}
 	if err := s.human.Verify(ctx, in.Altcha); err != nil {
 		return SelfCheckAnswer{}, err
 	}
