@@ -59,6 +59,8 @@ const (
 	TakePart    Permission = "take_part"     // propose an idea, support it once, comment, report
 	OfferToIdea Permission = "offer_to_idea" // offer what one's organisation would contribute to an idea
 	GovernIdeas Permission = "govern_ideas"  // move ideas through reviewed, adopted, done or declined; hide them; read reports
+	// Data-subject rights (issue 14).
+	ReadSubjectData Permission = "read_subject_data" // a target's whole record, its aid and its audit history, for the person it is about (UU 27/2022)
 )
 
 // Permissions lists every permission, in the order above.
@@ -68,7 +70,7 @@ func Permissions() []Permission {
 		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation, ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ManageCourierProviders,
 		ReadDashboard, ExportMonitoring, ManageBoundaries, ManageWarehouses, HandleDonations, Donate, ReadStock,
-		TakePart, OfferToIdea, GovernIdeas}
+		TakePart, OfferToIdea, GovernIdeas, ReadSubjectData}
 }
 
 // ParsePermission checks a permission name (templates name them as strings).
@@ -109,7 +111,7 @@ var (
 	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage, TakePart}
 	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged,
 		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ReadDashboard, ExportMonitoring,
-		HandleDonations, ReadStock}
+		HandleDonations, ReadStock, ReadSubjectData}
 	follow = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation}
 	grants = map[Role]map[Permission]bool{

@@ -69,6 +69,7 @@ var grants = map[account.Permission]string{
 	account.TakePart:               "AOVP.C",
 	account.OfferToIdea:            "..V...",
 	account.GovernIdeas:            "A.....",
+	account.ReadSubjectData:        "AO....",
 }
 
 func TestPolicyAnswersEveryPermissionForEveryPrincipal(t *testing.T) {

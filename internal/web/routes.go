@@ -150,6 +150,9 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/ideas/{id}/status", s.allow(account.GovernIdeas, s.apiIdeaStatus)},
 		{"POST", "/api/v1/ideas/{id}/report", s.allow(account.TakePart, s.forumLimit(s.apiReportIdea))},
 		{"POST", "/api/v1/ideas/{id}/hide", s.allow(account.GovernIdeas, s.apiHideIdea)},
+		// The self-check and data-subject access (issue 14).
+		{"POST", "/api/v1/self-check", s.selfLimits.byAddr(s.apiSelfCheck)},
+		{"GET", "/api/v1/targets/{id}/subject-access", s.allow(account.ReadSubjectData, s.apiSubjectAccess)},
 	}
 }
 
@@ -278,6 +281,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /ideas/{id}/status", s.allow(account.GovernIdeas, s.pageIdeaAct))
 	mux.HandleFunc("POST /ideas/{id}/report", s.allow(account.TakePart, s.forumLimit(s.pageIdeaAct)))
 	mux.HandleFunc("POST /ideas/{id}/hide", s.allow(account.GovernIdeas, s.pageIdeaAct))
+	mux.HandleFunc("GET /cek-bantuan", s.pageSelfCheck) // the self-check (issue 14)
+	mux.HandleFunc("POST /cek-bantuan", s.selfLimits.byAddr(s.pageSelfCheckPost))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})

@@ -113,6 +113,7 @@ type Server struct {
 	challengeLimit func(http.HandlerFunc) http.HandlerFunc
 	ideas          *idea.Service // the co-creation forum
 	forumLimit     func(http.HandlerFunc) http.HandlerFunc
+	selfLimits     selfCheckLimits // the self-check's, per address and per NIK
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -178,6 +179,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.human = caps.Human
 	s.ideas, s.forumLimit = caps.Ideas, s.perUser(forumWrites)
 	s.challengeLimit = s.newLimiter(challengeLimit)
+	s.selfLimits = newSelfCheckLimits(s)
 	s.boundaries = boundary.New(db, regions, opt.Province)
 	s.sessions = scs.New()
 	// scs has a store per engine, each speaking its engine's SQL to the sessions
