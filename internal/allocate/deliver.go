@@ -271,7 +271,11 @@ func (s *Service) FailDeliveryTx(ctx context.Context, tx *store.Tx, id, reason, 
 		if _, err := tx.ExecContext(ctx, `UPDATE allocations SET note = $1 WHERE id = $2`, note, h.id); err != nil {
 			return Failure{}, err
 		}
-		why += ": " + note // the audit entry keeps both
+		// The note is free text about a person ("the mother said she moved to
+		// her sister's"): it stays in the allocation, where the purge of a closed
+		// program can remove it, never in the append-only audit log, which says
+		// only that there was one.
+		why += " (with a note)"
 	}
 	if err := s.refill(ctx, tx, done); err != nil {
 		return Failure{}, err

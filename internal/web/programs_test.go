@@ -277,6 +277,14 @@ func TestCommitmentAPIRefusesBadInput(t *testing.T) {
 						t.Errorf("fail with %v: %d %s, want %d", b.body, r.Status, r.Body, b.code)
 					}
 				}
+				// The note is about a person: it is kept with the allocation (where
+				// a purge can remove it), never in the append-only audit log.
+				if n := countRows(t, s, `SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%gang buntu%'`); n != 0 {
+					t.Errorf("the failure's note is in %d audit entries", n)
+				}
+				if n := countRows(t, s, `SELECT COUNT(*) FROM allocations WHERE id = $1 AND note LIKE 'gang buntu%'`, as.Items[0].ID); n != 1 {
+					t.Errorf("the failure's note is not kept with its allocation")
+				}
 			})
 
 			t.Run("list parameters are checked", func(t *testing.T) {
