@@ -238,6 +238,16 @@ func (s *Server) pageProgram(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Overlaps = overlaps
+	if p.Status == program.Closed {
+		at, err := s.programs.PurgedAt(r.Context(), p.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if at != nil {
+			data.PurgedOn = at.In(jakarta).Format(time.DateOnly)
+		}
+	}
 	if who := principal(r); who.Can(account.ReadFlagged) {
 		flagged, err := s.programs.FlaggedNeeds(r.Context(), p.ID, who.RegionScope(s.opt.Province), 100)
 		if err != nil {
@@ -253,6 +263,7 @@ func (s *Server) pageProgram(w http.ResponseWriter, r *http.Request) {
 // and for the government the needs flagged for review.
 type programPage struct {
 	P           program.Program
+	PurgedOn    string // the day (WIB) its recipients' personal data was removed; "" if kept
 	Coverage    *coverageView
 	Link        string // the page with the chosen phase kept, for the region links
 	Overlaps    []program.Overlap
