@@ -95,7 +95,13 @@ func (s *Server) pageRegisterPost(w http.ResponseWriter, r *http.Request) {
 	in.Name, in.Kind = r.PostFormValue("name"), r.PostFormValue("kind")
 	in.ContactName, in.ContactEmail, in.ContactPhone = r.PostFormValue("contact_name"), r.PostFormValue("contact_email"), r.PostFormValue("contact_phone")
 	in.User.Name, in.User.Email, in.User.Password = r.PostFormValue("user_name"), r.PostFormValue("user_email"), r.PostFormValue("user_password")
-	o, _, err := s.accounts.Register(r.Context(), in)
+	// The page is a public form, so it asks for the human check (issue 14); the
+	// API route keeps API.md's body, held back by the registrations' rate limit.
+	err := s.verifyHuman(r, r.PostFormValue("altcha"))
+	var o account.Org
+	if err == nil {
+		o, _, err = s.accounts.Register(r.Context(), in)
+	}
 	if err != nil {
 		in.User.Password = ""
 		code := statusOf[errs.KindOf(err)]

@@ -239,6 +239,13 @@ func (b *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// human waits until the human check (the ALTCHA widget, solving by itself from
+// the page's load) has put its solution into the form matching sel.
+func (b *tab) human(sel string) {
+	b.t.Helper()
+	waitFor[bool](b, "the human check to be solved", `() => { const i = document.querySelector(`+"`"+sel+` input[name="altcha"]`+"`"+`); return !!(i && i.value) || null; }`)
+}
+
 // open loads path as a full page load (as typing the address would).
 func (b *tab) open(path string) {
 	b.t.Helper()
@@ -518,6 +525,7 @@ func TestBrowserRegisterVerifyAndSwitchLanguage(t *testing.T) {
 					{`input[name="user_password"]`, userPassword},
 				})
 				b.do("choose the kind", chromedp.SetValue(chromedp.CSS(`select[name="kind"]`), "ngo"))
+				b.human(`form[action="/register"]`)
 				b.shot("register-filled", phoneW)
 				b.click("#register-submit")
 				b.waitText("main h1", "Terima kasih telah mendaftar")

@@ -388,7 +388,7 @@ func TestInvisibleCharactersInNames(t *testing.T) {
 			t.Run("an organisation registered through the page", func(t *testing.T) {
 				form := url.Values{"name": {"Yayasan Sri\u200c " + n}, "kind": {"ngo"}, "contact_name": {"Ibu Kontak"},
 					"contact_email": {"k@tepi.example"}, "contact_phone": {"081234567890"}, "user_name": {"Sri\u2060 Wahyuni"},
-					"user_email": {"sri" + n + "@tepi.example"}, "user_password": {"kata-sandi-rahasia"}}
+					"user_email": {"sri" + n + "@tepi.example"}, "user_password": {"kata-sandi-rahasia"}, "altcha": {s.Client().Human(t)}}
 				if r := s.Client().Do(t, "POST", "/register", form); r.Status != http.StatusCreated {
 					t.Fatalf("register page: %d", r.Status)
 				}

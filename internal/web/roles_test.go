@@ -513,7 +513,8 @@ func roleTable() []roleRow {
 				"user": map[string]string{"email": email, "password": "kata-sandi-baru-" + n}}
 			if form {
 				body = url.Values{"name": {name}, "kind": {"community"}, "contact_name": {"Kontak Baru"}, "contact_email": {email},
-					"contact_phone": {"081234567890"}, "user_email": {email}, "user_password": {"kata-sandi-baru-" + n}}
+					"contact_phone": {"081234567890"}, "user_email": {email}, "user_password": {"kata-sandi-baru-" + n},
+					"altcha": {f.s.Client().Human(t)}}
 			}
 			return freshObjects{body: body, after: func(t *testing.T, r role, _ *apptest.Client) {
 				if n := f.count(t, `SELECT COUNT(*) FROM organizations WHERE name = $1 AND status = 'pending'`, name); n != 1 {
