@@ -274,9 +274,11 @@ func (s *Service) CheckCommitter(ctx context.Context, q store.Querier, orgID str
 }
 
 // OrgLimits reads an organisation's own limits on open units and on recipients
-// revealed per day (0: the deployment's default).
+// revealed per day (0: the deployment's default). An individual collaborator
+// without a limit of its own holds IndividualOpenLimit units at most (citizen.go).
 func (s *Service) OrgLimits(ctx context.Context, q store.Querier, orgID string) (open, reveal int, err error) {
-	err = store.One(ctx, q, `SELECT open_limit, reveal_limit FROM organizations WHERE id = $1`, orgID).Scan(&open, &reveal)
+	err = store.One(ctx, q, `SELECT CASE WHEN open_limit = 0 AND kind = $2 THEN $3 ELSE open_limit END, reveal_limit
+		FROM organizations WHERE id = $1`, orgID, KindIndividual, IndividualOpenLimit).Scan(&open, &reveal)
 	return open, reveal, err
 }
 

@@ -55,6 +55,10 @@ const (
 	HandleDonations  Permission = "handle_donations"  // for the warehouses of one's region: accept, decline and receive offers, map free text, adjust and transfer stock
 	Donate           Permission = "donate"            // offer goods to a warehouse, withdraw an offer, see one's own offers and where they went
 	ReadStock        Permission = "read_stock"        // a warehouse's stock and ledger: staff in their region, the organisation that distributes it
+	// Citizens who give (issue 14).
+	VerifyIndividuals Permission = "verify_individuals" // verify or reject a citizen's request to commit as an individual collaborator (the office of the citizen's region, the admin)
+	Pledge            Permission = "pledge"             // a citizen's pledge to a verified aggregator, and reading one's own
+	ReadPledges       Permission = "read_pledges"       // an aggregator's pledges, linked to its own commitments (other organisations: none)
 )
 
 // Permissions lists every permission, in the order above.
@@ -63,7 +67,8 @@ func Permissions() []Permission {
 		Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ManagePrograms, ReadPrograms, ReadCoverage, ReadOpenNeeds,
 		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation, ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ManageCourierProviders,
-		ReadDashboard, ExportMonitoring, ManageBoundaries, ManageWarehouses, HandleDonations, Donate, ReadStock}
+		ReadDashboard, ExportMonitoring, ManageBoundaries, ManageWarehouses, HandleDonations, Donate, ReadStock,
+		VerifyIndividuals, Pledge, ReadPledges}
 }
 
 // ParsePermission checks a permission name (templates name them as strings).
@@ -104,7 +109,7 @@ var (
 	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage}
 	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged,
 		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ReadDashboard, ExportMonitoring,
-		HandleDonations, ReadStock}
+		HandleDonations, ReadStock, VerifyIndividuals}
 	follow = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation}
 	grants = map[Role]map[Permission]bool{
@@ -113,9 +118,9 @@ var (
 		Office:       set(everyone, staff),
 		Collaborator: set(everyone),
 		// A citizen has no organisation: ReadOrg (its own members) means nothing to them.
-		Citizen: set([]Permission{ManageOwnAccount, ReadPrograms, ReadCoverage}),
+		Citizen: set([]Permission{ManageOwnAccount, ReadPrograms, ReadCoverage, Pledge}),
 	}
-	verifiedCollaborator = set(everyone, follow, []Permission{Commit, Donate, ReadStock})
+	verifiedCollaborator = set(everyone, follow, []Permission{Commit, Donate, ReadStock, ReadPledges})
 )
 
 func set(lists ...[]Permission) map[Permission]bool {

@@ -66,6 +66,9 @@ var grants = map[account.Permission]string{
 	account.HandleDonations:        "AO....",
 	account.Donate:                 "..V...",
 	account.ReadStock:              "AOV...",
+	account.VerifyIndividuals:      "AO....",
+	account.Pledge:                 ".....C",
+	account.ReadPledges:            "..V...",
 }
 
 func TestPolicyAnswersEveryPermissionForEveryPrincipal(t *testing.T) {

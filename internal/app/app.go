@@ -31,6 +31,7 @@ import (
 	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/monitor"
+	"github.com/gotong/gotong/internal/pledge"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -147,7 +148,9 @@ type App struct {
 	Monitor *monitor.Service
 	// Donations runs warehouses, offers of goods, intake and stock (issue 13).
 	Donations *donate.Service
-	served    atomic.Value // "http://" + the address Serve listens on
+	// Pledges are citizens' gifts through aggregators (issue 14).
+	Pledges *pledge.Service
+	served  atomic.Value // "http://" + the address Serve listens on
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -232,8 +235,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Donations = donate.New(db, regions, a.Accounts, donate.Options{Province: cfg.Province,
 		Key: v.Subkey("donation record v1"), BaseURL: a.BaseURL, Outbox: a.Messages})
 	a.Allocations.UseStock(a.Donations)
+	a.Pledges = pledge.NewService(db, a.Accounts, a.Allocations, a.Messages)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
-		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations,
+		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations, Pledges: a.Pledges,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
 		Providers: deliver.NewProviders(db, v, a.Deliveries),
 		Codes:     deliver.NewCodes(v.Subkey("recipient code v1")),

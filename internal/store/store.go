@@ -103,6 +103,7 @@
 //	stock_commitments   donate    -
 //	donor_certificates  donate    -
 //	challenges_spent    human     -
+//	pledges             pledge    -
 package store
 
 import (

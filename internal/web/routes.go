@@ -140,6 +140,14 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.apiMapDonationLine)},
 		{"POST", "/api/v1/donations/{id}/receive", s.allow(account.HandleDonations, s.apiReceiveDonation)},
 		{"GET", "/api/v1/donations/{id}/receipts", s.allowEither(account.Donate, account.HandleDonations, s.apiDonationReceipts)},
+		// Citizens who give (issue 14).
+		{"POST", "/api/v1/citizens", s.registerLimit(s.apiRegisterCitizen)},
+		{"POST", "/api/v1/citizens/me/collaborate", s.allow(account.ManageOwnAccount, s.apiCollaborate)},
+		{"GET", "/api/v1/individuals", s.allow(account.VerifyIndividuals, s.apiIndividuals)},
+		{"POST", "/api/v1/individuals/{id}/verify", s.allow(account.VerifyIndividuals, s.apiDecideIndividual)},
+		{"POST", "/api/v1/organizations/{id}/pledges", s.allow(account.Pledge, s.apiPledge)},
+		{"GET", "/api/v1/pledges", s.allowEither(account.Pledge, account.ReadPledges, s.apiPledges)},
+		{"POST", "/api/v1/pledges/{id}/commitment", s.allow(account.ReadPledges, s.apiLinkPledge)},
 	}
 }
 

@@ -1,0 +1,53 @@
+package allocate
+
+import (
+	"context"
+
+	"github.com/gotong/gotong/internal/store"
+)
+
+// What package pledge asks of commitments (issue 14): an aggregator links a
+// citizen's pledge to one of its own commitments, and the citizen follows that
+// commitment's progress — in units, never its recipients.
+
+// Progress is a commitment's report to those who gave through it.
+type Progress struct {
+	CommitmentID string `json:"commitment_id"`
+	Program      string `json:"program"`
+	Status       string `json:"status"`
+	Allocated    int    `json:"allocated"` // units reserved, on their way or delivered
+	Delivered    int    `json:"delivered"`
+}
+
+// OwnCommitment answers nil when the commitment is the organisation's, and
+// not_found otherwise (another organisation's commitment does not exist to it).
+func (s *Service) OwnCommitment(ctx context.Context, q store.Querier, orgID, id string) error {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM commitments WHERE id = $1 AND org_id = $2`, id, orgID).Scan(&one)
+	return store.NotFound(err, "no such commitment")
+}
+
+// Progresses reports the progress of the commitments ids (unknown ids are left out).
+func (s *Service) Progresses(ctx context.Context, ids []string) (map[string]Progress, error) {
+	out := map[string]Progress{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
+		var p Progress
+		if err := r.Scan(&p.CommitmentID, &p.Program, &p.Status, &p.Allocated, &p.Delivered); err != nil {
+			return err
+		}
+		out[p.CommitmentID] = p
+		return nil
+	}, `SELECT c.id, p.name, c.status,
+		COALESCE((SELECT SUM(a.quantity) FROM allocations a WHERE a.commitment_id = c.id AND a.status IN ('reserved','dispatched','delivered')), 0),
+		COALESCE((SELECT SUM(a.quantity) FROM allocations a WHERE a.commitment_id = c.id AND a.status = 'delivered'), 0)
+		FROM commitments c JOIN programs p ON p.id = c.program_id
+		WHERE c.id IN (`+store.InList(s.db.Engine, 1, len(ids))+`)`, args...)
+	return out, err
+}
