@@ -278,7 +278,17 @@ func (s *Service) Link(ctx context.Context, p account.Principal, id, commitmentI
 	if commitmentID == "" {
 		return Pledge{}, errs.E(errs.Invalid, "commitment_id is required")
 	}
-	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+	// What the message says is read first: the read pool may not be used inside
+	// the write transaction, and none of it changes once the pledge is found.
+	pl, err := scan(store.One(ctx, s.db.R(), `SELECT `+pledgeCols+` FROM pledges WHERE id = $1 AND org_id = $2`, id, p.OrgID))
+	if err != nil {
+		return Pledge{}, store.NotFound(err, "pledge not found")
+	}
+	m, err := s.message(ctx, pl, commitmentID)
+	if err != nil {
+		return Pledge{}, err
+	}
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		pl, err := scan(store.One(ctx, tx, `SELECT `+pledgeCols+` FROM pledges WHERE id = $1 AND org_id = $2`, id, p.OrgID))
 		if err != nil {
 			return store.NotFound(err, "pledge not found")
@@ -301,7 +311,10 @@ func (s *Service) Link(ctx context.Context, p account.Principal, id, commitmentI
 			Detail: map[string]string{"commitment_id": commitmentID}}); err != nil {
 			return err
 		}
-		return s.tell(ctx, tx, pl, commitmentID)
+		if m == nil {
+			return nil
+		}
+		return s.outbox.Enqueue(ctx, tx, *m)
 	})
 	if err != nil {
 		return Pledge{}, err
@@ -309,26 +322,27 @@ func (s *Service) Link(ctx context.Context, p account.Principal, id, commitmentI
 	return s.Get(ctx, p, id)
 }
 
-// tell enqueues the citizen's message about a linked pledge, in tx.
-func (s *Service) tell(ctx context.Context, tx *store.Tx, pl Pledge, commitmentID string) error {
+// message is the citizen's message about their pledge linked to commitmentID
+// (nil when there is no outbox, or no one to tell: the account was deleted).
+func (s *Service) message(ctx context.Context, pl Pledge, commitmentID string) (*message.Message, error) {
 	if s.outbox == nil {
-		return nil
+		return nil, nil
 	}
 	u, err := s.accounts.User(ctx, pl.citizenID)
 	if errs.Is(err, errs.NotFound) {
-		return nil // the account was deleted: no one to tell
+		return nil, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	names, err := s.accounts.OrgNames(ctx, []string{pl.OrgID})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	progress, err := s.commitments.Progresses(ctx, []string{commitmentID})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.outbox.Enqueue(ctx, tx, message.Message{Kind: "pledge_linked", Channel: message.Email, To: u.Email, Ref: pl.ID,
-		Region: pl.region, Args: map[string]string{"org": names[pl.OrgID], "what": pl.What, "program": progress[commitmentID].Program}})
+	return &message.Message{Kind: "pledge_linked", Channel: message.Email, To: u.Email, Ref: pl.ID,
+		Region: pl.region, Args: map[string]string{"org": names[pl.OrgID], "what": pl.What, "program": progress[commitmentID].Program}}, nil
 }
