@@ -129,7 +129,7 @@ func (s *Service) Make(ctx context.Context, p account.Principal, orgID string, i
 	}
 	var pl Pledge
 	var err error
-	if pl.What, err = cleanText("what", in.What, 2, 200); err != nil {
+	if pl.What, err = cleanText("what you give", in.What, 2, 200); err != nil {
 		return pl, err
 	}
 	if pl.Note, err = cleanText("note", in.Note, 0, 1000); err != nil {

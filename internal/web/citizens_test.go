@@ -244,3 +244,43 @@ func TestPledgesAreSeenByTheirCitizenAndTheirAggregatorOnly(t *testing.T) {
 		})
 	}
 }
+
+// citizensConformance answers every operation of citizens who give, for the
+// OpenAPI conformance test.
+func citizensConformance(t *testing.T, k *oapiChecker, s *apptest.Server) {
+	f := newDeliveryFixture(t, s, 1)
+	anon := s.Client()
+	var u account.User
+	k.do(t, apiCall{name: "anyone registers as a citizen", as: anon, method: "POST", path: "/api/v1/citizens", want: 201,
+		body: citizenBody(s.Unique("warga")+"@test.gotong.local", anon.Human(t))}).JSON(t, &u)
+	asCitizen := s.As(t, u.ID)
+	agg, aggUser := aggregator(t, s, "Agregator Kontrak")
+	asAgg := s.As(t, aggUser.ID)
+	var pl struct{ ID string }
+	k.do(t, apiCall{name: "a citizen pledges to an aggregator", as: asCitizen, method: "POST", path: "/api/v1/organizations/" + agg.ID + "/pledges",
+		body: map[string]any{"what": "Beras 5 kg", "quantity": 2, "note": ""}, want: 201}).JSON(t, &pl)
+	k.do(t, apiCall{name: "a pledge to a non-aggregator is not found", as: asCitizen, method: "POST",
+		path: "/api/v1/organizations/" + f.one(t, `SELECT org_id FROM commitments WHERE id = $1`, f.commitment) + "/pledges",
+		body: map[string]any{"what": "Beras 5 kg", "quantity": 2}, want: 404})
+	k.do(t, apiCall{name: "a citizen lists their pledges", as: asCitizen, method: "GET", path: "/api/v1/pledges", want: 200})
+	k.do(t, apiCall{name: "a collaborator of another kind has no pledges", as: f.collab, method: "GET", path: "/api/v1/pledges", want: 404})
+	c, err := s.App.Allocations.Commit(s.Ctx(), allocate.Who{UserID: aggUser.ID, OrgID: agg.ID},
+		allocate.Request{ProgramID: f.program, Phase: "Minggu 1", Quantity: 1, Region: "31.71.02.1002", DeliverBy: futureDate(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.do(t, apiCall{name: "another organisation's commitment is not found", as: asAgg, method: "POST", path: "/api/v1/pledges/" + pl.ID + "/commitment",
+		body: map[string]string{"commitment_id": f.commitment}, want: 404})
+	k.do(t, apiCall{name: "an aggregator links a pledge", as: asAgg, method: "POST", path: "/api/v1/pledges/" + pl.ID + "/commitment",
+		body: map[string]string{"commitment_id": c.ID}, want: 200})
+	k.do(t, apiCall{name: "an aggregator lists its pledges", as: asAgg, method: "GET", path: "/api/v1/pledges?limit=5", want: 200})
+
+	var o account.Org
+	k.do(t, apiCall{name: "a citizen asks to become an individual collaborator", as: asCitizen, method: "POST", path: "/api/v1/citizens/me/collaborate",
+		body: map[string]string{"contact_phone": "081234567890"}, want: 201}).JSON(t, &o)
+	k.do(t, apiCall{name: "an office lists the individuals of its region", as: f.office, method: "GET", path: "/api/v1/individuals?status=pending", want: 200})
+	k.do(t, apiCall{name: "an office of another kota cannot verify one", as: f.officY, method: "POST", path: "/api/v1/individuals/" + o.ID + "/verify",
+		body: map[string]string{"decision": "verified"}, want: 404})
+	k.do(t, apiCall{name: "the office of its kota verifies one", as: f.office, method: "POST", path: "/api/v1/individuals/" + o.ID + "/verify",
+		body: map[string]string{"decision": "verified"}, want: 200})
+}
