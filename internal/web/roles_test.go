@@ -830,7 +830,7 @@ func roleTable() []roleRow {
 	rows = append(rows, impactRows()...)
 	rows = append(rows, offerRows()...) // offers of goods and their intake (issue 13)
 	rows = append(rows, donationDocRows()...)
-	rows = append(rows, giveRows()...) // citizens who give (issue 14)
+	rows = append(rows, giveRows()...)
 	return append(rows, documentRows()...) // last: they add commitments and deliveries that would crowd earlier rows' pages and samples
 }
 
