@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -42,6 +43,7 @@ func giveRows() []roleRow {
 	staff := statuses{401, 404, 404, 200, 200, 200}
 	inX := statuses{401, 404, 404, 200, 404, 200}
 	anyone := everyone(201)
+	page := func(s statuses) statuses { s[anonymous] = 303; return s }
 	individual := func(after func(t *testing.T, f *roleFixture, r role, o account.Org)) func(t *testing.T, f *roleFixture) freshObjects {
 		return func(t *testing.T, f *roleFixture) freshObjects {
 			o := f.giveIndividual(t)
@@ -89,5 +91,47 @@ func giveRows() []roleRow {
 			return freshObjects{hide: []string{f.givePledge(t).What}}
 		}},
 		{method: "POST", path: "/api/v1/pledges/{fresh}/commitment", want: nobody, fresh: aPledge},
+
+		{method: "GET", path: "/warga/daftar", want: everyone(200), show: func(*roleFixture, role) []string { return []string{`id="citizen-form"`, "altcha-widget"} }},
+		{method: "POST", path: "/warga/daftar", want: everyone(303), to: [nRoles]string{"/login", "/login", "/login", "/login", "/login", "/login"},
+			fresh: func(t *testing.T, f *roleFixture) freshObjects {
+				o := signup(t, f)
+				b := o.body.(map[string]any)
+				form := url.Values{}
+				for k, v := range b {
+					form.Set(k, v.(string))
+				}
+				o.body = form
+				return o
+			}},
+		{method: "POST", path: "/warga/kolaborator", body: url.Values{"contact_phone": {"081234567890"}}, want: page(nobody), to: toLogin("")},
+		{method: "GET", path: "/pledges", want: page(nobody), to: toLogin(""), fresh: func(t *testing.T, f *roleFixture) freshObjects {
+			return freshObjects{hide: []string{f.givePledge(t).What}}
+		}},
+		{method: "GET", path: "/pledges/new", want: page(nobody), to: toLogin("")},
+		{method: "POST", path: "/pledges", body: url.Values{"org_id": {"x"}, "what": {"Beras"}, "quantity": {"1"}}, want: page(nobody), to: toLogin("")},
+		{method: "POST", path: "/pledges/{fresh}/commitment", want: page(nobody), to: toLogin(""), fresh: func(t *testing.T, f *roleFixture) freshObjects {
+			o := aPledge(t, f)
+			o.body = url.Values{"commitment_id": {"none"}}
+			return o
+		}},
+		{method: "GET", path: "/office/individuals", want: page(staff), to: toLogin(""), fresh: func(t *testing.T, f *roleFixture) freshObjects {
+			o := f.giveIndividual(t)
+			return freshObjects{after: func(t *testing.T, r role, c *apptest.Client) {
+				if r == anonymous {
+					return
+				}
+				b := string(c.Do(t, "GET", "/office/individuals", nil).Body)
+				if seen := strings.Contains(b, o.ID); seen != (r == officeX || r == admin) {
+					t.Errorf("the individual of kota X shown: %v", seen)
+				}
+			}}
+		}},
+		{method: "POST", path: "/office/individuals/{fresh}/verify", want: page(statuses{0, 404, 404, 303, 404, 303}), to: toLogin("/office/individuals"),
+			fresh: func(t *testing.T, f *roleFixture) freshObjects {
+				o := verified(t, f)
+				o.body = url.Values{"decision": {"verified"}}
+				return o
+			}},
 	}
 }

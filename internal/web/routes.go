@@ -266,6 +266,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /donations/{id}/close", s.allow(account.HandleDonations, s.pageDonationAct))
 	mux.HandleFunc("POST /donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.pageDonationAct))
 	mux.HandleFunc("POST /donations/{id}/receive", s.allow(account.HandleDonations, s.pageDonationReceive))
+	// Citizens who give (issue 14).
+	mux.HandleFunc("GET /warga/daftar", s.pageCitizenRegister)
+	mux.HandleFunc("POST /warga/daftar", s.registerLimit(s.pageCitizenRegisterPost))
+	mux.HandleFunc("POST /warga/kolaborator", s.allow(account.ManageOwnAccount, s.pageCollaborate))
+	mux.HandleFunc("GET /pledges", s.allowEither(account.Pledge, account.ReadPledges, s.pagePledges))
+	mux.HandleFunc("GET /pledges/new", s.allow(account.Pledge, s.pageNewPledge))
+	mux.HandleFunc("POST /pledges", s.allow(account.Pledge, s.pagePledgePost))
+	mux.HandleFunc("POST /pledges/{id}/commitment", s.allow(account.ReadPledges, s.pageLinkPledge))
+	mux.HandleFunc("GET /office/individuals", s.allow(account.VerifyIndividuals, s.pageIndividuals))
+	mux.HandleFunc("POST /office/individuals/{id}/verify", s.allow(account.VerifyIndividuals, s.pageDecideIndividual))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})
