@@ -46,23 +46,14 @@ type CitizenSignup struct {
 // RegisterCitizen creates a citizen's account; audited. The caller has checked
 // that a human asks (the human check) and bounds how often (rate limit).
 func (s *Service) RegisterCitizen(ctx context.Context, in CitizenSignup) (User, error) {
-	u, err := s.validateUser(ctx, NewUser{Email: in.Email, Name: in.Name, Role: string(Citizen), Region: in.Region, Password: in.Password})
-	if err != nil {
-		return u, err
-	}
-	hash, err := s.pw.hash(ctx, in.Password)
-	if err != nil {
-		return u, err
-	}
-	u.ID, u.CreatedAt = newID(), store.Now()
-	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		if err := insertUser(ctx, tx, u, hash); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Change{Action: "citizen.register", ObjectType: "user", ObjectID: u.ID,
-			Region: u.Region, Detail: map[string]string{"email": u.Email, "region": u.Region}})
-	})
-	return u, err
+	return s.create(ctx, NewUser{Email: in.Email, Name: in.Name, Role: string(Citizen), Region: in.Region, Password: in.Password}, "citizen.register")
+}
+
+// CleanText checks one line of text people typed, as the account's own fields
+// are checked: invisible format characters stripped, characters that reorder
+// text and control characters refused, the length counted in characters.
+func CleanText(field, s string, minLen, maxLen int) (string, error) {
+	return cleanText(field, s, minLen, maxLen)
 }
 
 // Collaborate turns a citizen into the one member of a new, pending organisation
@@ -171,6 +162,12 @@ func (s *Service) Aggregators(ctx context.Context) ([]Org, error) {
 // UserNames names live users by id (ids that do not exist are left out): an
 // aggregator sees who pledged to it by name, nothing more.
 func (s *Service) UserNames(ctx context.Context, ids []string) (map[string]string, error) {
+	return s.namesOf(ctx, `SELECT id, name FROM users WHERE deleted_at IS NULL AND id IN `, ids)
+}
+
+// namesOf runs query, which selects id and name and ends in "IN ", with the list
+// of ids, and maps each id found to its name.
+func (s *Service) namesOf(ctx context.Context, query string, ids []string) (map[string]string, error) {
 	names := map[string]string{}
 	if len(ids) == 0 {
 		return names, nil
@@ -186,6 +183,6 @@ func (s *Service) UserNames(ctx context.Context, ids []string) (map[string]strin
 		}
 		names[id] = name
 		return nil
-	}, `SELECT id, name FROM users WHERE deleted_at IS NULL AND id IN (`+store.InList(s.db.Engine, 1, len(ids))+`)`, args...)
+	}, query+`(`+store.InList(s.db.Engine, 1, len(ids))+`)`, args...)
 	return names, err
 }

@@ -290,21 +290,5 @@ func (s *Service) LockOrg(ctx context.Context, tx *store.Tx, orgID string) error
 
 // OrgNames names organisations by id (ids that do not exist are left out).
 func (s *Service) OrgNames(ctx context.Context, ids []string) (map[string]string, error) {
-	names := map[string]string{}
-	if len(ids) == 0 {
-		return names, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
-		var id, name string
-		if err := r.Scan(&id, &name); err != nil {
-			return err
-		}
-		names[id] = name
-		return nil
-	}, `SELECT id, name FROM organizations WHERE id IN (`+store.InList(s.db.Engine, 1, len(ids))+`)`, args...)
-	return names, err
+	return s.namesOf(ctx, `SELECT id, name FROM organizations WHERE id IN `, ids)
 }

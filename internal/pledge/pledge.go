@@ -16,14 +16,12 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
-	"github.com/gotong/gotong/internal/invisible"
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/store"
 )
@@ -103,21 +101,6 @@ func (s *Service) aggregator(ctx context.Context, q store.Querier, orgID string)
 	return err
 }
 
-func cleanText(field, s string, minLen, maxLen int) (string, error) {
-	s, ok := invisible.Clean(s)
-	if !ok {
-		return "", errs.E(errs.Invalid, "%s holds characters that reorder text, such as a right-to-left override", field)
-	}
-	s = strings.TrimSpace(s)
-	if n := utf8.RuneCountInString(s); !utf8.ValidString(s) || n < minLen || n > maxLen {
-		return "", errs.E(errs.Invalid, "%s must be %d to %d characters", field, minLen, maxLen)
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }) {
-		return "", errs.E(errs.Invalid, "%s contains control characters", field)
-	}
-	return s, nil
-}
-
 // Make records a citizen's pledge to a verified aggregator; audited. Anyone but a
 // citizen, and any organisation but a verified aggregator, is not found.
 func (s *Service) Make(ctx context.Context, p account.Principal, orgID string, in New) (Pledge, error) {
@@ -129,10 +112,10 @@ func (s *Service) Make(ctx context.Context, p account.Principal, orgID string, i
 	}
 	var pl Pledge
 	var err error
-	if pl.What, err = cleanText("what you give", in.What, 2, 200); err != nil {
+	if pl.What, err = account.CleanText("what you give", in.What, 2, 200); err != nil {
 		return pl, err
 	}
-	if pl.Note, err = cleanText("note", in.Note, 0, 1000); err != nil {
+	if pl.Note, err = account.CleanText("note", in.Note, 0, 1000); err != nil {
 		return pl, err
 	}
 	if in.Quantity < 1 || in.Quantity > MaxQuantity {

@@ -67,20 +67,9 @@ func (s *Server) apiIndividuals(w http.ResponseWriter, r *http.Request) {
 // apiDecideIndividual verifies or rejects an individual collaborator of the
 // caller's region.
 func (s *Server) apiDecideIndividual(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Decision string `json:"decision"`
-		Reason   string `json:"reason"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	o, err := s.accounts.DecideIndividual(r.Context(), principal(r), r.PathValue("id"), in.Decision, in.Reason)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	s.decideOrgWith(w, r, func(decision, reason string) (account.Org, error) {
+		return s.accounts.DecideIndividual(r.Context(), principal(r), r.PathValue("id"), decision, reason)
+	})
 }
 
 // apiPledge records a citizen's pledge to a verified aggregator.
