@@ -479,7 +479,7 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 			Allocations: a.Allocations, Regions: a.Regions, Province: a.Cfg.Province, Admin: admins[0],
 			NewPassword: NewPassword, HouseholdRows: a.Cfg.DemoRows, Deliveries: a.Deliveries,
 			Callbacks: callback.New(a.DB, a.Regions, a.Cfg.Province, a.Allocations, a.Programs, a.Accounts),
-			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1")), Donations: a.Donations}, out); err != nil {
+			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1")), Donations: a.Donations, Pledges: a.Pledges}, out); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/gen"
+	"github.com/gotong/gotong/internal/pledge"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -61,6 +62,9 @@ type Services struct {
 	// Donations makes the task force's warehouses, offers and stock
 	// (donations.go); without it there are none.
 	Donations *donate.Service
+	// Pledges makes citizens, an individual collaborator and an aggregator's
+	// pledges (citizens.go); without it there are none.
+	Pledges *pledge.Service
 }
 
 // HouseholdRows is how many household-member rows the demo registry holds: about
@@ -127,7 +131,10 @@ func Seed(ctx context.Context, d Services, out io.Writer) error {
 	if err := seedDeliveries(ctx, d, committers[0], out); err != nil {
 		return err
 	}
-	return seedDonations(ctx, d, committers, out)
+	if err := seedDonations(ctx, d, committers, out); err != nil {
+		return err
+	}
+	return seedCitizens(ctx, d, committers, out)
 }
 
 // seedRegistry imports a generated Jakarta: households, RWs and institutions.
