@@ -96,7 +96,7 @@ func (s *Service) Collaborate(ctx context.Context, userID, phone string) (Org, e
 func (s *Service) individualRegion(ctx context.Context, q store.Querier, orgID, scope string) (string, error) {
 	var region string
 	err := q.QueryRowContext(ctx, `SELECT u.region FROM organizations o JOIN users u ON u.org_id = o.id
-		WHERE o.id = $1 AND o.kind = $2 AND (u.region = $3 OR u.region LIKE $4) ORDER BY u.created_at LIMIT 1`,
+		WHERE o.id = $1 AND o.kind = $2 AND u.deleted_at IS NULL AND (u.region = $3 OR u.region LIKE $4) ORDER BY u.created_at LIMIT 1`,
 		orgID, KindIndividual, scope, scope+".%").Scan(&region)
 	return region, store.NotFound(err, "individual collaborator not found")
 }
@@ -124,7 +124,7 @@ func (s *Service) Individuals(ctx context.Context, p Principal, status string) (
 	}
 	scope := p.RegionScope(s.province)
 	return store.All(ctx, s.db.R(), scanOrg, `SELECT `+orgColumns+` FROM organizations WHERE kind = $1 AND ($2 = '' OR status = $2)
-		AND EXISTS (SELECT 1 FROM users u WHERE u.org_id = organizations.id AND (u.region = $3 OR u.region LIKE $4))
+		AND EXISTS (SELECT 1 FROM users u WHERE u.org_id = organizations.id AND u.deleted_at IS NULL AND (u.region = $3 OR u.region LIKE $4))
 		ORDER BY created_at DESC, id DESC LIMIT 200`, KindIndividual, status, scope, scope+".%")
 }
 

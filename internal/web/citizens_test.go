@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -79,11 +80,12 @@ func TestCitizenRegistrationSharesTheRegistrationsRateLimit(t *testing.T) {
 }
 
 // aggregator registers a verified organisation of kind aggregator.
-func aggregator(t *testing.T, s *apptest.Server, name string) (account.Org, account.User) {
+func aggregator(t *testing.T, s *apptest.Server, name string) (account.Org, account.User, string) {
 	t.Helper()
 	var in account.Registration
 	in.Name, in.Kind, in.ContactName, in.ContactEmail, in.ContactPhone = name, account.KindAggregator, "Kontak "+name, "agg@test.gotong.local", "081234567890"
 	in.User.Email, in.User.Name, in.User.Password = s.Unique("agg")+"@test.gotong.local", "Anggota "+name, "kata-sandi-"+s.Unique("")
+	password := in.User.Password
 	o, u, err := s.App.Accounts.Register(s.Ctx(), in)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +93,7 @@ func aggregator(t *testing.T, s *apptest.Server, name string) (account.Org, acco
 	if o, err = s.App.Accounts.DecideOrg(s.Ctx(), o.ID, account.OrgVerified, ""); err != nil {
 		t.Fatal(err)
 	}
-	return o, u
+	return o, u, password
 }
 
 func TestAnIndividualCollaboratorIsVerifiedInItsRegionAndCommitsLittle(t *testing.T) {
@@ -167,8 +169,8 @@ func TestPledgesAreSeenByTheirCitizenAndTheirAggregatorOnly(t *testing.T) {
 		t.Run(string(eng), func(t *testing.T) {
 			s := apptest.Start(t, eng)
 			f := newDeliveryFixture(t, s, 1) // f.collab: a verified NGO with a commitment
-			agg, aggUser := aggregator(t, s, "Agregator Berbagi")
-			other, otherUser := aggregator(t, s, "Agregator Lain")
+			agg, aggUser, _ := aggregator(t, s, "Agregator Berbagi")
+			other, otherUser, _ := aggregator(t, s, "Agregator Lain")
 			asAgg, asOther := s.As(t, aggUser.ID), s.As(t, otherUser.ID)
 			c1, _ := s.User(t, account.Citizen, "31.71.01.1001", "")
 			c2, _ := s.User(t, account.Citizen, "31.74.01.1001", "")
@@ -254,7 +256,7 @@ func citizensConformance(t *testing.T, k *oapiChecker, s *apptest.Server) {
 	k.do(t, apiCall{name: "anyone registers as a citizen", as: anon, method: "POST", path: "/api/v1/citizens", want: 201,
 		body: citizenBody(s.Unique("warga")+"@test.gotong.local", anon.Human(t))}).JSON(t, &u)
 	asCitizen := s.As(t, u.ID)
-	agg, aggUser := aggregator(t, s, "Agregator Kontrak")
+	agg, aggUser, _ := aggregator(t, s, "Agregator Kontrak")
 	asAgg := s.As(t, aggUser.ID)
 	var pl struct{ ID string }
 	k.do(t, apiCall{name: "a citizen pledges to an aggregator", as: asCitizen, method: "POST", path: "/api/v1/organizations/" + agg.ID + "/pledges",
@@ -283,4 +285,97 @@ func citizensConformance(t *testing.T, k *oapiChecker, s *apptest.Server) {
 		body: map[string]string{"decision": "verified"}, want: 404})
 	k.do(t, apiCall{name: "the office of its kota verifies one", as: f.office, method: "POST", path: "/api/v1/individuals/" + o.ID + "/verify",
 		body: map[string]string{"decision": "verified"}, want: 200})
+}
+
+// signedIn is a client signed in through the login form.
+func signedIn(t *testing.T, s *apptest.Server, email, password string) *apptest.Client {
+	t.Helper()
+	c := s.Client()
+	c.Login(t, email, password)
+	return c
+}
+
+func TestCitizensPagesFromRegistrationToProgress(t *testing.T) {
+	s := apptest.Start(t, store.SQLite)
+	f := newDeliveryFixture(t, s, 1)
+	anon := s.Client()
+	anon.Lang = "id"
+	page := func(t *testing.T, c *apptest.Client, method, path string, body any, code int, has ...string) apptest.Response {
+		t.Helper()
+		r := c.Do(t, method, path, body)
+		if r.Status != code {
+			t.Fatalf("%s %s: %d, want %d: %s", method, path, r.Status, code, r.Body)
+		}
+		for _, h := range has {
+			if !strings.Contains(string(r.Body), h) {
+				t.Errorf("%s %s lacks %q", method, path, h)
+			}
+		}
+		return r
+	}
+	email, password := s.Unique("warga.halaman")+"@test.gotong.local", "kata-sandi-warga-halaman"
+	form := url.Values{"name": {"Warga Halaman"}, "email": {email}, "password": {password}, "region": {"31.71.01.1001"}}
+
+	t.Run("the registration form needs the human check, in Indonesian", func(t *testing.T) {
+		page(t, anon, "GET", "/warga/daftar", nil, 200, "altcha-widget", "Daftar sebagai warga", `value="31.71.01.1001"`)
+		page(t, anon, "POST", "/warga/daftar", form, 400, "pemeriksaan manusia", "Warga Halaman")
+		form.Set("altcha", anon.Human(t))
+		r := page(t, anon, "POST", "/warga/daftar", form, 303)
+		if loc := r.Header.Get("Location"); loc != "/login" {
+			t.Fatalf("sent to %q", loc)
+		}
+	})
+	citizen := signedIn(t, s, email, password)
+	agg, aggUser, aggPassword := aggregator(t, s, "Agregator Halaman")
+	t.Run("a citizen's home shows what a citizen may do", func(t *testing.T) {
+		r := page(t, citizen, "GET", "/", nil, 200, `id="citizen-home"`, `href="/ideas"`, `id="nav-pledges"`)
+		if strings.Contains(string(r.Body), `id="nav-commitments"`) || strings.Contains(string(r.Body), `id="nav-donations"`) {
+			t.Errorf("a citizen is offered what they may not use")
+		}
+	})
+	var pledgeID string
+	t.Run("a citizen pledges on the list of verified aggregators", func(t *testing.T) {
+		page(t, citizen, "GET", "/pledges/new", nil, 200, agg.Name)
+		page(t, citizen, "POST", "/pledges", url.Values{"org_id": {agg.ID}, "what": {"Beras Halaman"}, "quantity": {"3"}, "note": {""}}, 303)
+		page(t, citizen, "GET", "/pledges", nil, 200, "Beras Halaman", agg.Name)
+		ps, _, err := s.App.Pledges.List(s.Ctx(), mustUser(t, s, email).Principal(), "", 0)
+		if err != nil || len(ps) != 1 {
+			t.Fatalf("%d pledges, %v", len(ps), err)
+		}
+		pledgeID = ps[0].ID
+	})
+	t.Run("the aggregator links it to its commitment, and the citizen sees the progress", func(t *testing.T) {
+		c, err := s.App.Allocations.Commit(s.Ctx(), allocate.Who{UserID: aggUser.ID, OrgID: agg.ID},
+			allocate.Request{ProgramID: f.program, Phase: "Minggu 1", Quantity: 2, Region: "31.71.02.1002", DeliverBy: futureDate(2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		aggregatorPage := signedIn(t, s, aggUser.Email, aggPassword)
+		page(t, aggregatorPage, "GET", "/pledges", nil, 200, "Beras Halaman", "Warga Halaman", `action="/pledges/`+pledgeID+`/commitment"`, c.ID)
+		page(t, aggregatorPage, "POST", "/pledges/"+pledgeID+"/commitment", url.Values{"commitment_id": {c.ID}}, 303)
+		page(t, citizen, "GET", "/pledges", nil, 200, "Antar Uji")
+	})
+	t.Run("a citizen asks to commit as an individual and the office of its kota verifies", func(t *testing.T) {
+		page(t, citizen, "POST", "/warga/kolaborator", url.Values{"contact_phone": {"081233334444"}}, 303)
+		u := mustUser(t, s, email)
+		if u.Role != account.Collaborator || u.OrgID == "" {
+			t.Fatalf("after the request: %+v", u)
+		}
+		office, pw := s.User(t, account.Office, "31.71", "")
+		officePage := signedIn(t, s, office.Email, pw)
+		page(t, officePage, "GET", "/office/individuals", nil, 200, "Warga Halaman")
+		page(t, officePage, "POST", "/office/individuals/"+u.OrgID+"/verify", url.Values{"decision": {"verified"}}, 303)
+		if o, err := s.App.Accounts.Org(s.Ctx(), u.OrgID); err != nil || o.Status != account.OrgVerified {
+			t.Fatalf("after the decision: %+v, %v", o, err)
+		}
+	})
+}
+
+func mustUser(t *testing.T, s *apptest.Server, email string) account.User {
+	t.Helper()
+	u, err := s.App.Accounts.UserByEmail(s.Ctx(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -26,7 +26,7 @@ func (f *roleFixture) giveIndividual(t *testing.T) account.Org {
 // fixture's organisations.
 func (f *roleFixture) givePledge(t *testing.T) pledge.Pledge {
 	t.Helper()
-	agg, _ := aggregator(t, f.s, f.s.Unique("Agregator Peran "))
+	agg, _, _ := aggregator(t, f.s, f.s.Unique("Agregator Peran "))
 	u, _ := f.s.User(t, account.Citizen, "31.74.01.1001", "")
 	p, err := f.s.App.Pledges.Make(f.s.Ctx(), u.Principal(), agg.ID, pledge.New{What: "Beras Rahasia Peran", Quantity: 3})
 	if err != nil {
