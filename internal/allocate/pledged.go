@@ -37,17 +37,35 @@ func (s *Service) Progresses(ctx context.Context, ids []string) (map[string]Prog
 	for i, id := range ids {
 		args[i] = id
 	}
+	programs := map[string]string{} // commitment → program id
 	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
 		var p Progress
-		if err := r.Scan(&p.CommitmentID, &p.Program, &p.Status, &p.Allocated, &p.Delivered); err != nil {
+		var programID string
+		if err := r.Scan(&p.CommitmentID, &programID, &p.Status, &p.Allocated, &p.Delivered); err != nil {
 			return err
 		}
-		out[p.CommitmentID] = p
+		out[p.CommitmentID], programs[p.CommitmentID] = p, programID
 		return nil
-	}, `SELECT c.id, p.name, c.status,
+	}, `SELECT c.id, c.program_id, c.status,
 		COALESCE((SELECT SUM(a.quantity) FROM allocations a WHERE a.commitment_id = c.id AND a.status IN ('reserved','dispatched','delivered')), 0),
 		COALESCE((SELECT SUM(a.quantity) FROM allocations a WHERE a.commitment_id = c.id AND a.status = 'delivered'), 0)
-		FROM commitments c JOIN programs p ON p.id = c.program_id
-		WHERE c.id IN (`+store.InList(s.db.Engine, 1, len(ids))+`)`, args...)
-	return out, err
+		FROM commitments c WHERE c.id IN (`+store.InList(s.db.Engine, 1, len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	// The programs' names from their owner: a citizen's few pledges name few programs.
+	names := map[string]string{}
+	for id, programID := range programs {
+		if _, ok := names[programID]; !ok {
+			p, err := s.programs.Get(ctx, programID, true)
+			if err != nil {
+				return nil, err
+			}
+			names[programID] = p.Name
+		}
+		pr := out[id]
+		pr.Program = names[programID]
+		out[id] = pr
+	}
+	return out, nil
 }
