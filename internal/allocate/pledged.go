@@ -3,6 +3,7 @@ package allocate
 import (
 	"context"
 
+	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -19,12 +20,19 @@ type Progress struct {
 	Delivered    int    `json:"delivered"`
 }
 
-// OwnCommitment answers nil when the commitment is the organisation's, and
-// not_found otherwise (another organisation's commitment does not exist to it).
+// OwnCommitment answers nil when the commitment is the organisation's and not
+// cancelled (a conflict), and not_found otherwise (another organisation's
+// commitment does not exist to it).
 func (s *Service) OwnCommitment(ctx context.Context, q store.Querier, orgID, id string) error {
-	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM commitments WHERE id = $1 AND org_id = $2`, id, orgID).Scan(&one)
-	return store.NotFound(err, "no such commitment")
+	var status string
+	err := q.QueryRowContext(ctx, `SELECT status FROM commitments WHERE id = $1 AND org_id = $2`, id, orgID).Scan(&status)
+	if err != nil {
+		return store.NotFound(err, "no such commitment")
+	}
+	if status == StatusCancelled {
+		return errs.E(errs.Conflict, "the commitment was cancelled: choose another")
+	}
+	return nil
 }
 
 // Progresses reports the progress of the commitments ids (unknown ids are left out).

@@ -42,4 +42,5 @@ var catalogGive = catalogPart(map[string]string{
 	"Give through an aggregator": "Menyumbang melalui agregator",
 	"The forum of ideas":         "Forum ide kolaborasi",
 	"An aggregator is a verified organisation that pools small gifts and commits them to programs on its donors' behalf; it tells you which commitment your gift joined and how far it got.": "Agregator adalah organisasi terverifikasi yang menghimpun sumbangan kecil dan menyalurkannya ke program atas nama para penyumbang; ia memberi tahu komitmen mana yang menyalurkan sumbangan Anda dan sejauh mana perkembangannya.",
+	"the commitment was cancelled: choose another": "komitmen itu sudah dibatalkan: pilih yang lain",
 })

@@ -226,6 +226,18 @@ func TestPledgesAreSeenByTheirCitizenAndTheirAggregatorOnly(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Run("a cancelled commitment takes no pledge", func(t *testing.T) {
+				aggWho := allocate.Who{UserID: aggUser.ID, Role: account.Collaborator, OrgID: agg.ID, OrgVerified: true}
+				gone, err := s.App.Allocations.Commit(s.Ctx(), aggWho,
+					allocate.Request{ProgramID: f.program, Phase: "Minggu 1", Quantity: 1, Region: "31.71.02.1002", DeliverBy: futureDate(2)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.App.Allocations.Cancel(s.Ctx(), aggWho, gone.ID); err != nil {
+					t.Fatal(err)
+				}
+				link(t, asAgg, p1, gone.ID, 409)
+			})
 			t.Run("another aggregator cannot link it", func(t *testing.T) {
 				link(t, asOther, p1, own.ID, 404)
 			})
