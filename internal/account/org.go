@@ -274,9 +274,11 @@ func (s *Service) CheckCommitter(ctx context.Context, q store.Querier, orgID str
 }
 
 // OrgLimits reads an organisation's own limits on open units and on recipients
-// revealed per day (0: the deployment's default).
+// revealed per day (0: the deployment's default). An individual collaborator
+// without a limit of its own holds IndividualOpenLimit units at most (citizen.go).
 func (s *Service) OrgLimits(ctx context.Context, q store.Querier, orgID string) (open, reveal int, err error) {
-	err = store.One(ctx, q, `SELECT open_limit, reveal_limit FROM organizations WHERE id = $1`, orgID).Scan(&open, &reveal)
+	err = store.One(ctx, q, `SELECT CASE WHEN open_limit = 0 AND kind = $2 THEN $3 ELSE open_limit END, reveal_limit
+		FROM organizations WHERE id = $1`, orgID, KindIndividual, IndividualOpenLimit).Scan(&open, &reveal)
 	return open, reveal, err
 }
 
@@ -288,21 +290,5 @@ func (s *Service) LockOrg(ctx context.Context, tx *store.Tx, orgID string) error
 
 // OrgNames names organisations by id (ids that do not exist are left out).
 func (s *Service) OrgNames(ctx context.Context, ids []string) (map[string]string, error) {
-	names := map[string]string{}
-	if len(ids) == 0 {
-		return names, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
-		var id, name string
-		if err := r.Scan(&id, &name); err != nil {
-			return err
-		}
-		names[id] = name
-		return nil
-	}, `SELECT id, name FROM organizations WHERE id IN (`+store.InList(s.db.Engine, 1, len(ids))+`)`, args...)
-	return names, err
+	return s.namesOf(ctx, `SELECT id, name FROM organizations WHERE id IN `, ids)
 }

@@ -61,6 +61,10 @@ const (
 	GovernIdeas Permission = "govern_ideas"  // move ideas through reviewed, adopted, done or declined; hide them; read reports
 	// Data-subject rights (issue 14).
 	ReadSubjectData Permission = "read_subject_data" // a target's whole record, its aid and its audit history, for the person it is about (UU 27/2022)
+	// Citizens who give (issue 14).
+	VerifyIndividuals Permission = "verify_individuals" // verify or reject a citizen's request to commit as an individual collaborator (the office of the citizen's region, the admin)
+	Pledge            Permission = "pledge"             // a citizen's pledge to a verified aggregator, and reading one's own
+	ReadPledges       Permission = "read_pledges"       // an aggregator's pledges, linked to its own commitments (other organisations: none)
 )
 
 // Permissions lists every permission, in the order above.
@@ -70,7 +74,7 @@ func Permissions() []Permission {
 		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation, ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ManageCourierProviders,
 		ReadDashboard, ExportMonitoring, ManageBoundaries, ManageWarehouses, HandleDonations, Donate, ReadStock,
-		TakePart, OfferToIdea, GovernIdeas, ReadSubjectData}
+		TakePart, OfferToIdea, GovernIdeas, ReadSubjectData, VerifyIndividuals, Pledge, ReadPledges}
 }
 
 // ParsePermission checks a permission name (templates name them as strings).
@@ -111,7 +115,7 @@ var (
 	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage, TakePart}
 	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged,
 		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ReadDashboard, ExportMonitoring,
-		HandleDonations, ReadStock, ReadSubjectData}
+		HandleDonations, ReadStock, ReadSubjectData, VerifyIndividuals}
 	follow = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation}
 	grants = map[Role]map[Permission]bool{
@@ -120,9 +124,9 @@ var (
 		Office:       set(everyone, staff),
 		Collaborator: set(everyone),
 		// A citizen has no organisation: ReadOrg (its own members) means nothing to them.
-		Citizen: set([]Permission{ManageOwnAccount, ReadPrograms, ReadCoverage, TakePart}),
+		Citizen: set([]Permission{ManageOwnAccount, ReadPrograms, ReadCoverage, TakePart, Pledge}),
 	}
-	verifiedCollaborator = set(everyone, follow, []Permission{Commit, Donate, ReadStock, OfferToIdea})
+	verifiedCollaborator = set(everyone, follow, []Permission{Commit, Donate, ReadStock, OfferToIdea, ReadPledges})
 )
 
 func set(lists ...[]Permission) map[Permission]bool {

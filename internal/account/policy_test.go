@@ -70,6 +70,9 @@ var grants = map[account.Permission]string{
 	account.OfferToIdea:            "..V...",
 	account.GovernIdeas:            "A.....",
 	account.ReadSubjectData:        "AO....",
+	account.VerifyIndividuals:      "AO....",
+	account.Pledge:                 ".....C",
+	account.ReadPledges:            "..V...",
 }
 
 func TestPolicyAnswersEveryPermissionForEveryPrincipal(t *testing.T) {

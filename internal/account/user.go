@@ -13,6 +13,11 @@ import (
 
 // CreateUser creates a user (admin action or command line); audited.
 func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	return s.create(ctx, in, "user.create")
+}
+
+// create checks and creates a user, audited as action.
+func (s *Service) create(ctx context.Context, in NewUser, action string) (User, error) {
 	u, err := s.validateUser(ctx, in)
 	if err != nil {
 		return u, err
@@ -26,7 +31,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 		if err := insertUser(ctx, tx, u, hash); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Change{Action: "user.create", ObjectType: "user", ObjectID: u.ID,
+		return audit.Record(ctx, tx, audit.Change{Action: action, ObjectType: "user", ObjectID: u.ID,
 			Region: u.Region, Detail: map[string]string{"email": u.Email, "role": string(u.Role), "region": u.Region, "org_id": u.OrgID}})
 	})
 	return u, err

@@ -145,6 +145,9 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 		if err := s.checkOpen(ctx, tx, who.OrgID, req.Quantity); err != nil {
 			return err
 		}
+		if err := s.checkCommitCap(ctx, tx, who.OrgID, req.Quantity); err != nil {
+			return err
+		}
 		item, err := s.source(ctx, tx, who, req, p)
 		if err != nil {
 			return err

@@ -32,6 +32,7 @@ import (
 	"github.com/gotong/gotong/internal/idea"
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/monitor"
+	"github.com/gotong/gotong/internal/pledge"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -155,7 +156,9 @@ type App struct {
 	// Retention purges closed programs' personal data (gotong purge, RetentionDays).
 	Retention *retention.Purger
 	Ideas     *idea.Service // the co-creation forum (issue 14)
-	served    atomic.Value  // "http://" + the address Serve listens on
+	// Pledges are citizens' gifts through aggregators (issue 14).
+	Pledges *pledge.Service
+	served  atomic.Value // "http://" + the address Serve listens on
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -243,8 +246,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Retention = &retention.Purger{DB: db, Programs: a.Programs, Registry: a.Registry, Allocations: a.Allocations, Deliveries: a.Deliveries,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts), Messages: a.Messages}
 	a.Ideas = idea.New(db, regions, cfg.Province, a.Accounts, a.Programs)
+	a.Pledges = pledge.NewService(db, a.Accounts, a.Allocations, a.Messages)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
-		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations,
+		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations, Pledges: a.Pledges,
 		Ideas:     a.Ideas,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
 		Providers: deliver.NewProviders(db, v, a.Deliveries),
@@ -492,7 +496,7 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 			Allocations: a.Allocations, Regions: a.Regions, Province: a.Cfg.Province, Admin: admins[0],
 			NewPassword: NewPassword, HouseholdRows: a.Cfg.DemoRows, Deliveries: a.Deliveries,
 			Callbacks: callback.New(a.DB, a.Regions, a.Cfg.Province, a.Allocations, a.Programs, a.Accounts),
-			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1")), Donations: a.Donations, Ideas: a.Ideas}, out); err != nil {
+			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1")), Donations: a.Donations, Ideas: a.Ideas, Pledges: a.Pledges}, out); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}

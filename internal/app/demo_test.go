@@ -44,8 +44,8 @@ func TestDemoSeedsProgramsAndCommitmentsInProgress(t *testing.T) {
 					t.Errorf("commitment %s: %d allocated + %d waiting + %d released != %d requested", c.ID, c.Allocated, c.Waitlisted, c.Released, c.Requested)
 				}
 			}
-			if len(cs) != 6 || allocated == 0 {
-				t.Fatalf("%d commitments with %d units allocated, want 6 (one the task force's) with some allocated", len(cs), allocated)
+			if len(cs) != 7 || allocated == 0 {
+				t.Fatalf("%d commitments with %d units allocated, want 7 (one the task force's, one the aggregator's) with some allocated", len(cs), allocated)
 			}
 			var over int
 			if err := s.App.DB.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM needs WHERE allocated > quantity`).Scan(&over); err != nil || over != 0 {
@@ -102,6 +102,13 @@ func TestDemoSeedsProgramsAndCommitmentsInProgress(t *testing.T) {
 				{"comments on ideas", `SELECT COUNT(*) FROM idea_comments`, 3},
 				{"ideas adopted as draft programs", `SELECT COUNT(*) FROM ideas i JOIN programs p ON p.id = i.program_id AND p.status = 'draft'`, 2},
 				{"hidden ideas", `SELECT COUNT(*) FROM ideas WHERE hidden = TRUE AND reports > 0`, 1},
+				// Citizens who give (issue 14): two citizens, a verified individual
+				// collaborator, and an aggregator's pledges, some linked.
+				{"citizens", `SELECT COUNT(*) FROM users WHERE role = 'citizen'`, 2},
+				{"verified individuals", `SELECT COUNT(*) FROM organizations WHERE kind = 'individual' AND status = 'verified'`, 1},
+				{"linked pledges", `SELECT COUNT(*) FROM pledges p JOIN commitments c ON c.id = p.commitment_id AND c.org_id = p.org_id`, 2},
+				{"pledges waiting", `SELECT COUNT(*) FROM pledges WHERE commitment_id IS NULL`, 1},
+				{"pledge messages", `SELECT COUNT(*) FROM outbox WHERE kind = 'pledge_linked'`, 2},
 			} {
 				var n int
 				if err := s.App.DB.R().QueryRowContext(ctx, c.q).Scan(&n); err != nil || n < c.min {

@@ -17,6 +17,7 @@ import (
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/gen"
 	"github.com/gotong/gotong/internal/idea"
+	"github.com/gotong/gotong/internal/pledge"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -64,6 +65,9 @@ type Services struct {
 	Donations *donate.Service
 	// Ideas fills the co-creation forum (ideas.go); without it there are none.
 	Ideas *idea.Service
+	// Pledges makes citizens, an individual collaborator and an aggregator's
+	// pledges (citizens.go); without it there are none.
+	Pledges *pledge.Service
 }
 
 // HouseholdRows is how many household-member rows the demo registry holds: about
@@ -133,7 +137,10 @@ func Seed(ctx context.Context, d Services, out io.Writer) error {
 	if err := seedDonations(ctx, d, committers, out); err != nil {
 		return err
 	}
-	return seedIdeas(ctx, d, committers, out)
+	if err := seedIdeas(ctx, d, committers, out); err != nil {
+		return err
+	}
+	return seedCitizens(ctx, d, committers, out)
 }
 
 // seedRegistry imports a generated Jakarta: households, RWs and institutions.

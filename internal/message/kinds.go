@@ -25,6 +25,7 @@ type Kind struct {
 //	donation_accepted    warehouse, arrive (the day the goods are expected, YYYY-MM-DD, or "")
 //	donation_declined    warehouse, reason
 //	donation_received    warehouse, units, good (a receipt: units that arrived, units stocked)
+//	pledge_linked        org, what, program (a citizen's pledge joined an aggregator's commitment)
 var Kinds = map[string]Kind{
 	"recipient_code": kind([]string{"program", "org", "code"},
 		"Kode penerimaan bantuan {{.program}}",
@@ -63,6 +64,13 @@ var Kinds = map[string]Kind{
 		"{{.warehouse}} telah menerima {{.units}} unit donasi Anda ({{.good}} dalam kondisi baik). Tanda terima dapat diunduh di Gotong. Terima kasih.",
 		"Your donation was received",
 		"{{.warehouse}} received {{.units}} units of your donation ({{.good}} in good condition). The receipt can be downloaded in Gotong. Thank you."),
+	// Citizens who give through an aggregator (issue 14): told by e-mail when
+	// their pledge joins a commitment, whose progress they then follow.
+	"pledge_linked": kind([]string{"org", "what", "program"},
+		"Sumbangan Anda ikut disalurkan",
+		"{{.org}} menyalurkan sumbangan Anda ({{.what}}) melalui komitmennya untuk {{.program}}. Ikuti perkembangannya di Gotong, menu Sumbangan saya. Terima kasih.",
+		"Your pledge is on its way",
+		"{{.org}} is giving your pledge ({{.what}}) through its commitment to {{.program}}. Follow its progress in Gotong, under My pledges. Thank you."),
 }
 
 // reasons are the failure reasons of allocate.FailReasons, as the messages say them.

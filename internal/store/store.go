@@ -108,6 +108,7 @@
 //	idea_comments       idea      -
 //	idea_offers         idea      -
 //	idea_reports        idea      -
+//	pledges             pledge    -
 package store
 
 import (

@@ -133,6 +133,14 @@ func (s *Server) apiGetOrg(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiVerifyOrg(w http.ResponseWriter, r *http.Request) {
+	s.decideOrgWith(w, r, func(decision, reason string) (account.Org, error) {
+		return s.accounts.DecideOrg(r.Context(), r.PathValue("id"), decision, reason)
+	})
+}
+
+// decideOrgWith reads a decision on an organisation, has decide make it and
+// answers the organisation after it.
+func (s *Server) decideOrgWith(w http.ResponseWriter, r *http.Request, decide func(decision, reason string) (account.Org, error)) {
 	var in struct {
 		Decision string `json:"decision"`
 		Reason   string `json:"reason"`
@@ -141,7 +149,7 @@ func (s *Server) apiVerifyOrg(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	o, err := s.accounts.DecideOrg(r.Context(), r.PathValue("id"), in.Decision, in.Reason)
+	o, err := decide(in.Decision, in.Reason)
 	if err != nil {
 		s.fail(w, r, err)
 		return

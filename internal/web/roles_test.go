@@ -904,7 +904,8 @@ func roleTable() []roleRow {
 	rows = append(rows, offerRows()...) // offers of goods and their intake (issue 13)
 	rows = append(rows, ideaRows()...)  // the co-creation forum (issue 14)
 	rows = append(rows, donationDocRows()...)
-	rows = append(rows, selfRows()...)     // the self-check and data-subject access (issue 14)
+	rows = append(rows, selfRows()...) // the self-check and data-subject access (issue 14)
+	rows = append(rows, giveRows()...)
 	return append(rows, documentRows()...) // last: they add commitments and deliveries that would crowd earlier rows' pages and samples
 }
 

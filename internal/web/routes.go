@@ -153,6 +153,14 @@ func (s *Server) apiRoutes() []route {
 		// The self-check and data-subject access (issue 14).
 		{"POST", "/api/v1/self-check", s.selfLimits.byAddr(s.apiSelfCheck)},
 		{"GET", "/api/v1/targets/{id}/subject-access", s.allow(account.ReadSubjectData, s.apiSubjectAccess)},
+		// Citizens who give (issue 14).
+		{"POST", "/api/v1/citizens", s.registerLimit(s.apiRegisterCitizen)},
+		{"POST", "/api/v1/citizens/me/collaborate", s.allow(account.ManageOwnAccount, s.apiCollaborate)},
+		{"GET", "/api/v1/individuals", s.allow(account.VerifyIndividuals, s.apiIndividuals)},
+		{"POST", "/api/v1/individuals/{id}/verify", s.allow(account.VerifyIndividuals, s.apiDecideIndividual)},
+		{"POST", "/api/v1/organizations/{id}/pledges", s.allow(account.Pledge, s.apiPledge)},
+		{"GET", "/api/v1/pledges", s.allowEither(account.Pledge, account.ReadPledges, s.apiPledges)},
+		{"POST", "/api/v1/pledges/{id}/commitment", s.allow(account.ReadPledges, s.apiLinkPledge)},
 	}
 }
 
@@ -283,6 +291,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /ideas/{id}/hide", s.allow(account.GovernIdeas, s.pageIdeaAct))
 	mux.HandleFunc("GET /cek-bantuan", s.pageSelfCheck) // the self-check (issue 14)
 	mux.HandleFunc("POST /cek-bantuan", s.selfLimits.byAddr(s.pageSelfCheckPost))
+	// Citizens who give (issue 14).
+	mux.HandleFunc("GET /warga/daftar", s.pageCitizenRegister)
+	mux.HandleFunc("POST /warga/daftar", s.registerLimit(s.pageCitizenRegisterPost))
+	mux.HandleFunc("POST /warga/kolaborator", s.allow(account.ManageOwnAccount, s.pageCollaborate))
+	mux.HandleFunc("GET /pledges", s.allowEither(account.Pledge, account.ReadPledges, s.pagePledges))
+	mux.HandleFunc("GET /pledges/new", s.allow(account.Pledge, s.pageNewPledge))
+	mux.HandleFunc("POST /pledges", s.allow(account.Pledge, s.pagePledgePost))
+	mux.HandleFunc("POST /pledges/{id}/commitment", s.allow(account.ReadPledges, s.pageLinkPledge))
+	mux.HandleFunc("GET /office/individuals", s.allow(account.VerifyIndividuals, s.pageIndividuals))
+	mux.HandleFunc("POST /office/individuals/{id}/verify", s.allow(account.VerifyIndividuals, s.pageDecideIndividual))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})

@@ -36,6 +36,7 @@ import (
 	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/idea"
 	"github.com/gotong/gotong/internal/monitor"
+	"github.com/gotong/gotong/internal/pledge"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -108,6 +109,7 @@ type Server struct {
 	boundaries *boundary.Service
 	// Donations to the task force (issue 13).
 	donations *donate.Service
+	pledges   *pledge.Service
 	// Citizens (issue 14): the human check of public forms.
 	human          *human.Checker
 	challengeLimit func(http.HandlerFunc) http.HandlerFunc
@@ -132,6 +134,8 @@ type Capabilities struct {
 	Monitor *monitor.Service
 	// Donations runs warehouses, offers of goods, intake and stock (issue 13).
 	Donations *donate.Service
+	// Pledges are citizens' gifts through aggregators (issue 14).
+	Pledges *pledge.Service
 	// Human is the human check (ALTCHA) of public forms.
 	Human *human.Checker
 	// Ideas is the co-creation forum (issue 14).
@@ -175,7 +179,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.callbacks, s.providers, s.codes = caps.Callbacks, caps.Providers, caps.Codes
 	s.monitor = caps.Monitor
-	s.donations = caps.Donations
+	s.donations, s.pledges = caps.Donations, caps.Pledges
 	s.human = caps.Human
 	s.ideas, s.forumLimit = caps.Ideas, s.perUser(forumWrites)
 	s.challengeLimit = s.newLimiter(challengeLimit)
