@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app/apptest"
 	"github.com/gotong/gotong/internal/pledge"
+	"github.com/gotong/gotong/internal/store"
 )
 
 // giveIndividual makes a citizen of kota X (31.71) who asked to become an
@@ -36,8 +38,9 @@ func (f *roleFixture) givePledge(t *testing.T) pledge.Pledge {
 }
 
 // giveRows are the endpoints of citizens who give (issue 14). The table has no
-// citizen and no aggregator yet: to its roles, pledges do not exist; the
-// individuals of kota X are the office of X's and the admin's.
+// aggregator: to its organisations, pledges do not exist; the citizen reads its
+// own (none of the others'), and may ask to become an individual collaborator;
+// the individuals of kota X are the office of X's and the admin's.
 func giveRows() []roleRow {
 	nobody := statuses{401, 404, 404, 404, 404, 404}
 	staff := statuses{401, 404, 404, 200, 200, 200}
@@ -81,13 +84,40 @@ func giveRows() []roleRow {
 		p := f.givePledge(t)
 		return freshObjects{id: p.ID, body: map[string]string{"commitment_id": "none"}, hide: []string{p.What}}
 	}
+	// asCitizen is a status for the six roles of s and the citizen's own.
+	asCitizen := func(s statuses, c int) statuses { s[citizen] = c; return s }
+	// becomes checks that the fixture's citizen, and only it, became a pending
+	// individual collaborator, then makes it a citizen again for the rows after.
+	becomes := func(t *testing.T, f *roleFixture) freshObjects {
+		return freshObjects{after: func(t *testing.T, r role, _ *apptest.Client) {
+			u, err := f.s.App.Accounts.User(f.s.Ctx(), f.users[citizen].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if changed := u.Role == account.Collaborator && u.OrgStatus == account.OrgPending; changed != (r == citizen) {
+				t.Errorf("after %s asked, the fixture's citizen is a %s (organisation %q)", r, u.Role, u.OrgStatus)
+			}
+			if u.OrgID == "" {
+				return
+			}
+			if err := f.s.App.DB.Write(f.s.Ctx(), func(ctx context.Context, tx *store.Tx) error {
+				if _, err := tx.ExecContext(ctx, `UPDATE users SET role = 'citizen', org_id = NULL WHERE id = $1`, u.ID); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(ctx, `DELETE FROM organizations WHERE id = $1`, u.OrgID)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}}
+	}
 	return []roleRow{
 		{method: "POST", path: "/api/v1/citizens", want: anyone, fresh: signup, show: func(*roleFixture, role) []string { return []string{`"role":"citizen"`} }},
-		{method: "POST", path: "/api/v1/citizens/me/collaborate", body: map[string]string{"contact_phone": "081234567890"}, want: nobody},
+		{method: "POST", path: "/api/v1/citizens/me/collaborate", body: map[string]string{"contact_phone": "081234567890"}, want: asCitizen(nobody, 201), fresh: becomes},
 		{method: "GET", path: "/api/v1/individuals", want: staff, fresh: listed},
 		{method: "POST", path: "/api/v1/individuals/{fresh}/verify", body: map[string]string{"decision": "verified"}, want: inX, fresh: verified},
 		{method: "POST", path: "/api/v1/organizations/{orgA}/pledges", body: map[string]any{"what": "Beras", "quantity": 1}, want: nobody},
-		{method: "GET", path: "/api/v1/pledges", want: nobody, fresh: func(t *testing.T, f *roleFixture) freshObjects {
+		{method: "GET", path: "/api/v1/pledges", want: asCitizen(nobody, 200), fresh: func(t *testing.T, f *roleFixture) freshObjects {
 			return freshObjects{hide: []string{f.givePledge(t).What}}
 		}},
 		{method: "POST", path: "/api/v1/pledges/{fresh}/commitment", want: nobody, fresh: aPledge},
@@ -104,12 +134,15 @@ func giveRows() []roleRow {
 				o.body = form
 				return o
 			}},
-		{method: "POST", path: "/warga/kolaborator", body: url.Values{"contact_phone": {"081234567890"}}, want: page(nobody), to: toLogin("")},
-		{method: "GET", path: "/pledges", want: page(nobody), to: toLogin(""), fresh: func(t *testing.T, f *roleFixture) freshObjects {
+		{method: "POST", path: "/warga/kolaborator", body: url.Values{"contact_phone": {"081234567890"}}, want: page(asCitizen(nobody, 303)), to: toLogin(""), fresh: becomes},
+		{method: "GET", path: "/pledges", want: page(asCitizen(nobody, 200)), to: toLogin(""), fresh: func(t *testing.T, f *roleFixture) freshObjects {
 			return freshObjects{hide: []string{f.givePledge(t).What}}
 		}},
-		{method: "GET", path: "/pledges/new", want: page(nobody), to: toLogin("")},
-		{method: "POST", path: "/pledges", body: url.Values{"org_id": {"x"}, "what": {"Beras"}, "quantity": {"1"}}, want: page(nobody), to: toLogin("")},
+		{method: "GET", path: "/pledges/new", want: page(asCitizen(nobody, 200)), to: toLogin("")},
+		{method: "POST", path: "/pledges", want: page(asCitizen(nobody, 303)), to: toLogin(""), fresh: func(t *testing.T, f *roleFixture) freshObjects {
+			agg, _, _ := aggregator(t, f.s, f.s.Unique("Agregator Janji "))
+			return freshObjects{body: url.Values{"org_id": {agg.ID}, "what": {"Beras"}, "quantity": {"1"}}}
+		}},
 		{method: "POST", path: "/pledges/{fresh}/commitment", want: page(nobody), to: toLogin(""), fresh: func(t *testing.T, f *roleFixture) freshObjects {
 			o := aPledge(t, f)
 			o.body = url.Values{"commitment_id": {"none"}}
