@@ -55,6 +55,8 @@ const (
 	HandleDonations  Permission = "handle_donations"  // for the warehouses of one's region: accept, decline and receive offers, map free text, adjust and transfer stock
 	Donate           Permission = "donate"            // offer goods to a warehouse, withdraw an offer, see one's own offers and where they went
 	ReadStock        Permission = "read_stock"        // a warehouse's stock and ledger: staff in their region, the organisation that distributes it
+	// Citizens (issue 14).
+	HandleHelpRequests Permission = "handle_help_requests" // help requests of one's region: read them, accept one into a program, decline one
 )
 
 // Permissions lists every permission, in the order above.
@@ -63,7 +65,8 @@ func Permissions() []Permission {
 		Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ManagePrograms, ReadPrograms, ReadCoverage, ReadOpenNeeds,
 		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation, ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ManageCourierProviders,
-		ReadDashboard, ExportMonitoring, ManageBoundaries, ManageWarehouses, HandleDonations, Donate, ReadStock}
+		ReadDashboard, ExportMonitoring, ManageBoundaries, ManageWarehouses, HandleDonations, Donate, ReadStock,
+		HandleHelpRequests}
 }
 
 // ParsePermission checks a permission name (templates name them as strings).
@@ -104,7 +107,7 @@ var (
 	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage}
 	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged,
 		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ReadDashboard, ExportMonitoring,
-		HandleDonations, ReadStock}
+		HandleDonations, ReadStock, HandleHelpRequests}
 	follow = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation}
 	grants = map[Role]map[Permission]bool{

@@ -66,6 +66,7 @@ var grants = map[account.Permission]string{
 	account.HandleDonations:        "AO....",
 	account.Donate:                 "..V...",
 	account.ReadStock:              "AOV...",
+	account.HandleHelpRequests:     "AO....",
 }
 
 func TestPolicyAnswersEveryPermissionForEveryPrincipal(t *testing.T) {

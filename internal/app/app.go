@@ -28,6 +28,7 @@ import (
 	"github.com/gotong/gotong/internal/demo"
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/help"
 	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/monitor"
@@ -147,7 +148,9 @@ type App struct {
 	Monitor *monitor.Service
 	// Donations runs warehouses, offers of goods, intake and stock (issue 13).
 	Donations *donate.Service
-	served    atomic.Value // "http://" + the address Serve listens on
+	// Help runs help requests, warga bantu warga (issue 14).
+	Help   *help.Service
+	served atomic.Value // "http://" + the address Serve listens on
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -232,8 +235,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Donations = donate.New(db, regions, a.Accounts, donate.Options{Province: cfg.Province,
 		Key: v.Subkey("donation record v1"), BaseURL: a.BaseURL, Outbox: a.Messages})
 	a.Allocations.UseStock(a.Donations)
+	a.Help = help.New(db, regions, v, a.Registry, a.Programs, allocate.NewNeeds(db), a.Messages)
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
-		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations,
+		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations, Help: a.Help,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
 		Providers: deliver.NewProviders(db, v, a.Deliveries),
 		Codes:     deliver.NewCodes(v.Subkey("recipient code v1")),
@@ -475,7 +479,7 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 			Allocations: a.Allocations, Regions: a.Regions, Province: a.Cfg.Province, Admin: admins[0],
 			NewPassword: NewPassword, HouseholdRows: a.Cfg.DemoRows, Deliveries: a.Deliveries,
 			Callbacks: callback.New(a.DB, a.Regions, a.Cfg.Province, a.Allocations, a.Programs, a.Accounts),
-			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1")), Donations: a.Donations}, out); err != nil {
+			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1")), Donations: a.Donations, Help: a.Help}, out); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}

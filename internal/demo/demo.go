@@ -16,6 +16,7 @@ import (
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/gen"
+	"github.com/gotong/gotong/internal/help"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/registry"
@@ -61,6 +62,8 @@ type Services struct {
 	// Donations makes the task force's warehouses, offers and stock
 	// (donations.go); without it there are none.
 	Donations *donate.Service
+	// Help makes help requests in every state (help.go); without it there are none.
+	Help *help.Service
 }
 
 // HouseholdRows is how many household-member rows the demo registry holds: about

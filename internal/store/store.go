@@ -103,6 +103,7 @@
 //	stock_commitments   donate    -
 //	donor_certificates  donate    -
 //	challenges_spent    human     -
+//	help_requests       help      - (the target is found or added through registry.Service.IntakeTx, its need through program.Needs.Add)
 package store
 
 import (

@@ -140,6 +140,12 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.apiMapDonationLine)},
 		{"POST", "/api/v1/donations/{id}/receive", s.allow(account.HandleDonations, s.apiReceiveDonation)},
 		{"GET", "/api/v1/donations/{id}/receipts", s.allowEither(account.Donate, account.HandleDonations, s.apiDonationReceipts)},
+		// Help requests, warga bantu warga (issue 14): the public asks and follows, the office decides.
+		{"POST", "/api/v1/help-requests", s.helpSubmitLimit(s.apiSubmitHelp)},
+		{"GET", "/api/v1/help-requests", s.allow(account.HandleHelpRequests, s.apiHelpRequests)},
+		{"GET", "/api/v1/help-requests/{ref}", s.helpLookupLimit(s.apiHelpStatus)},
+		{"POST", "/api/v1/help-requests/{id}/accept", s.allow(account.HandleHelpRequests, s.apiAcceptHelp)},
+		{"POST", "/api/v1/help-requests/{id}/decline", s.allow(account.HandleHelpRequests, s.apiDeclineHelp)},
 	}
 }
 

@@ -33,6 +33,7 @@ import (
 	"github.com/gotong/gotong/internal/callback"
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/donate"
+	"github.com/gotong/gotong/internal/help"
 	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/program"
@@ -110,6 +111,7 @@ type Server struct {
 	// Citizens (issue 14): the human check of public forms.
 	human          *human.Checker
 	challengeLimit func(http.HandlerFunc) http.HandlerFunc
+	help           *help.Service
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -130,6 +132,8 @@ type Capabilities struct {
 	Donations *donate.Service
 	// Human is the human check (ALTCHA) of public forms.
 	Human *human.Checker
+	// Help runs help requests, warga bantu warga (issue 14).
+	Help *help.Service
 }
 
 // sessionStore is scs's store on either engine, with its cleanup to stop.
@@ -170,7 +174,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.callbacks, s.providers, s.codes = caps.Callbacks, caps.Providers, caps.Codes
 	s.monitor = caps.Monitor
 	s.donations = caps.Donations
-	s.human = caps.Human
+	s.human, s.help = caps.Human, caps.Help
 	s.challengeLimit = s.newLimiter(challengeLimit)
 	s.boundaries = boundary.New(db, regions, opt.Province)
 	s.sessions = scs.New()
