@@ -97,3 +97,20 @@ func newReference() string {
 }
 
 func newID() string { return uuid.NewString() }
+
+// Labels name codes in English words; the web layer translates them as catalogue
+// keys (the database keeps the codes).
+var (
+	needLabels    = map[string]string{"food": "food during self-isolation", "elderly": "an elderly neighbour's needs", "medicine": "medicine", "other": "another need"}
+	urgencyLabels = map[string]string{"low": "not urgent", "high": "urgent", "critical": "very urgent (today)"}
+	statusLabels  = map[string]string{Submitted: "waiting for the office", Accepted: "accepted", Declined: "declined"}
+)
+
+// NeedLabel names a kind of need.
+func NeedLabel(code string) string { return needLabels[code] }
+
+// UrgencyLabel names an urgency.
+func UrgencyLabel(code string) string { return urgencyLabels[code] }
+
+// StatusLabel names a request's status.
+func StatusLabel(code string) string { return statusLabels[code] }

@@ -264,6 +264,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /donations/{id}/close", s.allow(account.HandleDonations, s.pageDonationAct))
 	mux.HandleFunc("POST /donations/{id}/items/{line}/map", s.allow(account.HandleDonations, s.pageDonationAct))
 	mux.HandleFunc("POST /donations/{id}/receive", s.allow(account.HandleDonations, s.pageDonationReceive))
+	// Help requests, warga bantu warga (issue 14): the public form and status page, the office's pages.
+	mux.HandleFunc("GET /bantuan", s.pageHelpForm)
+	mux.HandleFunc("POST /bantuan", s.helpSubmitLimit(s.pageHelpPost))
+	mux.HandleFunc("GET /bantuan/status", s.helpLookupLimit(s.pageHelpStatus))
+	mux.HandleFunc("GET /help-requests", s.allow(account.HandleHelpRequests, s.pageHelpRequests))
+	mux.HandleFunc("GET /help-requests/{id}", s.allow(account.HandleHelpRequests, s.pageHelpRequest))
+	mux.HandleFunc("POST /help-requests/{id}/accept", s.allow(account.HandleHelpRequests, s.pageHelpAct))
+	mux.HandleFunc("POST /help-requests/{id}/decline", s.allow(account.HandleHelpRequests, s.pageHelpAct))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})
