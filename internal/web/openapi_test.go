@@ -715,6 +715,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			t.Run("the government dashboard", func(t *testing.T) { dashboardConformance(t, k, s) })
 			t.Run("where donors' goods went", func(t *testing.T) { impactConformance(t, k, s) })
 			t.Run("offers of goods and their intake", func(t *testing.T) { donationsConformance(t, k, s) })
+			t.Run("help requests", func(t *testing.T) { helpConformance(t, k, s) })
 
 			t.Run("the exports of monitoring", func(t *testing.T) {
 				exportsConformance(t, k, s, registryClients{office: asOffice, otherOffice: s.As(t, officeY.ID), admin: asAdmin, collab: asCollab, anon: anon})
