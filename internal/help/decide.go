@@ -10,6 +10,7 @@ import (
 
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/nik"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/store"
@@ -126,18 +127,27 @@ func (s *Service) List(ctx context.Context, scope string, f Filter) ([]Summary, 
 	return out, rows.Err()
 }
 
-// Get returns one request inside scope.
-func (s *Service) Get(ctx context.Context, scope, id string) (Request, error) {
+// Get returns one request inside scope. The NIK is masked unless clearNIK (an
+// office, which checks people at the door, as the registry shows NIKs).
+func (s *Service) Get(ctx context.Context, scope, id string, clearNIK bool) (Request, error) {
 	r, _, err := s.scan(s.db.R().QueryRowContext(ctx, `SELECT `+requestColumns+` FROM help_requests WHERE `+scopeWhere+` AND id = $3`,
 		append(scopeArgs(scope), id)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, errs.E(errs.NotFound, "no such help request")
 	}
+	if !clearNIK {
+		r.NIK = nik.Mask(r.NIK)
+	}
 	return r, err
 }
 
-// Candidates lists the registry's targets the request's person may be.
-func (s *Service) Candidates(ctx context.Context, scope string, r Request) ([]registry.Candidate, error) {
+// Candidates lists the registry's targets inside scope that the person of
+// request id may be.
+func (s *Service) Candidates(ctx context.Context, scope, id string) ([]registry.Candidate, error) {
+	r, err := s.Get(ctx, scope, id, true)
+	if err != nil {
+		return nil, err
+	}
 	return s.registry.Candidates(ctx, scope, s.intake(r))
 }
 

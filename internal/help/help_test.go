@@ -131,7 +131,7 @@ func TestAcceptingFindsTheRegisteredPersonAndCreatesANewOneOnce(t *testing.T) {
 				if !errs.Is(err, errs.Conflict) {
 					t.Fatalf("accepting twice: %v, want a conflict", err)
 				}
-				r, err := h.Get(ctx, "31", id)
+				r, err := h.Get(ctx, "31", id, false)
 				if err != nil || r.Status != help.Accepted || len(r.NeedIDs) != 1 || w.targets(t) != before+1 {
 					t.Fatalf("after a second accept: %+v %v, %d targets", r, err, w.targets(t))
 				}
@@ -142,7 +142,7 @@ func TestAcceptingFindsTheRegisteredPersonAndCreatesANewOneOnce(t *testing.T) {
 				if _, err := h.Accept(ctx, "31.74", id, w.program.ID); !errs.Is(err, errs.NotFound) {
 					t.Fatalf("office of 31.74 accepting: %v, want not found", err)
 				}
-				if _, err := h.Get(ctx, "31.74", id); !errs.Is(err, errs.NotFound) {
+				if _, err := h.Get(ctx, "31.74", id, false); !errs.Is(err, errs.NotFound) {
 					t.Fatalf("office of 31.74 reading: %v, want not found", err)
 				}
 			})

@@ -116,14 +116,14 @@ type helpRequestPage struct {
 
 func (s *Server) pageHelpRequest(w http.ResponseWriter, r *http.Request) {
 	ctx, scope := r.Context(), s.helpScope(r)
-	req, err := s.help.Get(ctx, scope, r.PathValue("id"))
+	req, err := s.help.Get(ctx, scope, r.PathValue("id"), principal(r).SeesNIKs())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	d := helpRequestPage{R: req}
 	if req.Status == help.Submitted {
-		if d.Candidates, err = s.help.Candidates(ctx, scope, req); err != nil {
+		if d.Candidates, err = s.help.Candidates(ctx, scope, req.ID); err != nil {
 			s.fail(w, r, err)
 			return
 		}

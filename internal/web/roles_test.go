@@ -829,6 +829,7 @@ func roleTable() []roleRow {
 	rows = append(rows, exportRows()...)
 	rows = append(rows, impactRows()...)
 	rows = append(rows, offerRows()...) // offers of goods and their intake (issue 13)
+	rows = append(rows, helpRows()...)
 	rows = append(rows, donationDocRows()...)
 	return append(rows, documentRows()...) // last: they add commitments and deliveries that would crowd earlier rows' pages and samples
 }
