@@ -130,7 +130,10 @@ func Seed(ctx context.Context, d Services, out io.Writer) error {
 	if err := seedDeliveries(ctx, d, committers[0], out); err != nil {
 		return err
 	}
-	return seedDonations(ctx, d, committers, out)
+	if err := seedDonations(ctx, d, committers, out); err != nil {
+		return err
+	}
+	return seedHelp(ctx, d, out)
 }
 
 // seedRegistry imports a generated Jakarta: households, RWs and institutions.
