@@ -128,15 +128,28 @@ func (s *Service) List(ctx context.Context, scope string, f Filter) ([]Summary, 
 }
 
 // Get returns one request inside scope. The NIK is masked unless clearNIK (an
-// office, which checks people at the door, as the registry shows NIKs).
+// office, which checks people at the door, as the registry shows NIKs); a NIK
+// shown in clear is audited, as the registry audits it.
 func (s *Service) Get(ctx context.Context, scope, id string, clearNIK bool) (Request, error) {
+	r, err := s.get(ctx, scope, id)
+	if err != nil || r.NIK == "" {
+		return r, err
+	}
+	if !clearNIK {
+		r.NIK = nik.Mask(r.NIK)
+		return r, nil
+	}
+	return r, s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+		return audit.Record(ctx, tx, audit.Change{Action: "help_request.view_personal_data", ObjectType: "help_request", ObjectID: r.ID,
+			Region: r.Region, Detail: map[string]any{"fields": []string{"nik"}}})
+	})
+}
+
+func (s *Service) get(ctx context.Context, scope, id string) (Request, error) {
 	r, _, err := s.scan(s.db.R().QueryRowContext(ctx, `SELECT `+requestColumns+` FROM help_requests WHERE `+scopeWhere+` AND id = $3`,
 		append(scopeArgs(scope), id)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, errs.E(errs.NotFound, "no such help request")
-	}
-	if !clearNIK {
-		r.NIK = nik.Mask(r.NIK)
 	}
 	return r, err
 }
@@ -144,7 +157,7 @@ func (s *Service) Get(ctx context.Context, scope, id string, clearNIK bool) (Req
 // Candidates lists the registry's targets inside scope that the person of
 // request id may be.
 func (s *Service) Candidates(ctx context.Context, scope, id string) ([]registry.Candidate, error) {
-	r, err := s.Get(ctx, scope, id, true)
+	r, err := s.get(ctx, scope, id)
 	if err != nil {
 		return nil, err
 	}

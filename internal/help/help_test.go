@@ -162,3 +162,60 @@ func TestAcceptingFindsTheRegisteredPersonAndCreatesANewOneOnce(t *testing.T) {
 		})
 	}
 }
+
+func TestTwoOfficesAcceptingAtOnceMakeOneDecision(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			w := newWorld(t, apptest.Start(t, eng))
+			before := w.targets(t)
+			_, id := w.submit(t, request("Yanti Serentak", "", "0812-1111-0101"))
+			const n = 6
+			results := make(chan error, n)
+			for range n {
+				go func() {
+					_, err := w.s.App.Help.Accept(w.s.Ctx(), "31.71", id, w.program.ID)
+					results <- err
+				}()
+			}
+			won := 0
+			for range n {
+				switch err := <-results; {
+				case err == nil:
+					won++
+				case !errs.Is(err, errs.Conflict):
+					t.Errorf("a concurrent accept failed otherwise: %v", err)
+				}
+			}
+			r, err := w.s.App.Help.Get(w.s.Ctx(), "31", id, false)
+			if won != 1 || err != nil || len(r.NeedIDs) != 1 || w.targets(t) != before+1 {
+				t.Fatalf("%d accepts won, %d needs, %d new targets; want 1, 1, 1 (%v)", won, len(r.NeedIDs), w.targets(t)-before, err)
+			}
+		})
+	}
+}
+
+func TestTheRequesterAndThePersonAreToldAtEachStep(t *testing.T) {
+	w := newWorld(t, apptest.Start(t, storetest.Engines(t)[0]))
+	in := request("Pak Darmo", "", "0812-1111-0201")
+	in.OnBehalf, in.Requester = true, &help.Requester{Name: "Bu RT", Phone: "0812-1111-0202"}
+	rec, id := w.submit(t, in)
+	if _, err := w.s.App.Help.Accept(w.s.Ctx(), "31.71", id, w.program.ID); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	rows, err := w.s.App.DB.R().QueryContext(w.s.Ctx(), `SELECT kind FROM outbox WHERE ref LIKE $1`, id+":%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		kinds[k]++
+	}
+	if kinds["help_submitted"] != 2 || kinds["help_accepted"] != 2 {
+		t.Fatalf("messages of request %s: %v; want the submit and the accept told to both phones", rec.Reference, kinds)
+	}
+}
