@@ -98,6 +98,7 @@ func TestAcceptingFindsTheRegisteredPersonAndCreatesANewOneOnce(t *testing.T) {
 			h, ctx := w.s.App.Help, w.s.Ctx()
 			before := w.targets(t)
 
+			var budi string // Budi's household
 			t.Run("a request with the NIK of a household member finds the household", func(t *testing.T) {
 				_, id := w.submit(t, request("Budi Santoso", budiNIK, "0812-1111-0001"))
 				d, err := h.Accept(ctx, "31.71", id, w.program.ID)
@@ -107,6 +108,7 @@ func TestAcceptingFindsTheRegisteredPersonAndCreatesANewOneOnce(t *testing.T) {
 				if !d.MatchedExisting || len(d.NeedIDs) != 1 || w.targets(t) != before {
 					t.Fatalf("got %+v and %d targets, want the existing household and %d targets", d, w.targets(t), before)
 				}
+				budi = d.TargetID
 				// Without a NIK, the same name in the same kelurahan is the same person.
 				_, id2 := w.submit(t, request("Budi  santoso", "", "0812-1111-0002"))
 				d2, err := h.Accept(ctx, "31.71", id2, w.program.ID)
@@ -134,6 +136,23 @@ func TestAcceptingFindsTheRegisteredPersonAndCreatesANewOneOnce(t *testing.T) {
 				r, err := h.Get(ctx, "31", id, false)
 				if err != nil || r.Status != help.Accepted || len(r.NeedIDs) != 1 || w.targets(t) != before+1 {
 					t.Fatalf("after a second accept: %+v %v, %d targets", r, err, w.targets(t))
+				}
+			})
+
+			t.Run("a close but not same name is a new person queued as a possible duplicate", func(t *testing.T) {
+				n := w.targets(t)
+				_, id := w.submit(t, request("Budi Santoso Wijaya", "", "0812-1111-0006"))
+				d, err := h.Accept(ctx, "31.71", id, w.program.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var pairs int
+				if err := w.s.App.DB.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM duplicates WHERE status = 'open' AND
+					((target_a = $1 AND target_b = $2) OR (target_a = $2 AND target_b = $1))`, budi, d.TargetID).Scan(&pairs); err != nil {
+					t.Fatal(err)
+				}
+				if d.MatchedExisting || w.targets(t) != n+1 || pairs != 1 {
+					t.Fatalf("got %+v, %d new targets and %d open pairs with Budi's household; want a new person and one pair", d, w.targets(t)-n, pairs)
 				}
 			})
 
