@@ -215,3 +215,39 @@ func TestHelpStatusLookupTellsNothing(t *testing.T) {
 		t.Fatalf("the status page differs for a wrong reference (%d) and wrong digits (%d)", pb.Status, pa.Status)
 	}
 }
+
+func TestHelpRequestInputIsChecked(t *testing.T) {
+	s := apptest.Start(t, storetest.Engines(t)[0])
+	w := newHelpWorld(t, s)
+	cases := map[string]func(b map[string]any){
+		"no name":                       func(b map[string]any) { delete(b, "name") },
+		"a NIK of 15 digits":            func(b map[string]any) { b["nik"] = "317101020370000" },
+		"a foreign phone":               func(b map[string]any) { b["phone"] = "+1 202 555 0100" },
+		"a kecamatan, not a kelurahan":  func(b map[string]any) { b["region"] = "31.71.01" },
+		"an unknown urgency":            func(b map[string]any) { b["urgency"] = "soon" },
+		"on behalf without a requester": func(b map[string]any) { b["on_behalf"] = true; delete(b, "phone") },
+		"RW 1000":                       func(b map[string]any) { b["rw"] = "1000" },
+		"an unknown kind":               func(b map[string]any) { b["kind"] = "gift" },
+		"no phone for oneself":          func(b map[string]any) { delete(b, "phone") },
+	}
+	for name, change := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := helpBody(w.anon.Human(t), "Ani Salah", "0812-3400-"+s.Unique("1"))
+			change(b)
+			r := w.anon.Do(t, "POST", "/api/v1/help-requests", b)
+			if r.Status != http.StatusBadRequest || r.ErrorCode() != "invalid" {
+				t.Fatalf("status %d %s, want 400 invalid", r.Status, r.Body)
+			}
+		})
+	}
+	if items, err := s.App.Help.List(s.Ctx(), "31", help.Filter{}); err != nil || len(items) != 0 {
+		t.Fatalf("%d requests after refused ones (%v), want none", len(items), err)
+	}
+	t.Run("the page shows the form again with what was typed and the reason in Indonesian", func(t *testing.T) {
+		r := w.anon.Do(t, "POST", "/bantuan", url.Values{"name": {"Ani Halaman"}, "phone": {"0812-3400-9999"}, "region": {helpVillage},
+			"address": {"Jl. Halaman 1"}, "need": {"Makan"}, "urgency": {"high"}, "altcha": {w.anon.Human(t)}, "nik": {"12"}})
+		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `value="Ani Halaman"`) || !strings.Contains(string(r.Body), `id="help-error"`) {
+			t.Fatalf("status %d; body %.600s", r.Status, r.Body)
+		}
+	})
+}
