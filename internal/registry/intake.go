@@ -30,7 +30,8 @@ type Intake struct {
 	Source string
 }
 
-// Candidate is a target of the registry that an intake record may be.
+// Candidate is a target of the registry that an intake record may be: a person,
+// or a household by the member whose name is like the record's (Name).
 type Candidate struct {
 	TargetID string  `json:"target_id"`
 	Kind     Kind    `json:"kind"`
@@ -94,7 +95,7 @@ func similar(ctx context.Context, q store.Querier, v interface {
 		CASE WHEN t.id_mask <> '' THEN COALESCE(t.id_hash, '') ELSE '' END
 		FROM targets t WHERE t.kind = 'person' AND t.region = $1 AND t.merged_into IS NULL AND t.held = ''
 		UNION ALL
-		SELECT t.id, t.kind, t.name, t.region, t.rw, m.name_norm, m.birth_date, m.nik_hash
+		SELECT t.id, t.kind, m.name, t.region, t.rw, m.name_norm, m.birth_date, m.nik_hash
 		FROM members m JOIN targets t ON t.id = m.target_id
 		WHERE m.region = $1 AND m.merged_into IS NULL AND m.held = '' AND t.merged_into IS NULL AND t.held = ''`, r.region)
 	if err != nil {

@@ -251,3 +251,28 @@ func TestHelpRequestInputIsChecked(t *testing.T) {
 		}
 	})
 }
+
+// The office's page of a request lists the registry's people the request may be,
+// and accepting one with the same name in the kelurahan finds that household.
+func TestHelpRequestPageShowsTheRegistryCandidates(t *testing.T) {
+	s := apptest.Start(t, storetest.Engines(t)[0])
+	w := newHelpWorld(t, s)
+	importAs(t, s, adminImporter(t, s), "warga.csv", householdHeader+
+		hhRow(kkOf("317101", 77), birthNIK(t, "317101", "1958-11-02", true, 77), "Sumirah Kandidat", "1958-11-02", "P", "Kepala Keluarga",
+			helpVillage, "2", "4", "Jl. Kebon Kelapa No. 9", "", ""))
+	_, id := w.submit(t, "Sumirah Kandidat", "0812-3500-0001")
+	page := w.officeX.Do(t, "GET", "/help-requests/"+id, nil)
+	if page.Status != http.StatusOK || !strings.Contains(string(page.Body), `id="help-candidates"`) ||
+		!strings.Contains(string(page.Body), "Sumirah Kandidat</a>") || !strings.Contains(string(page.Body), "Rumah tangga (KK) · RW 2") {
+		t.Fatalf("status %d; the page does not list the registered household: %.2000s", page.Status, page.Body)
+	}
+	var d help.Decision
+	r := w.officeX.Do(t, "POST", "/api/v1/help-requests/"+id+"/accept", map[string]string{"program_id": w.program.ID})
+	if r.Status != http.StatusOK {
+		t.Fatalf("accept: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &d)
+	if !d.MatchedExisting {
+		t.Fatalf("accepting a registered name: %+v, want the household found", d)
+	}
+}
