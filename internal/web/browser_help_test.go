@@ -15,7 +15,7 @@ import (
 
 // TestBrowserCitizenAsksForHelpAndTheOfficeAcceptsIt: on a 360×740 phone a
 // neighbour asks, without an account, for food for a family in self-isolation in
-// Kebon Kelapa (Gambir, Jakarta Pusat); the page solves the human check by itself
+// Cideng (Gambir, Jakarta Pusat); the page solves the human check by itself
 // and shows the reference. The office of Jakarta Pusat finds the request in its
 // list, opens it, accepts it into a program, and the registry gains exactly that
 // one person with the program's need; the status page then says "diterima".

@@ -19,7 +19,7 @@ import (
 // Help requests, warga bantu warga (issue 14), through the API: the human check,
 // the limits, the status lookup that tells nothing, and the office's decisions.
 
-const helpVillage = "31.71.01.1002" // Kebon Kelapa, Gambir: kota X (31.71)
+const helpVillage = "31.71.01.1002" // Cideng, kecamatan Gambir: kota X (31.71)
 
 // helpWorld is a server with a published program for persons and households of
 // kota X (31.71), the office of X, the office of Y (31.74) and the admin.
