@@ -220,16 +220,16 @@ func (s *Service) Submit(ctx context.Context, in NewRequest) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, err
 	}
-	var phoneHash string
-	if c.p.contact() != "" {
-		phoneHash = s.vault.Hash("help_request_phone", c.p.contact())
+	var nikHash string
+	if c.p.NIK != "" {
+		nikHash = s.vault.Hash("nik", c.p.NIK) // as the registry hashes it (members.nik_hash)
 	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := store.Now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO help_requests (id, reference, check_hash, kind, region, rw, rt, need_kind, urgency,
-			on_behalf, sealed, nik_mask, phone_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+			on_behalf, sealed, nik_mask, nik_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
 			id, ref, s.checkHash(ref, last4(c.p.contact())), c.kind, c.region, c.rw, c.rt, c.needKind, c.urgency, boolInt(c.onBehalf),
-			sealed, c.nikMask, phoneHash, now); err != nil {
+			sealed, c.nikMask, nikHash, now); err != nil {
 			return store.Map(err)
 		}
 		if err := audit.Record(ctx, tx, audit.Change{Action: "help_request.submit", ObjectType: "help_request", ObjectID: id, Region: c.region,

@@ -22,7 +22,7 @@ CREATE TABLE help_requests (
     on_behalf        INTEGER NOT NULL DEFAULT 0 CHECK (on_behalf IN (0,1)),
     sealed           TEXT NOT NULL,
     nik_mask         TEXT NOT NULL DEFAULT '',
-    phone_hash       TEXT NOT NULL DEFAULT '',
+    nik_hash         TEXT NOT NULL DEFAULT '',   -- the registry's keyed hash of the NIK: a person's requests are found by it
     target_id        TEXT,
     program_id       TEXT,
     need_ids         TEXT NOT NULL DEFAULT '',
@@ -38,6 +38,7 @@ CREATE TABLE help_requests (
 );
 CREATE INDEX help_requests_status ON help_requests (status, region, created_at);
 CREATE INDEX help_requests_region ON help_requests (region, created_at);
+CREATE INDEX help_requests_nik ON help_requests (nik_hash) WHERE nik_hash <> '';
 
 -- +goose Down
 DROP TABLE help_requests;
