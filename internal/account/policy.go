@@ -65,6 +65,8 @@ const (
 	VerifyIndividuals Permission = "verify_individuals" // verify or reject a citizen's request to commit as an individual collaborator (the office of the citizen's region, the admin)
 	Pledge            Permission = "pledge"             // a citizen's pledge to a verified aggregator, and reading one's own
 	ReadPledges       Permission = "read_pledges"       // an aggregator's pledges, linked to its own commitments (other organisations: none)
+	// Help requests, warga bantu warga (issue 14).
+	HandleHelpRequests Permission = "handle_help_requests" // help requests of one's region: read them, accept one into a program, decline one
 )
 
 // Permissions lists every permission, in the order above.
@@ -74,7 +76,7 @@ func Permissions() []Permission {
 		ReadFlagged, Commit, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation, ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ManageCourierProviders,
 		ReadDashboard, ExportMonitoring, ManageBoundaries, ManageWarehouses, HandleDonations, Donate, ReadStock,
-		TakePart, OfferToIdea, GovernIdeas, ReadSubjectData, VerifyIndividuals, Pledge, ReadPledges}
+		TakePart, OfferToIdea, GovernIdeas, ReadSubjectData, VerifyIndividuals, Pledge, ReadPledges, HandleHelpRequests}
 }
 
 // ParsePermission checks a permission name (templates name them as strings).
@@ -115,7 +117,7 @@ var (
 	everyone = []Permission{ManageOwnAccount, ReadOrg, ReadPrograms, ReadCoverage, TakePart}
 	staff    = []Permission{Import, ReadRegistry, CorrectTarget, ResolveDuplicates, ReadFlagged,
 		ReadRecipientCodes, ReadDeliveries, VerifyDeliveries, ReadConfirmation, ReadDashboard, ExportMonitoring,
-		HandleDonations, ReadStock, ReadSubjectData, VerifyIndividuals}
+		HandleDonations, ReadStock, ReadSubjectData, VerifyIndividuals, HandleHelpRequests}
 	follow = []Permission{ReadOpenNeeds, ReadCommitments, CancelCommitment, DispatchAllocation, FailAllocation, ReadRecipients, ReadNotifications,
 		ManageDeliveries, DeliverAllocation}
 	grants = map[Role]map[Permission]bool{

@@ -73,6 +73,7 @@ var grants = map[account.Permission]string{
 	account.VerifyIndividuals:      "AO....",
 	account.Pledge:                 ".....C",
 	account.ReadPledges:            "..V...",
+	account.HandleHelpRequests:     "AO....",
 }
 
 func TestPolicyAnswersEveryPermissionForEveryPrincipal(t *testing.T) {

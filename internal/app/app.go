@@ -28,6 +28,7 @@ import (
 	"github.com/gotong/gotong/internal/demo"
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/help"
 	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/idea"
 	"github.com/gotong/gotong/internal/message"
@@ -158,7 +159,9 @@ type App struct {
 	Ideas     *idea.Service // the co-creation forum (issue 14)
 	// Pledges are citizens' gifts through aggregators (issue 14).
 	Pledges *pledge.Service
-	served  atomic.Value // "http://" + the address Serve listens on
+	// Help runs help requests, warga bantu warga (issue 14).
+	Help   *help.Service
+	served atomic.Value // "http://" + the address Serve listens on
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -247,9 +250,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts), Messages: a.Messages}
 	a.Ideas = idea.New(db, regions, cfg.Province, a.Accounts, a.Programs)
 	a.Pledges = pledge.NewService(db, a.Accounts, a.Allocations, a.Messages)
+	a.Help = help.New(db, regions, v, a.Registry, a.Programs, allocate.NewNeeds(db), a.Messages)
+	a.Retention.HelpRequests = a.Help
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations, Pledges: a.Pledges,
-		Ideas:     a.Ideas,
+		Ideas: a.Ideas, Help: a.Help,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
 		Providers: deliver.NewProviders(db, v, a.Deliveries),
 		Codes:     deliver.NewCodes(v.Subkey("recipient code v1")),
@@ -496,7 +501,7 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 			Allocations: a.Allocations, Regions: a.Regions, Province: a.Cfg.Province, Admin: admins[0],
 			NewPassword: NewPassword, HouseholdRows: a.Cfg.DemoRows, Deliveries: a.Deliveries,
 			Callbacks: callback.New(a.DB, a.Regions, a.Cfg.Province, a.Allocations, a.Programs, a.Accounts),
-			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1")), Donations: a.Donations, Ideas: a.Ideas, Pledges: a.Pledges}, out); err != nil {
+			Codes:     deliver.NewCodes(a.Vault.Subkey("recipient code v1")), Donations: a.Donations, Ideas: a.Ideas, Pledges: a.Pledges, Help: a.Help}, out); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}

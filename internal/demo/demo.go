@@ -16,6 +16,7 @@ import (
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/gen"
+	"github.com/gotong/gotong/internal/help"
 	"github.com/gotong/gotong/internal/idea"
 	"github.com/gotong/gotong/internal/pledge"
 	"github.com/gotong/gotong/internal/program"
@@ -68,6 +69,8 @@ type Services struct {
 	// Pledges makes citizens, an individual collaborator and an aggregator's
 	// pledges (citizens.go); without it there are none.
 	Pledges *pledge.Service
+	// Help makes help requests in every state (help.go); without it there are none.
+	Help *help.Service
 }
 
 // HouseholdRows is how many household-member rows the demo registry holds: about
@@ -140,7 +143,10 @@ func Seed(ctx context.Context, d Services, out io.Writer) error {
 	if err := seedIdeas(ctx, d, committers, out); err != nil {
 		return err
 	}
-	return seedCitizens(ctx, d, committers, out)
+	if err := seedCitizens(ctx, d, committers, out); err != nil {
+		return err
+	}
+	return seedHelp(ctx, d, out)
 }
 
 // seedRegistry imports a generated Jakarta: households, RWs and institutions.

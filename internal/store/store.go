@@ -109,6 +109,7 @@
 //	idea_offers         idea      -
 //	idea_reports        idea      -
 //	pledges             pledge    -
+//	help_requests       help      - (the target is found or added through registry.Service.IntakeTx, its need through program.Needs.Add)
 package store
 
 import (

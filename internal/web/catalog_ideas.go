@@ -20,7 +20,7 @@ var catalogIdeas = catalogPart(map[string]string{
 	"Title":                                 "Judul",
 	"What is the idea?":                     "Apa idenya?",
 	"What is needed?":                       "Apa yang dibutuhkan?",
-	"What is needed":                        "Yang dibutuhkan",
+	"What is needed":                        "Apa yang dibutuhkan",
 	"Propose the idea":                      "Kirim usulan ide",
 	"Log in to propose an idea or support one.": "Masuk untuk mengusulkan atau mendukung ide.",
 	"This idea became a program.":               "Ide ini menjadi program.",

@@ -720,6 +720,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			t.Run("the forum of ideas", func(t *testing.T) { ideasConformance(t, k, s) })
 			t.Run("the self-check and data-subject access", func(t *testing.T) { selfConformance(t, k, s) })
 			t.Run("citizens who give", func(t *testing.T) { citizensConformance(t, k, s) })
+			t.Run("help requests", func(t *testing.T) { helpConformance(t, k, s) })
 
 			t.Run("the exports of monitoring", func(t *testing.T) {
 				exportsConformance(t, k, s, registryClients{office: asOffice, otherOffice: s.As(t, officeY.ID), admin: asAdmin, collab: asCollab, anon: anon})

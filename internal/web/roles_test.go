@@ -903,6 +903,7 @@ func roleTable() []roleRow {
 	rows = append(rows, impactRows()...)
 	rows = append(rows, offerRows()...) // offers of goods and their intake (issue 13)
 	rows = append(rows, ideaRows()...)  // the co-creation forum (issue 14)
+	rows = append(rows, helpRows()...)
 	rows = append(rows, donationDocRows()...)
 	rows = append(rows, selfRows()...) // the self-check and data-subject access (issue 14)
 	rows = append(rows, giveRows()...)

@@ -161,6 +161,12 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/organizations/{id}/pledges", s.allow(account.Pledge, s.apiPledge)},
 		{"GET", "/api/v1/pledges", s.allowEither(account.Pledge, account.ReadPledges, s.apiPledges)},
 		{"POST", "/api/v1/pledges/{id}/commitment", s.allow(account.ReadPledges, s.apiLinkPledge)},
+		// Help requests, warga bantu warga (issue 14): the public asks and follows, the office decides.
+		{"POST", "/api/v1/help-requests", s.helpSubmitLimit(s.apiSubmitHelp)},
+		{"GET", "/api/v1/help-requests", s.allow(account.HandleHelpRequests, s.apiHelpRequests)},
+		{"GET", "/api/v1/help-requests/{ref}", s.helpLookupLimit(s.apiHelpStatus)},
+		{"POST", "/api/v1/help-requests/{id}/accept", s.allow(account.HandleHelpRequests, s.apiAcceptHelp)},
+		{"POST", "/api/v1/help-requests/{id}/decline", s.allow(account.HandleHelpRequests, s.apiDeclineHelp)},
 	}
 }
 
@@ -301,6 +307,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /pledges/{id}/commitment", s.allow(account.ReadPledges, s.pageLinkPledge))
 	mux.HandleFunc("GET /office/individuals", s.allow(account.VerifyIndividuals, s.pageIndividuals))
 	mux.HandleFunc("POST /office/individuals/{id}/verify", s.allow(account.VerifyIndividuals, s.pageDecideIndividual))
+	// Help requests, warga bantu warga (issue 14): the public form and status page, the office's pages.
+	mux.HandleFunc("GET /bantuan", s.pageHelpForm)
+	mux.HandleFunc("POST /bantuan", s.helpSubmitLimit(s.pageHelpPost))
+	mux.HandleFunc("GET /bantuan/status", s.helpLookupLimit(s.pageHelpStatus))
+	mux.HandleFunc("GET /help-requests", s.allow(account.HandleHelpRequests, s.pageHelpRequests))
+	mux.HandleFunc("GET /help-requests/{id}", s.allow(account.HandleHelpRequests, s.pageHelpRequest))
+	mux.HandleFunc("POST /help-requests/{id}/accept", s.allow(account.HandleHelpRequests, s.pageHelpAct))
+	mux.HandleFunc("POST /help-requests/{id}/decline", s.allow(account.HandleHelpRequests, s.pageHelpAct))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})

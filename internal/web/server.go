@@ -33,6 +33,7 @@ import (
 	"github.com/gotong/gotong/internal/callback"
 	"github.com/gotong/gotong/internal/deliver"
 	"github.com/gotong/gotong/internal/donate"
+	"github.com/gotong/gotong/internal/help"
 	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/idea"
 	"github.com/gotong/gotong/internal/monitor"
@@ -116,6 +117,7 @@ type Server struct {
 	ideas          *idea.Service // the co-creation forum
 	forumLimit     func(http.HandlerFunc) http.HandlerFunc
 	selfLimits     selfCheckLimits // the self-check's, per address and per NIK
+	help           *help.Service
 }
 
 // Capabilities are the services the web layer translates HTTP into calls of.
@@ -140,6 +142,8 @@ type Capabilities struct {
 	Human *human.Checker
 	// Ideas is the co-creation forum (issue 14).
 	Ideas *idea.Service
+	// Help runs help requests, warga bantu warga (issue 14).
+	Help *help.Service
 }
 
 // sessionStore is scs's store on either engine, with its cleanup to stop.
@@ -180,7 +184,7 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.callbacks, s.providers, s.codes = caps.Callbacks, caps.Providers, caps.Codes
 	s.monitor = caps.Monitor
 	s.donations, s.pledges = caps.Donations, caps.Pledges
-	s.human = caps.Human
+	s.human, s.help = caps.Human, caps.Help
 	s.ideas, s.forumLimit = caps.Ideas, s.perUser(forumWrites)
 	s.challengeLimit = s.newLimiter(challengeLimit)
 	s.selfLimits = newSelfCheckLimits(s)
