@@ -123,7 +123,9 @@ var (
 	grants = map[Role]map[Permission]bool{
 		Admin: set(everyone, staff, follow, []Permission{ManageUsers, ReadOrgs, VerifyOrg, SetOrgLimits, ReadAudit, ReadFlags, ManagePrograms,
 			ManageCourierProviders, ManageBoundaries, ManageWarehouses, GovernIdeas}),
-		Office:       set(everyone, staff),
+		// An office reads the commitments reaching its region (CommitmentRegion), to
+		// see who serves whom; it makes, cancels and dispatches none.
+		Office:       set(everyone, staff, []Permission{ReadCommitments}),
 		Collaborator: set(everyone),
 		// A citizen has no organisation: ReadOrg (its own members) means nothing to them.
 		Citizen: set([]Permission{ManageOwnAccount, ReadPrograms, ReadCoverage, TakePart, Pledge}),
@@ -182,6 +184,17 @@ func (p Principal) OrgScope() (org string, all bool) {
 		return "", true
 	}
 	return p.OrgID, false
+}
+
+// CommitmentRegion is the region whose commitments and allocations the principal
+// reads besides OrgScope's, by any organisation: an office's own ("" for anyone
+// else). It is for reading only: cancelling, dispatching and delivering stay
+// with OrgScope, so an office acts on none of them.
+func (p Principal) CommitmentRegion() string {
+	if p.Role == Office {
+		return p.Region
+	}
+	return ""
 }
 
 // Refusal is the error for a signed-in principal without perm: not_found, so that

@@ -36,9 +36,10 @@ func (s *Service) get(ctx context.Context, q store.Querier, who Who, id string) 
 	return c, err
 }
 
-// Get returns a commitment of who's organisation (any, for an admin).
+// Get returns a commitment of who's organisation (any, for an admin; one
+// reaching its region, for an office).
 func (s *Service) Get(ctx context.Context, who Who, id string) (Commitment, error) {
-	return s.get(ctx, s.db.R(), who, id)
+	return s.readable(ctx, who, id)
 }
 
 // ListFilter selects commitments.
@@ -49,9 +50,11 @@ type ListFilter struct {
 	Limit     int
 }
 
-// List returns commitments, newest first.
+// List returns commitments, newest first: for an office, those reaching its
+// region, by every organisation.
 func (s *Service) List(ctx context.Context, who Who, f ListFilter) ([]Commitment, string, error) {
-	if org, all := who.OrgScope(); !all {
+	office := who.CommitmentRegion()
+	if org, all := who.OrgScope(); !all && office == "" {
 		f.OrgID = org
 		if f.OrgID == "" {
 			return []Commitment{}, "", nil
@@ -67,6 +70,9 @@ func (s *Service) List(ctx context.Context, who Who, f ListFilter) ([]Commitment
 	arg := func(v any) string { args = append(args, v); return "$" + itoa(len(args)) }
 	if f.OrgID != "" {
 		q += ` AND c.org_id = ` + arg(f.OrgID)
+	}
+	if office != "" {
+		q += listInRegion(office, arg)
 	}
 	if f.ProgramID != "" {
 		q += ` AND c.program_id = ` + arg(f.ProgramID)
@@ -145,7 +151,7 @@ func scanAllocation(r interface{ Scan(...any) error }) (Allocation, error) {
 // (while active; address and phone as Limits allow). Only the commitment's
 // organisation and admins may read them; the read of personal data is audited.
 func (s *Service) Allocations(ctx context.Context, who Who, commitmentID, cursor string, limit int) ([]Allocation, string, error) {
-	c, err := s.Get(ctx, who, commitmentID)
+	c, err := s.get(ctx, s.db.R(), who, commitmentID)
 	if err != nil {
 		return nil, "", err
 	}
