@@ -46,7 +46,7 @@ var grants = map[account.Permission]string{
 	account.ReadOpenNeeds:          "A.V...",
 	account.ReadFlagged:            "AO....",
 	account.Commit:                 "..V...",
-	account.ReadCommitments:        "A.V...",
+	account.ReadCommitments:        "AOV...", // an office: those reaching its region (CommitmentRegion)
 	account.CancelCommitment:       "A.V...",
 	account.DispatchAllocation:     "A.V...",
 	account.FailAllocation:         "A.V...",
