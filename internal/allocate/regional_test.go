@@ -116,6 +116,12 @@ func TestAnOfficeSeesTheCommitmentsOfItsRegionByEveryOrganisation(t *testing.T) 
 		if _, ok := got[inX.ID]; !ok || got[inX.ID] != orgX.OrgID || len(got) != 1+btoi(f.reaches(both.ID, "31.71")) {
 			t.Fatalf("office of 31.71 lists %v; want %s by %s (and the province-wide one if it holds a household there), not %s", got, inX.ID, orgX.OrgID, inY.ID)
 		}
+		if n, err := f.alloc.Count(f.ctx, officeX, allocate.ListFilter{}); err != nil || n != len(got) {
+			t.Fatalf("Count for the office = %d, %v; List gave %d", n, err, len(got))
+		}
+		if n, err := f.alloc.Count(f.ctx, orgY, allocate.ListFilter{}); err != nil || n != 2 {
+			t.Fatalf("Count for an organisation = %d, %v; want its 2", n, err)
+		}
 		if _, err := f.alloc.Get(f.ctx, officeX, inY.ID); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("office of 31.71 reads a commitment of 31.72: %v", err)
 		}

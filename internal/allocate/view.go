@@ -53,30 +53,17 @@ type ListFilter struct {
 // List returns commitments, newest first: for an office, those reaching its
 // region, by every organisation.
 func (s *Service) List(ctx context.Context, who Who, f ListFilter) ([]Commitment, string, error) {
-	office := who.CommitmentRegion()
-	if org, all := who.OrgScope(); !all && office == "" {
-		f.OrgID = org
-		if f.OrgID == "" {
-			return []Commitment{}, "", nil
-		}
-	}
 	cur, err := store.DecodeCursor(f.Cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	limit := store.Limit(f.Limit)
-	q := `SELECT ` + commitmentCols + commitmentFrom + ` WHERE 1=1`
-	var args []any
+	where, args, ok := listWhere(who, f)
+	if !ok {
+		return []Commitment{}, "", nil
+	}
 	arg := func(v any) string { args = append(args, v); return "$" + itoa(len(args)) }
-	if f.OrgID != "" {
-		q += ` AND c.org_id = ` + arg(f.OrgID)
-	}
-	if office != "" {
-		q += listInRegion(office, arg)
-	}
-	if f.ProgramID != "" {
-		q += ` AND c.program_id = ` + arg(f.ProgramID)
-	}
+	limit := store.Limit(f.Limit)
+	q := `SELECT ` + commitmentCols + commitmentFrom + where
 	if cur.ID != "" {
 		q += ` AND (c.created_at < ` + arg(cur.At) + ` OR (c.created_at = ` + arg(cur.At) + ` AND c.id < ` + arg(cur.ID) + `))`
 	}
@@ -87,6 +74,41 @@ func (s *Service) List(ctx context.Context, who Who, f ListFilter) ([]Commitment
 	}
 	items, next := store.Page(items, limit, func(c Commitment) store.Cursor { return store.Cursor{At: c.CreatedAt, ID: c.ID} })
 	return items, next, nil
+}
+
+// Count is how many commitments List selects, on all its pages.
+func (s *Service) Count(ctx context.Context, who Who, f ListFilter) (int, error) {
+	where, args, ok := listWhere(who, f)
+	if !ok {
+		return 0, nil
+	}
+	var n int
+	err := store.One(ctx, s.db.R(), `SELECT COUNT(*) FROM commitments c`+where, args...).Scan(&n)
+	return n, err
+}
+
+// listWhere is the WHERE clause of List and Count with its arguments; ok is
+// false when who reads no commitment at all.
+func listWhere(who Who, f ListFilter) (where string, args []any, ok bool) {
+	office := who.CommitmentRegion()
+	if org, all := who.OrgScope(); !all && office == "" {
+		f.OrgID = org
+		if f.OrgID == "" {
+			return "", nil, false
+		}
+	}
+	arg := func(v any) string { args = append(args, v); return "$" + itoa(len(args)) }
+	where = ` WHERE 1=1`
+	if f.OrgID != "" {
+		where += ` AND c.org_id = ` + arg(f.OrgID)
+	}
+	if office != "" {
+		where += listInRegion(office, arg)
+	}
+	if f.ProgramID != "" {
+		where += ` AND c.program_id = ` + arg(f.ProgramID)
+	}
+	return where, args, true
 }
 
 // Recipient is what a collaborator may know of a target it serves: the delivery
