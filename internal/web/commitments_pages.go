@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/donate"
 	"github.com/gotong/gotong/internal/errs"
@@ -263,21 +264,41 @@ func noticeKey(kind string) string {
 	return "%d allocations (%d units) were released."
 }
 
-// commitmentsPage lists commitments and, for an organisation, its notifications.
+// commitmentsPage lists commitments and, for an organisation, its notifications;
+// Total counts the commitments of every page, Orgs names their organisations
+// (for those who read more than their own).
 type commitmentsPage struct {
 	Commitments []allocate.Commitment
 	Next        string
+	Total       int
+	Orgs        map[string]string
 	Notices     []notice
 	Unread      int
 }
 
 func (s *Server) pageCommitments(w http.ResponseWriter, r *http.Request) {
-	cs, next, err := s.allocs.List(r.Context(), principal(r), allocate.ListFilter{Cursor: r.URL.Query().Get("cursor")})
+	who := principal(r)
+	cs, next, err := s.allocs.List(r.Context(), who, allocate.ListFilter{Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	data := commitmentsPage{Commitments: cs, Next: next}
+	total, err := s.allocs.Count(r.Context(), who, allocate.ListFilter{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := commitmentsPage{Commitments: cs, Next: next, Total: total}
+	if readsOtherOrgs(who) {
+		ids := make([]string, 0, len(cs))
+		for _, c := range cs {
+			ids = append(ids, c.OrgID)
+		}
+		if data.Orgs, err = s.accounts.OrgNames(r.Context(), ids); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	if u, _ := currentUser(r); u.OrgID != "" {
 		ns, err := s.allocs.Notifications(r.Context(), u.OrgID, 20)
 		if err != nil {
@@ -295,11 +316,37 @@ func (s *Server) pageCommitments(w http.ResponseWriter, r *http.Request) {
 		data.Notices, data.Unread = out, unread
 	}
 	title := "My commitments"
-	if _, all := principal(r).OrgScope(); all {
+	if readsOtherOrgs(who) {
 		title = "Commitments"
 	}
 	s.render(w, r, "commitments", title, data)
 }
+
+// readsOtherOrgs reports whether who reads other organisations' commitments: the
+// admin all of them, an office those reaching its region.
+func readsOtherOrgs(who account.Principal) bool {
+	_, all := who.OrgScope()
+	return all || who.CommitmentRegion() != ""
+}
+
+// recipientFilter is the commitment page's filter of its recipients as typed.
+type recipientFilter struct {
+	Kelurahan, RW, Q string
+}
+
+// query is the filter as URL parameters, for the page links.
+func (f recipientFilter) query() url.Values {
+	v := url.Values{}
+	for k, x := range map[string]string{"kelurahan": f.Kelurahan, "rw": f.RW, "q": f.Q} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	return v
+}
+
+// recipientsPerPage is how many recipients the commitment page shows at once.
+const recipientsPerPage = 100
 
 func (s *Server) pageCommitment(w http.ResponseWriter, r *http.Request) {
 	who := principal(r)
@@ -308,11 +355,16 @@ func (s *Server) pageCommitment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	as, _, err := s.allocs.Allocations(r.Context(), who, c.ID, "", 500)
+	q := r.URL.Query()
+	rf := recipientFilter{Kelurahan: strings.TrimSpace(q.Get("kelurahan")), RW: strings.TrimSpace(q.Get("rw")), Q: strings.TrimSpace(q.Get("q"))}
+	rw, _ := strconv.Atoi(rf.RW)
+	pg, err := s.allocs.AllocationsPage(r.Context(), who, c.ID, allocate.AllocationFilter{Cursor: q.Get("cursor"), Limit: recipientsPerPage,
+		Region: rf.Kelurahan, RW: rw, Q: rf.Q})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	as := pg.Items
 	active := 0
 	for _, a := range as {
 		if a.Active() {
@@ -324,7 +376,28 @@ func (s *Server) pageCommitment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page := commitmentPage{C: c, Allocations: as, Active: active, Deliveries: deliveries}
+	page := commitmentPage{C: c, Allocations: as, Active: active, Deliveries: deliveries, Total: pg.Total, Filter: rf}
+	link := func(cursor string) string {
+		v := rf.query()
+		if cursor != "" {
+			v.Set("cursor", cursor)
+		}
+		if len(v) == 0 {
+			return "/commitments/" + c.ID + "#recipients"
+		}
+		return "/commitments/" + c.ID + "?" + v.Encode() + "#recipients"
+	}
+	if pg.Next != "" {
+		page.NextURL = link(pg.Next)
+	}
+	if pg.HasPrev {
+		page.PrevURL = link(pg.Prev)
+	}
+	if page.Org, err = s.orgName(r, c.OrgID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.Kelurahan = s.commitmentKelurahan(who, c)
 	if c.WarehouseID != "" && s.donations != nil {
 		page.Warehouse, page.Item = c.WarehouseID, c.Item
 		// Named when the reader may see the warehouse; its id otherwise.
@@ -353,6 +426,55 @@ type commitmentPage struct {
 	// Warehouse and Item name the stock a commitment of the task force gives
 	// from ("" for an organisation's own goods).
 	Warehouse, Item string
+	// Total counts the recipients the filter selects on every page; NextURL and
+	// PrevURL link the pages around this one ("" where there is none).
+	Total            int
+	Filter           recipientFilter
+	NextURL, PrevURL string
+	// Org names the commitment's organisation; Kelurahan are those the filter offers.
+	Org       string
+	Kelurahan []region.Region
+}
+
+// orgName names an organisation, or gives its id when it has no name.
+func (s *Server) orgName(r *http.Request, id string) (string, error) {
+	names, err := s.accounts.OrgNames(r.Context(), []string{id})
+	if err != nil {
+		return "", err
+	}
+	if n, ok := names[id]; ok {
+		return n, nil
+	}
+	return id, nil
+}
+
+// commitmentKelurahan are the kelurahan a commitment's recipients that who reads
+// may be in: those of its area (of the province for chosen recipients), and of an
+// office's region only.
+func (s *Server) commitmentKelurahan(who account.Principal, c allocate.Commitment) []region.Region {
+	area := c.Region
+	if area == "" {
+		area = s.opt.Province
+	}
+	if office := who.CommitmentRegion(); office != "" && s.regions.Within(office, area) {
+		area = office
+	}
+	if reg, ok := s.regions.Get(area); ok && reg.Level == region.Village {
+		return []region.Region{reg}
+	}
+	var out []region.Region
+	var walk func(code string)
+	walk = func(code string) {
+		for _, ch := range s.regions.Children(code) {
+			if ch.Level == region.Village {
+				out = append(out, ch)
+			} else {
+				walk(ch.Code)
+			}
+		}
+	}
+	walk(area)
+	return out
 }
 
 func (s *Server) pageCancel(w http.ResponseWriter, r *http.Request) {

@@ -150,12 +150,9 @@ func (v view) Can(name string) (bool, error) {
 	return v.principal().Can(p), nil
 }
 
-// AllOrgs reports whether the viewer reads every organisation's commitments (and
-// has none of its own).
-func (v view) AllOrgs() bool {
-	_, all := v.principal().OrgScope()
-	return all
-}
+// AllOrgs reports whether the viewer reads other organisations' commitments (and
+// has none of its own): the admin's, or an office's of its region.
+func (v view) AllOrgs() bool { return readsOtherOrgs(v.principal()) }
 
 // render writes page name with status 200.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title string, data any) {
