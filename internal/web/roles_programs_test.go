@@ -125,8 +125,12 @@ func programRows() []roleRow {
 	}
 	progName := func(f *roleFixture, r role) []string { return []string{f.prog.name} }
 	// Statuses: commitments exist for members of verified organisations (their own)
-	// and admins; offices do not know them.
+	// and admins; offices read those reaching their region (kota X has A's, kota Y
+	// B's), by any organisation, and act on none.
 	apiCommitter := func(code int) statuses { return statuses{401, code, code, 404, 404, code} }
+	readers := func(code int) statuses { return statuses{401, code, code, code, code, code} }
+	readA := func(code int) statuses { return statuses{401, code, 404, code, 404, code} }
+	readB := func(code int) statuses { return statuses{401, 404, code, 404, code, code} }
 	apiCollab := func(code int) statuses { return statuses{401, code, code, 404, 404, 404} }
 	ofA := func(code int) statuses { return statuses{401, code, 404, 404, 404, code} }
 	ofB := func(code int) statuses { return statuses{401, 404, code, 404, 404, code} }
@@ -134,9 +138,9 @@ func programRows() []roleRow {
 	byOrg := func(a, b func(f *roleFixture) string) func(f *roleFixture, r role) []string {
 		return func(f *roleFixture, r role) []string {
 			switch r {
-			case collabA:
+			case collabA, officeX:
 				return []string{a(f)}
-			case collabB:
+			case collabB, officeY:
 				return []string{b(f)}
 			case admin:
 				return []string{a(f), b(f)}
@@ -146,9 +150,9 @@ func programRows() []roleRow {
 	}
 	notOtherOrg := func(f *roleFixture, r role) []string {
 		switch r {
-		case collabA:
+		case collabA, officeX:
 			return []string{f.prog.commitB}
-		case collabB:
+		case collabB, officeY:
 			return []string{f.prog.commitA}
 		}
 		return nil
@@ -326,9 +330,9 @@ func programRows() []roleRow {
 		// Commitments API.
 		{method: "POST", path: "/api/v1/commitments", want: apiCollab(201), show: text(`"allocated":1`), fresh: newCommitment(false)},
 		{method: "POST", path: "/api/v1/commitments/preview", want: apiCollab(200), show: text(`"allocated":1`), fresh: withProgram(preview)},
-		{method: "GET", path: "/api/v1/commitments", want: apiCommitter(200), show: byOrg(commitA, commitB), hide: notOtherOrg},
-		{method: "GET", path: "/api/v1/commitments/{commitA}", want: ofA(200), show: text(`"requested":11`)},
-		{method: "GET", path: "/api/v1/commitments/{commitB}", want: ofB(200), show: text(`"requested":1`)},
+		{method: "GET", path: "/api/v1/commitments", want: readers(200), show: byOrg(commitA, commitB), hide: notOtherOrg},
+		{method: "GET", path: "/api/v1/commitments/{commitA}", want: readA(200), show: text(`"requested":11`)},
+		{method: "GET", path: "/api/v1/commitments/{commitB}", want: readB(200), show: text(`"requested":1`)},
 		{method: "GET", path: "/api/v1/commitments/{commitA}/allocations", want: ofA(200), show: recipientsA, fresh: recipientsAudited},
 		{method: "GET", path: "/api/v1/commitments/{commitB}/allocations", want: ofB(200), show: recipientsB},
 		{method: "POST", path: "/api/v1/commitments/{fresh}/cancel", want: ofA(200), show: text(`"status":"cancelled"`), fresh: poolCancel},
@@ -350,11 +354,11 @@ func programRows() []roleRow {
 		{method: "GET", path: "/needs?program={program}&region=31.71.02", want: pageSignedIn(200), to: toLogin(""), show: text("Pasar Baru", "Karang Anyar")},
 
 		// Commitment pages.
-		{method: "GET", path: "/commitments", want: page(apiCommitter(200)), to: toLogin(""), show: byOrg(commitA, commitB), hide: notOtherOrg},
+		{method: "GET", path: "/commitments", want: page(readers(200)), to: toLogin(""), show: byOrg(commitA, commitB), hide: notOtherOrg},
 		{method: "GET", path: "/commitments/new?program={program}&region=31.71.02", want: page(apiCollab(200)), to: toLogin(""), show: text("RW 001", `id="commit-form"`)},
 		{method: "POST", path: "/commitments", want: page(apiCollab(303)), to: toLogin("/commitments/"), fresh: newCommitment(true)},
 		{method: "POST", path: "/commitments/preview", want: page(apiCollab(200)), to: toLogin(""), show: text(`id="pv-allocated">1<`), fresh: withProgram(previewForm)},
-		{method: "GET", path: "/commitments/{commitA}", want: page(ofA(200)), to: toLogin(""), show: recipientsA},
+		{method: "GET", path: "/commitments/{commitA}", want: page(readA(200)), to: toLogin(""), show: recipientsA},
 		{method: "POST", path: "/commitments/{fresh}/cancel", want: page(ofA(303)), to: toLogin("/commitments/"), fresh: poolCancel},
 		{method: "POST", path: "/notifications/read", want: page(apiCommitter(303)), to: toLogin("/commitments")},
 	}
