@@ -149,33 +149,19 @@ func scanTarget(row interface{ Scan(...any) error }, v Viewer) (Target, error) {
 
 // ListTargets lists the targets the viewer may see, newest first.
 func (s *Service) ListTargets(ctx context.Context, v Viewer, f TargetFilter) ([]Target, string, error) {
-	reg, err := s.normalizeRegion(f.Region, v.Scope)
-	if err != nil {
-		return nil, "", err
-	}
-	if f.Kind != "" {
-		if _, err := ParseKind(f.Kind); err != nil {
-			return nil, "", err
-		}
-	}
-	if f.Tag != "" && SensitiveTags[f.Tag] && !v.Office {
-		return []Target{}, "", nil // sensitive tags are invisible outside the office role
-	}
 	cur, err := store.DecodeCursor(f.Cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	limit := store.Limit(f.Limit)
-	// The tag is escaped: a wildcard in it ("isom_n") must not match a sensitive tag
-	// that the viewer may not know about.
-	args := []any{reg, reg + ".%", f.Kind, "%," + likeEscape(f.Tag) + ",%", f.Tag, cur.ID, cur.At}
-	q := `SELECT ` + targetColumns + ` FROM targets t WHERE t.merged_into IS NULL AND ` + scopeClause("t.region", 1) + `
-		AND ($3 = '' OR t.kind = $3) AND ($5 = '' OR t.tags LIKE $4 ESCAPE '\')
-		AND ($6 = '' OR t.updated_at < $7 OR (t.updated_at = $7 AND t.id < $6))`
-	if text := namematch.Normalize(f.Q); text != "" {
-		args = append(args, "%"+likeEscape(text)+"%")
-		q += ` AND t.name_norm LIKE $8 ESCAPE '\'`
+	where, args, none, err := s.targetsWhere(v, f)
+	if err != nil || none {
+		return []Target{}, "", err
 	}
+	limit := store.Limit(f.Limit)
+	args = append(args, cur.ID, cur.At)
+	n := len(args)
+	q := `SELECT ` + targetColumns + ` FROM targets t` + where + `
+		AND ($` + itoa(n-1) + ` = '' OR t.updated_at < $` + itoa(n) + ` OR (t.updated_at = $` + itoa(n) + ` AND t.id < $` + itoa(n-1) + `))`
 	args = append(args, limit+1)
 	q += ` ORDER BY t.updated_at DESC, t.id DESC LIMIT $` + itoa(len(args))
 	ts, err := store.All(ctx, s.db.R(), func(row store.Scanner) (Target, error) { return scanTarget(row, v) }, q, args...)
@@ -184,6 +170,46 @@ func (s *Service) ListTargets(ctx context.Context, v Viewer, f TargetFilter) ([]
 	}
 	ts, next := store.Page(ts, limit, func(t Target) store.Cursor { return store.Cursor{At: t.UpdatedAt, ID: t.ID} })
 	return ts, next, nil
+}
+
+// CountTargets is how many targets ListTargets selects with f, on all its pages
+// (f.Cursor and f.Limit aside).
+func (s *Service) CountTargets(ctx context.Context, v Viewer, f TargetFilter) (int, error) {
+	where, args, none, err := s.targetsWhere(v, f)
+	if err != nil || none {
+		return 0, err
+	}
+	var n int
+	err = store.One(ctx, s.db.R(), `SELECT COUNT(*) FROM targets t`+where, args...).Scan(&n)
+	return n, err
+}
+
+// targetsWhere is the WHERE clause of ListTargets and CountTargets with its
+// arguments; none is true when the filter can select nothing for v. A name
+// finds a household by any of its members (NameSearch).
+func (s *Service) targetsWhere(v Viewer, f TargetFilter) (where string, args []any, none bool, err error) {
+	reg, err := s.normalizeRegion(f.Region, v.Scope)
+	if err != nil {
+		return "", nil, false, err
+	}
+	if f.Kind != "" {
+		if _, err := ParseKind(f.Kind); err != nil {
+			return "", nil, false, err
+		}
+	}
+	if f.Tag != "" && SensitiveTags[f.Tag] && !v.Office {
+		return "", nil, true, nil // sensitive tags are invisible outside the office role
+	}
+	// The tag is escaped: a wildcard in it ("isom_n") must not match a sensitive tag
+	// that the viewer may not know about.
+	args = []any{reg, reg + ".%", f.Kind, "%," + likeEscape(f.Tag) + ",%", f.Tag}
+	where = ` WHERE t.merged_into IS NULL AND ` + scopeClause("t.region", 1) + `
+		AND ($3 = '' OR t.kind = $3) AND ($5 = '' OR t.tags LIKE $4 ESCAPE '\')`
+	if cond, val := NameSearch(f.Q, "$6"); cond != "" {
+		args = append(args, val)
+		where += ` AND ` + cond
+	}
+	return where, args, false, nil
 }
 
 func likeEscape(s string) string {

@@ -133,3 +133,38 @@ func TestAnOfficeSeesWhoServesItsRegionAndNothingElse(t *testing.T) {
 		t.Fatalf("the admin's list has no organisation column: %s", body)
 	}
 }
+
+func TestTheRegistryImportsAndDuplicatesSayHowManyAndPageOn(t *testing.T) {
+	s := apptest.Start(t, store.SQLite)
+	newOfficeWorld(t, s, 60, 60)
+	admin := s.Client()
+	admin.Login(t, apptest.AdminEmail, apptest.AdminPassword)
+	get := func(path string) string {
+		t.Helper()
+		r := admin.Do(t, "GET", path, nil)
+		if r.Status != 200 {
+			t.Fatalf("GET %s: %d", path, r.Status)
+		}
+		return string(r.Body)
+	}
+	body := get("/registry")
+	if !strings.Contains(body, "50 dari 61 sasaran ditampilkan") {
+		t.Fatalf("the registry's first page does not count 50 of 61: %s", body)
+	}
+	m := regexp.MustCompile(`<a href="(/registry\?[^"]+)">Halaman berikutnya`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("the registry's first page has no next link")
+	}
+	if body = get(html.UnescapeString(m[1])); !strings.Contains(body, "11 dari 61 sasaran ditampilkan") {
+		t.Fatalf("the registry's second page does not count 11 of 61: %s", body)
+	}
+	if body = get("/registry?q=setia+budi"); !strings.Contains(body, "1 dari 1 sasaran ditampilkan") {
+		t.Fatalf("the registry's search does not count 1: %s", body)
+	}
+	if body = get("/imports"); !strings.Contains(body, "2 dari 2 impor ditampilkan") {
+		t.Fatalf("the imports page does not count 2: %s", body)
+	}
+	if body = get("/duplicates"); !strings.Contains(body, "0 dari 0 pasangan ditampilkan") {
+		t.Fatalf("the duplicates page does not count 0: %s", body)
+	}
+}

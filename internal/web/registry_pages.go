@@ -38,13 +38,18 @@ func (s *Server) pageRegistry(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	open, _, err := s.registry.ListDuplicates(r.Context(), v, "open", 500, "")
+	open, err := s.registry.CountDuplicates(r.Context(), v, "open")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	total, err := s.registry.CountTargets(r.Context(), v, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	data := registryPage{Targets: ts, F: f, Kinds: registry.Kinds, Regions: s.scopeRegions(v.Scope), Next: next,
-		OpenDuplicates: len(open)}
+		OpenDuplicates: open, Total: total}
 	if reg, ok := s.regions.Get(v.Scope); ok {
 		data.ScopeName = reg.Name
 	}
@@ -69,6 +74,7 @@ type registryPage struct {
 	ScopeName      string // the viewer's region, "" for the whole province
 	Next, NextURL  string
 	OpenDuplicates int
+	Total          int // the targets the filter selects, on every page
 }
 
 func (s *Server) pageTarget(w http.ResponseWriter, r *http.Request) {
@@ -82,12 +88,18 @@ func (s *Server) pageTarget(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) importsPage(w http.ResponseWriter, r *http.Request, code int, formErr error) {
-	ims, _, err := s.registry.ListImports(r.Context(), s.viewer(r).Scope, "", 20)
+	scope := s.viewer(r).Scope
+	ims, next, err := s.registry.ListImports(r.Context(), scope, r.URL.Query().Get("cursor"), 20)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	data := importsPage{Imports: ims, Kinds: registry.Kinds, Error: formErr}
+	total, err := s.registry.CountImports(r.Context(), scope)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := importsPage{Imports: ims, Kinds: registry.Kinds, Error: formErr, Next: next, Total: total}
 	s.renderStatus(w, r, code, "imports", map[string]any{"title": "Import a file", "data": data})
 }
 
@@ -97,6 +109,10 @@ type importsPage struct {
 	Imports []registry.Import
 	Kinds   []registry.Kind
 	Error   error
+	// Next continues the list after this page ("" at its end); Total counts every
+	// import in the viewer's scope.
+	Next  string
+	Total int
 }
 
 func (s *Server) pageImports(w http.ResponseWriter, r *http.Request) {
@@ -137,12 +153,18 @@ func (s *Server) pageImportProgress(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageDuplicates(w http.ResponseWriter, r *http.Request) {
-	pairs, _, err := s.registry.ListDuplicates(r.Context(), s.viewer(r), "open", 0, r.URL.Query().Get("cursor"))
+	v := s.viewer(r)
+	pairs, next, err := s.registry.ListDuplicates(r.Context(), v, "open", 0, r.URL.Query().Get("cursor"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "duplicates", "Possible duplicates", map[string]any{"Pairs": pairs})
+	total, err := s.registry.CountDuplicates(r.Context(), v, "open")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "duplicates", "Possible duplicates", map[string]any{"Pairs": pairs, "Next": next, "Total": total})
 }
 
 // pageDuplicate shows a pair side by side (with NIKs unmasked for the office of the
