@@ -41,6 +41,14 @@ func (n *Needs) Sum(ctx context.Context, f program.NeedFilter, by int, reached b
 // Flagged lists a program's flagged needs inside scope (a region prefix), with
 // their phase's id in Phase.
 func (n *Needs) Flagged(ctx context.Context, programID, scope string, limit int) ([]program.Flagged, error) {
+	fs, err := n.flagged(ctx, programID, scope, limit)
+	if err != nil {
+		return nil, err
+	}
+	return fs, n.flaggedOrgs(ctx, fs)
+}
+
+func (n *Needs) flagged(ctx context.Context, programID, scope string, limit int) ([]program.Flagged, error) {
 	return store.All(ctx, n.db.R(), func(r store.Scanner) (program.Flagged, error) {
 		var f program.Flagged
 		err := r.Scan(&f.NeedID, &f.Phase, &f.TargetID, &f.TargetName, &f.Region, &f.Quantity, &f.Allocated, &f.Flag)

@@ -224,7 +224,8 @@ func TestSyncFollowsTheRegistry(t *testing.T) {
 		h1 := f.target("household", kelA, 3, 0)
 		h2 := f.target("household", kelA, 3, 0)
 		p := f.program(program.Input{TargetKinds: []string{"household"}})
-		c := f.commit(f.org(true), allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 1, Region: kelA})
+		giver := f.org(true)
+		c := f.commit(giver, allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 1, Region: kelA})
 		served := f.allocations(allocate.Who{Role: account.Admin}, c.ID)[0].Target.ID
 		other := h1
 		if served == h1 {
@@ -241,6 +242,10 @@ func TestSyncFollowsTheRegistry(t *testing.T) {
 		}
 		if len(flagged) != 1 || flagged[0].TargetID != served || flagged[0].Quantity != 1 || flagged[0].Allocated != 1 || flagged[0].Flag != "target_left" {
 			t.Fatalf("flagged needs: %+v", flagged)
+		}
+		// The office checks it with the organisation that holds it.
+		if !slices.Equal(flagged[0].OrgIDs, []string{giver.OrgID}) {
+			t.Fatalf("the flagged need names organisations %v, want %s", flagged[0].OrgIDs, giver.OrgID)
 		}
 		if got := f.get(c.ID); got.Allocated != 1 {
 			t.Fatalf("the allocation was dropped: %+v", got)

@@ -219,6 +219,9 @@ type Flagged struct {
 	Quantity   int    `json:"quantity"`
 	Allocated  int    `json:"allocated"`
 	Flag       string `json:"flag"`
+	// OrgIDs are the organisations holding the need's allocations (reserved, on
+	// their way or delivered), for the office to call about it.
+	OrgIDs []string `json:"org_ids,omitempty"`
 }
 
 // FlaggedNeeds lists a program's flagged needs inside scope (a region prefix).

@@ -8,6 +8,7 @@ var catalogLists = catalogPart(map[string]string{
 	"%s of %s targets shown":          "%s dari %s sasaran ditampilkan",
 	"%s of %s imports shown":          "%s dari %s impor ditampilkan",
 	"%s of %s pairs shown":            "%s dari %s pasangan ditampilkan",
+	"Collaborator":                    "Kolaborator",
 	"Name of anyone in the household": "Nama siapa pun dalam keluarga",
 	"Previous page":                   "Halaman sebelumnya",
 	"Pages":                           "Halaman",

@@ -255,6 +255,14 @@ func (s *Server) pageProgram(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data.Flagged, data.ShowFlagged = flagged, true
+		var ids []string
+		for _, f := range flagged {
+			ids = append(ids, f.OrgIDs...)
+		}
+		if data.FlaggedOrgs, err = s.accounts.OrgNames(r.Context(), ids); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, "program", p.Name, data)
 }
@@ -269,6 +277,7 @@ type programPage struct {
 	Overlaps    []program.Overlap
 	Flagged     []program.Flagged
 	ShowFlagged bool
+	FlaggedOrgs map[string]string // the names of the organisations holding flagged needs
 }
 
 // programAction runs an admin's change of a program and returns to its page.

@@ -162,7 +162,7 @@ func programRows() []roleRow {
 	flagged := func(f *roleFixture, r role) []string {
 		switch r {
 		case officeX, admin:
-			return []string{f.prog.flagHead, `quantity_reduced`}
+			return []string{f.prog.flagHead, `quantity_reduced`, `"org_ids":["` + f.orgA.ID + `"]`}
 		case officeY:
 			return []string{`"items":[]`}
 		}
@@ -171,7 +171,7 @@ func programRows() []roleRow {
 	flaggedPage := func(f *roleFixture, r role) []string {
 		out := []string{f.prog.name, "Pasar Baru"}
 		if r == officeX || r == admin {
-			out = append(out, f.prog.flagHead)
+			out = append(out, f.prog.flagHead, `<td class="flagged-orgs">`+f.orgA.Name+`</td>`)
 		}
 		return out
 	}
