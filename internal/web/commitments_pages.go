@@ -269,7 +269,8 @@ func noticeKey(kind string) string {
 // (for those who read more than their own).
 type commitmentsPage struct {
 	Commitments []allocate.Commitment
-	Next        string
+	Next        string // the next page's address ("" at the end)
+	Org         string // the organisation the list is narrowed to ("" for all)
 	Total       int
 	Orgs        map[string]string
 	Notices     []notice
@@ -278,22 +279,37 @@ type commitmentsPage struct {
 
 func (s *Server) pageCommitments(w http.ResponseWriter, r *http.Request) {
 	who := principal(r)
-	cs, next, err := s.allocs.List(r.Context(), who, allocate.ListFilter{Cursor: r.URL.Query().Get("cursor")})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	total, err := s.allocs.Count(r.Context(), who, allocate.ListFilter{})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data := commitmentsPage{Commitments: cs, Next: next, Total: total}
+	q := r.URL.Query()
+	// Those who read other organisations' commitments may narrow the list to one.
+	var flt allocate.ListFilter
 	if readsOtherOrgs(who) {
-		ids := make([]string, 0, len(cs))
+		flt.OrgID = q.Get("org")
+	}
+	total, err := s.allocs.Count(r.Context(), who, flt)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	flt.Cursor = q.Get("cursor")
+	cs, next, err := s.allocs.List(r.Context(), who, flt)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := commitmentsPage{Commitments: cs, Total: total, Org: flt.OrgID}
+	if next != "" {
+		v := url.Values{"cursor": {next}}
+		if flt.OrgID != "" {
+			v.Set("org", flt.OrgID)
+		}
+		data.Next = "/commitments?" + v.Encode()
+	}
+	if readsOtherOrgs(who) {
+		ids := make([]string, 0, len(cs)+1)
 		for _, c := range cs {
 			ids = append(ids, c.OrgID)
 		}
+		ids = append(ids, flt.OrgID)
 		if data.Orgs, err = s.accounts.OrgNames(r.Context(), ids); err != nil {
 			s.fail(w, r, err)
 			return

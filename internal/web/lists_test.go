@@ -101,6 +101,10 @@ func TestAnOfficeSeesWhoServesItsRegionAndNothingElse(t *testing.T) {
 	if !strings.Contains(body, "Yayasan Kantor Alfa") || !strings.Contains(body, "Yayasan Kantor Beta") || !strings.Contains(body, "2 dari 2 komitmen ditampilkan") {
 		t.Fatalf("office of kota X: the list does not name the organisations or count 2: %s", body)
 	}
+	r = officeX.Do(t, "GET", "/commitments?org="+w.orgA, nil)
+	if body = string(r.Body); r.Status != 200 || !strings.Contains(body, cA) || strings.Contains(body, cBX) || !strings.Contains(body, "1 dari 1 komitmen ditampilkan") {
+		t.Fatalf("office of kota X narrowed to organisation A: %d, want A's commitment only: %s", r.Status, body)
+	}
 	r = officeY.Do(t, "GET", "/commitments", nil)
 	if body = string(r.Body); r.Status != 200 || strings.Contains(body, cA) || strings.Contains(body, cBX) || !strings.Contains(body, cBY) {
 		t.Fatalf("office of kota Y sees X's commitments or not its own region's: %s", body)
