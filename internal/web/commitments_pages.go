@@ -431,7 +431,7 @@ func (s *Server) pageCommitment(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "commitment", "Commitment", page)
 }
 
-// commitmentPage is one commitment with its allocations; Active counts those still
+// commitmentPage is one commitment with a page of its allocations; Active counts those of the page still
 // reserved or on their way.
 type commitmentPage struct {
 	C           allocate.Commitment
