@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
@@ -63,6 +64,7 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), "user_id", u.ID)
+	s.sessions.Put(r.Context(), "since", time.Now().UnixNano())
 	if next == "/" {
 		next = "/account"
 	}
