@@ -60,7 +60,13 @@ type Registration struct {
 	ContactName  string `json:"contact_name"`
 	ContactEmail string `json:"contact_email"`
 	ContactPhone string `json:"contact_phone"`
-	User         struct {
+	// The documents the verifier checks, each optional (a citizens' community
+	// may have none): the tax number (NPWP), the deed of establishment's number
+	// and the address.
+	NPWP       string `json:"npwp"`
+	DeedNumber string `json:"deed_number"`
+	Address    string `json:"address"`
+	User       struct {
 		Email    string `json:"email"`
 		Name     string `json:"name"`
 		Password string `json:"password"`
@@ -88,6 +94,9 @@ func (s *Service) Register(ctx context.Context, in Registration) (Org, User, err
 	if o.ContactPhone, err = nik.Phone(in.ContactPhone); err != nil {
 		return o, User{}, errs.E(errs.Invalid, "%s", err.Error())
 	}
+	if o.NPWP, o.DeedNumber, o.Address, err = orgDocuments(in); err != nil {
+		return o, User{}, err
+	}
 	name := in.User.Name
 	if strings.TrimSpace(name) == "" {
 		name = o.ContactName
@@ -111,9 +120,9 @@ func (s *Service) Register(ctx context.Context, in Registration) (Org, User, err
 	u.ID, u.OrgID, u.CreatedAt = newID(), o.ID, now
 	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO organizations
-			(id, name, kind, contact_name, contact_email, contact_phone, status, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			o.ID, o.Name, o.Kind, o.ContactName, o.ContactEmail, o.ContactPhone, o.Status, o.CreatedAt); err != nil {
+			(id, name, kind, contact_name, contact_email, contact_phone, status, created_at, npwp, deed_number, address)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			o.ID, o.Name, o.Kind, o.ContactName, o.ContactEmail, o.ContactPhone, o.Status, o.CreatedAt, o.NPWP, o.DeedNumber, o.Address); err != nil {
 			return err
 		}
 		if err := insertUser(ctx, tx, u, hash); err != nil {

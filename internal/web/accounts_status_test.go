@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/gotong/gotong/internal/account"
@@ -113,6 +114,45 @@ func TestSuspendedOrgCannotCommit(t *testing.T) {
 			}
 			if got, err := s.App.Accounts.Org(s.Ctx(), o.ID); err != nil || got.Status != account.OrgVerified || got.SuspendedAt != nil {
 				t.Errorf("after reinstating: %+v (%v)", got, err)
+			}
+		})
+	}
+}
+
+// TestRegistrationDocumentsReachTheVerifier: an organisation gives its NPWP (in
+// any common punctuation), deed number and address when registering; the admin's
+// list of pending organisations shows them; a malformed NPWP is refused.
+func TestRegistrationDocumentsReachTheVerifier(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			anon := s.Client()
+			body := func(npwp string) map[string]any {
+				n := s.Unique("")
+				return map[string]any{"name": "Yayasan Berdokumen " + n, "kind": "ngo", "contact_name": "Dewi", "contact_email": "dewi" + n + "@dok.example",
+					"contact_phone": "081234567890", "npwp": npwp, "deed_number": "Akta No. 12, 3 Maret 2020", "address": "Jl. Cikini Raya 73, Jakarta Pusat",
+					"user": map[string]string{"email": "dewi" + n + "@dok.example", "password": "kata-sandi-dokumen-" + n}}
+			}
+			if r := anon.Do(t, "POST", "/api/v1/organizations", body("01.234.567")); r.Status != http.StatusBadRequest {
+				t.Errorf("a short NPWP: %d %s, want 400", r.Status, r.Body)
+			}
+			var o account.Org
+			r := anon.Do(t, "POST", "/api/v1/organizations", body("01.234.567.8-901.000"))
+			if r.Status != http.StatusCreated {
+				t.Fatalf("register: %d %s", r.Status, r.Body)
+			}
+			r.JSON(t, &o)
+			if o.NPWP != "012345678901000" || o.DeedNumber != "Akta No. 12, 3 Maret 2020" || o.Address != "Jl. Cikini Raya 73, Jakarta Pusat" {
+				t.Errorf("registered with %q, %q, %q", o.NPWP, o.DeedNumber, o.Address)
+			}
+			adminU, pw := s.User(t, account.Admin, "", "")
+			page := s.Client()
+			page.Login(t, adminU.Email, pw)
+			list := string(page.Do(t, "GET", "/admin/organizations", nil).Body)
+			for _, want := range []string{"012345678901000", "Akta No. 12, 3 Maret 2020", "Jl. Cikini Raya 73, Jakarta Pusat"} {
+				if !strings.Contains(list, want) {
+					t.Errorf("the verifier's list does not show %q", want)
+				}
 			}
 		})
 	}

@@ -37,4 +37,10 @@ var catalogAccounts = catalogPart(map[string]string{
 	"you cannot deactivate your own account":                                 "Anda tidak bisa menonaktifkan akun Anda sendiri",
 	"the account is already active":                                          "akun ini sudah aktif",
 	"the account is already deactivated":                                     "akun ini sudah dinonaktifkan",
+	// Documents at registration.
+	"Documents for the verification": "Dokumen untuk verifikasi",
+	"The government checks these before it verifies the organisation. Leave empty what you do not have.": "Pemerintah memeriksa ini sebelum memverifikasi organisasi. Kosongkan yang tidak Anda miliki.",
+	"e.g. Akta No. 12, 3 Maret 2020":                                 "mis. Akta No. 12, 3 Maret 2020",
+	"the NPWP must be 15 or 16 digits, such as 01.234.567.8-901.000": "NPWP harus 15 atau 16 angka, seperti 01.234.567.8-901.000",
+	"deed number": "nomor akta",
 })
