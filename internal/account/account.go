@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/invisible"
+	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
 )
@@ -74,6 +75,7 @@ type Service struct {
 	regions  *region.Set
 	province string
 	pw       *passwords
+	outbox   *message.Outbox // carries password reset links (reset.go)
 }
 
 // Options tune the service.

@@ -43,4 +43,16 @@ var catalogAccounts = catalogPart(map[string]string{
 	"e.g. Akta No. 12, 3 Maret 2020":                                 "mis. Akta No. 12, 3 Maret 2020",
 	"the NPWP must be 15 or 16 digits, such as 01.234.567.8-901.000": "NPWP harus 15 atau 16 angka, seperti 01.234.567.8-901.000",
 	"deed number": "nomor akta",
+	// Forgotten passwords.
+	"Forgot your password?": "Lupa kata sandi?",
+	"If an account with this email exists, a link to set a new password is on its way. It works once, within an hour.": "Jika ada akun dengan e-mail ini, tautan untuk membuat kata sandi baru sedang dikirim. Tautan hanya berlaku sekali, dalam satu jam.",
+	"Type the email of your account. We send a link to set a new password.":                                            "Ketik e-mail akun Anda. Kami mengirim tautan untuk membuat kata sandi baru.",
+	"Send the link":                               "Kirim tautan",
+	"Set a new password":                          "Buat kata sandi baru",
+	"New password":                                "Kata sandi baru",
+	"Save the new password":                       "Simpan kata sandi baru",
+	"Ask for a new link":                          "Minta tautan baru",
+	"Your password was changed. Sign in with it.": "Kata sandi Anda telah diganti. Masuklah dengannya.",
+	"this link to set a password has expired or was already used; ask for a new one": "tautan untuk membuat kata sandi ini sudah kedaluwarsa atau sudah dipakai; mintalah yang baru",
+	"no outbox for password resets": "tidak ada kotak keluar untuk atur ulang kata sandi",
 })

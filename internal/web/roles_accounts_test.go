@@ -71,6 +71,13 @@ func accountRows() []roleRow {
 		}
 	}
 	return []roleRow{
+		// Forgotten passwords: public, and the same answer for an email without an account.
+		{method: "GET", path: "/password/forgot", want: everyone(200), show: text(`action="/password/forgot"`)},
+		{method: "POST", path: "/password/forgot", body: url.Values{"email": {"nobody@nowhere.example"}}, want: everyone(200),
+			show: text(`id="forgot-sent"`)},
+		{method: "GET", path: "/password/reset?token=gtr_forged", want: everyone(404), show: text(`id="reset-error"`)},
+		{method: "POST", path: "/password/reset", body: url.Values{"token": {"gtr_forged"}, "password": {"kata-sandi-baru-99"}},
+			want: everyone(404), show: text(`id="reset-error"`)},
 		{method: "POST", path: "/api/v1/users/{fresh}/deactivate", want: apiAdmin(200), show: text(`"active":false`), fresh: user(false)},
 		{method: "POST", path: "/api/v1/users/{fresh}/reactivate", want: apiAdmin(200), show: text(`"active":true`), fresh: user(true)},
 		{method: "POST", path: "/api/v1/organizations/{fresh}/suspend", want: apiAdmin(200), show: text(`"suspend_reason":"documents under review"`),

@@ -200,6 +200,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.pageHome)
 	mux.HandleFunc("GET /login", s.pageLogin)
 	mux.HandleFunc("POST /login", s.pageLoginPost)
+	mux.HandleFunc("GET /password/forgot", s.pageForgot)
+	mux.HandleFunc("POST /password/forgot", s.registerLimit(s.pageForgotPost)) // one budget with registrations
+	mux.HandleFunc("GET /password/reset", s.pageReset)
+	mux.HandleFunc("POST /password/reset", s.registerLimit(s.pageResetPost))
 	mux.HandleFunc("POST /logout", s.pageLogout)
 	mux.HandleFunc("GET /register", s.pageRegister)
 	mux.HandleFunc("POST /register", s.registerLimit(s.pageRegisterPost))

@@ -17,7 +17,20 @@ ALTER TABLE organizations ADD COLUMN npwp TEXT NOT NULL DEFAULT '';
 ALTER TABLE organizations ADD COLUMN deed_number TEXT NOT NULL DEFAULT '';
 ALTER TABLE organizations ADD COLUMN address TEXT NOT NULL DEFAULT '';
 
+-- Forgotten passwords: a single-use link that expires. Only the hash of its
+-- secret is kept, so the table gives no one a way in.
+CREATE TABLE password_resets (
+    id         TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    used_at    TIMESTAMPTZ
+);
+CREATE INDEX password_resets_user ON password_resets (user_id, created_at);
+
 -- +goose Down
+DROP TABLE password_resets;
 ALTER TABLE organizations DROP COLUMN address;
 ALTER TABLE organizations DROP COLUMN deed_number;
 ALTER TABLE organizations DROP COLUMN npwp;
