@@ -54,7 +54,8 @@ func (s *Service) RequestReset(ctx context.Context, email, lang string, link fun
 	secret := resetPrefix + base64.RawURLEncoding.EncodeToString(b[:])
 	now := store.Now()
 	id := newID()
-	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+	sent := false
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var recent int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at > $2`,
 			u.ID, now.Add(-time.Hour)).Scan(&recent); err != nil {
@@ -74,8 +75,13 @@ func (s *Service) RequestReset(ctx context.Context, email, lang string, link fun
 			Ref: id, Region: u.Region, Args: map[string]string{"link": link(secret), "minutes": strconv.Itoa(int(ResetTTL / time.Minute))}}); err != nil {
 			return err
 		}
+		sent = true
 		return audit.Record(ctx, tx, audit.Change{Action: "user.password_reset_request", ObjectType: "user", ObjectID: u.ID, Region: u.Region})
 	})
+	if err == nil && sent {
+		s.outbox.Wake() // the person waits for this e-mail
+	}
+	return err
 }
 
 func errResetLink() error {
