@@ -80,7 +80,7 @@ func TestSuspendedOrgCannotCommit(t *testing.T) {
 		t.Run(string(eng), func(t *testing.T) {
 			s := apptest.Start(t, eng)
 			p := summaryRegistry(t, s, 4, 3)
-			o, u, _ := s.Org(t, "Yayasan Tertangguh", true)
+			o, u, pw := s.Org(t, "Yayasan Tertangguh", true)
 			adminU, _ := s.User(t, account.Admin, "", "")
 			admin := s.As(t, adminU.ID)
 			c := s.As(t, u.ID)
@@ -100,6 +100,11 @@ func TestSuspendedOrgCannotCommit(t *testing.T) {
 			}
 			if st := commit(); st != http.StatusNotFound && st != http.StatusUnauthorized {
 				t.Errorf("a suspended organisation commits: %d, want 404 or 401", st)
+			}
+			member := s.Client()
+			member.Login(t, u.Email, pw)
+			if body := string(member.Do(t, "GET", "/account", nil).Body); !strings.Contains(body, `id="org-suspended"`) || !strings.Contains(body, "NPWP tidak cocok") {
+				t.Errorf("the member's account page does not say the organisation is suspended, and why")
 			}
 			var held int
 			if err := s.App.DB.R().QueryRowContext(s.Ctx(), `SELECT COALESCE(SUM(quantity), 0) FROM allocations

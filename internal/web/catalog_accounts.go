@@ -55,4 +55,5 @@ var catalogAccounts = catalogPart(map[string]string{
 	"Your password was changed. Sign in with it.": "Kata sandi Anda telah diganti. Masuklah dengannya.",
 	"this link to set a password has expired or was already used; ask for a new one": "tautan untuk membuat kata sandi ini sudah kedaluwarsa atau sudah dipakai; mintalah yang baru",
 	"no outbox for password resets": "tidak ada kotak keluar untuk atur ulang kata sandi",
+	"Your organisation is suspended: it cannot commit new aid. What it already holds stays, so deliver it.": "Organisasi Anda ditangguhkan: tidak bisa berkomitmen bantuan baru. Yang sudah dipegang tetap, jadi antarkanlah.",
 })
