@@ -11,8 +11,9 @@ import (
 	"github.com/gotong/gotong/internal/storetest"
 )
 
-// TestBrowserFormIsSentOnce: a form that writes can be sent once. Pressing
-// "Create token" disables the button, which then says it is working; a second
+// TestBrowserFormIsSentOnce: a form that writes can be sent once, whether htmx
+// sends it (signing in) or the browser (a new API token). Pressing its button
+// disables it, which then says it is working; a second
 // submit of the same form while the first is on its way is refused, so the user
 // ends with one token, not two.
 func TestBrowserFormIsSentOnce(t *testing.T) {
@@ -23,30 +24,37 @@ func TestBrowserFormIsSentOnce(t *testing.T) {
 			s := apptest.Start(t, eng)
 			b := browser(s.URL)
 			u, pw := s.User(t, account.Office, "31.71", "")
+			// sendTwice submits the form, then at once (the request on its way)
+			// reads its button and submits again, as a second tap would.
+			sendTwice := func(form string) string {
+				var state string
+				b.do("send "+form+" twice", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+					var err error
+					state, err = chromedp.Evaluate[string](`(async () => {
+						const f = document.querySelector('`+form+`');
+						const btn = f.querySelector('button[type="submit"]');
+						f.requestSubmit(btn);
+						await new Promise(r => setTimeout(r, 0));
+						const seen = (btn.disabled ? "disabled" : "enabled") + "|" + btn.textContent.trim();
+						f.requestSubmit();
+						return seen;
+					})()`, chromedp.EvalAwaitPromise)(ctx, tg)
+					return err
+				}))
+				return state
+			}
+			// The sign-in form is sent by htmx (hx-boost).
 			b.open("/login")
 			b.fill([][2]string{{`input[name="email"]`, u.Email}, {`input[name="password"]`, pw}})
-			b.click("#login-submit")
+			if state := sendTwice(`form[action="/login"]`); state != "disabled|Memproses…" {
+				t.Errorf("while signing in the button is %q, want disabled and saying Memproses…", state)
+			}
 			b.waitText("#logout", "Keluar")
+			// The token form is sent by the browser itself (hx-boost off).
 			b.open("/account")
 			b.waitText("main h1", "Akun saya")
-			// Submit, then a moment later (the request is on its way) look at the
-			// button and submit again, as a second tap would.
-			var state string
-			b.do("send the form twice", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				var err error
-				state, err = chromedp.Evaluate[string](`(async () => {
-					const f = document.querySelector('form[action="/account/tokens"]');
-					const btn = f.querySelector('button[type="submit"]');
-					f.requestSubmit(btn);
-					await new Promise(r => setTimeout(r, 0));
-					const seen = (btn.disabled ? "disabled" : "enabled") + "|" + btn.textContent.trim();
-					f.requestSubmit();
-					return seen;
-				})()`, chromedp.EvalAwaitPromise)(ctx, tg)
-				return err
-			}))
-			if state != "disabled|Memproses…" {
-				t.Errorf("while the form is sent its button is %q, want disabled and saying Memproses…", state)
+			if state := sendTwice(`form[action="/account/tokens"]`); state != "disabled|Memproses…" {
+				t.Errorf("while the token form is sent its button is %q, want disabled and saying Memproses…", state)
 			}
 			b.waitText("#new-token", "gtg_")
 			var n int

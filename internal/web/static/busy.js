@@ -1,7 +1,7 @@
 // Every form that writes (method post) can be sent once: on submit its submit
 // buttons are disabled and the one pressed says it is working (the text comes from
 // the script tag's data-busy, translated), until the page is replaced or the request
-// fails. A second submit of a busy form is refused. Irreversible steps ask first in
+// fails. A second submit of a form being sent (data-sending) is refused. Irreversible steps ask first in
 // the page itself (a <details> step), so they work without this script too.
 if (!window.gotongBusy) {
   window.gotongBusy = true;
@@ -12,8 +12,9 @@ if (!window.gotongBusy) {
     });
   };
   var release = function (f) {
-    if (!f || !f.hasAttribute("data-busy")) return;
-    f.removeAttribute("data-busy");
+    if (!f || !f.hasAttribute("data-sending")) return;
+    f.removeAttribute("data-sending");
+    f.removeAttribute("data-htmx-sent");
     Array.prototype.forEach.call(f.querySelectorAll("[data-busy-was]"), function (b) {
       b.disabled = false;
       b.removeAttribute("aria-busy");
@@ -27,17 +28,23 @@ if (!window.gotongBusy) {
   document.addEventListener("submit", function (e) {
     var f = e.target;
     if (!f || (f.getAttribute("method") || "get").toLowerCase() !== "post" || f.hasAttribute("data-no-busy")) return;
-    if (f.hasAttribute("data-busy")) {
+    if (f.hasAttribute("data-sending")) {
       e.preventDefault();
       e.stopImmediatePropagation();
       return;
     }
-    f.setAttribute("data-busy", "");
+    f.setAttribute("data-sending", "");
     var pressed = e.submitter;
     // Disabled only after the submit's values are read (htmx reads them in its
     // handler, the browser right after this event): a disabled button's name and
     // value would not be sent.
     setTimeout(function () {
+      // Held back by another handler (the human check still solving): not sent.
+      // htmx prevents the browser's submission too, but sends the form itself.
+      if (e.defaultPrevented && !f.hasAttribute("data-htmx-sent") && !f.classList.contains("htmx-request")) {
+        release(f);
+        return;
+      }
       buttons(f).forEach(function (b) {
         b.setAttribute("data-busy-was", "");
         b.disabled = true;
@@ -51,6 +58,10 @@ if (!window.gotongBusy) {
     // A download (no page change) gives the form back after a while.
     setTimeout(function () { release(f); }, 20000);
   }, true);
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var f = e.target && e.target.closest ? e.target.closest("form[data-sending]") : null;
+    if (f) f.setAttribute("data-htmx-sent", "");
+  });
   var releaseFrom = function (e) { release(e.target && e.target.closest ? e.target.closest("form") : null); };
   document.addEventListener("htmx:sendError", releaseFrom);
   document.addEventListener("htmx:timeout", releaseFrom);
@@ -62,6 +73,6 @@ if (!window.gotongBusy) {
   });
   // Back to a page kept in the browser's cache: its forms are usable again.
   window.addEventListener("pageshow", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), release);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-sending]"), release);
   });
 }
