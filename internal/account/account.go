@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/invisible"
+	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
 )
@@ -60,6 +61,12 @@ type User struct {
 	// (pending, verified, rejected; "" without one): pages offer committing to
 	// collaborators of a verified organisation only.
 	OrgStatus string `json:"-"`
+	// Active is false while an admin has deactivated the account (since
+	// DeactivatedAt): it cannot sign in and its sessions and tokens do not work.
+	Active        bool       `json:"active"`
+	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
+	// SignedOutAt ends every session begun before it (a deactivation).
+	SignedOutAt time.Time `json:"-"`
 }
 
 // Service is the account capability.
@@ -68,6 +75,7 @@ type Service struct {
 	regions  *region.Set
 	province string
 	pw       *passwords
+	outbox   *message.Outbox // carries password reset links (reset.go)
 }
 
 // Options tune the service.
@@ -139,7 +147,7 @@ type NewUser struct {
 }
 
 func (s *Service) validateUser(ctx context.Context, in NewUser) (User, error) {
-	var u User
+	u := User{Active: true}
 	var err error
 	if u.Email, err = normalizeEmail(in.Email); err != nil {
 		return u, err
@@ -214,15 +222,18 @@ func insertUser(ctx context.Context, tx *store.Tx, u User, hash string) error {
 	return err
 }
 
+// userColumns read a user; a suspended organisation's status reads "suspended", so
+// that its members are not offered what only a verified one may do.
 const userColumns = `id, email, name, role, region, COALESCE(org_id, ''), created_at,
-	COALESCE((SELECT o.status FROM organizations o WHERE o.id = users.org_id), '')`
+	COALESCE((SELECT CASE WHEN o.suspended_at IS NOT NULL THEN 'suspended' ELSE o.status END
+		FROM organizations o WHERE o.id = users.org_id), ''), deactivated_at, signed_out_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) { return scanUserAnd(row) }
 
-// User returns a live (not deleted) user by id.
+// User returns a live (not deleted) and active (not deactivated) user by id.
 func (s *Service) User(ctx context.Context, id string) (User, error) {
 	u, err := scanUser(s.db.R().QueryRowContext(ctx,
-		`SELECT `+userColumns+` FROM users WHERE id = $1 AND deleted_at IS NULL`, id))
+		`SELECT `+userColumns+` FROM users WHERE id = $1 AND deleted_at IS NULL AND deactivated_at IS NULL`, id))
 	if err != nil {
 		return u, store.NotFound(err, "user not found")
 	}
@@ -232,7 +243,7 @@ func (s *Service) User(ctx context.Context, id string) (User, error) {
 // UserByEmail returns a live user by email.
 func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 	u, err := scanUser(s.db.R().QueryRowContext(ctx,
-		`SELECT `+userColumns+` FROM users WHERE email = $1 AND deleted_at IS NULL`, strings.ToLower(strings.TrimSpace(email))))
+		`SELECT `+userColumns+` FROM users WHERE email = $1 AND deleted_at IS NULL AND deactivated_at IS NULL`, strings.ToLower(strings.TrimSpace(email))))
 	if err != nil {
 		return u, store.NotFound(err, "user not found")
 	}
@@ -247,7 +258,7 @@ type UserFilter struct {
 	Cursor string
 }
 
-// ListUsers lists live users, newest first.
+// ListUsers lists live users, newest first, deactivated ones too (Active false).
 func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, string, error) {
 	cur, err := store.DecodeCursor(f.Cursor)
 	if err != nil {

@@ -42,6 +42,15 @@ type Org struct {
 	// shown per day. 0 means the deployment's default.
 	OpenLimit   int `json:"open_limit"`
 	RevealLimit int `json:"reveal_limit"`
+	// SuspendedAt is set while an admin has suspended the organisation (why in
+	// SuspendReason): it cannot commit; what it already holds stays. The
+	// verification decision (Status) is kept apart, so reinstating restores it.
+	SuspendedAt   *time.Time `json:"suspended_at"`
+	SuspendReason string     `json:"suspend_reason"`
+	// The documents given at registration, for the verifier (docs.go).
+	NPWP       string `json:"npwp"`
+	DeedNumber string `json:"deed_number"`
+	Address    string `json:"address"`
 }
 
 // Registration is a collaborator's self-registration: the organisation and its first user.
@@ -51,7 +60,13 @@ type Registration struct {
 	ContactName  string `json:"contact_name"`
 	ContactEmail string `json:"contact_email"`
 	ContactPhone string `json:"contact_phone"`
-	User         struct {
+	// The documents the verifier checks, each optional (a citizens' community
+	// may have none): the tax number (NPWP), the deed of establishment's number
+	// and the address.
+	NPWP       string `json:"npwp"`
+	DeedNumber string `json:"deed_number"`
+	Address    string `json:"address"`
+	User       struct {
 		Email    string `json:"email"`
 		Name     string `json:"name"`
 		Password string `json:"password"`
@@ -79,11 +94,14 @@ func (s *Service) Register(ctx context.Context, in Registration) (Org, User, err
 	if o.ContactPhone, err = nik.Phone(in.ContactPhone); err != nil {
 		return o, User{}, errs.E(errs.Invalid, "%s", err.Error())
 	}
+	if o.NPWP, o.DeedNumber, o.Address, err = orgDocuments(in); err != nil {
+		return o, User{}, err
+	}
 	name := in.User.Name
 	if strings.TrimSpace(name) == "" {
 		name = o.ContactName
 	}
-	u := User{Role: Collaborator}
+	u := User{Role: Collaborator, Active: true}
 	if u.Email, err = normalizeEmail(in.User.Email); err != nil {
 		return o, u, err
 	}
@@ -102,9 +120,9 @@ func (s *Service) Register(ctx context.Context, in Registration) (Org, User, err
 	u.ID, u.OrgID, u.CreatedAt = newID(), o.ID, now
 	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO organizations
-			(id, name, kind, contact_name, contact_email, contact_phone, status, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			o.ID, o.Name, o.Kind, o.ContactName, o.ContactEmail, o.ContactPhone, o.Status, o.CreatedAt); err != nil {
+			(id, name, kind, contact_name, contact_email, contact_phone, status, created_at, npwp, deed_number, address)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			o.ID, o.Name, o.Kind, o.ContactName, o.ContactEmail, o.ContactPhone, o.Status, o.CreatedAt, o.NPWP, o.DeedNumber, o.Address); err != nil {
 			return err
 		}
 		if err := insertUser(ctx, tx, u, hash); err != nil {
@@ -116,14 +134,19 @@ func (s *Service) Register(ctx context.Context, in Registration) (Org, User, err
 	return o, u, err
 }
 
-const orgColumns = `id, name, kind, contact_name, contact_email, contact_phone, status, reason, created_at, decided_at, open_limit, reveal_limit`
+const orgColumns = `id, name, kind, contact_name, contact_email, contact_phone, status, reason, created_at, decided_at, open_limit, reveal_limit,
+	suspended_at, suspend_reason, npwp, deed_number, address`
 
 func scanOrg(row interface{ Scan(...any) error }) (Org, error) {
 	var o Org
-	var decided *time.Time
+	var decided, suspended *time.Time
 	err := row.Scan(&o.ID, &o.Name, &o.Kind, &o.ContactName, &o.ContactEmail, &o.ContactPhone, &o.Status, &o.Reason, &o.CreatedAt, &decided,
-		&o.OpenLimit, &o.RevealLimit)
+		&o.OpenLimit, &o.RevealLimit, &suspended, &o.SuspendReason, &o.NPWP, &o.DeedNumber, &o.Address)
 	o.CreatedAt = o.CreatedAt.UTC()
+	if suspended != nil {
+		t := suspended.UTC()
+		o.SuspendedAt = &t
+	}
 	if decided != nil {
 		t := decided.UTC()
 		o.DecidedAt = &t
@@ -257,8 +280,8 @@ func (s *Service) CountOrgs(ctx context.Context, status string) (int, error) {
 // it, commitments do not exist.
 func errNotCommitter() error { return errs.E(errs.NotFound, "only a verified collaborator can commit") }
 
-// CheckCommitter answers nil when the organisation exists and is verified, and
-// not_found otherwise; other database errors keep their kind. It reads through q,
+// CheckCommitter answers nil when the organisation exists, is verified and is not
+// suspended, and not_found otherwise; other database errors keep their kind. It reads through q,
 // so that a commit checks it again inside its own transaction: an organisation
 // rejected while a commitment was on its way does not commit.
 func (s *Service) CheckCommitter(ctx context.Context, q store.Querier, orgID string) error {
@@ -266,7 +289,7 @@ func (s *Service) CheckCommitter(ctx context.Context, q store.Querier, orgID str
 		return errNotCommitter()
 	}
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM organizations WHERE id = $1 AND status = $2`, orgID, OrgVerified).Scan(&one)
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM organizations WHERE id = $1 AND status = $2 AND suspended_at IS NULL`, orgID, OrgVerified).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errNotCommitter()
 	}

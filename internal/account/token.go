@@ -68,9 +68,10 @@ func (s *Service) UserByToken(ctx context.Context, secret string) (User, error) 
 	var tokenID string
 	var lastUsed *time.Time
 	u, err := scanUserAnd(s.db.R().QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.role, u.region, COALESCE(u.org_id, ''),
-		u.created_at, COALESCE((SELECT o.status FROM organizations o WHERE o.id = u.org_id), ''),
+		u.created_at, COALESCE((SELECT CASE WHEN o.suspended_at IS NOT NULL THEN 'suspended' ELSE o.status END
+			FROM organizations o WHERE o.id = u.org_id), ''), u.deactivated_at, u.signed_out_at,
 		t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND u.deleted_at IS NULL`, hashToken(secret)), &tokenID, &lastUsed)
+		WHERE t.token_hash = $1 AND u.deleted_at IS NULL AND u.deactivated_at IS NULL`, hashToken(secret)), &tokenID, &lastUsed)
 	if err = store.Map(err); errs.Is(err, errs.NotFound) {
 		return User{}, errs.E(errs.Unauthorized, "invalid API token")
 	} else if err != nil {
@@ -89,8 +90,17 @@ func (s *Service) UserByToken(ctx context.Context, secret string) (User, error) 
 
 func scanUserAnd(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.Region, &u.OrgID, &u.CreatedAt, &u.OrgStatus}, extra...)
+	var deactivated, signedOut *time.Time
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.Region, &u.OrgID, &u.CreatedAt, &u.OrgStatus, &deactivated, &signedOut}, extra...)
 	err := row.Scan(dest...)
 	u.CreatedAt = u.CreatedAt.UTC()
+	u.Active = deactivated == nil
+	if deactivated != nil {
+		t := deactivated.UTC()
+		u.DeactivatedAt = &t
+	}
+	if signedOut != nil {
+		u.SignedOutAt = signedOut.UTC()
+	}
 	return u, err
 }

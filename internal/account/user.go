@@ -43,7 +43,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Use
 	email = strings.ToLower(strings.TrimSpace(email))
 	var hash string
 	u, err := scanUserAnd(s.db.R().QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users
-		WHERE email = $1 AND deleted_at IS NULL`, email), &hash)
+		WHERE email = $1 AND deleted_at IS NULL AND deactivated_at IS NULL`, email), &hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return User{}, store.Map(err)
 	}

@@ -59,6 +59,7 @@
 //	users               account   registry: account.Service.UserLabel, handed over as registry.Options.UserLabel
 //	organizations       account   allocate: the allocate.Orgs interface account.Service implements (may commit, limits, row lock, names)
 //	api_tokens          account   -
+//	password_resets     account   -
 //	sessions            web       scs's session store (no SQL of ours)
 //	targets             registry  allocate: registry.TargetRegion, TargetName, and the fragments Targets, Eligible, People, Families, RecipientColumns
 //	members             registry  allocate: registry.RecipientColumns (a household's masked NIK)

@@ -68,7 +68,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiGetUser(w http.ResponseWriter, r *http.Request) {
-	u, err := s.accounts.User(r.Context(), r.PathValue("id"))
+	u, err := s.accounts.UserAny(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

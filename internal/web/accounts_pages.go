@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
@@ -63,6 +64,7 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), "user_id", u.ID)
+	s.sessions.Put(r.Context(), "since", time.Now().UnixNano())
 	if next == "/" {
 		next = "/account"
 	}
@@ -94,6 +96,7 @@ func (s *Server) pageRegisterPost(w http.ResponseWriter, r *http.Request) {
 	var in account.Registration
 	in.Name, in.Kind = r.PostFormValue("name"), r.PostFormValue("kind")
 	in.ContactName, in.ContactEmail, in.ContactPhone = r.PostFormValue("contact_name"), r.PostFormValue("contact_email"), r.PostFormValue("contact_phone")
+	in.NPWP, in.DeedNumber, in.Address = r.PostFormValue("npwp"), r.PostFormValue("deed_number"), r.PostFormValue("address")
 	in.User.Name, in.User.Email, in.User.Password = r.PostFormValue("user_name"), r.PostFormValue("user_email"), r.PostFormValue("user_password")
 	// The page is a public form, so it asks for the human check (issue 14); the
 	// API route keeps API.md's body, held back by the registrations' rate limit.

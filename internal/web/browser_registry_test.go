@@ -265,6 +265,7 @@ func TestBrowserImportAndResolveDuplicate(t *testing.T) {
 				}
 				b.shot("duplicate-compare", phoneW)
 
+				b.click("#merge-step summary") // a merge asks first: it cannot be undone
 				b.click("#merge")
 				b.waitText(".flash-ok", "Keputusan telah disimpan.")
 				b.waitGone(`#duplicates a[href="` + pairHref + `"]`)

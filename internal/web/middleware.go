@@ -257,6 +257,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		} else if id := s.sessions.GetString(ctx, "user_id"); id != "" {
 			u, err := s.accounts.User(ctx, id)
 			switch {
+			case err == nil && signedOutSince(u, s.sessions.GetInt64(ctx, "since")):
+				// Signed out by a deactivation after this session began.
+				_ = s.sessions.Destroy(ctx)
 			case err == nil:
 				user, signedIn = u, true
 			case errs.Is(err, errs.NotFound):

@@ -30,11 +30,15 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/users", s.allow(account.ManageUsers, s.apiCreateUser)},
 		{"GET", "/api/v1/users/{id}", s.allow(account.ManageUsers, s.apiGetUser)},
 		{"DELETE", "/api/v1/users/{id}", s.allow(account.ManageUsers, s.apiDeleteUser)},
+		{"POST", "/api/v1/users/{id}/deactivate", s.allow(account.ManageUsers, s.apiSetUserActive(false))},
+		{"POST", "/api/v1/users/{id}/reactivate", s.allow(account.ManageUsers, s.apiSetUserActive(true))},
 		{"POST", "/api/v1/organizations", s.registerLimit(s.apiRegister)},
 		{"GET", "/api/v1/organizations", s.allow(account.ReadOrgs, s.apiListOrgs)},
 		{"GET", "/api/v1/organizations/{id}", s.allow(account.ReadOrg, s.apiGetOrg)},
 		{"POST", "/api/v1/organizations/{id}/verify", s.allow(account.VerifyOrg, s.apiVerifyOrg)},
 		{"PUT", "/api/v1/organizations/{id}/limits", s.allow(account.SetOrgLimits, s.apiOrgLimits)},
+		{"POST", "/api/v1/organizations/{id}/suspend", s.allow(account.VerifyOrg, s.apiSuspendOrg(true))},
+		{"POST", "/api/v1/organizations/{id}/reinstate", s.allow(account.VerifyOrg, s.apiSuspendOrg(false))},
 		{"GET", "/api/v1/flags", s.allow(account.ReadFlags, s.apiFlags)},
 		{"GET", "/api/v1/audit", s.allow(account.ReadAudit, s.apiAudit)},
 		{"POST", "/api/v1/imports", s.allow(account.Import, s.apiCreateImport)},
@@ -196,6 +200,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.pageHome)
 	mux.HandleFunc("GET /login", s.pageLogin)
 	mux.HandleFunc("POST /login", s.pageLoginPost)
+	mux.HandleFunc("GET /password/forgot", s.pageForgot)
+	mux.HandleFunc("POST /password/forgot", s.registerLimit(s.pageForgotPost)) // one budget with registrations
+	mux.HandleFunc("GET /password/reset", s.pageReset)
+	mux.HandleFunc("POST /password/reset", s.registerLimit(s.pageResetPost))
 	mux.HandleFunc("POST /logout", s.pageLogout)
 	mux.HandleFunc("GET /register", s.pageRegister)
 	mux.HandleFunc("POST /register", s.registerLimit(s.pageRegisterPost))
@@ -204,9 +212,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/users", s.allow(account.ManageUsers, s.pageUsers))
 	mux.HandleFunc("POST /admin/users", s.allow(account.ManageUsers, s.pageUsersPost))
 	mux.HandleFunc("POST /admin/users/{id}/delete", s.allow(account.ManageUsers, s.pageUserDelete))
+	mux.HandleFunc("POST /admin/users/{id}/deactivate", s.allow(account.ManageUsers, s.pageSetUserActive(false)))
+	mux.HandleFunc("POST /admin/users/{id}/reactivate", s.allow(account.ManageUsers, s.pageSetUserActive(true)))
 	mux.HandleFunc("GET /admin/organizations", s.allow(account.ReadOrgs, s.pageOrgs))
 	mux.HandleFunc("POST /admin/organizations/{id}/verify", s.allow(account.VerifyOrg, s.pageOrgVerify))
 	mux.HandleFunc("POST /admin/organizations/{id}/limits", s.allow(account.SetOrgLimits, s.pageOrgLimits))
+	mux.HandleFunc("POST /admin/organizations/{id}/suspend", s.allow(account.VerifyOrg, s.pageSuspendOrg(true)))
+	mux.HandleFunc("POST /admin/organizations/{id}/reinstate", s.allow(account.VerifyOrg, s.pageSuspendOrg(false)))
 	mux.HandleFunc("GET /admin/audit", s.allow(account.ReadAudit, s.pageAudit))
 	mux.HandleFunc("GET /registry", s.allow(account.ReadRegistry, s.pageRegistry))
 	mux.HandleFunc("GET /registry/targets/{id}", s.allow(account.ReadRegistry, s.pageTarget))
