@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -53,7 +52,7 @@ func readCommitForm(v url.Values) commitForm {
 // request turns the form into an engine request: the area or the targets, as the
 // mode says, never both.
 func (f commitForm) request() allocate.Request {
-	q, err := strconv.Atoi(f.Quantity)
+	q, err := parseWholeInt(f.Quantity)
 	if err != nil {
 		q = 0 // refused by the engine with its own message
 	}

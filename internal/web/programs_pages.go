@@ -186,12 +186,12 @@ func (s *Server) pageNewProgramPost(w http.ResponseWriter, r *http.Request) {
 	err := func() error {
 		var err error
 		if strings.TrimSpace(f.UnitValue) != "" {
-			if in.Item.UnitValue, err = strconv.ParseInt(strings.TrimSpace(f.UnitValue), 10, 64); err != nil {
+			if in.Item.UnitValue, err = parseWhole(f.UnitValue); err != nil {
 				return errs.E(errs.Invalid, "unit value must be whole rupiah, 0 or more")
 			}
 		}
 		if strings.TrimSpace(f.HoldHours) != "" {
-			if in.HoldHours, err = strconv.Atoi(strings.TrimSpace(f.HoldHours)); err != nil {
+			if in.HoldHours, err = parseWholeInt(f.HoldHours); err != nil {
 				return errs.E(errs.Invalid, "hold hours must be 1 to 1440")
 			}
 		}

@@ -2,8 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/donate"
@@ -199,7 +197,7 @@ func (s *Server) pageUpdateWarehouse(w http.ResponseWriter, r *http.Request) {
 // quantityField reads a whole number of units from a form ("" and junk are 0,
 // which the service refuses with its own words).
 func quantityField(v string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(v, ".", "")))
+	n, err := parseWholeInt(v)
 	if err != nil {
 		return 0
 	}
