@@ -59,7 +59,7 @@ func TestProgramFormTakesNamesNumbersAndDateRows(t *testing.T) {
 	start, end, start2, end2 := futureDate(1), futureDate(7), futureDate(8), futureDate(14)
 	form := url.Values{"name": {"Sembako Cideng"}, "category": {"pangan"}, "item_name": {"Sembako"}, "item_unit": {"paket"},
 		"unit_value": {"Rp50.000"}, "hold_hours": {"72"}, "target_kinds": {"household"}, "quantity_rule": {"per_target"},
-		"regions": {"Jakarta Pusat, Cideng — Gambir"},
+		"regions":    {"Jakarta Pusat, Cideng — Gambir"},
 		"phase_name": {"Minggu 1", "Minggu 2", ""}, "phase_start": {start, start2, ""}, "phase_end": {end, end2, ""}}
 	r := adm.Do(t, "POST", "/programs", form)
 	if r.Status != 303 {
@@ -67,7 +67,9 @@ func TestProgramFormTakesNamesNumbersAndDateRows(t *testing.T) {
 	}
 	id := strings.TrimPrefix(r.Header.Get("Location"), "/programs/")
 	var p struct {
-		Item    struct{ UnitValue int64 `json:"unit_value"` }
+		Item struct {
+			UnitValue int64 `json:"unit_value"`
+		}
 		Regions []string
 		Phases  []struct{ Name, Start, End string }
 	}
