@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gotong/gotong/internal/app/apptest"
+	"github.com/gotong/gotong/internal/document"
 	"github.com/gotong/gotong/internal/store"
 )
 
@@ -84,6 +86,12 @@ func TestProgramFormTakesNamesNumbersAndDateRows(t *testing.T) {
 		t.Errorf("phases %+v, want the two rows", p.Phases)
 	}
 
+	t.Run("the program page writes the phases' dates in Indonesian", func(t *testing.T) {
+		d, _ := time.Parse(time.DateOnly, start2)
+		if body := string(adm.Do(t, "GET", "/programs/"+id, nil).Body); !strings.Contains(body, "<td>"+document.FormatDate(d)+"</td>") {
+			t.Errorf("the program page lacks %q", document.FormatDate(d))
+		}
+	})
 	t.Run("the old name;start;end text still works", func(t *testing.T) {
 		old := withForm(form, "name", "Sembako Lama", "regions", "31.71", "phases", "Minggu 1;"+start+";"+end)
 		delete(old, "phase_name")
@@ -106,4 +114,32 @@ func TestProgramFormTakesNamesNumbersAndDateRows(t *testing.T) {
 			t.Fatalf("status %d", r.Status)
 		}
 	})
+}
+
+// TestExportDatesForPeople: the dashboard's CSV links ask for ?dates=long and get
+// "3 Desember 2026"; without it, the dates stay ISO 8601 for HXL tools.
+func TestExportDatesForPeople(t *testing.T) {
+	s := apptest.Start(t, store.SQLite)
+	w := newExportWorld(t, s)
+	long := func(iso string) string {
+		d, err := time.Parse(time.DateOnly, iso)
+		if err != nil {
+			t.Fatalf("%q is not an ISO date: %v", iso, err)
+		}
+		return document.FormatDate(d)
+	}
+	rows := w.get(t, w.adm, "/api/v1/exports/3w.csv?program="+w.prog.ID+"&dates=long")
+	if r := rows[2]; r[13] != long(w.start) || r[14] != long(w.end) {
+		t.Errorf("3W for people: start and end %q %q, want %q %q", r[13], r[14], long(w.start), long(w.end))
+	}
+	if r := w.get(t, w.adm, "/api/v1/exports/3w.csv?program="+w.prog.ID)[2]; r[13] != w.start {
+		t.Errorf("3W without dates=long: start %q, want %q", r[13], w.start)
+	}
+	if r := w.get(t, w.adm, "/api/v1/exports/3w.xlsx?program="+w.prog.ID+"&dates=long")[2]; r[13] != w.start {
+		t.Errorf("3W XLSX keeps typed dates: start %q, want %q", r[13], w.start)
+	}
+	daily := w.get(t, w.offX, "/api/v1/exports/daily.csv?program="+w.prog.ID+"&dates=long")
+	if len(daily) < 3 || !strings.Contains(daily[2][0], " 20") || strings.Contains(daily[2][0], "-") {
+		t.Errorf("daily for people: %q", daily)
+	}
 }
