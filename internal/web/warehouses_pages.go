@@ -39,6 +39,7 @@ type warehousesPage struct {
 	Regions    []region.Region // where a warehouse may lie: each kota, then its kecamatan
 	Orgs       []account.Org   // the verified organisations that may distribute a warehouse's stock (admin)
 	KindNames  map[string]string
+	Province   string // where the region picker searches
 }
 
 // newWarehousesPage fills the choices of the warehouse form for an admin.
@@ -47,7 +48,7 @@ func (s *Server) newWarehousesPage(r *http.Request, ws []donate.Warehouse) (ware
 	if !principal(r).Can(account.ManageWarehouses) {
 		return p, nil
 	}
-	p.Regions = s.warehouseRegions()
+	p.Regions, p.Province = s.warehouseRegions(), s.opt.Province
 	var err error
 	p.Orgs, _, err = s.accounts.ListOrgs(r.Context(), account.OrgFilter{Status: account.OrgVerified, Limit: 500})
 	return p, err
@@ -55,7 +56,12 @@ func (s *Server) newWarehousesPage(r *http.Request, ws []donate.Warehouse) (ware
 
 func (s *Server) pageWarehouses(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	ws, next, err := s.donations.Warehouses(r.Context(), principal(r), donate.WarehouseFilter{Region: q.Get("region"),
+	code, err := s.formRegion("region", q.Get("region"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ws, next, err := s.donations.Warehouses(r.Context(), principal(r), donate.WarehouseFilter{Region: code,
 		Cursor: q.Get("cursor"), Limit: 100})
 	if err != nil {
 		s.fail(w, r, err)
