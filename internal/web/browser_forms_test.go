@@ -20,13 +20,7 @@ func TestBrowserProgramFormRegionPicker(t *testing.T) {
 	s := apptest.Start(t, store.SQLite)
 	b := browser(s.URL)
 	b.in(t)
-	b.do("a 360×740 phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
-	fits := func(where string) {
-		t.Helper()
-		if w := waitFor[int](b, "the page's width", `() => document.documentElement.scrollWidth`); w > 360 {
-			t.Errorf("%s: the page is %d px wide on a 360 px screen", where, w)
-		}
-	}
+	fits := onPhone(t, b)
 	b.open("/programs/new")
 	b.waitText("main h1", "Masuk")
 	b.fill([][2]string{{`input[name="email"]`, apptest.AdminEmail}, {`input[name="password"]`, apptest.AdminPassword}})
@@ -48,4 +42,16 @@ func TestBrowserProgramFormRegionPicker(t *testing.T) {
 		t.Errorf("the saved program does not show Cideng and Rp50.000: %.600s", page)
 	}
 	fits("the saved program")
+}
+
+// onPhone makes the tab a 360×740 touch phone and returns a check that nothing
+// on the page is wider than its screen.
+func onPhone(t *testing.T, b *tab) func(where string) {
+	b.do("a 360×740 phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	return func(where string) {
+		t.Helper()
+		if w := waitFor[int](b, "the page's width", `() => document.documentElement.scrollWidth`); w > 360 {
+			t.Errorf("%s: the page is %d px wide on a 360 px screen", where, w)
+		}
+	}
 }
