@@ -144,17 +144,19 @@ func TestExportDatesForPeople(t *testing.T) {
 	}
 }
 
-// TestWarehouseFilterTakesARegionName: the filter reads a name as the picker or a
-// person writes it, and names the candidates of an ambiguous one.
-func TestWarehouseFilterTakesARegionName(t *testing.T) {
+// TestFiltersTakeARegionName: the warehouse and audit filters read a name as the
+// picker or a person writes it, and name the candidates of an ambiguous one.
+func TestFiltersTakeARegionName(t *testing.T) {
 	s := apptest.Start(t, store.SQLite)
 	adm := s.Client()
 	adm.Login(t, apptest.AdminEmail, apptest.AdminPassword)
-	if r := adm.Do(t, "GET", "/warehouses?region="+url.QueryEscape("Jakarta Pusat"), nil); r.Status != 200 || !strings.Contains(string(r.Body), `value="Jakarta Pusat"`) {
-		t.Errorf("Jakarta Pusat: status %d", r.Status)
-	}
-	r := adm.Do(t, "GET", "/warehouses?region=Gambir", nil)
-	if r.Status != 400 || !strings.Contains(string(r.Body), "Gambir — Kota Administrasi Jakarta Pusat (31.71.01)") {
-		t.Errorf("Gambir: status %d; %.800s", r.Status, r.Body)
+	for _, page := range []string{"/warehouses", "/admin/audit"} {
+		if r := adm.Do(t, "GET", page+"?region="+url.QueryEscape("Jakarta Pusat"), nil); r.Status != 200 || !strings.Contains(string(r.Body), `value="Jakarta Pusat"`) {
+			t.Errorf("%s, Jakarta Pusat: status %d", page, r.Status)
+		}
+		r := adm.Do(t, "GET", page+"?region=Gambir", nil)
+		if r.Status != 400 || !strings.Contains(string(r.Body), "Gambir — Kota Administrasi Jakarta Pusat (31.71.01)") {
+			t.Errorf("%s, Gambir: status %d; %.800s", page, r.Status, r.Body)
+		}
 	}
 }
