@@ -13,7 +13,8 @@ import (
 // TestBrowserProgramFormRegionPicker: on a 360×740 phone, an admin types part of a
 // kelurahan's name into the program form, taps it in the picker's list (which
 // names its kecamatan and kota), writes the unit value as "Rp50.000", and saves
-// the program with the kelurahan by code.
+// the program with the kelurahan by code; then narrows the warehouse form's long
+// list of regions by typing a name.
 func TestBrowserProgramFormRegionPicker(t *testing.T) {
 	exe := browserPath(t)
 	browser := launch(t, exe)
@@ -42,6 +43,16 @@ func TestBrowserProgramFormRegionPicker(t *testing.T) {
 		t.Errorf("the saved program does not show Cideng and Rp50.000: %.600s", page)
 	}
 	fits("the saved program")
+
+	// A long list of regions gets a search box: typing keeps the matching names
+	// and chooses the first.
+	b.open("/warehouses")
+	b.waitText("main h1", "Gudang")
+	b.fill([][2]string{{`form:has(#add-warehouse) input.region-filter`, "gambir"}})
+	if v := waitFor[string](b, "the chosen kecamatan", `() => { const v = document.querySelector('form:has(#add-warehouse) select[name="region"]').value; return v === "31.71.01" ? v : null; }`); v != "31.71.01" {
+		t.Errorf("the warehouse's region is %q after searching gambir", v)
+	}
+	fits("the warehouse form with its search box")
 }
 
 // onPhone makes the tab a 360×740 touch phone and returns a check that nothing

@@ -115,5 +115,38 @@
     input.addEventListener("blur", close);
   }
 
+  // fold lower-cases a name and drops punctuation, as the server's search does.
+  function fold(s) {
+    return s.toLowerCase().replace(/['"`\u2018\u2019]/g, "").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+
+  // A long <select> of regions gets a search box above it that keeps only the
+  // options whose name has a word starting with what is typed, and selects the
+  // first; the select itself (and its value, a code) is unchanged.
+  function filterSelect(select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "region-filter";
+    box.placeholder = select.dataset.searchText || "";
+    box.setAttribute("aria-label", select.dataset.searchText || "");
+    box.setAttribute("autocomplete", "off");
+    select.insertAdjacentElement("beforebegin", box);
+    box.addEventListener("input", function () {
+      var q = fold(box.value), first = null;
+      Array.prototype.forEach.call(select.options, function (o) {
+        var name = " " + fold(o.textContent);
+        var keep = !q || !o.value || name.indexOf(" " + q) >= 0 || o.value.indexOf(box.value.trim()) === 0;
+        o.hidden = !keep;
+        o.disabled = !keep && !!o.value;
+        if (keep && o.value && !first) first = o;
+      });
+      if (first) { select.value = first.value; select.dispatchEvent(new Event("change", { bubbles: true })); }
+    });
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); select.focus(); }
+    });
+  }
+
   document.querySelectorAll("input[data-region-picker]").forEach(enhance);
+  document.querySelectorAll("select[data-region-picker]").forEach(filterSelect);
 })();
