@@ -59,17 +59,34 @@ func (s *Set) Search(q, within string, limit int) []Region {
 		rank int
 	}
 	var hits []hit
-	for l := Province; l <= Village; l++ {
+	if within != "" {
+		// A province's few thousand names are folded faster than the country's
+		// names are compared (BenchmarkSearch: 0.04 ms against 4 ms a keystroke for DKI
+		// Jakarta).
+		for l := Province; l <= Village; l++ {
+			rs := s.levels[l]
+			lo, hi := below(rs, within)
+			if i, ok := find(rs, within); ok {
+				lo, hi = i, max(hi, i+1)
+			}
+			for _, r := range rs[lo:hi] {
+				if r.Code != within && !inside(r.Code, within) {
+					continue
+				}
+				if rank := nameRank(foldName(r.Name), key); rank >= 0 {
+					hits = append(hits, hit{r, rank})
+				}
+			}
+		}
+	}
+	for l := Province; l <= Village && within == ""; l++ {
 		for name, idx := range s.names[l] {
 			rank := nameRank(name, key)
 			if rank < 0 {
 				continue
 			}
 			for _, i := range idx {
-				r := s.levels[l][i]
-				if within == "" || r.Code == within || inside(r.Code, within) {
-					hits = append(hits, hit{r, rank})
-				}
+				hits = append(hits, hit{s.levels[l][i], rank})
 			}
 		}
 	}

@@ -99,3 +99,12 @@ func TestResolveReadsCodesNamesAndParents(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkSearch is one keystroke of the picker: every name of the country is
+// compared, since a name can match at any word.
+func BenchmarkSearch(b *testing.B) {
+	s := regions(b)
+	for b.Loop() {
+		s.Search("ciden", "31", 20)
+	}
+}
