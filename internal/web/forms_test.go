@@ -87,9 +87,8 @@ func TestProgramFormTakesNamesNumbersAndDateRows(t *testing.T) {
 	}
 
 	t.Run("the program page writes the phases' dates in Indonesian", func(t *testing.T) {
-		d, _ := time.Parse(time.DateOnly, start2)
-		if body := string(adm.Do(t, "GET", "/programs/"+id, nil).Body); !strings.Contains(body, "<td>"+document.FormatDate(d)+"</td>") {
-			t.Errorf("the program page lacks %q", document.FormatDate(d))
+		if body := string(adm.Do(t, "GET", "/programs/"+id, nil).Body); !strings.Contains(body, "<td>"+longDay(t, start2)+"</td>") {
+			t.Errorf("the program page lacks %q", longDay(t, start2))
 		}
 	})
 	t.Run("the old name;start;end text still works", func(t *testing.T) {
@@ -121,13 +120,7 @@ func TestProgramFormTakesNamesNumbersAndDateRows(t *testing.T) {
 func TestExportDatesForPeople(t *testing.T) {
 	s := apptest.Start(t, store.SQLite)
 	w := newExportWorld(t, s)
-	long := func(iso string) string {
-		d, err := time.Parse(time.DateOnly, iso)
-		if err != nil {
-			t.Fatalf("%q is not an ISO date: %v", iso, err)
-		}
-		return document.FormatDate(d)
-	}
+	long := func(iso string) string { return longDay(t, iso) }
 	rows := w.get(t, w.adm, "/api/v1/exports/3w.csv?program="+w.prog.ID+"&dates=long")
 	if r := rows[2]; r[13] != long(w.start) || r[14] != long(w.end) {
 		t.Errorf("3W for people: start and end %q %q, want %q %q", r[13], r[14], long(w.start), long(w.end))
@@ -159,4 +152,14 @@ func TestFiltersTakeARegionName(t *testing.T) {
 			t.Errorf("%s, Gambir: status %d; %.800s", page, r.Status, r.Body)
 		}
 	}
+}
+
+// longDay is an ISO day as pages and CSVs for people write it: "3 Desember 2026".
+func longDay(t *testing.T, iso string) string {
+	t.Helper()
+	d, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		t.Fatalf("%q is not an ISO date: %v", iso, err)
+	}
+	return document.FormatDate(d)
 }
