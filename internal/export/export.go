@@ -43,6 +43,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gotong/gotong/internal/document"
 )
 
 // Kind is the type of a column's cells.
@@ -54,6 +56,10 @@ const (
 	Integer             // int64 (or int)
 	Decimal             // float64
 	Date                // time.Time, or a "2006-01-02" string ("" leaves the cell empty)
+	// LongDate is a Date that a CSV writes for people to read, as Indonesian
+	// writes it ("3 Desember 2026"), not for HXL tools; XLSX has typed date cells
+	// and shows both kinds alike.
+	LongDate
 )
 
 // Column is one column: its name (row 1), its HXL hashtag (row 2 when any
@@ -190,10 +196,13 @@ func csvCell(c Column, v any) (string, error) {
 	case Decimal:
 		x, err := decimal(c, v)
 		return strconv.FormatFloat(x, 'f', -1, 64), err
-	case Date:
+	case Date, LongDate:
 		d, ok, err := date(c, v)
 		if err != nil || !ok {
 			return "", err
+		}
+		if c.Kind == LongDate {
+			return document.FormatDate(d), nil
 		}
 		return d.Format(dateLayout), nil
 	}

@@ -165,7 +165,7 @@ func (s *sheetWriter) cell(i int, c Column, v any) error {
 		x, err := decimal(c, v)
 		s.number(i, strconv.FormatFloat(x, 'g', -1, 64), "")
 		return err
-	case Date:
+	case Date, LongDate:
 		d, ok, err := date(c, v)
 		if ok && err == nil {
 			day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -288,11 +287,10 @@ func (s *Server) pageOrgLimits(w http.ResponseWriter, r *http.Request) {
 // wholeNumber reads a form's whole number, empty meaning 0; Indonesian thousands
 // separators ("5.000") are accepted.
 func wholeNumber(s string) (int, error) {
-	s = strings.NewReplacer(".", "", ",", "", " ", "").Replace(strings.TrimSpace(s))
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return 0, nil
 	}
-	return strconv.Atoi(s)
+	return parseWholeInt(s)
 }
 
 func (s *Server) pageOrgVerify(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,10 @@ import (
 
 func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 	f, err := auditFilter(r)
+	if err == nil {
+		// The page takes a region's name as the picker writes it; the API a code.
+		f.Region, err = s.formRegion("region", f.Region)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -19,7 +23,7 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	data := auditPage{Entries: entries, F: f, From: q.Get("from"), To: q.Get("to"), Next: next}
+	data := auditPage{Entries: entries, F: f, Region: q.Get("region"), Province: s.opt.Province, From: q.Get("from"), To: q.Get("to"), Next: next}
 	if next != "" {
 		nq := url.Values{}
 		for k, v := range q {
@@ -49,6 +53,8 @@ func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) {
 type auditPage struct {
 	Entries       []audit.Entry
 	F             audit.Filter
+	Region        string // the region as typed; F.Region is its code
+	Province      string // where the region picker searches
 	From, To      string
 	Next, NextURL string
 	Verify        *chainCheck

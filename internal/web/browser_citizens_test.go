@@ -20,13 +20,7 @@ func TestBrowserCitizenRegistersOnAPhone(t *testing.T) {
 	agg, _, _ := aggregator(t, s, "Agregator Ponsel")
 	b := browser(s.URL)
 	b.in(t)
-	b.do("a 360×740 phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
-	fits := func(where string) {
-		t.Helper()
-		if w := waitFor[int](b, "the page's width", `() => document.documentElement.scrollWidth`); w > 360 {
-			t.Errorf("%s: the page is %d px wide on a 360 px screen", where, w)
-		}
-	}
+	fits := onPhone(t, b)
 	email, password := s.Unique("warga.ponsel")+"@test.gotong.local", "kata-sandi-ponsel-warga"
 	b.open("/warga/daftar")
 	b.waitText("main h1", "Daftar sebagai warga")

@@ -2,8 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/allocate"
@@ -117,7 +115,7 @@ func (s *Server) pagePledgePost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	qty, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("quantity")))
+	qty, err := parseWholeInt(r.PostFormValue("quantity"))
 	if err != nil {
 		qty = 0 // refused by the service with its words
 	}

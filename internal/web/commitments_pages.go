@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -54,7 +53,7 @@ func readCommitForm(v url.Values) commitForm {
 // request turns the form into an engine request: the area or the targets, as the
 // mode says, never both.
 func (f commitForm) request() allocate.Request {
-	q, err := strconv.Atoi(f.Quantity)
+	q, err := parseWholeInt(f.Quantity)
 	if err != nil {
 		q = 0 // refused by the engine with its own message
 	}
@@ -66,6 +65,22 @@ func (f commitForm) request() allocate.Request {
 		req.Region = f.Region
 	}
 	return req
+}
+
+// resolveCommitRegion turns the area's name, as typed or as the picker wrote
+// it, into its code; a code passes as it is, for the engine to judge.
+func (s *Server) resolveCommitRegion(f *commitForm) error {
+	if f.Mode == "targets" {
+		return nil
+	}
+	if _, err := region.Normalize(f.Region); err == nil {
+		return nil
+	}
+	code, err := s.formRegion("region", f.Region)
+	if err == nil {
+		f.Region = code
+	}
+	return err
 }
 
 // areaChoices are the regions an area commitment can name: every kota, kecamatan
@@ -103,7 +118,7 @@ func (s *Server) commitPage(w http.ResponseWriter, r *http.Request, code int, f 
 		s.fail(w, r, err)
 		return
 	}
-	data := commitPage{Programs: ps, Areas: s.areaChoices(), Error: formErr}
+	data := commitPage{Programs: ps, Areas: s.areaChoices(), Error: formErr, Province: s.opt.Province}
 	if s.donations != nil {
 		// The task force gives from the warehouses it distributes.
 		if data.Warehouses, err = s.donations.Distributes(r.Context(), principal(r)); err != nil {
@@ -157,6 +172,8 @@ type commitPage struct {
 	// catalogue (both empty for an organisation that gives its own goods).
 	Warehouses []donate.Warehouse
 	Items      []donate.Item
+	// Province is where the region picker searches.
+	Province string
 }
 
 // previewFragment is the preview of a commitment: where its units would go, or why
@@ -179,7 +196,11 @@ func (s *Server) pageCommitPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readCommitForm(r.PostForm)
-	c, err := s.allocs.Commit(r.Context(), principal(r), f.request())
+	err := s.resolveCommitRegion(&f)
+	var c allocate.Commitment
+	if err == nil {
+		c, err = s.allocs.Commit(r.Context(), principal(r), f.request())
+	}
 	if err != nil {
 		if errs.KindOf(err) == errs.Internal {
 			s.fail(w, r, err)
@@ -206,7 +227,11 @@ func (s *Server) pagePreview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readCommitForm(r.PostForm)
-	pv, err := s.allocs.Preview(r.Context(), principal(r), f.request())
+	var pv allocate.Preview
+	err := s.resolveCommitRegion(&f)
+	if err == nil {
+		pv, err = s.allocs.Preview(r.Context(), principal(r), f.request())
+	}
 	var data previewFragment
 	if err != nil {
 		if errs.KindOf(err) == errs.Internal {

@@ -115,7 +115,7 @@ func TestDonationDocuments(t *testing.T) {
 				if r.Status != 200 || !strings.Contains(body, "verify-valid") || !strings.Contains(body, "Dokumen asli") {
 					t.Fatalf("%d %.300s", r.Status, body)
 				}
-				for _, want := range []string{org.Name, "Masker", "Paket sembako", "2099-06-01", "Rp7.000.000", "430"} {
+				for _, want := range []string{org.Name, "Masker", "Paket sembako", "1 Juni 2099", "Rp7.000.000", "430"} {
 					if !strings.Contains(body, want) {
 						t.Errorf("the page lacks %q", want)
 					}

@@ -92,24 +92,19 @@ func readOfferForm(v url.Values) offerForm {
 func (f offerForm) offer() (donate.NewOffer, error) {
 	in := donate.NewOffer{WarehouseID: f.WarehouseID, Note: f.Note, ArriveOn: f.ArriveOn, ClientRef: f.Ref}
 	for i, row := range f.Rows {
-		q, err := strconv.Atoi(digitsOnly(row.Quantity))
+		q, err := parseWholeInt(row.Quantity)
 		if err != nil {
 			return in, errs.E(errs.Invalid, "row %d: give the quantity as a whole number", i+1)
 		}
 		var value int64
 		if row.UnitValue != "" {
-			if value, err = strconv.ParseInt(digitsOnly(row.UnitValue), 10, 64); err != nil {
+			if value, err = parseWhole(row.UnitValue); err != nil {
 				return in, errs.E(errs.Invalid, "row %d: give the value per unit in whole rupiah", i+1)
 			}
 		}
 		in.Items = append(in.Items, donate.OfferLine{Item: row.Item, Unit: row.Unit, Quantity: q, UnitValue: value, ExpiresOn: row.ExpiresOn})
 	}
 	return in, nil
-}
-
-// digitsOnly drops the thousands separators people type ("12.500", "12,500").
-func digitsOnly(s string) string {
-	return strings.NewReplacer(".", "", ",", "", " ", "").Replace(s)
 }
 
 func (s *Server) offerPage(w http.ResponseWriter, r *http.Request, code int, f offerForm, formErr error) {
@@ -290,7 +285,7 @@ func (s *Server) pageDonationReceive(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		line, err1 := strconv.Atoi(lines[i])
-		n, err2 := strconv.Atoi(digitsOnly(counts[i]))
+		n, err2 := parseWholeInt(counts[i])
 		if err1 != nil || err2 != nil {
 			err = errs.E(errs.Invalid, "give the count received as a whole number")
 			break

@@ -109,7 +109,7 @@ func (s *Server) programFilter(r *http.Request) (ps []program.Program, ids []str
 // send builds a table, records the export and sends it as an attachment.
 func (s *Server) send(w http.ResponseWriter, r *http.Request, f export.Format, name, sheet string, cols []export.Column,
 	fill func(*export.Table) error, entry func(rows int) audit.Change) {
-	file, err := export.Build("", f, sheet, cols, fill)
+	file, err := export.Build("", f, sheet, datesFor(r, f, cols), fill)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -128,6 +128,23 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, f export.Format, n
 	if _, err := file.WriteTo(w); err != nil {
 		s.log.Warn("send export", "file", name, "err", err)
 	}
+}
+
+// datesFor turns the date columns of a CSV asked for with ?dates=long (the
+// dashboard's download links: a file for people) into dates as Indonesian
+// writes them, "3 Desember 2026". Without it dates stay ISO 8601, as HXL tools
+// and scripts read them.
+func datesFor(r *http.Request, f export.Format, cols []export.Column) []export.Column {
+	if f != export.CSV || r.URL.Query().Get("dates") != "long" {
+		return cols
+	}
+	out := slices.Clone(cols)
+	for i := range out {
+		if out[i].Kind == export.Date {
+			out[i].Kind = export.LongDate
+		}
+	}
+	return out
 }
 
 // exportDate is today in WIB, for file names and a program's status.

@@ -106,18 +106,28 @@ func (v view) N(n any) string {
 // jakarta is Western Indonesian Time; times are shown in it, stored in UTC.
 var jakarta = time.FixedZone("WIB", 7*3600)
 
-// Time formats an instant for people, in WIB.
+// Time formats an instant for people, in WIB, as the language writes it:
+// "3 Desember 2026 15.04 WIB" (in English "3 December 2026 15:04 WIB").
 func (v view) Time(t any) string {
 	switch t := t.(type) {
 	case time.Time:
-		return t.In(jakarta).Format("2006-01-02 15:04 MST")
+		return v.instant(t)
 	case *time.Time:
 		if t == nil {
 			return ""
 		}
-		return t.In(jakarta).Format("2006-01-02 15:04 MST")
+		return v.instant(*t)
 	}
 	return ""
+}
+
+func (v view) instant(t time.Time) string {
+	t = t.In(jakarta)
+	clock := t.Format("15.04 MST")
+	if v.Lang == "en" {
+		clock = t.Format("15:04 MST")
+	}
+	return v.DateLong(t.Format(time.DateOnly)) + " " + clock
 }
 
 // RegionName names a region code for people ("" stays "").

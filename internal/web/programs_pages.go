@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -117,7 +118,14 @@ type programForm struct {
 	Kinds                                                      map[string]bool
 	Regions, Tags, QuantityRule, StackGroup, Statement         string
 	HoldHours, Phases                                          string
+	// PhaseRows are the phases as the form's rows give them (name and two date
+	// pickers); Phases is the older "name;start;end" text, still read for scripts.
+	PhaseRows []program.PhaseInput
 }
+
+// blankPhaseRows is how many empty phase rows the form offers below the filled
+// ones, so that phases can be added without JavaScript.
+const blankPhaseRows = 2
 
 var quantityRules = []string{program.PerTarget, program.PerPerson, program.PerFamily, program.PerResident}
 
@@ -127,27 +135,69 @@ type newProgramPage struct {
 	Form         programForm
 	Kinds, Rules []string
 	Error        error
+	// Province is where the region picker searches.
+	Province string
 }
 
 func (s *Server) newProgramPage(w http.ResponseWriter, r *http.Request, code int, f programForm, formErr error) {
-	data := newProgramPage{Form: f, Kinds: []string{"household", "person", "rw", "institution"}, Rules: quantityRules, Error: formErr}
+	data := newProgramPage{Form: f, Kinds: []string{"household", "person", "rw", "institution"}, Rules: quantityRules, Error: formErr, Province: s.opt.Province}
 	s.renderStatus(w, r, code, "program_new", map[string]any{"title": "New program", "data": data})
 }
 
 func (s *Server) pageNewProgram(w http.ResponseWriter, r *http.Request) {
 	today := time.Now().In(jakarta)
-	var phases []string
+	var phases []program.PhaseInput
 	for i := range 4 {
 		start := today.AddDate(0, 0, 7*i)
-		phases = append(phases, "Minggu "+strconv.Itoa(i+1)+";"+start.Format(time.DateOnly)+";"+start.AddDate(0, 0, 6).Format(time.DateOnly))
+		phases = append(phases, program.PhaseInput{Name: "Minggu " + strconv.Itoa(i+1), Start: start.Format(time.DateOnly), End: start.AddDate(0, 0, 6).Format(time.DateOnly)})
 	}
 	s.newProgramPage(w, r, http.StatusOK, programForm{ItemUnit: "paket", QuantityRule: program.PerTarget, Kinds: map[string]bool{"household": true},
-		HoldHours: "72", Phases: strings.Join(phases, "\n")}, nil)
+		HoldHours: "72", PhaseRows: phases}, nil)
 }
 
-// splitList splits a field of codes or tags written with commas, spaces or lines.
+// EditRows are the phase rows the form shows: those typed, then blank ones.
+func (f programForm) EditRows() []program.PhaseInput {
+	return append(slices.Clone(f.PhaseRows), make([]program.PhaseInput, blankPhaseRows)...)
+}
+
+// splitList splits a field of tags written with commas, spaces or lines.
 func splitList(v string) []string {
 	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+}
+
+// formRegions reads the program form's regions: codes or names separated by
+// commas, semicolons or lines, never spaces ("Jakarta Pusat" is one region).
+func (s *Server) formRegions(v string) ([]string, error) {
+	var out []string
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' }) {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		code, err := s.formRegion("regions", part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, code)
+	}
+	return out, nil
+}
+
+// phaseRows reads the form's phase rows, skipping rows left empty.
+func phaseRows(names, starts, ends []string) []program.PhaseInput {
+	var out []program.PhaseInput
+	for i, n := range names {
+		row := program.PhaseInput{Name: strings.TrimSpace(n)}
+		if i < len(starts) {
+			row.Start = strings.TrimSpace(starts[i])
+		}
+		if i < len(ends) {
+			row.End = strings.TrimSpace(ends[i])
+		}
+		if row != (program.PhaseInput{}) {
+			out = append(out, row)
+		}
+	}
+	return out
 }
 
 // parsePhases reads one phase per line: "name;start;end".
@@ -175,9 +225,10 @@ func (s *Server) pageNewProgramPost(w http.ResponseWriter, r *http.Request) {
 	v := r.PostFormValue
 	f := programForm{Name: v("name"), Category: v("category"), Description: v("description"), ItemName: v("item_name"),
 		ItemUnit: v("item_unit"), UnitValue: v("unit_value"), Kinds: map[string]bool{}, Regions: v("regions"), Tags: v("tags"),
-		QuantityRule: v("quantity_rule"), StackGroup: v("stack_group"), Statement: v("statement"), HoldHours: v("hold_hours"), Phases: v("phases")}
+		QuantityRule: v("quantity_rule"), StackGroup: v("stack_group"), Statement: v("statement"), HoldHours: v("hold_hours"), Phases: v("phases"),
+		PhaseRows: phaseRows(r.PostForm["phase_name"], r.PostForm["phase_start"], r.PostForm["phase_end"])}
 	in := program.Input{Name: f.Name, Category: f.Category, Description: f.Description,
-		Item: program.Item{Name: f.ItemName, Unit: f.ItemUnit}, Regions: splitList(f.Regions), Tags: splitList(f.Tags),
+		Item: program.Item{Name: f.ItemName, Unit: f.ItemUnit}, Tags: splitList(f.Tags),
 		QuantityRule: f.QuantityRule, StackGroup: f.StackGroup, Statement: f.Statement}
 	for _, k := range r.PostForm["target_kinds"] {
 		f.Kinds[k] = true
@@ -186,17 +237,24 @@ func (s *Server) pageNewProgramPost(w http.ResponseWriter, r *http.Request) {
 	err := func() error {
 		var err error
 		if strings.TrimSpace(f.UnitValue) != "" {
-			if in.Item.UnitValue, err = strconv.ParseInt(strings.TrimSpace(f.UnitValue), 10, 64); err != nil {
+			if in.Item.UnitValue, err = parseWhole(f.UnitValue); err != nil {
 				return errs.E(errs.Invalid, "unit value must be whole rupiah, 0 or more")
 			}
 		}
 		if strings.TrimSpace(f.HoldHours) != "" {
-			if in.HoldHours, err = strconv.Atoi(strings.TrimSpace(f.HoldHours)); err != nil {
+			if in.HoldHours, err = parseWholeInt(f.HoldHours); err != nil {
 				return errs.E(errs.Invalid, "hold hours must be 1 to 1440")
 			}
 		}
+		if in.Regions, err = s.formRegions(f.Regions); err != nil {
+			return err
+		}
 		if in.Phases, err = parsePhases(f.Phases); err != nil {
 			return err
+		}
+		in.Phases = append(in.Phases, f.PhaseRows...)
+		if len(f.PhaseRows) == 0 {
+			f.PhaseRows = in.Phases // shown again as rows if the program is refused
 		}
 		p, err := s.programs.Create(r.Context(), in)
 		if err == nil {

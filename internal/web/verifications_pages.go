@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gotong/gotong/internal/callback"
 	"github.com/gotong/gotong/internal/errs"
@@ -51,7 +50,7 @@ func (s *Server) pageDrawSample(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	size, err := strconv.Atoi(r.PostFormValue("size"))
+	size, err := parseWholeInt(r.PostFormValue("size"))
 	if err != nil {
 		s.flashFailure(r, errs.E(errs.Invalid, "the sample size must be between 1 and %d", callback.MaxSize))
 		http.Redirect(w, r, "/verifications", http.StatusSeeOther)

@@ -2,8 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/donate"
@@ -41,6 +39,7 @@ type warehousesPage struct {
 	Regions    []region.Region // where a warehouse may lie: each kota, then its kecamatan
 	Orgs       []account.Org   // the verified organisations that may distribute a warehouse's stock (admin)
 	KindNames  map[string]string
+	Province   string // where the region picker searches
 }
 
 // newWarehousesPage fills the choices of the warehouse form for an admin.
@@ -49,7 +48,7 @@ func (s *Server) newWarehousesPage(r *http.Request, ws []donate.Warehouse) (ware
 	if !principal(r).Can(account.ManageWarehouses) {
 		return p, nil
 	}
-	p.Regions = s.warehouseRegions()
+	p.Regions, p.Province = s.warehouseRegions(), s.opt.Province
 	var err error
 	p.Orgs, _, err = s.accounts.ListOrgs(r.Context(), account.OrgFilter{Status: account.OrgVerified, Limit: 500})
 	return p, err
@@ -57,7 +56,12 @@ func (s *Server) newWarehousesPage(r *http.Request, ws []donate.Warehouse) (ware
 
 func (s *Server) pageWarehouses(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	ws, next, err := s.donations.Warehouses(r.Context(), principal(r), donate.WarehouseFilter{Region: q.Get("region"),
+	code, err := s.formRegion("region", q.Get("region"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ws, next, err := s.donations.Warehouses(r.Context(), principal(r), donate.WarehouseFilter{Region: code,
 		Cursor: q.Get("cursor"), Limit: 100})
 	if err != nil {
 		s.fail(w, r, err)
@@ -199,7 +203,7 @@ func (s *Server) pageUpdateWarehouse(w http.ResponseWriter, r *http.Request) {
 // quantityField reads a whole number of units from a form ("" and junk are 0,
 // which the service refuses with its own words).
 func quantityField(v string) int {
-	n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(v, ".", "")))
+	n, err := parseWholeInt(v)
 	if err != nil {
 		return 0
 	}

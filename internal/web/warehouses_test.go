@@ -389,7 +389,7 @@ func TestWarehousePages(t *testing.T) {
 		if iSan < 0 || iBeras < 0 || iHaz < 0 || !(iSan < iBeras && iBeras < iHaz) {
 			t.Errorf("stock order sanitizer %d, beras %d, hazmat %d; want expiring first", iSan, iBeras, iHaz)
 		}
-		for _, want := range []string{soon, later, `id="adjust-form"`, `id="transfer-form"`, `id="moves"`, "Posko Setiabudi Uji", "Gugus Tugas Gudang Uji",
+		for _, want := range []string{longDay(t, soon), longDay(t, later), `id="adjust-form"`, `id="transfer-form"`, `id="moves"`, "Posko Setiabudi Uji", "Gugus Tugas Gudang Uji",
 			"Sesuaikan stok", "Stok"} {
 			if !strings.Contains(b, want) {
 				t.Errorf("the page lacks %q", want)
@@ -572,8 +572,8 @@ func TestBrowserWarehouseOnAPhone(t *testing.T) {
 			b.shot("warehouses-office", 360)
 			b.click(`#warehouses a[href="/warehouses/` + w.whX.ID + `"]`)
 			b.waitText("main h1", "Gudang Gambir Uji")
-			if first := b.text("#stock tbody tr:first-child"); !strings.Contains(first, "Paket sembako") || !strings.Contains(first, soon) {
-				t.Errorf("the first stock row reads %q; want the expiring sembako with its date %s", first, soon)
+			if first := b.text("#stock tbody tr:first-child"); !strings.Contains(first, "Paket sembako") || !strings.Contains(first, longDay(t, soon)) {
+				t.Errorf("the first stock row reads %q; want the expiring sembako with its date %s", first, longDay(t, soon))
 			}
 			b.shot("warehouse-stock", 360)
 
