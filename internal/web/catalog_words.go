@@ -158,3 +158,24 @@ var codeWords = map[string]words{
 	"word user":             {"Pengguna", "User"},
 	"word warehouse":        {"Gudang atau posko", "Warehouse or post"},
 }
+
+// catalogRefusals is the error page's text: per status what happened and what to
+// do instead (respond.go's refusals).
+var catalogRefusals = catalogPart(map[string]string{
+	"Something in what you sent is not right.":                                                                   "Ada yang belum benar pada data yang Anda kirim.",
+	"Go back, correct what the message below names, and send it again.":                                          "Kembali, perbaiki yang disebut pesan di bawah, lalu kirim lagi.",
+	"This page is only for signed-in users.":                                                                     "Halaman ini hanya untuk pengguna yang sudah masuk.",
+	"Log in, and you will come back here.":                                                                       "Silakan masuk; setelah itu Anda kembali ke halaman ini.",
+	"This page does not exist, or it is not open to your account.":                                               "Halaman ini tidak ada, atau tidak terbuka untuk akun Anda.",
+	"Check the address, or go on from the menu. Records of another region or organisation are not shown to you.": "Periksa alamatnya, atau lanjutkan dari menu. Data wilayah atau organisasi lain tidak ditampilkan untuk Anda.",
+	"This cannot be done in the record's current state; someone may have changed it meanwhile.":                  "Ini tidak dapat dilakukan pada keadaan data sekarang; mungkin ada yang baru mengubahnya.",
+	"Reload the page to see the current state, then try again.":                                                  "Muat ulang halaman untuk melihat keadaan terbaru, lalu coba lagi.",
+	"What you sent is too large.":                                                                                "Data yang Anda kirim terlalu besar.",
+	"Split the file into smaller parts and send them one by one.":                                                "Bagi berkas menjadi beberapa bagian kecil dan kirim satu per satu.",
+	"There were too many attempts in a short time.":                                                              "Terlalu banyak percobaan dalam waktu singkat.",
+	"Wait a minute, then try again.":                                                                             "Tunggu satu menit, lalu coba lagi.",
+	"Something went wrong on our side; what you did was not saved.":                                              "Terjadi gangguan di sistem kami; yang Anda lakukan belum tersimpan.",
+	"Try again in a moment. If it keeps happening, tell the administrator of the task force.":                    "Coba lagi sebentar lagi. Jika terus terjadi, beri tahu admin satgas.",
+	"Back to the previous page":                                                                                  "Kembali ke halaman sebelumnya",
+	"Error code":                                                                                                 "Kode galat",
+})
