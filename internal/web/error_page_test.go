@@ -55,4 +55,3 @@ func TestErrorPageSaysWhyAndWhatToDo(t *testing.T) {
 		})
 	}
 }
-
