@@ -107,6 +107,22 @@ var codeWords = map[string]words{
 	"audit warehouse.create":                {"Membuat gudang atau posko", "Created a warehouse or post"},
 	"audit warehouse.update":                {"Memperbarui gudang atau posko", "Updated a warehouse or post"},
 
+	"audit message.sent": {"Pesan terkirim", "A message was sent"},
+	"audit message.dead": {"Pesan gagal dikirim", "A message could not be sent"},
+
+	// Kinds of message (internal/message), as audit details name them.
+	"word recipient_code":      {"Kode penerima", "Recipient's code"},
+	"word allocation_expiring": {"Alokasi akan kedaluwarsa", "Allocation about to expire"},
+	"word delivery_failed":     {"Pengantaran gagal", "Delivery failed"},
+	"word commitment_complete": {"Komitmen selesai", "Commitment completed"},
+	"word donation_accepted":   {"Donasi diterima", "Donation accepted"},
+	"word donation_declined":   {"Donasi ditolak", "Donation declined"},
+	"word donation_received":   {"Donasi sampai", "Donation received"},
+	"word pledge_linked":       {"Janji bantuan ditautkan", "Pledge linked"},
+	"word help_accepted":       {"Permintaan bantuan diterima", "Help request accepted"},
+	"word help_declined":       {"Permintaan bantuan ditolak", "Help request declined"},
+	"word help_submitted":      {"Permintaan bantuan diajukan", "Help request submitted"},
+
 	// The program's own actors (app.SystemContext's labels and the web's anonymous).
 	"actor bootstrap":         {"Sistem (awal)", "System (first start)"},
 	"actor worker":            {"Sistem (pemroses impor)", "System (import worker)"},
@@ -178,4 +194,9 @@ var catalogRefusals = catalogPart(map[string]string{
 	"Try again in a moment. If it keeps happening, tell the administrator of the task force.":                    "Coba lagi sebentar lagi. Jika terus terjadi, beri tahu admin satgas.",
 	"Back to the previous page":                                                                                  "Kembali ke halaman sebelumnya",
 	"Error code":                                                                                                 "Kode galat",
+})
+
+// catalogPhone is the phone layout's text (layout.html's menu button).
+var catalogPhone = catalogPart(map[string]string{
+	"Menu": "Menu",
 })

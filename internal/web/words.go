@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -82,6 +83,9 @@ func (v view) detailValue(x any) string {
 		}
 		return fmt.Sprint(x)
 	case string:
+		if codeLike.MatchString(x) {
+			return v.Words(x)
+		}
 		return x
 	case []any:
 		parts := make([]string, len(x))
@@ -98,6 +102,10 @@ func (v view) detailValue(x any) string {
 	}
 	return fmt.Sprint(x)
 }
+
+// codeLike is a value of a detail that is a code (a message kind such as
+// help_declined), shown in words.
+var codeLike = regexp.MustCompile(`^[a-z]+(_[a-z]+)+$`)
 
 func mustJSON(x any) string {
 	b, _ := json.Marshal(x)
