@@ -20,7 +20,7 @@ import (
 const pageProblems = `() => {
 	const out = [];
 	const w = document.documentElement.scrollWidth;
-	if (w > window.innerWidth) out.push("the page is " + w + " px wide on a " + window.innerWidth + " px screen");
+	if (w > 360) out.push("the page is " + w + " px wide on a 360 px screen");
 	const text = document.body.innerText
 		.replace(/\S+@\S+/g, " ")
 		.replace(/\bhttps?:\/\/\S+/g, " ")
