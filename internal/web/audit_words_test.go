@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gotong/gotong/internal/audit"
+	"github.com/gotong/gotong/internal/registry"
 )
 
 // recordedActions finds every audit action the code records: the literal in an
@@ -142,5 +143,20 @@ func TestAuditEntryReadsAsWords(t *testing.T) {
 	}
 	if got := (view{Lang: langEN}).Tag("some_new_tag"); got != "Some new tag" {
 		t.Errorf("an unknown tag reads %q", got)
+	}
+}
+
+// The import templates download under Indonesian names, one per kind.
+func TestImportTemplatesHaveIndonesianNames(t *testing.T) {
+	seen := map[string]bool{}
+	for _, k := range registry.Kinds {
+		n := templateNames[k]
+		if n == "" || seen[n] {
+			t.Errorf("kind %s has the template name %q", k, n)
+		}
+		seen[n] = true
+	}
+	if templateNames[registry.Household] != "keluarga" {
+		t.Errorf("the household template is named %q", templateNames[registry.Household])
 	}
 }
