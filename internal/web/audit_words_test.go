@@ -160,3 +160,12 @@ func TestImportTemplatesHaveIndonesianNames(t *testing.T) {
 		t.Errorf("the household template is named %q", templateNames[registry.Household])
 	}
 }
+
+// Every kind of institution the registry knows reads as words.
+func TestInstitutionKindsHaveWords(t *testing.T) {
+	for _, k := range registry.InstitutionKinds {
+		if _, ok := catalog["word "+k]; !ok {
+			t.Errorf("institution kind %s has no words", k)
+		}
+	}
+}

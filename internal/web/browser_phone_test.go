@@ -73,7 +73,31 @@ func TestBrowserPhoneEveryMenuPage(t *testing.T) {
 			if len(links) < 5 {
 				t.Fatalf("the %s's menu has only %v", who.name, links)
 			}
-			for _, link := range links {
+			// And one record each menu page lists (a program, a commitment, a
+			// household...), where detail tables live.
+			seen := map[string]bool{}
+			for _, l := range links {
+				seen[l] = true
+			}
+			pages := append([]string(nil), links...)
+			for i, link := range links {
+				if i > 0 && !seen[link] {
+					continue
+				}
+				b.open(link)
+				waitFor[bool](b, link+" to load", `() => document.readyState === "complete" && !!document.querySelector("main")`)
+				first := waitFor[string](b, "a record on "+link, `(here) => {
+					const a = [...document.querySelectorAll("main a[href^='/']")].map(a => a.getAttribute("href"))
+						.find(h => h.split("?")[0] !== here && h.startsWith(here + "/") && !h.startsWith("/api/") && !h.includes("/new"));
+					return a || " ";
+				}`, link)
+				if first != " " && !seen[first] {
+					seen[first] = true
+					pages = append(pages, first)
+				}
+			}
+			t.Logf("%s opens %d pages: %v", who.name, len(pages), pages)
+			for _, link := range pages {
 				b.open(link)
 				waitFor[bool](b, link+" to load", `() => document.readyState === "complete" && !!document.querySelector("main")`)
 				time.Sleep(150 * time.Millisecond) // scripts that draw the page (tables.js, the dashboard)
@@ -86,6 +110,13 @@ func TestBrowserPhoneEveryMenuPage(t *testing.T) {
 					b.shot(strings.ReplaceAll(strings.Trim(link, "/"), "/", "-")+"-"+who.name, 360)
 				}
 			}
+			// On a desktop the menu shows itself and the button hides.
+			b.do("a desktop", chromedp.EmulateViewport(1280, 900))
+			b.open("/account")
+			if shown := waitFor[string](b, "the desktop menu", `() => getComputedStyle(document.querySelector(".menu-items")).display + "/" + getComputedStyle(document.querySelector("#menu-button")).display`); shown != "flex/none" {
+				t.Errorf("on a desktop the menu and its button show as %s, want flex/none", shown)
+			}
+			b.do("a 360×740 phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
 			b.open("/account")
 			b.click("#menu-button")
 			b.click("#logout")

@@ -145,6 +145,13 @@ var codeWords = map[string]words{
 	"word disabilitas":    {"Disabilitas", "Disability"},
 	"word isoman":         {"Isolasi mandiri", "Self-isolating"},
 	"word makanan_isoman": {"Makanan isolasi mandiri", "Food for self-isolation"},
+	// Kinds of institution (registry.InstitutionKinds).
+	"word panti_asuhan": {"Panti asuhan", "Orphanage"},
+	"word panti_jompo":  {"Panti jompo", "Home for the elderly"},
+	"word pesantren":    {"Pesantren", "Islamic boarding school"},
+	"word puskesmas":    {"Puskesmas", "Community health centre"},
+	"word rumah_sakit":  {"Rumah sakit", "Hospital"},
+	"word lainnya":      {"Lainnya", "Other"},
 	// Common keys of audit details.
 	"word units":  {"Unit", "Units"},
 	"word reason": {"Alasan", "Reason"},
