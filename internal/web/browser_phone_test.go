@@ -119,6 +119,8 @@ func TestBrowserPhoneEveryMenuPage(t *testing.T) {
 			b.do("a 360×740 phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
 			b.open("/account")
 			b.click("#menu-button")
+			waitFor[bool](b, "the menu to open", `() => getComputedStyle(document.querySelector(".menu-items")).display === "flex"`)
+			b.shot("menu-open-"+who.name, 360)
 			b.click("#logout")
 			waitFor[bool](b, "the sign-out", `() => !document.querySelector("#logout")`)
 		})
