@@ -129,7 +129,7 @@ func TestAuditEntryReadsAsWords(t *testing.T) {
 		t.Errorf("a person reads %q", got)
 	}
 	lines := v.Detail(`{"units": 1500, "org_id": "o1", "ok": true, "regions": ["31.71", "31.72"]}`)
-	want := []detailLine{{"Ok", "ya"}, {"Org id", "o1"}, {"Regions", "31.71, 31.72"}, {"Unit", "1.500"}}
+	want := []detailLine{{"Ok", "ya"}, {"Organisasi", "o1"}, {"Regions", "31.71, 31.72"}, {"Unit", "1.500"}}
 	if len(lines) != len(want) {
 		t.Fatalf("detail lines %v, want %v", lines, want)
 	}
