@@ -138,6 +138,13 @@ func TestAuditEntryReadsAsWords(t *testing.T) {
 			t.Errorf("detail line %d is %v, want %v", i, lines[i], want[i])
 		}
 	}
+	found := false
+	for _, c := range v.AuditActions() {
+		found = found || c == actionChoice{"program.publish", "Menerbitkan program"}
+	}
+	if !found {
+		t.Errorf("the audit filter does not offer program.publish as Menerbitkan program")
+	}
 	if got := v.Tag("ibu_hamil"); got != "Ibu hamil" {
 		t.Errorf("tag ibu_hamil reads %q", got)
 	}

@@ -127,3 +127,20 @@ func (v view) Words(code string) string {
 
 // Tag shows a registry tag such as ibu_hamil in words ("Ibu hamil").
 func (v view) Tag(tag string) string { return v.Words(tag) }
+
+// actionChoice is one audit action offered by the audit log's filter.
+type actionChoice struct{ Code, Words string }
+
+// AuditActions lists every audit action that has words, sorted by its words in
+// the page's language, for the audit log's filter: a person picks "Menerbitkan
+// program" rather than typing program.publish.
+func (v view) AuditActions() []actionChoice {
+	var out []actionChoice
+	for k := range codeWords {
+		if code, ok := strings.CutPrefix(k, "audit "); ok {
+			out = append(out, actionChoice{Code: code, Words: v.Action(code)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Words < out[j].Words })
+	return out
+}
