@@ -62,7 +62,9 @@ func seedDonations(ctx context.Context, d Services, donors []allocate.Who, out i
 	}
 	fmt.Fprintf(out, "Demo warehouses: %d gudang and a posko in %s\n", len(gudang), kec.Name)
 
-	now := time.Now()
+	// Dates in Jakarta, as the donations service checks them: between 17:00 and 24:00 UTC
+	// the UTC date is yesterday there, and the arrival "today" was refused as past.
+	now := time.Now().In(time.FixedZone("WIB", 7*3600))
 	soon := func(months int) string { return now.AddDate(0, months, 0).Format(time.DateOnly) }
 	who := func(c allocate.Who) donate.Who {
 		return donate.Who{UserID: c.UserID, OrgID: c.OrgID, Role: account.Collaborator, OrgVerified: true}

@@ -258,6 +258,14 @@ func (b *tab) open(path string) {
 func (b *tab) click(sel string) {
 	b.t.Helper()
 	b.settled()
+	// On a phone the site's menu is closed behind its button: open it first, as a
+	// person does (the checkbox that the button labels).
+	waitFor[bool](b, "the menu to open for "+sel, `(sel) => {
+		const el = document.querySelector(sel), open = document.querySelector("#menu-open");
+		const menu = el && el.closest(".menu-items");
+		if (menu && open && !open.checked && getComputedStyle(menu).display === "none") open.click();
+		return true;
+	}`, sel)
 	b.do("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 

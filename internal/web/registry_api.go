@@ -187,6 +187,12 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// templateNames names the template files in Indonesian, as an office saves them
+// ("templat-keluarga.xlsx"); the kind stays the code the importer reads.
+var templateNames = map[registry.Kind]string{
+	registry.Household: "keluarga", registry.Person: "perorangan", registry.RW: "rw", registry.Institution: "lembaga",
+}
+
 func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request) {
 	kind, err := registry.ParseKind(r.URL.Query().Get("kind"))
 	if err != nil {
@@ -206,7 +212,7 @@ func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.Invalid, "format must be csv or xlsx"))
 		return
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="templat-`+string(kind)+`.`+format+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="templat-`+templateNames[kind]+`.`+format+`"`)
 	if err := registry.WriteTemplate(w, kind, format); err != nil {
 		s.log.Error("write template", "err", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -56,7 +57,43 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, er
 		writeJSON(w, code, map[string]any{"error": map[string]string{"code": string(e.Kind), "message": say(langOf(r), e.Msg())}})
 		return
 	}
-	s.renderStatus(w, r, code, "error", map[string]any{"Code": code, "Error": e})
+	s.renderStatus(w, r, code, "error", map[string]any{"Code": code, "Error": e, "Why": refusals[code].why,
+		"Way": refusals[code].way, "Path": r.URL.RequestURI(), "Back": sameSiteBack(r)})
+}
+
+// refusal says, for an error page's status, what happened in a sentence and what
+// to do instead (issue 15: "Terjadi kesalahan (404)" told neither).
+type refusal struct{ why, way string }
+
+var refusals = map[int]refusal{
+	http.StatusBadRequest: {"Something in what you sent is not right.",
+		"Go back, correct what the message below names, and send it again."},
+	http.StatusUnauthorized: {"This page is only for signed-in users.",
+		"Log in, and you will come back here."},
+	http.StatusNotFound: {"This page does not exist, or it is not open to your account.",
+		"Check the address, or go on from the menu. Records of another region or organisation are not shown to you."},
+	http.StatusConflict: {"This cannot be done in the record's current state; someone may have changed it meanwhile.",
+		"Reload the page to see the current state, then try again."},
+	http.StatusRequestEntityTooLarge: {"What you sent is too large.",
+		"Split the file into smaller parts and send them one by one."},
+	http.StatusTooManyRequests: {"There were too many attempts in a short time.",
+		"Wait a minute, then try again."},
+	http.StatusInternalServerError: {"Something went wrong on our side; what you did was not saved.",
+		"Try again in a moment. If it keeps happening, tell the administrator of the task force."},
+}
+
+// sameSiteBack is the page the person came from when it is one of ours, for the
+// error page's way back ("" when it is not known).
+func sameSiteBack(r *http.Request) string {
+	ref := r.Referer()
+	if ref == "" {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil || u.Host != r.Host || u.Path == r.URL.Path {
+		return ""
+	}
+	return safeNext(u.RequestURI())
 }
 
 // statusClientClosed is nginx's "client closed request": the status the metrics
