@@ -80,6 +80,12 @@ func recordedActions(t *testing.T) []string {
 				if k, ok := n.Key.(*ast.Ident); ok && k.Name == "Action" {
 					lit(n.Value)
 				}
+			case *ast.AssignStmt: // action := "…", or action, detail := "…", …
+				for i, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name == "action" && i < len(n.Rhs) {
+						lit(n.Rhs[i])
+					}
+				}
 			case *ast.CallExpr:
 				name := ""
 				switch fn := n.Fun.(type) {

@@ -104,6 +104,12 @@ var codeWords = map[string]words{
 	"audit token.create":                    {"Membuat token API", "Created an API token"},
 	"audit user.create":                     {"Membuat pengguna", "Created a user"},
 	"audit user.delete":                     {"Menghapus pengguna", "Deleted a user"},
+	"audit user.deactivate":                 {"Menonaktifkan pengguna", "Deactivated a user"},
+	"audit user.reactivate":                 {"Mengaktifkan kembali pengguna", "Reactivated a user"},
+	"audit user.password_reset_request":     {"Meminta tautan atur ulang kata sandi", "Asked for a password reset link"},
+	"audit user.password_reset":             {"Mengatur ulang kata sandi", "Reset a password"},
+	"audit organization.suspend":            {"Menangguhkan organisasi", "Suspended an organisation"},
+	"audit organization.reinstate":          {"Memulihkan organisasi", "Reinstated an organisation"},
 	"audit warehouse.create":                {"Membuat gudang atau posko", "Created a warehouse or post"},
 	"audit warehouse.update":                {"Memperbarui gudang atau posko", "Updated a warehouse or post"},
 
