@@ -336,10 +336,12 @@ func (a *App) StartWorkers(ctx context.Context) error {
 		return nil
 	}
 	a.started = true
+	// The engine first: it registers the registry's change hook, which the import
+	// worker calls as soon as it resumes an import a previous process left.
+	a.startEngine(SystemContext(ctx, "allocation engine"))
 	if err := a.Registry.Start(SystemContext(ctx, "worker")); err != nil {
 		return err
 	}
-	a.startEngine(SystemContext(ctx, "allocation engine"))
 	if !a.Cfg.HoldMessages {
 		a.startMessages(SystemContext(ctx, "message worker"))
 	}

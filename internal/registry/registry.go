@@ -56,7 +56,8 @@ type Service struct {
 }
 
 // OnChange registers fn to be called after the registry's targets change. fn must
-// not block: it is called on the path of the change.
+// not block: it is called on the path of the change. Register it before Start:
+// the worker reads it without a lock.
 func (s *Service) OnChange(fn func()) { s.onChange = fn }
 
 func (s *Service) changed() {
