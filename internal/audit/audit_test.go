@@ -257,7 +257,7 @@ func TestVerifyNamesTheFirstBadEntry(t *testing.T) {
 		}, "main", 3, "altered"},
 		{"a forged entry appended after the head", func(t *testing.T, db *store.DB) {
 			forge(t, db, "main", n+1, hashOf(t, db, n), strings.Repeat("cd", 32))
-		}, "main", n + 1, "altered"},
+		}, "main", n + 1, "past the chain head"},
 		{"a genuine-looking entry appended behind the head's back", func(t *testing.T, db *store.DB) {
 			seq, hash := int64(n), hashOf(t, db, n)
 			entries(t, db, 1)
@@ -497,5 +497,45 @@ func TestListPagesReturnEveryEntryOnce(t *testing.T) {
 				t.Fatalf("filtered pages held %d entries, want 7", n)
 			}
 		})
+	})
+}
+
+// TestVerifyWhileEntriesAreAppended verifies the chain again and again while
+// another connection appends to it, as `gotong audit verify` does beside a
+// running server: no run may report a break, on both engines.
+func TestVerifyWhileEntriesAreAppended(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		entries(t, db, 3)
+		done := make(chan error, 1)
+		go func() {
+			for i := range 60 {
+				err := db.Write(as(alice), func(ctx context.Context, tx *store.Tx) error {
+					return audit.Record(ctx, tx, audit.Change{Action: "thing.touch", ObjectType: "thing",
+						ObjectID: fmt.Sprintf("c%d", i), Region: "31.71"})
+				})
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		for runs := 0; ; runs++ {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p, _, err := audit.Verify(context.Background(), db.R(), db.AuditKey); err != nil || p != nil {
+					t.Fatalf("after the appends: %v %v", p, err)
+				}
+				t.Logf("%d verifications during the appends", runs)
+				return
+			default:
+			}
+			if p, _, err := audit.Verify(context.Background(), db.R(), db.AuditKey); err != nil || p != nil {
+				t.Fatalf("verification %d during the appends reports %v %v", runs, p, err)
+			}
+		}
 	})
 }

@@ -64,7 +64,7 @@ func Verify(ctx context.Context, q store.Querier, key []byte) (*Problem, int64, 
 
 func verifyChain(ctx context.Context, q store.Querier, head Entry, key []byte) (*Problem, int64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT chain, seq, at, actor_id, actor, action, object_type, object_id,
-		region, remote_addr, detail, prev_hash, hash FROM audit_log WHERE chain = $1 ORDER BY seq`, head.Chain)
+		region, remote_addr, detail, prev_hash, hash FROM audit_log WHERE chain = $1 AND seq <= $2 ORDER BY seq`, head.Chain, head.Seq)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -96,6 +96,21 @@ func verifyChain(ctx context.Context, q store.Querier, head Entry, key []byte) (
 			return &Problem{head.Chain, prev.Seq + 1, fmt.Sprintf("entries %d to %d are missing", prev.Seq+1, head.Seq)}, n, nil
 		}
 		return &Problem{head.Chain, prev.Seq, "last entry does not match the chain head"}, n, nil
+	}
+	// A running server appends while this reads: entries after the head read
+	// above are checked by the next run. But entries past the chain's head as it
+	// is now would be rows written around the chain. The newest entry is read
+	// before the head, and an entry and its head change in one transaction, so an
+	// append in between leaves the head ahead, never behind.
+	var last, now int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE chain = $1`, head.Chain).Scan(&last); err != nil {
+		return nil, n, err
+	}
+	if err := q.QueryRowContext(ctx, `SELECT seq FROM audit_heads WHERE chain = $1`, head.Chain).Scan(&now); err != nil {
+		return nil, n, err
+	}
+	if last > now {
+		return &Problem{head.Chain, now + 1, fmt.Sprintf("entries %d to %d lie past the chain head", now+1, last)}, n, nil
 	}
 	return nil, n, nil
 }
