@@ -300,6 +300,8 @@ type Correction struct {
 	Size     *int      `json:"size"`
 	Families *int      `json:"families"`
 	Tags     *[]string `json:"tags"`
+	// Members corrects, adds or removes a household's members (MemberChange).
+	Members []MemberChange `json:"members,omitempty"`
 }
 
 // Correct applies a correction to a target in the viewer's scope; audited with the
@@ -368,9 +370,33 @@ func (s *Service) Correct(ctx context.Context, v Viewer, id string, c Correction
 	if len(ps) > 0 {
 		return t, errs.E(errs.Invalid, "%s: %s", ps[0].col, ps[0].reason)
 	}
-	if len(set) == 0 {
+	if len(set) == 0 && len(c.Members) == 0 {
 		return t, errs.E(errs.Invalid, "nothing to change")
 	}
+	if name, ok := set["name"].(string); ok && t.Kind == Household {
+		// A household's name is its head's: the head member is renamed with it.
+		c.Members = headRenamed(t, c.Members, name)
+	}
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+		head, err := s.correctMembers(ctx, tx, v, t, c.Members)
+		if err != nil {
+			return err
+		}
+		if head != "" {
+			set["name"] = head
+		}
+		return s.correctTarget(ctx, tx, t, set, len(c.Members) > 0)
+	})
+	if err != nil {
+		return t, err
+	}
+	s.changed()
+	return s.Target(ctx, Viewer{Scope: v.Scope}, id)
+}
+
+// correctTarget writes the target's changed fields (set) in tx and audits the
+// correction with the names of the fields changed.
+func (s *Service) correctTarget(ctx context.Context, tx *store.Tx, t Target, set map[string]any, members bool) error {
 	if name, ok := set["name"].(string); ok {
 		set["name_norm"] = namematch.Normalize(name)
 	}
@@ -386,18 +412,34 @@ func (s *Service) Correct(ctx context.Context, v Viewer, id string, c Correction
 			}
 		}
 	}
-	args = append(args, store.Now(), id)
-	q := `UPDATE targets SET ` + strings.Join(cols, ", ") + `, updated_at = $` + itoa(len(args)-1) + ` WHERE id = $` + itoa(len(args))
-	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Change{Action: "target.correct", ObjectType: "target", ObjectID: id, Region: t.Region,
-			Detail: map[string]any{"fields": fields}})
-	})
-	if err != nil {
-		return t, err
+	if members {
+		fields = append(fields, "members")
 	}
-	s.changed()
-	return s.Target(ctx, Viewer{Scope: v.Scope}, id)
+	args = append(args, store.Now(), t.ID)
+	q := `UPDATE targets SET ` + strings.Join(append(cols, `updated_at = $`+itoa(len(args)-1)), ", ") + ` WHERE id = $` + itoa(len(args))
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Change{Action: "target.correct", ObjectType: "target", ObjectID: t.ID, Region: t.Region,
+		Detail: map[string]any{"fields": fields}})
+}
+
+// headRenamed adds the head's new name to the member changes, unless they already
+// rename the head.
+func headRenamed(t Target, changes []MemberChange, name string) []MemberChange {
+	for _, m := range t.Members {
+		if m.Relation != headRelation || m.Held {
+			continue
+		}
+		for i, c := range changes {
+			if c.ID == m.ID {
+				if c.Name == nil {
+					changes[i].Name = &name
+				}
+				return changes
+			}
+		}
+		return append(changes, MemberChange{ID: m.ID, Name: &name})
+	}
+	return changes
 }
