@@ -40,24 +40,26 @@ type memberRow struct {
 
 // correctMembers applies the member changes of a correction to household t in tx,
 // each audited, and keeps the household's size (and so its needs) and its head's
-// name right. It returns the head's name when the head was renamed ("" otherwise).
-func (s *Service) correctMembers(ctx context.Context, tx *store.Tx, v Viewer, t Target, changes []MemberChange) (string, error) {
+// name right. It returns the head's name when the head was renamed ("" otherwise),
+// and whether anything changed: a change that repeats a member's values (a form
+// sends every member) writes nothing.
+func (s *Service) correctMembers(ctx context.Context, tx *store.Tx, v Viewer, t Target, changes []MemberChange) (string, bool, error) {
 	if len(changes) == 0 {
-		return "", nil
+		return "", false, nil
 	}
 	if t.Kind != Household {
-		return "", errs.E(errs.Invalid, "members: only a household has members")
+		return "", false, errs.E(errs.Invalid, "members: only a household has members")
 	}
 	kk := ""
 	if t.idEnc != "" {
 		b, err := s.vault.Open(t.idEnc, vault.AD("targets", t.ID, "kk"))
 		if err != nil {
-			return "", errs.Wrap(err, "decrypt No. KK")
+			return "", false, errs.Wrap(err, "decrypt No. KK")
 		}
 		kk = string(b)
 	}
 	now := store.Now()
-	headName := ""
+	headName, changed := "", false
 	for i, c := range changes {
 		var cur memberRow
 		if c.ID != "" {
@@ -65,32 +67,43 @@ func (s *Service) correctMembers(ctx context.Context, tx *store.Tx, v Viewer, t 
 				WHERE id = $1 AND target_id = $2 AND merged_into IS NULL`, c.ID, t.ID).
 				Scan(&cur.id, &cur.name, &cur.birth, &cur.sex, &cur.relation, &cur.nikHash)
 			if err != nil {
-				return "", store.NotFound(err, "member not found in this household")
+				return "", false, store.NotFound(err, "member not found in this household")
 			}
 		}
 		if c.Remove {
 			if err := s.removeMember(ctx, tx, t, cur, c.Reason); err != nil {
-				return "", err
+				return "", false, err
 			}
+			changed = true
 			continue
 		}
 		if c.NIK != nil && *c.NIK != "" && !v.Office {
-			return "", errs.E(errs.Invalid, "members[%d].nik: only the office of the region may set a NIK", i)
+			return "", false, errs.E(errs.Invalid, "members[%d].nik: only the office of the region may set a NIK", i)
 		}
 		m, n, err := s.memberFields(cur, c, i)
 		if err != nil {
-			return "", err
+			return "", false, err
+		}
+		if n.Number != "" && s.vault.Hash("nik", n.Number) == cur.nikHash {
+			n = nik.NIK{} // the NIK it has
+		}
+		if cur.id != "" && n.Number == "" && m.name == cur.name && m.birthDate == cur.birth && m.sex == cur.sex && m.relation == cur.relation {
+			continue
 		}
 		if err := s.writeMember(ctx, tx, t, kk, cur, m, n, now); err != nil {
-			return "", err
+			return "", false, err
 		}
+		changed = true
 		if m.relation == headRelation && m.name != cur.name {
 			headName = m.name
 		}
 	}
+	if !changed {
+		return "", false, nil
+	}
 	_, err := tx.ExecContext(ctx, `UPDATE targets SET size = (SELECT COUNT(*) FROM members WHERE target_id = $1 AND merged_into IS NULL AND held = ''),
 		updated_at = $2 WHERE id = $1`, t.ID, now)
-	return headName, err
+	return headName, true, err
 }
 
 // memberFields validates a member as the import does (the same rules for name,

@@ -378,14 +378,17 @@ func (s *Service) Correct(ctx context.Context, v Viewer, id string, c Correction
 		c.Members = headRenamed(t, c.Members, name)
 	}
 	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		head, err := s.correctMembers(ctx, tx, v, t, c.Members)
+		head, members, err := s.correctMembers(ctx, tx, v, t, c.Members)
 		if err != nil {
 			return err
 		}
 		if head != "" {
 			set["name"] = head
 		}
-		return s.correctTarget(ctx, tx, t, set, len(c.Members) > 0)
+		if len(set) == 0 && !members {
+			return errs.E(errs.Invalid, "nothing to change")
+		}
+		return s.correctTarget(ctx, tx, t, set, members)
 	})
 	if err != nil {
 		return t, err

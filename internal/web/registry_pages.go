@@ -84,7 +84,13 @@ func (s *Server) pageTarget(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "target", t.Name, map[string]any{"Target": t, "Office": v.Office})
+	history, err := s.historyOf(r, t.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "target", t.Name, map[string]any{"Target": t, "Office": v.Office, "History": history,
+		"Corrected": r.URL.Query().Get("corrected") != ""})
 }
 
 func (s *Server) importsPage(w http.ResponseWriter, r *http.Request, code int, formErr error) {

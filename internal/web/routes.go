@@ -222,6 +222,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/audit", s.allow(account.ReadAudit, s.pageAudit))
 	mux.HandleFunc("GET /registry", s.allow(account.ReadRegistry, s.pageRegistry))
 	mux.HandleFunc("GET /registry/targets/{id}", s.allow(account.ReadRegistry, s.pageTarget))
+	mux.HandleFunc("GET /registry/targets/{id}/edit", s.allow(account.CorrectTarget, s.pageTargetEdit))
+	mux.HandleFunc("POST /registry/targets/{id}/edit", s.allow(account.CorrectTarget, s.pageTargetEditPost))
 	mux.HandleFunc("GET /imports", s.allow(account.Import, s.pageImports))
 	mux.HandleFunc("POST /imports", s.allow(account.Import, s.pageImportPost))
 	mux.HandleFunc("GET /imports/{id}", s.allow(account.Import, s.pageImport))
