@@ -16,10 +16,11 @@ import (
 // and every member as they should be, and the registry's one correction path
 // (registry.Service.Correct, the API's PATCH) writes and audits what differs.
 
-// formTags are the tags the correction form offers as words with checkboxes, beside
-// the record's own; the sensitive ones only to the office of the region, the only
-// viewer who sees them.
-var formTags = []string{"lansia", "ibu_hamil", "anak", "balita", "disabilitas", "isoman"}
+// formTags are the common tags the correction form offers as words with checkboxes,
+// beside the record's own. The sensitive (health) tags are not offered: only the
+// record's own show, to the office of the region, the one viewer who sees them;
+// the office adds one under "other tags".
+var formTags = []string{"lansia", "ibu_hamil", "anak", "balita"}
 
 // relationWords are the words of registry.RelationKinds, for the form's choice.
 var relationWords = map[string]string{"Kepala Keluarga": "Head of household", "Istri": "Wife", "Suami": "Husband",
@@ -27,7 +28,7 @@ var relationWords = map[string]string{"Kepala Keluarga": "Head of household", "I
 	"Mertua": "Parent-in-law", "Famili Lain": "Other relative", "Lainnya": "Other, not family"}
 
 // formChoice is one option of a form's select or checkbox list: its value and the
-// catalogue key of its words.
+// catalogue key of its words (a tag shows through view.Tag instead).
 type formChoice struct {
 	Value, Words string
 	On           bool
@@ -37,8 +38,7 @@ type formChoice struct {
 type targetEditPage struct {
 	Target    registry.Target
 	Office    bool
-	Tags      []formChoice
-	OtherTags string // the record's tags that have no checkbox
+	Tags      []formChoice // the record's tags (checked), then the common ones
 	Relations []formChoice
 	Error     error
 }
@@ -59,19 +59,14 @@ func (s *Server) targetEditPage(w http.ResponseWriter, r *http.Request, code int
 		return
 	}
 	p := targetEditPage{Target: t, Office: v.Office, Error: formErr}
-	var other []string
-	for _, tag := range formTags {
-		if registry.SensitiveTags[tag] && !v.Office {
-			continue
-		}
-		p.Tags = append(p.Tags, formChoice{Value: tag, Words: "word " + tag, On: slices.Contains(t.Tags, tag)})
-	}
 	for _, tag := range t.Tags {
-		if !slices.Contains(formTags, tag) {
-			other = append(other, tag)
+		p.Tags = append(p.Tags, formChoice{Value: tag, Words: tag, On: true})
+	}
+	for _, tag := range formTags {
+		if !slices.Contains(t.Tags, tag) {
+			p.Tags = append(p.Tags, formChoice{Value: tag})
 		}
 	}
-	p.OtherTags = strings.Join(other, ", ")
 	for _, rel := range registry.RelationKinds {
 		p.Relations = append(p.Relations, formChoice{Value: rel, Words: relationWords[rel]})
 	}

@@ -755,6 +755,16 @@ func roleTable() []roleRow {
 			}
 		}}
 	}
+	// pageCorrection is correction's form, as the record's page sends it (issue 15).
+	pageCorrection := func(t *testing.T, f *roleFixture) freshObjects {
+		address := "Jl. Koreksi Halaman No. " + f.s.Unique("")
+		return freshObjects{body: url.Values{"address": {address}}, after: func(t *testing.T, r role, _ *apptest.Client) {
+			n := f.count(t, `SELECT COUNT(*) FROM targets WHERE id = $1 AND address = $2`, f.reg.targetX, address)
+			if changed, want := n == 1, r == officeX || r == admin; changed != want {
+				t.Errorf("after the form was sent the address changed: %v, want %v", changed, want)
+			}
+		}}
+	}
 	itemsEmpty := func(f *roleFixture, r role) []string {
 		if r == officeX {
 			return []string{f.reg.nameX, `"isoman"`}
@@ -885,6 +895,9 @@ func roleTable() []roleRow {
 			hide: notOtherRegion(targetX, targetY)},
 		{method: "GET", path: "/registry/targets/{targetX}", want: pageInX(200), to: toLogin(""), show: personalData(true), fresh: viewAudited(true)},
 		{method: "GET", path: "/registry/targets/{targetY}", want: pageInY(200), to: toLogin(""), show: personalData(false), fresh: viewAudited(false)},
+		{method: "GET", path: "/registry/targets/{targetX}/edit", want: pageInX(200), to: toLogin(""), show: personalData(true), fresh: viewAudited(true)},
+		{method: "GET", path: "/registry/targets/{targetY}/edit", want: pageInY(200), to: toLogin(""), show: personalData(false), fresh: viewAudited(false)},
+		{method: "POST", path: "/registry/targets/{targetX}/edit", want: pageInX(303), to: toLogin("/registry/targets/"), fresh: pageCorrection},
 		{method: "GET", path: "/imports", want: pageRegistry(200), to: toLogin(""), show: byRegion(fileX, fileY)},
 		{method: "POST", path: "/imports", want: pageRegistry(303), to: toLogin("/imports/"), fresh: newUpload},
 		{method: "GET", path: "/imports/{importX}", want: pageInX(200), to: toLogin(""), show: byRegion(fileX, fileX)},
