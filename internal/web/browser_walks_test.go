@@ -284,7 +284,7 @@ var publicWalk = []walkStep{
 		var api struct {
 			Needed   int64 `json:"needed"`
 			Children []struct {
-				Code                        string
+				Code                         string
 				Needed, Allocated, Delivered int64
 			} `json:"children"`
 		}
