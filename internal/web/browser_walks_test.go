@@ -117,6 +117,9 @@ func (w *walk) choose(sel, value string) {
 // pick types a region's name into the picker input and taps its suggestion.
 func (w *walk) pick(input, name, code string) {
 	w.b.t.Helper()
+	// The picker's script is deferred: a name typed before it took the input over
+	// would ask for nothing.
+	waitFor[bool](w.b, "the region picker on "+input, `(sel) => document.querySelector(sel + '[role="combobox"]') !== null || null`, input)
 	w.b.fill([][2]string{{input, name}})
 	opt := fmt.Sprintf(`[role="listbox"] [role="option"][data-code="%s"]`, code)
 	w.b.waitText(opt, name)
