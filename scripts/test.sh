@@ -12,6 +12,9 @@
 #        GOTONG_TEST_POSTGRES  connection URL of the throwaway server
 #        GOTONG_TEST_BROWSER   path of the chromium binary
 #        GOTONG_TEST_STRICT=1  a missing PostgreSQL/browser/poppler fails tests, never skips
+#        GOTONG_TEST_SCREENSHOTS  where the browser tests keep their screenshots: unless
+#                              set, artifacts/screenshots (gitignored; emptied first),
+#                              the directory for CI to keep as artifacts
 #        CGO_ENABLED=1         required by -race
 #   4. Checks that every Go file is gofmt-formatted, runs `go vet ./...`, then
 #      `go test -race -count=1 -timeout 20m`.
@@ -228,6 +231,18 @@ else
 fi
 export GOTONG_TEST_STRICT=1
 export CGO_ENABLED=1
+# The browser tests' screenshots (every walk's steps, on a phone and a desktop):
+# one directory per test, kept after the run for people and CI to look at. The
+# default directory starts empty, so it only holds this run's pictures.
+if [[ -z ${GOTONG_TEST_SCREENSHOTS:-} ]]; then
+	GOTONG_TEST_SCREENSHOTS="$PWD/artifacts/screenshots"
+	rm -rf -- "$GOTONG_TEST_SCREENSHOTS"
+fi
+mkdir -p -- "$GOTONG_TEST_SCREENSHOTS"
+# go test runs in each package's directory: the path must not be relative.
+GOTONG_TEST_SCREENSHOTS=$(cd "$GOTONG_TEST_SCREENSHOTS" && pwd)
+export GOTONG_TEST_SCREENSHOTS
+log "screenshots: $GOTONG_TEST_SCREENSHOTS"
 
 # ---------------------------------------------------------------------------
 # 4. Vet and test
