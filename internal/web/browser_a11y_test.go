@@ -93,15 +93,44 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 	take, stop := web.RecordUntranslated()
 	t.Cleanup(stop)
 	s := apptest.Start(t, eng, func(c *app.Config) { c.Demo, c.DemoRows = true, 300 })
-	var orgID string
-	if err := s.App.DB.R().QueryRowContext(s.Ctx(), `SELECT org_id FROM commitments ORDER BY id LIMIT 1`).Scan(&orgID); err != nil {
-		t.Fatalf("the demo has no commitment: %v", err)
+	// A commitment with reserved allocations: its collaborator sends a run, so the
+	// run's page and the courier's page (the courier has no account, only the link)
+	// are checked too.
+	var orgID, commitmentID string
+	if err := s.App.DB.R().QueryRowContext(s.Ctx(), `SELECT c.org_id, c.id FROM commitments c
+		WHERE EXISTS (SELECT 1 FROM allocations a WHERE a.commitment_id = c.id AND a.status = 'reserved') ORDER BY c.id LIMIT 1`).Scan(&orgID, &commitmentID); err != nil {
+		t.Fatalf("the demo has no commitment with reserved allocations: %v", err)
 	}
 	office, officePW := s.User(t, account.Office, "31.71", "")
 	collab, collabPW := s.User(t, account.Collaborator, "", orgID)
+	var stops []string
+	rows, err := s.App.DB.R().QueryContext(s.Ctx(), `SELECT id FROM allocations WHERE commitment_id = $1 AND status = 'reserved' ORDER BY id LIMIT 2`, commitmentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		stops = append(stops, id)
+	}
+	rows.Close()
+	var run struct {
+		ID         string
+		CourierURL string `json:"courier_url"`
+	}
+	if r := s.As(t, collab.ID).Do(t, "POST", "/api/v1/deliveries", map[string]any{"commitment_id": commitmentID, "allocation_ids": stops,
+		"courier": map[string]string{"provider": "gosend", "name": "Budi Kurir", "phone": "0812-3456-7890", "plate": "b 1234 xyz", "booking_ref": "GS-1"}}); r.Status != 201 {
+		t.Fatalf("send a run: %d %s", r.Status, r.Body)
+	} else {
+		r.JSON(t, &run)
+	}
+	courierPage := strings.TrimPrefix(run.CourierURL, s.URL)
 	citizen, citizenPW := s.User(t, account.Citizen, "31.71", "")
 	b := browser(s.URL)
 	b.in(t)
+	b.allow("/no-such-page") // the error page is checked too; its 404 is meant
 	phone := chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch)
 	b.do("a 360×740 phone", phone)
 
@@ -165,12 +194,15 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 
 	began := time.Now()
 	total := 0
-	for _, who := range []struct{ name, email, password string }{
-		{"admin", apptest.AdminEmail, apptest.AdminPassword},
-		{"office", office.Email, officePW},
-		{"collaborator", collab.Email, collabPW},
-		{"citizen", citizen.Email, citizenPW},
-		{"public", "", ""},
+	for _, who := range []struct {
+		name, email, password string
+		more                  []string // pages no link leads to
+	}{
+		{"admin", apptest.AdminEmail, apptest.AdminPassword, nil},
+		{"office", office.Email, officePW, nil},
+		{"collaborator", collab.Email, collabPW, []string{"/deliveries/" + run.ID}},
+		{"citizen", citizen.Email, citizenPW, nil},
+		{"public", "", "", []string{courierPage, "/embed/summary", "/no-such-page"}},
 	} {
 		t.Run(who.name, func(t *testing.T) {
 			b.in(t)
@@ -184,13 +216,13 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 			if who.email == "" {
 				start = []string{"/", "/login", "/register", "/password/forgot", "/warga/daftar", "/cek-bantuan", "/bantuan", "/privacy", "/dashboard", "/dashboard/map"}
 			}
-			queue := append([]string(nil), start...)
+			queue := append(start, who.more...)
 			seen := map[string]bool{}
 			for _, p := range queue {
 				seen[pagePattern(p)] = true
 			}
-			opened := 0
-			for len(queue) > 0 && opened < maxPages {
+			var opened []string
+			for len(queue) > 0 && len(opened) < maxPages {
 				page := queue[0]
 				queue = queue[1:]
 				ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
@@ -205,7 +237,7 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 				}
 				time.Sleep(150 * time.Millisecond) // scripts that draw the page, htmx loads
 				b.settled()
-				opened++
+				opened = append(opened, page)
 				for _, p := range check(page) {
 					t.Errorf("%s as %s: %s", page, who.name, p)
 				}
@@ -228,10 +260,10 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%s: %d pages checked, %d more not opened", who.name, opened, len(queue))
-			total += opened
-			if opened < 3 {
-				t.Errorf("%s: only %d pages opened", who.name, opened)
+			t.Logf("%s: %d pages checked (%d more not opened): %v", who.name, len(opened), len(queue), opened)
+			total += len(opened)
+			if len(opened) < 3 {
+				t.Errorf("%s: only %d pages opened", who.name, len(opened))
 			}
 			if who.email != "" {
 				b.click("#logout")
