@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/gotong/gotong/internal/msg"
 	"golang.org/x/text/language"
@@ -128,7 +131,27 @@ func say(lang string, m msg.Message) string {
 	if lang == langEN {
 		return m.Render(englishOf, false)
 	}
+	if h := untranslated.Load(); h != nil {
+		missingIndonesian(m, *h)
+	}
 	return m.Render(indonesianOf, true)
+}
+
+// untranslated, when a test sets it, is told every key rendered in Indonesian
+// that the catalogue lacks (so the page shows it in English); nil otherwise.
+var untranslated atomic.Pointer[func(key string)]
+
+// missingIndonesian tells report the keys of m and of its nested messages that
+// have no Indonesian. Keys without a letter ("%s: %s") need none.
+func missingIndonesian(m msg.Message, report func(string)) {
+	if _, ok := catalog[m.Key]; !ok && strings.IndexFunc(m.Key, unicode.IsLetter) >= 0 {
+		report(m.Key)
+	}
+	for _, a := range m.Args {
+		if n, ok := a.(msg.Message); ok {
+			missingIndonesian(n, report)
+		}
+	}
 }
 
 func englishOf(key string) (string, bool) {

@@ -30,10 +30,29 @@
     });
     table.classList.add("stack");
   }
+  // A table wider than its .table-wrap scrolls inside it: the wrap then takes
+  // the keyboard's focus, so the arrow keys scroll it too (WCAG 2.1.1), and is
+  // named after the heading before it for screen readers.
+  function scrollable(wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      if (!wrap.hasAttribute("tabindex")) wrap.setAttribute("tabindex", "0");
+      var h = wrap.previousElementSibling;
+      while (h && !/^H[1-6]$/.test(h.tagName)) h = h.previousElementSibling;
+      var name = h ? h.textContent.replace(/\s+/g, " ").trim() : "";
+      if (name && !wrap.hasAttribute("aria-label")) {
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", name);
+      }
+    } else if (wrap.getAttribute("tabindex") === "0") {
+      wrap.removeAttribute("tabindex");
+    }
+  }
   function all() {
     Array.prototype.forEach.call(document.querySelectorAll(".table-wrap table"), label);
+    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), scrollable);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", all);
   else all();
   document.addEventListener("htmx:load", all);
+  window.addEventListener("resize", all);
 })();
