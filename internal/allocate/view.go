@@ -50,8 +50,8 @@ type ListFilter struct {
 	Limit     int
 }
 
-// List returns commitments, newest first: for an office, those reaching its
-// region, by every organisation.
+// List returns commitments, newest first (a Back cursor gives the page before
+// it): for an office, those reaching its region, by every organisation.
 func (s *Service) List(ctx context.Context, who Who, f ListFilter) ([]Commitment, string, error) {
 	cur, err := store.DecodeCursor(f.Cursor)
 	if err != nil {
@@ -63,16 +63,13 @@ func (s *Service) List(ctx context.Context, who Who, f ListFilter) ([]Commitment
 	}
 	arg := func(v any) string { args = append(args, v); return "$" + itoa(len(args)) }
 	limit := store.Limit(f.Limit)
-	q := `SELECT ` + commitmentCols + commitmentFrom + where
-	if cur.ID != "" {
-		q += ` AND (c.created_at < ` + arg(cur.At) + ` OR (c.created_at = ` + arg(cur.At) + ` AND c.id < ` + arg(cur.ID) + `))`
-	}
-	q += ` ORDER BY c.created_at DESC, c.id DESC LIMIT ` + itoa(limit+1)
+	after, order := cur.Keyset("c.created_at", "c.id", true, arg)
+	q := `SELECT ` + commitmentCols + commitmentFrom + where + after + order + ` LIMIT ` + itoa(limit+1)
 	items, err := store.All(ctx, s.db.R(), scanCommitment, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
-	items, next := store.Page(items, limit, func(c Commitment) store.Cursor { return store.Cursor{At: c.CreatedAt, ID: c.ID} })
+	items, next := store.PageAround(items, limit, cur, func(c Commitment) store.Cursor { return store.Cursor{At: c.CreatedAt, ID: c.ID} })
 	return items, next, nil
 }
 

@@ -302,20 +302,23 @@ func (s *Service) Import(ctx context.Context, id, scope string) (Import, error) 
 	return im, nil
 }
 
-// ListImports lists the imports visible within scope, newest first.
+// ListImports lists the imports visible within scope, newest first (a Back
+// cursor gives the page before it).
 func (s *Service) ListImports(ctx context.Context, scope, cursor string, limit int) ([]Import, string, error) {
 	cur, err := store.DecodeCursor(cursor)
 	if err != nil {
 		return nil, "", err
 	}
 	n := store.Limit(limit)
-	ims, err := store.All(ctx, s.db.R(), scanImport, `SELECT `+importColumns+` FROM imports
-		WHERE ($1 = '' OR scope LIKE $2) AND ($3 = '' OR created_at < $4 OR (created_at = $4 AND id < $3))
-		ORDER BY created_at DESC, id DESC LIMIT $5`, scope, scope+"%", cur.ID, cur.At, n+1)
+	args := []any{scope, scope + "%"}
+	arg := func(v any) string { args = append(args, v); return "$" + itoa(len(args)) }
+	after, order := cur.Keyset("created_at", "id", true, arg)
+	q := `SELECT ` + importColumns + ` FROM imports WHERE ($1 = '' OR scope LIKE $2)` + after + order + ` LIMIT ` + arg(n+1)
+	ims, err := store.All(ctx, s.db.R(), scanImport, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
-	ims, next := store.Page(ims, n, func(im Import) store.Cursor { return store.Cursor{At: im.CreatedAt, ID: im.ID} })
+	ims, next := store.PageAround(ims, n, cur, func(im Import) store.Cursor { return store.Cursor{At: im.CreatedAt, ID: im.ID} })
 	return ims, next, nil
 }
 

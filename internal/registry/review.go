@@ -43,7 +43,8 @@ func scanDup(row interface{ Scan(...any) error }) (Duplicate, error) {
 }
 
 // ListDuplicates lists pairs in the viewer's scope with a status (default open),
-// oldest first: the queue an office works through.
+// oldest first: the queue an office works through (a Back cursor gives the page
+// before it).
 func (s *Service) ListDuplicates(ctx context.Context, v Viewer, status string, limit int, cursor string) ([]Duplicate, string, error) {
 	if status == "" {
 		status = "open"
@@ -56,13 +57,15 @@ func (s *Service) ListDuplicates(ctx context.Context, v Viewer, status string, l
 		return nil, "", err
 	}
 	limit = store.Limit(limit)
-	ds, err := store.All(ctx, s.db.R(), scanDup, `SELECT `+dupColumns+` FROM duplicates WHERE status = $1 AND `+scopeClause("region", 2)+`
-		AND ($4 = '' OR created_at > $5 OR (created_at = $5 AND id > $4)) ORDER BY created_at, id LIMIT $6`,
-		status, v.Scope, v.Scope+".%", cur.ID, cur.At, limit+1)
+	args := []any{status, v.Scope, v.Scope + ".%"}
+	arg := func(v any) string { args = append(args, v); return "$" + itoa(len(args)) }
+	after, order := cur.Keyset("created_at", "id", false, arg)
+	ds, err := store.All(ctx, s.db.R(), scanDup, `SELECT `+dupColumns+` FROM duplicates WHERE status = $1 AND `+scopeClause("region", 2)+
+		after+order+` LIMIT `+arg(limit+1), args...)
 	if err != nil {
 		return nil, "", err
 	}
-	ds, next := store.Page(ds, limit, func(d Duplicate) store.Cursor { return store.Cursor{At: d.CreatedAt, ID: d.ID} })
+	ds, next := store.PageAround(ds, limit, cur, func(d Duplicate) store.Cursor { return store.Cursor{At: d.CreatedAt, ID: d.ID} })
 	return ds, next, nil
 }
 

@@ -147,7 +147,8 @@ func scanTarget(row interface{ Scan(...any) error }, v Viewer) (Target, error) {
 	return t, err
 }
 
-// ListTargets lists the targets the viewer may see, newest first.
+// ListTargets lists the targets the viewer may see, newest first (a Back cursor
+// gives the page before it).
 func (s *Service) ListTargets(ctx context.Context, v Viewer, f TargetFilter) ([]Target, string, error) {
 	cur, err := store.DecodeCursor(f.Cursor)
 	if err != nil {
@@ -158,17 +159,14 @@ func (s *Service) ListTargets(ctx context.Context, v Viewer, f TargetFilter) ([]
 		return []Target{}, "", err
 	}
 	limit := store.Limit(f.Limit)
-	args = append(args, cur.ID, cur.At)
-	n := len(args)
-	q := `SELECT ` + targetColumns + ` FROM targets t` + where + `
-		AND ($` + itoa(n-1) + ` = '' OR t.updated_at < $` + itoa(n) + ` OR (t.updated_at = $` + itoa(n) + ` AND t.id < $` + itoa(n-1) + `))`
-	args = append(args, limit+1)
-	q += ` ORDER BY t.updated_at DESC, t.id DESC LIMIT $` + itoa(len(args))
+	arg := func(v any) string { args = append(args, v); return "$" + itoa(len(args)) }
+	after, order := cur.Keyset("t.updated_at", "t.id", true, arg)
+	q := `SELECT ` + targetColumns + ` FROM targets t` + where + after + order + ` LIMIT ` + arg(limit+1)
 	ts, err := store.All(ctx, s.db.R(), func(row store.Scanner) (Target, error) { return scanTarget(row, v) }, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
-	ts, next := store.Page(ts, limit, func(t Target) store.Cursor { return store.Cursor{At: t.UpdatedAt, ID: t.ID} })
+	ts, next := store.PageAround(ts, limit, cur, func(t Target) store.Cursor { return store.Cursor{At: t.UpdatedAt, ID: t.ID} })
 	return ts, next, nil
 }
 

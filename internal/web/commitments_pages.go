@@ -15,6 +15,7 @@ import (
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/program"
 	"github.com/gotong/gotong/internal/region"
+	"github.com/gotong/gotong/internal/store"
 )
 
 // commitForm is the commitment form as typed.
@@ -295,7 +296,7 @@ func noticeKey(kind string) string {
 // (for those who read more than their own).
 type commitmentsPage struct {
 	Commitments []allocate.Commitment
-	Next        string // the next page's address ("" at the end)
+	Pager       pager
 	Org         string // the organisation the list is narrowed to ("" for all)
 	Total       int
 	Orgs        map[string]string
@@ -316,19 +317,23 @@ func (s *Server) pageCommitments(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	flt.Cursor = q.Get("cursor")
+	flt.Cursor, flt.Limit = q.Get("cursor"), perPage(r, 0)
 	cs, next, err := s.allocs.List(r.Context(), who, flt)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	data := commitmentsPage{Commitments: cs, Total: total, Org: flt.OrgID}
-	if next != "" {
-		v := url.Values{"cursor": {next}}
-		if flt.OrgID != "" {
-			v.Set("org", flt.OrgID)
-		}
-		data.Next = "/commitments?" + v.Encode()
+	data.Pager, err = pagerFor(r, "/commitments", cs, next, func(c allocate.Commitment) store.Cursor { return store.Cursor{At: c.CreatedAt, ID: c.ID} },
+		func(cursor string) (bool, error) {
+			f := flt
+			f.Cursor, f.Limit = cursor, 1
+			before, _, err := s.allocs.List(r.Context(), who, f)
+			return len(before) > 0, err
+		})
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if readsOtherOrgs(who) {
 		ids := make([]string, 0, len(cs)+1)

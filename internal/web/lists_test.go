@@ -155,7 +155,7 @@ func TestTheRegistryImportsAndDuplicatesSayHowManyAndPageOn(t *testing.T) {
 	if !strings.Contains(body, "50 dari 61 sasaran ditampilkan") {
 		t.Fatalf("the registry's first page does not count 50 of 61: %s", body)
 	}
-	m := regexp.MustCompile(`<a href="(/registry\?[^"]+)">Halaman berikutnya`).FindStringSubmatch(body)
+	m := regexp.MustCompile(`<a href="(/registry\?[^"]+)" id="targets-next">Halaman berikutnya`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("the registry's first page has no next link")
 	}

@@ -1,8 +1,8 @@
 package web
 
 import (
+	"github.com/gotong/gotong/internal/store"
 	"net/http"
-	"net/url"
 
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/region"
@@ -32,7 +32,8 @@ func (s *Server) scopeRegions(scope string) []region.Region {
 func (s *Server) pageRegistry(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v := s.viewer(r)
-	f := registry.TargetFilter{Region: q.Get("region"), Kind: q.Get("kind"), Tag: q.Get("tag"), Q: q.Get("q"), Cursor: q.Get("cursor")}
+	f := registry.TargetFilter{Region: q.Get("region"), Kind: q.Get("kind"), Tag: q.Get("tag"), Q: q.Get("q"), Cursor: q.Get("cursor"),
+		Limit: perPage(r, 0)}
 	ts, next, err := s.registry.ListTargets(r.Context(), v, f)
 	if err != nil {
 		s.fail(w, r, err)
@@ -48,18 +49,21 @@ func (s *Server) pageRegistry(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	data := registryPage{Targets: ts, F: f, Kinds: registry.Kinds, Regions: s.scopeRegions(v.Scope), Next: next,
+	data := registryPage{Targets: ts, F: f, Kinds: registry.Kinds, Regions: s.scopeRegions(v.Scope),
 		OpenDuplicates: open, Total: total}
 	if reg, ok := s.regions.Get(v.Scope); ok {
 		data.ScopeName = reg.Name
 	}
-	if next != "" {
-		nq := url.Values{}
-		for k, vals := range q {
-			nq[k] = vals
-		}
-		nq.Set("cursor", next)
-		data.NextURL = "/registry?" + nq.Encode()
+	data.Pager, err = pagerFor(r, "/registry", ts, next, func(t registry.Target) store.Cursor { return store.Cursor{At: t.UpdatedAt, ID: t.ID} },
+		func(cursor string) (bool, error) {
+			b := f
+			b.Cursor, b.Limit = cursor, 1
+			before, _, err := s.registry.ListTargets(r.Context(), v, b)
+			return len(before) > 0, err
+		})
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	s.render(w, r, "registry", "Registry", data)
 }
@@ -72,7 +76,7 @@ type registryPage struct {
 	Kinds          []registry.Kind
 	Regions        []region.Region
 	ScopeName      string // the viewer's region, "" for the whole province
-	Next, NextURL  string
+	Pager          pager
 	OpenDuplicates int
 	Total          int // the targets the filter selects, on every page
 }
@@ -95,7 +99,7 @@ func (s *Server) pageTarget(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) importsPage(w http.ResponseWriter, r *http.Request, code int, formErr error) {
 	scope := s.viewer(r).Scope
-	ims, next, err := s.registry.ListImports(r.Context(), scope, r.URL.Query().Get("cursor"), 20)
+	ims, next, err := s.registry.ListImports(r.Context(), scope, r.URL.Query().Get("cursor"), perPage(r, 20))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -105,7 +109,16 @@ func (s *Server) importsPage(w http.ResponseWriter, r *http.Request, code int, f
 		s.fail(w, r, err)
 		return
 	}
-	data := importsPage{Imports: ims, Kinds: registry.Kinds, Error: formErr, Next: next, Total: total}
+	data := importsPage{Imports: ims, Kinds: registry.Kinds, Error: formErr, Total: total}
+	data.Pager, err = pagerFor(r, "/imports", ims, next, func(im registry.Import) store.Cursor { return store.Cursor{At: im.CreatedAt, ID: im.ID} },
+		func(cursor string) (bool, error) {
+			before, _, err := s.registry.ListImports(r.Context(), scope, cursor, 1)
+			return len(before) > 0, err
+		})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.renderStatus(w, r, code, "imports", map[string]any{"title": "Import a file", "data": data})
 }
 
@@ -115,9 +128,9 @@ type importsPage struct {
 	Imports []registry.Import
 	Kinds   []registry.Kind
 	Error   error
-	// Next continues the list after this page ("" at its end); Total counts every
-	// import in the viewer's scope.
-	Next  string
+	// Pager links the pages around this one; Total counts every import in the
+	// viewer's scope.
+	Pager pager
 	Total int
 }
 
@@ -160,7 +173,7 @@ func (s *Server) pageImportProgress(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) pageDuplicates(w http.ResponseWriter, r *http.Request) {
 	v := s.viewer(r)
-	pairs, next, err := s.registry.ListDuplicates(r.Context(), v, "open", 0, r.URL.Query().Get("cursor"))
+	pairs, next, err := s.registry.ListDuplicates(r.Context(), v, "open", perPage(r, 0), r.URL.Query().Get("cursor"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -170,7 +183,16 @@ func (s *Server) pageDuplicates(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "duplicates", "Possible duplicates", map[string]any{"Pairs": pairs, "Next": next, "Total": total})
+	pg, err := pagerFor(r, "/duplicates", pairs, next, func(d registry.Duplicate) store.Cursor { return store.Cursor{At: d.CreatedAt, ID: d.ID} },
+		func(cursor string) (bool, error) {
+			before, _, err := s.registry.ListDuplicates(r.Context(), v, "open", 1, cursor)
+			return len(before) > 0, err
+		})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "duplicates", "Possible duplicates", map[string]any{"Pairs": pairs, "Pager": pg, "Total": total})
 }
 
 // pageDuplicate shows a pair side by side (with NIKs unmasked for the office of the
