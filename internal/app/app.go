@@ -239,6 +239,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		o, err := a.Accounts.Org(ctx, id)
 		return o.Name, o.ContactEmail, err
 	}})
+	// An office merging away a household tells the organisations serving it, in the
+	// merge's transaction.
+	a.Registry.OnMerged(func(ctx context.Context, tx *store.Tx, m registry.Merged) error {
+		return a.Deliveries.TellMerged(ctx, tx, m, func(code string) string {
+			if r, ok := regions.Get(code); ok {
+				return r.Name
+			}
+			return code
+		})
+	})
 	// The documents of delivery: labels, handover records and certificates, signed.
 	a.Deliveries.UseRecords(deliver.Records{Key: v.Subkey("record signature v1"), Orgs: a.Accounts, Messages: a.Messages})
 	a.Monitor = monitor.New(db)

@@ -53,6 +53,8 @@ type Service struct {
 	// onChange, when set, is told that targets changed (an import finished, a pair
 	// was merged, a target corrected), so programs can bring their needs in step.
 	onChange func()
+	// onMerged, when set, runs in the transaction of a merge an office decides.
+	onMerged func(ctx context.Context, tx *store.Tx, m Merged) error
 }
 
 // OnChange registers fn to be called after the registry's targets change. fn must

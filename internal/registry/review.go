@@ -106,7 +106,7 @@ func (s *Service) Resolve(ctx context.Context, v Viewer, id, decision, keep stri
 	case "distinct":
 		keep = ""
 	default:
-		return d, errs.E(errs.Invalid, "decision must be merge or distinct")
+		return d, errs.E(errs.Invalid, "decision must be merge, distinct or move")
 	}
 	actor, _ := audit.ActorFrom(ctx)
 	now := store.Now()
@@ -138,6 +138,9 @@ func (s *Service) Resolve(ctx context.Context, v Viewer, id, decision, keep stri
 			}
 		} else {
 			if err := s.mergeTargets(ctx, tx, keep, drop, now); err != nil {
+				return err
+			}
+			if err := s.tellMerged(ctx, tx, id, keep, drop); err != nil {
 				return err
 			}
 			// A copy held for this pair becomes the live record when kept; its

@@ -217,6 +217,20 @@ func likeEscape(s string) string {
 // Target returns one target the viewer may see, with its members. An office viewer
 // gets NIK and No. KK unmasked, and that read is audited.
 func (s *Service) Target(ctx context.Context, v Viewer, id string) (Target, error) {
+	t, err := s.loadTarget(ctx, v, id)
+	if err != nil {
+		return t, err
+	}
+	if v.Office {
+		if err := s.unmask(ctx, &t); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+// loadTarget reads one target the viewer may see, with its members, masked.
+func (s *Service) loadTarget(ctx context.Context, v Viewer, id string) (Target, error) {
 	t, err := scanTarget(store.One(ctx, s.db.R(), `SELECT `+targetColumns+` FROM targets t WHERE t.id = $1 AND `+
 		scopeClause("t.region", 2), id, v.Scope, v.Scope+".%"), v)
 	if err != nil {
@@ -238,11 +252,6 @@ func (s *Service) Target(ctx context.Context, v Viewer, id string) (Target, erro
 			return t, err
 		}
 	}
-	if v.Office {
-		if err := s.unmask(ctx, &t); err != nil {
-			return t, err
-		}
-	}
 	return t, nil
 }
 
@@ -250,6 +259,18 @@ func (s *Service) Target(ctx context.Context, v Viewer, id string) (Target, erro
 // the read in the audit log, in the same transaction as nothing else: a read that
 // cannot be audited is not shown.
 func (s *Service) unmask(ctx context.Context, t *Target) error {
+	if shown, err := s.reveal(t); err != nil || !shown {
+		return err
+	}
+	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+		return audit.Record(ctx, tx, audit.Change{Action: "target.view_personal_data", ObjectType: "target", ObjectID: t.ID, Region: t.Region,
+			Detail: map[string]any{"fields": []string{"nik", "kk"}}})
+	})
+}
+
+// reveal decrypts the target's NIK / No. KK and its members' NIKs in place, without
+// auditing (the caller records the read); shown is false for kinds without any.
+func (s *Service) reveal(t *Target) (shown bool, err error) {
 	open := func(sealed string, ad []byte) (string, error) {
 		if sealed == "" {
 			return "", nil
@@ -260,15 +281,14 @@ func (s *Service) unmask(ctx context.Context, t *Target) error {
 		}
 		return string(b), nil
 	}
-	var err error
 	switch t.Kind {
 	case Household:
 		if t.KK, err = open(t.idEnc, vault.AD("targets", t.ID, "kk")); err != nil {
-			return err
+			return false, err
 		}
 		for i := range t.Members {
 			if t.Members[i].NIK, err = open(t.Members[i].nikEnc, vault.AD("members", t.Members[i].ID, "nik")); err != nil {
-				return err
+				return false, err
 			}
 			if t.NIK == "" && t.Members[i].Relation == "Kepala Keluarga" && !t.Members[i].Held {
 				t.NIK = t.Members[i].NIK // the household's NIK is its head's
@@ -276,15 +296,12 @@ func (s *Service) unmask(ctx context.Context, t *Target) error {
 		}
 	case Person:
 		if t.NIK, err = open(t.idEnc, vault.AD("targets", t.ID, "nik")); err != nil {
-			return err
+			return false, err
 		}
 	default:
-		return nil
+		return false, nil
 	}
-	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		return audit.Record(ctx, tx, audit.Change{Action: "target.view_personal_data", ObjectType: "target", ObjectID: t.ID, Region: t.Region,
-			Detail: map[string]any{"fields": []string{"nik", "kk"}}})
-	})
+	return true, nil
 }
 
 // Correction is a change an office makes to a target by hand. Nil fields stay.

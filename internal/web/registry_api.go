@@ -296,12 +296,20 @@ func (s *Server) apiResolve(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Decision string `json:"decision"`
 		Keep     string `json:"keep"`
+		MemberID string `json:"member_id"`
+		To       string `json:"to"`
 	}
 	if err := decodeJSON(w, r, &in); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d, err := s.registry.Resolve(r.Context(), s.viewer(r), r.PathValue("id"), in.Decision, in.Keep)
+	var d registry.Duplicate
+	var err error
+	if in.Decision == "move" {
+		d, err = s.registry.Move(r.Context(), s.viewer(r), r.PathValue("id"), in.MemberID, in.To)
+	} else {
+		d, err = s.registry.Resolve(r.Context(), s.viewer(r), r.PathValue("id"), in.Decision, in.Keep)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
