@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/msg"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/vault"
@@ -195,11 +196,16 @@ type FixFile struct {
 // Rows is how many rows the fix file gives back.
 func (f FixFile) Rows() int { return len(f.rows) }
 
-// FixFile reads import id's fix file, its reasons rendered by say in the reader's
-// language. An import without kept rows (none rejected, or imported before fix files
-// were kept) gives an empty file with only the added columns.
-func (s *Service) FixFile(ctx context.Context, id string, say func(msg.Message) string) (FixFile, error) {
+// Format is the format of the file the import read: "csv" or "xlsx".
+func (im Import) Format() string { return im.format }
+
+// FixFile reads import im's fix file, its reasons rendered by say in the reader's
+// language; im comes from Import, which checked the reader's scope. An import
+// without kept rows (none rejected, or imported before fix files were kept) gives a
+// file of the added columns alone. The download is audited: it holds NIKs in clear.
+func (s *Service) FixFile(ctx context.Context, im Import, say func(msg.Message) string) (FixFile, error) {
 	var ff FixFile
+	id := im.ID
 	reasons := map[int][]string{}
 	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
 		var line int
@@ -256,7 +262,11 @@ func (s *Service) FixFile(ctx context.Context, id string, say func(msg.Message) 
 		header = append(header, ff.header[i])
 	}
 	ff.header = append(header, say(fixReasonHeader), say(fixLineHeader))
-	return ff, nil
+	err = s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+		return audit.Record(ctx, tx, audit.Change{Action: "import.fix_file", ObjectType: "import", ObjectID: id, Region: im.Scope,
+			Detail: map[string]int{"rows": len(ff.rows)}})
+	})
+	return ff, err
 }
 
 // record is row r as written: its kept cells, its reasons and its line.
