@@ -119,7 +119,17 @@ func (v *validator) cell(cells []string, key string) string {
 		return ""
 	}
 	c, _ := invisible.Clean(cells[i])
-	return strings.TrimSpace(strings.Trim(c, "\u00a0"))
+	return unquoteFormula(strings.TrimSpace(strings.Trim(c, "\u00a0")))
+}
+
+// unquoteFormula takes off the apostrophe that our exports (SafeCell), the fix
+// file among them, put before a cell a spreadsheet would run as a formula, so a
+// fix file sent back reads as the file first sent ("'+62812…" is "+62812…").
+func unquoteFormula(s string) string {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+		return s[1:]
+	}
+	return s
 }
 
 func (v *validator) bad(ps *[]problem, key, value string, reason msg.Message) {

@@ -89,7 +89,9 @@ func writeTemplateXLSX(w io.Writer, cols []column) error {
 	notes := []string{
 		"Isi satu baris per orang (rumah tangga: satu baris per anggota; baris dengan No KK yang sama menjadi satu rumah tangga).",
 		"Hapus baris contoh sebelum mengirim. Impor ulang berkas yang sama aman: baris yang tidak berubah tidak mengubah apa pun.",
-		"Baris yang ditolak dapat diunduh sebagai berkas kesalahan, diperbaiki, lalu dikirim lagi.",
+		"Baris yang ditolak dapat diunduh di halaman impor (\"Unduh baris yang perlu diperbaiki\"): berkas itu berisi baris-baris aslinya dengan judul kolom yang sama, ditambah kolom Alasan dan Baris asal.",
+		"Perbaiki baris di berkas itu lalu unggah lagi berkas yang sama: kolom Alasan dan Baris asal diabaikan, baris yang sudah benar diterima, dan baris yang masih salah ditolak lagi dengan alasannya.",
+		"Rumah tangga: bila satu anggota ditolak, semua anggota dengan No KK yang sama ikut dikembalikan agar keluarga dikirim utuh; anggota yang sudah diterima tidak menjadi ganda.",
 	}
 	for i, s := range notes {
 		cell, _ := excelize.CoordinatesToCellName(1, n+i)

@@ -304,6 +304,11 @@ func (s *Service) run(ctx context.Context, id string) (err error) {
 	if _, err := s.fuzzyPass(ctx, id); err != nil {
 		return err
 	}
+	// The fix file's rows are read while the file is still here (it goes when the
+	// import ends).
+	if err := s.keepRejectedRows(ctx, im); err != nil {
+		return err
+	}
 	defer s.changed()
 	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'done', rows_total = rows_done, bytes_done = bytes_total,

@@ -18,6 +18,9 @@
 //	callback  call-back notes
 //	HelpRequests, when set: help requests about the targets (another package's table)
 //
+// Before the programs, the registry removes the rows it kept for the fix files of
+// imports that ended before the day (import_rows).
+//
 // then, once a program's targets are done, deliver clears its runs' couriers and
 // ends their links, program marks it purged (programs.personal_data_purged_at) and
 // one audit entry records the counts removed. Rows stay as anonymous rows, so
@@ -82,6 +85,9 @@ type Counts struct {
 	Callbacks    int64 `json:"callbacks"`
 	Couriers     int64 `json:"couriers"`
 	HelpRequests int64 `json:"help_requests"`
+	// ImportRows counts the rejected rows kept for imports' fix files (registry)
+	// that ended before the day.
+	ImportRows int64 `json:"import_rows"`
 }
 
 func (c *Counts) add(o Counts) {
@@ -96,12 +102,13 @@ func (c *Counts) add(o Counts) {
 	c.Callbacks += o.Callbacks
 	c.Couriers += o.Couriers
 	c.HelpRequests += o.HelpRequests
+	c.ImportRows += o.ImportRows
 }
 
 // String is the one-line summary the command prints.
 func (c Counts) String() string {
-	return fmt.Sprintf("purged %d programs: %d targets, %d members, %d proofs (%d photos), %d couriers' runs, %d notes, %d reveals, %d messages, %d call-back notes, %d help requests",
-		c.Programs, c.Targets, c.Members, c.Proofs, c.Photos, c.Couriers, c.Notes, c.Reveals, c.Messages, c.Callbacks, c.HelpRequests)
+	return fmt.Sprintf("purged %d programs: %d targets, %d members, %d proofs (%d photos), %d couriers' runs, %d notes, %d reveals, %d messages, %d call-back notes, %d help requests, %d rejected import rows",
+		c.Programs, c.Targets, c.Members, c.Proofs, c.Photos, c.Couriers, c.Notes, c.Reveals, c.Messages, c.Callbacks, c.HelpRequests, c.ImportRows)
 }
 
 // wib is the platform's day: a program closed on a WIB calendar day is closed
@@ -121,6 +128,18 @@ func DayStart(day string) (time.Time, error) {
 // returns what it removed; ctx carries the audited actor.
 func (p *Purger) Purge(ctx context.Context, before time.Time) (Counts, error) {
 	var total Counts
+	// The rows kept for imports' fix files hold what their files held; an import
+	// that ended before the day is past fixing.
+	if err := p.DB.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		if total.ImportRows, err = p.Registry.PurgeImportRows(ctx, tx, before); err != nil || total.ImportRows == 0 {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "import.purge_rows", ObjectType: "import",
+			Detail: map[string]any{"rows": total.ImportRows, "ended_before": before.UTC()}})
+	}); err != nil {
+		return total, err
+	}
 	closed, err := p.Programs.ClosedBefore(ctx, before)
 	if err != nil {
 		return total, err

@@ -65,6 +65,7 @@
 //	members             registry  allocate: registry.RecipientColumns (a household's masked NIK)
 //	imports             registry  -
 //	import_errors       registry  -
+//	import_rows         registry  -
 //	duplicates          registry  -
 //	programs            program   allocate: program.Service.Get/GetTx (joins for speed are listed exceptions)
 //	phases              program   allocate: program.Program.Phases (joins for speed are listed exceptions)

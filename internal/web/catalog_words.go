@@ -78,6 +78,8 @@ var codeWords = map[string]words{
 	"audit import.batch":                    {"Memproses sebagian impor", "Processed part of an import"},
 	"audit import.create":                   {"Memulai impor", "Started an import"},
 	"audit import.done":                     {"Impor selesai", "An import finished"},
+	"audit import.fix_file":                 {"Mengunduh baris impor yang ditolak", "Downloaded an import's rejected rows"},
+	"audit import.purge_rows":               {"Menghapus baris impor yang ditolak", "Purged imports' rejected rows"},
 	"audit member.update":                   {"Memperbarui anggota keluarga", "Updated a household member"},
 	"audit organization.flag":               {"Menandai organisasi", "Flagged an organisation"},
 	"audit organization.limits":             {"Mengubah batas organisasi", "Changed an organisation's limits"},

@@ -875,6 +875,10 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/api/v1/imports/no-such-import", want: apiRegistry(404)},
 		{method: "GET", path: "/api/v1/imports/{importX}/errors.csv", want: apiInX(200),
 			show: text("row,column,value,reason\n5,Kelurahan,31.74.01.1001,")},
+		// The fix file: the rejected row as uploaded, with its reason and line.
+		{method: "GET", path: "/api/v1/imports/{importX}/rejected", want: apiInX(200),
+			show: text("Alasan,Baris asal\n", "31.74.01.1001", ",5\n")},
+		{method: "GET", path: "/api/v1/imports/{importX}/rejected?format=xlsx", want: apiInX(200), show: text("PK")},
 		{method: "GET", path: "/api/v1/targets?limit=500", want: apiRegistry(200), show: byRegion(nameX, nameY),
 			hide: notOtherRegion(targetX, targetY)},
 		{method: "GET", path: "/api/v1/targets?region=31.74", want: apiInY(200), show: text(`"region":"31.74.01.1001"`)},

@@ -46,6 +46,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/imports/template", s.allow(account.Import, s.importTemplate)},
 		{"GET", "/api/v1/imports/{id}", s.allow(account.Import, s.apiImport)},
 		{"GET", "/api/v1/imports/{id}/errors.csv", s.allow(account.Import, s.importErrors)},
+		{"GET", "/api/v1/imports/{id}/rejected", s.allow(account.Import, s.importFixFile)},
 		{"GET", "/api/v1/targets", s.allow(account.ReadRegistry, s.apiTargets)},
 		{"GET", "/api/v1/targets/{id}", s.allow(account.ReadRegistry, s.apiTarget)},
 		{"PATCH", "/api/v1/targets/{id}", s.allow(account.CorrectTarget, s.apiCorrectTarget)},
