@@ -11,7 +11,14 @@ import (
 // rows as they were uploaded, with a reason column, for an office to fix and send
 // again (issue 15, item 10). ?format=csv|xlsx; the upload's format by default. The
 // file and its added columns are in the reader's language, and so is its name.
+//
+// The file holds NIKs and No. KK in clear, as uploaded, so only the office of the
+// import's region gets it; to the admin, who sees NIKs masked, it does not exist.
 func (s *Server) importFixFile(w http.ResponseWriter, r *http.Request) {
+	if !principal(r).SeesNIKs() {
+		s.fail(w, r, errs.E(errs.NotFound, "import not found"))
+		return
+	}
 	im, err := s.registry.Import(r.Context(), r.PathValue("id"), s.viewer(r).Scope)
 	if err != nil {
 		s.fail(w, r, err)

@@ -442,6 +442,10 @@ func registryConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c regi
 		{name: "an office downloads the rejected rows", as: c.office, method: "GET", path: imports + "/" + im.ID + "/errors.csv", want: 200},
 		{name: "the rejected rows of another kota are not found", as: c.otherOffice, method: "GET", path: imports + "/" + im.ID + "/errors.csv", want: 404},
 		{name: "the rejected rows of an unknown import are not found", as: c.admin, method: "GET", path: imports + "/no-such-import/errors.csv", want: 404},
+		{name: "an office downloads the rows to fix", as: c.office, method: "GET", path: imports + "/" + im.ID + "/rejected", want: 200},
+		{name: "the rows to fix as a workbook", as: c.office, method: "GET", path: imports + "/" + im.ID + "/rejected?format=xlsx", want: 200},
+		{name: "the rows to fix are not the admin's (NIKs in clear)", as: c.admin, method: "GET", path: imports + "/" + im.ID + "/rejected", want: 404},
+		{name: "the rows to fix of another kota are not found", as: c.otherOffice, method: "GET", path: imports + "/" + im.ID + "/rejected", want: 404},
 
 		{name: "an office lists its targets", as: c.office, method: "GET", path: targets, want: 200},
 		{name: "an admin lists the province's targets", as: c.admin, method: "GET", path: targets, want: 200},

@@ -159,7 +159,14 @@ func (s *Server) pageImport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "import", im.Filename, im)
+	s.render(w, r, "import", im.Filename, importView{im, principal(r).SeesNIKs()})
+}
+
+// importView is an import as its page shows it: FixFile tells whether the viewer
+// may download the rows to fix (they hold NIKs in clear: the office only).
+type importView struct {
+	registry.Import
+	FixFile bool
 }
 
 func (s *Server) pageImportProgress(w http.ResponseWriter, r *http.Request) {
@@ -168,7 +175,7 @@ func (s *Server) pageImportProgress(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.renderFragment(w, r, "import_progress", "progress", im)
+	s.renderFragment(w, r, "import_progress", "progress", importView{im, principal(r).SeesNIKs()})
 }
 
 func (s *Server) pageDuplicates(w http.ResponseWriter, r *http.Request) {

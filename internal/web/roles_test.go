@@ -876,9 +876,10 @@ func roleTable() []roleRow {
 		{method: "GET", path: "/api/v1/imports/{importX}/errors.csv", want: apiInX(200),
 			show: text("row,column,value,reason\n5,Kelurahan,31.74.01.1001,")},
 		// The fix file: the rejected row as uploaded, with its reason and line.
-		{method: "GET", path: "/api/v1/imports/{importX}/rejected", want: apiInX(200),
-			show: text("Alasan,Baris asal\n", "31.74.01.1001", ",5\n")},
-		{method: "GET", path: "/api/v1/imports/{importX}/rejected?format=xlsx", want: apiInX(200), show: text("PK")},
+		// It holds NIKs in clear, so only the office of the region gets it.
+		{method: "GET", path: "/api/v1/imports/{importX}/rejected", want: statuses{401, 404, 404, 200, 404, 404, 404},
+			show: text("Reason,Original line\n", "31.74.01.1001", ",5\n")},
+		{method: "GET", path: "/api/v1/imports/{importX}/rejected?format=xlsx", want: statuses{401, 404, 404, 200, 404, 404, 404}, show: text("PK")},
 		{method: "GET", path: "/api/v1/targets?limit=500", want: apiRegistry(200), show: byRegion(nameX, nameY),
 			hide: notOtherRegion(targetX, targetY)},
 		{method: "GET", path: "/api/v1/targets?region=31.74", want: apiInY(200), show: text(`"region":"31.74.01.1001"`)},
