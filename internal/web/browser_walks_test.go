@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -188,10 +190,69 @@ var officeWalk = []walkStep{
 		if n := w.number("#rejected"); n != rejected {
 			t.Errorf("the import rejected %d rows, want %d", n, rejected)
 		}
-		w.b.waitText("#errors-file", "Unduh")
+		w.b.waitText("#fix-file", "Unduh")
 		w.shot("import-done")
 	}},
-	// [the lead inserts here: download the fix file, fix, re-send; review a duplicate]
+	{"downloads the rows to fix, fixes them and sends them again", func(t *testing.T, w *walk) {
+		href := waitFor[string](w.b, "the fix file's link", `() => { const a = document.querySelector("#fix-file"); return a ? a.getAttribute("href") : null; }`)
+		body := waitFor[string](w.b, "the fix file", `(path) => fetch(path, {credentials: "same-origin"}).then(r =>
+			r.ok ? r.text().then(t => t || " ") : "HTTP " + r.status)`, href)
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+		if err != nil || len(recs) < 2 {
+			t.Fatalf("the fix file does not parse (%v) or has no rows:\n%s", err, body)
+		}
+		// The whole household of the mangled NIK comes back, each row with a reason;
+		// the office types the NIK in again.
+		fixed := 0
+		for _, r := range recs[1:] {
+			if r[len(r)-2] == "" {
+				t.Errorf("row %q has no reason", r)
+			}
+			if strings.Contains(r[1], "E+") {
+				nik := birthNIK(t, "317101", "2012-09-09", true, 4)
+				r[1] = nik[:12] + string(rune('0'+w.vi)) + nik[13:]
+				fixed++
+			}
+		}
+		if fixed != 1 || len(recs) != 5 {
+			t.Fatalf("the fix file has %d rows and %d mangled NIKs, want Budi's household (4 rows) and 1:\n%s", len(recs)-1, fixed, body)
+		}
+		file := filepath.Join(t.TempDir(), "baris-ditolak.csv")
+		var buf strings.Builder
+		cw := csv.NewWriter(&buf)
+		if err := cw.WriteAll(recs); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(buf.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		w.b.open("/imports")
+		w.b.do("choose the kind", chromedp.SetValue(chromedp.CSS(`select[name="kind"]`), "household"))
+		w.b.do("choose the fixed file", chromedp.SetUploadFiles(chromedp.CSS(`input[name="file"]`), []string{file}))
+		w.b.click("#import-submit")
+		w.b.waitExact("#import-status", "selesai")
+		if n := w.number("#rejected"); n != 0 {
+			t.Errorf("the fixed file has %d rows rejected, want 0", n)
+		}
+		if n := w.number("#accepted") + w.number("#updated"); n != 1 {
+			t.Errorf("the fixed file added or changed %d rows, want 1 (the NIK typed in again; the rest merge)", n)
+		}
+		w.shot("resent")
+	}},
+	{"reviews a possible duplicate side by side", func(t *testing.T, w *walk) {
+		w.b.open("/duplicates")
+		href := waitFor[string](w.b, "an open pair", `() => { const a = document.querySelector('#duplicates a[href^="/duplicates/"]'); return a ? a.getAttribute("href") : null; }`)
+		w.b.click(`#duplicates a[href="` + href + `"]`)
+		w.b.waitText("main h1", "Bandingkan")
+		if n := waitFor[int](w.b, "the two households side by side", `() => document.querySelectorAll("article.side").length || null`); n != 2 {
+			t.Errorf("the pair page shows %d households, want 2", n)
+		}
+		w.shot("duplicate-compare")
+		w.b.click("#distinct")
+		w.b.waitText(".flash-ok", "Keputusan telah disimpan.")
+		w.b.waitGone(`#duplicates a[href="` + href + `"]`)
+		w.shot("duplicate-decided")
+	}},
 	{"sees which organisations serve its region", func(t *testing.T, w *walk) {
 		w.b.open("/commitments")
 		w.b.waitText("#commitments", walkOrg)
