@@ -442,12 +442,20 @@ func (s *Server) pageNeeds(w http.ResponseWriter, r *http.Request) {
 			}
 			phase = ph.ID
 		}
-		cov, err := s.coverageView(r, p, q.Get("region"), phase)
+		// An office opens on its own kota; it may still ask for the province (region=).
+		code := q.Get("region")
+		if pr := principal(r); !q.Has("region") && pr.Role == account.Office {
+			code = pr.Region
+		}
+		cov, err := s.coverageView(r, p, code, phase)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		data["P"], data["Phase"], data["Coverage"], data["CanCommit"] = p, phase, cov, principal(r).Can(account.Commit)
+		// "Commit aid here" only where something is still needed.
+		unmet := cov.Total.Unmet == nil || *cov.Total.Unmet > 0
+		data["P"], data["Phase"], data["Coverage"] = p, phase, cov
+		data["CanCommit"], data["NothingNeeded"] = principal(r).Can(account.Commit) && unmet, !unmet
 		data["Link"] = "/needs?" + keep(url.Values{"program": {p.ID}, "phase": {phase}}, "program", "phase")
 	}
 	s.render(w, r, "needs", "Where help is still needed", data)

@@ -517,6 +517,33 @@ func TestProgramAndCommitmentPages(t *testing.T) {
 					}
 				})
 			}
+			t.Run("an office's needs page opens on its kota; commit here only where something is needed", func(t *testing.T) {
+				off, _ := asOffice(t, s, "31.71")
+				kota := `<h2 id="needs-region">Kota Administrasi Jakarta Pusat</h2>`
+				if r := off.Do(t, "GET", "/needs?program="+p2.ID, nil); r.Status != http.StatusOK || !strings.Contains(string(r.Body), kota) {
+					t.Errorf("an office's needs page: %d, want it on Jakarta Pusat:\n%s", r.Status, r.Body[strings.Index(string(r.Body), "<main"):])
+				}
+				if r := off.Do(t, "GET", "/needs?program="+p2.ID+"&region=", nil); strings.Contains(string(r.Body), kota) {
+					t.Error("an office asking for the province still sees its kota")
+				}
+				if r := adm.Do(t, "GET", "/needs?program="+p2.ID, nil); strings.Contains(string(r.Body), kota) {
+					t.Error("the admin's needs page opens on a kota, want the province")
+				}
+				path := "/needs?program=" + p2.ID + "&phase=Minggu+1&region=31.71.02"
+				if body := string(c.Do(t, "GET", path, nil).Body); !strings.Contains(body, `id="commit-here"`) || strings.Contains(body, `id="nothing-needed"`) {
+					t.Errorf("before any commitment the collaborator is not offered to commit:\n%.800s", body)
+				}
+				var got struct{ Allocated int }
+				r := c.Do(t, "POST", "/api/v1/commitments", map[string]any{"program_id": p2.ID, "phase": "Minggu 1", "quantity": 12,
+					"region": "31.71.02", "deliver_by": futureDate(1)})
+				r.JSON(t, &got)
+				if r.Status != http.StatusCreated || got.Allocated != 12 {
+					t.Fatalf("committing the 12 families: %d %s", r.Status, r.Body)
+				}
+				if body := string(c.Do(t, "GET", path, nil).Body); strings.Contains(body, `id="commit-here"`) || !strings.Contains(body, `id="nothing-needed"`) {
+					t.Errorf("with everything allocated the collaborator is still offered to commit:\n%.800s", body)
+				}
+			})
 			t.Run("an admin's exemption takes the program out of the rule, audited", func(t *testing.T) {
 				r := adm.Do(t, "POST", "/programs/"+p1.ID+"/stacking", url.Values{"exempt": {"1"}, "reason": {"paket tambahan untuk lansia"}})
 				if r.Status != http.StatusSeeOther {
