@@ -336,6 +336,9 @@ func (s *Service) Preview(ctx context.Context, who Who, req Request) (Preview, e
 	if err := s.orgs.CheckCommitter(ctx, s.db.R(), who.OrgID); err != nil {
 		return pv, err
 	}
+	// A preview commits to nothing: a collaborator reads what it would get before
+	// accepting the program's statement, which Commit still demands.
+	req.AcceptStatement = true
 	p, ph, err := s.normalize(ctx, s.db.R(), &req)
 	if err != nil {
 		return pv, err

@@ -544,6 +544,21 @@ func TestProgramAndCommitmentPages(t *testing.T) {
 					t.Errorf("with everything allocated the collaborator is still offered to commit:\n%.800s", body)
 				}
 			})
+			t.Run("the preview answers before the statement is accepted; the commitment waits for it", func(t *testing.T) {
+				withStatement := base
+				withStatement.Name, withStatement.Category, withStatement.Statement = "Air Bersih Halaman", "air", "Kami menyalurkan sendiri, tanpa logo."
+				p3, _ := publishProgram(t, s, withStatement)
+				f := withForm(commitForm, "program_id", p3.ID, "quantity", "3")
+				if r := c.Do(t, "POST", "/commitments/preview", f); r.Status != http.StatusOK || !strings.Contains(string(r.Body), `id="preview-result"`) {
+					t.Errorf("a preview without the statement ticked: %d\n%.600s", r.Status, r.Body)
+				}
+				if r := c.Do(t, "POST", "/commitments", f); r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "pernyataan") {
+					t.Errorf("a commitment without the statement ticked: %d, want 400 naming the statement", r.Status)
+				}
+				if n := countRows(t, s, `SELECT COUNT(*) FROM commitments WHERE program_id = $1`, p3.ID); n != 0 {
+					t.Errorf("%d commitments to the program, want none", n)
+				}
+			})
 			t.Run("an admin's exemption takes the program out of the rule, audited", func(t *testing.T) {
 				r := adm.Do(t, "POST", "/programs/"+p1.ID+"/stacking", url.Values{"exempt": {"1"}, "reason": {"paket tambahan untuk lansia"}})
 				if r.Status != http.StatusSeeOther {
