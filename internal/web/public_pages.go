@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/gotong/gotong/internal/account"
 	"html"
 	"html/template"
 	"net/http"
@@ -192,7 +193,15 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prov, _ := s.regions.Get(s.opt.Province)
+	// Only an aggregator's members are pointed to the pledges citizens gave it: to
+	// any other organisation that page does not exist.
+	aggregator := false
+	if p := principal(r); p.Can(account.ReadPledges) && p.OrgID != "" {
+		kind, _, err := s.accounts.OrgKind(ctx, s.db.R(), p.OrgID)
+		aggregator = err == nil && kind == "aggregator"
+	}
 	s.render(w, r, "home", "Home", map[string]any{
+		"Aggregator":     aggregator,
 		"ProvinceName":   prov.Name,
 		"Collaborators":  sum.Collaborators,
 		"Programs":       sum.Programs,

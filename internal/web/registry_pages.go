@@ -205,22 +205,94 @@ func (s *Server) pageDuplicates(w http.ResponseWriter, r *http.Request) {
 // pageDuplicate shows a pair side by side (with NIKs unmasked for the office of the
 // region, audited like any such view).
 func (s *Server) pageDuplicate(w http.ResponseWriter, r *http.Request) {
-	v := s.viewer(r)
-	d, err := s.registry.Duplicate(r.Context(), v, r.PathValue("id"))
+	// One read of the pair: the office of the region sees the numbers in clear,
+	// audited once for the pair; others see them masked.
+	d, ts, err := s.registry.Pair(r.Context(), s.viewer(r), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var ts []registry.Target
-	for _, id := range d.TargetIDs {
-		t, err := s.registry.Target(r.Context(), v, id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		ts = append(ts, t)
+	s.render(w, r, "duplicate", "Compare", map[string]any{"Pair": d, "Targets": ts, "Sides": pairSides(ts)})
+}
+
+// pairSide is one household of a pair as the compare page shows it: its No. KK and
+// each member's NIK split into digits marked where they differ from the other side
+// (the closest NIK there), and the household a member would move to.
+type pairSide struct {
+	KKText  string
+	KK      []digit
+	Members []sideMember
+	Other   string
+}
+
+type sideMember struct {
+	NIKText string
+	NIK     []digit
+}
+
+// digit is one character of a number and whether it differs from the other's.
+type digit struct {
+	C    string
+	Diff bool
+}
+
+// pairSides marks the differing digits of the two households' numbers.
+func pairSides(ts []registry.Target) []pairSide {
+	if len(ts) != 2 {
+		return nil
 	}
-	s.render(w, r, "duplicate", "Compare", map[string]any{"Pair": d, "Targets": ts})
+	out := make([]pairSide, 2)
+	for i := range 2 {
+		me, other := ts[i], ts[1-i]
+		out[i].Other = other.ID
+		out[i].KKText, out[i].KK = shownKK(me), digits(shownKK(me), shownKK(other))
+		for _, m := range me.Members {
+			best := ""
+			for _, o := range other.Members {
+				if best == "" || distance(shownNIK(m), shownNIK(o)) < distance(shownNIK(m), best) {
+					best = shownNIK(o)
+				}
+			}
+			out[i].Members = append(out[i].Members, sideMember{NIKText: shownNIK(m), NIK: digits(shownNIK(m), best)})
+		}
+	}
+	return out
+}
+
+func shownKK(t registry.Target) string {
+	if t.KK != "" {
+		return t.KK
+	}
+	return t.KKMasked
+}
+
+func shownNIK(m registry.Member) string {
+	if m.NIK != "" {
+		return m.NIK
+	}
+	return m.NIKMasked
+}
+
+// distance counts the positions where a and b differ (lengths apart count too).
+func distance(a, b string) int {
+	n := max(len(a), len(b)) - min(len(a), len(b))
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			n++
+		}
+	}
+	return n
+}
+
+// digits splits a into its characters, each marked when b has another there; a
+// masked position ("*") is never marked: nothing is known of it.
+func digits(a, b string) []digit {
+	out := make([]digit, 0, len(a))
+	for i := range len(a) {
+		c := a[i : i+1]
+		out = append(out, digit{C: c, Diff: b != "" && c != "*" && (i >= len(b) || b[i] != a[i])})
+	}
+	return out
 }
 
 func (s *Server) pageResolve(w http.ResponseWriter, r *http.Request) {
@@ -229,7 +301,12 @@ func (s *Server) pageResolve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	_, err := s.registry.Resolve(r.Context(), s.viewer(r), id, r.PostFormValue("decision"), r.PostFormValue("keep"))
+	var err error
+	if r.PostFormValue("decision") == "move" {
+		_, err = s.registry.Move(r.Context(), s.viewer(r), id, r.PostFormValue("member_id"), r.PostFormValue("to"))
+	} else {
+		_, err = s.registry.Resolve(r.Context(), s.viewer(r), id, r.PostFormValue("decision"), r.PostFormValue("keep"))
+	}
 	switch {
 	case err == nil:
 		s.flash(r, "The decision was saved.")
