@@ -244,6 +244,11 @@ func TestBrowserImportAndResolveDuplicate(t *testing.T) {
 					return links.length === 1 ? links[0].getAttribute("href") : null;
 				}`)
 				b.waitText("#duplicates", "tanggal lahir sama 1948-04-17")
+				// The list shows both households side by side: names, birth dates, members.
+				b.waitText("#duplicates .pair-sides", keepName)
+				b.waitText("#duplicates .pair-sides", dropName)
+				b.waitText("#duplicates .pair-sides", "17 April 1948")
+				b.waitText("#duplicates .pair-sides", "Fatmawati")
 				b.shot("duplicates-open", phoneW)
 
 				b.click(`#duplicates a[href="` + pairHref + `"]`)

@@ -12,4 +12,5 @@ var catalogDup = catalogPart(map[string]string{
 	"Move one person to the other KK":                                             "Pindahkan satu orang ke KK yang lain",
 	"When one person is listed in the wrong KK, or in both, move them: they leave this KK and join the other (the same person already there is kept once). The households stay apart.": "Bila seseorang tercatat di KK yang salah, atau di keduanya, pindahkan dia: dia keluar dari KK ini dan masuk ke KK yang lain (orang yang sama yang sudah ada di sana dicatat sekali). Kedua keluarga tetap terpisah.",
 	"Move %s to the other KK": "Pindahkan %s ke KK yang lain",
+	"Households":              "Keluarga",
 })

@@ -199,7 +199,14 @@ func (s *Server) pageDuplicates(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "duplicates", "Possible duplicates", map[string]any{"Pairs": pairs, "Pager": pg, "Total": total})
+	// Each pair's two households side by side (masked: the numbers are shown in
+	// clear only on the audited compare page).
+	sides, err := s.registry.PairTargets(r.Context(), v, pairs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "duplicates", "Possible duplicates", map[string]any{"Pairs": pairs, "Sides": sides, "Pager": pg, "Total": total})
 }
 
 // pageDuplicate shows a pair side by side (with NIKs unmasked for the office of the
