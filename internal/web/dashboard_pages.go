@@ -66,6 +66,8 @@ type dashPage struct {
 	// Query is program and region, for the tables' downloads (CSV, XLSX).
 	Query          template.URL
 	RefreshSeconds int
+	// RegionLabel is the shown region as the picker writes it; Province bounds its search.
+	RegionLabel, Province string
 }
 
 func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
@@ -88,8 +90,14 @@ func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "dashboard", "Dashboard", data)
 		return
 	}
+	// The region may be typed (a name, "name — parent" or a code) in the picker.
+	typed, err := s.formRegion("region", q.Get("region"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	// dashScope reads ?program=; the page's default program is the first listed.
-	r.URL.RawQuery = url.Values{"program": {p.ID}, "region": {q.Get("region")}, "phase": {q.Get("phase")}}.Encode()
+	r.URL.RawQuery = url.Values{"program": {p.ID}, "region": {typed}, "phase": {q.Get("phase")}}.Encode()
 	p, phase, d, err := s.dashboardFor(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -104,6 +112,7 @@ func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		return "/dashboard?" + v.Encode()
 	}
+	data.RegionLabel, data.Province = s.regions.Label(code), s.opt.Province
 	data.Total = dashPageRow{dashRow: dashRow{Code: d.Region, Name: d.Name, dashFigures: d.dashFigures},
 		AllocatedPct: pct(d.Allocated, d.Needed), DeliveredPct: pct(d.Delivered, d.Needed)}
 	scope := principal(r).RegionScope(s.opt.Province)

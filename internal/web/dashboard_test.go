@@ -219,6 +219,16 @@ func TestDashboardScope(t *testing.T) {
 				f.do(t, f.officeX, "GET", path+q+"&region=31.71.02.1001", nil, 200)
 				f.do(t, f.s.Client(), "GET", path+q, nil, 401)
 			}
+			// The page's region picker sends what was typed: a name is read as its
+			// region, still only within the office's kota.
+			page := f.do(t, f.officeX, "GET", "/dashboard"+q+"&region=Sawah+Besar", nil, 200)
+			if b := string(page.Body); !strings.Contains(b, `id="dash-region">Sawah Besar</li>`) || !strings.Contains(b, `id="dash-region-input" value="Sawah Besar`) {
+				t.Errorf("the dashboard asked for Sawah Besar by name does not show it:\n%.600s", b[strings.Index(b, "<main"):])
+			}
+			f.do(t, f.officeX, "GET", "/dashboard"+q+"&region=Setiabudi", nil, 404)
+			if r := f.do(t, f.admin, "GET", "/dashboard"+q+"&region=Atlantis", nil, 400); !strings.Contains(string(r.Body), "Atlantis") {
+				t.Errorf("an unknown region name is refused without naming it:\n%.600s", r.Body)
+			}
 			f.do(t, f.admin, "GET", "/api/v1/dashboard"+q+"&phase=no-such-phase", nil, 404)
 			f.do(t, f.admin, "GET", "/api/v1/dashboard"+q+"&phase=Minggu+1", nil, 200)
 		})

@@ -443,7 +443,12 @@ func (s *Server) pageNeeds(w http.ResponseWriter, r *http.Request) {
 			phase = ph.ID
 		}
 		// An office opens on its own kota; it may still ask for the province (region=).
-		code := q.Get("region")
+		// The region may be typed (a name, "name — parent" or a code) in the picker.
+		code, err := s.formRegion("region", q.Get("region"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if pr := principal(r); !q.Has("region") && pr.Role == account.Office {
 			code = pr.Region
 		}
@@ -456,6 +461,7 @@ func (s *Server) pageNeeds(w http.ResponseWriter, r *http.Request) {
 		unmet := cov.Total.Unmet == nil || *cov.Total.Unmet > 0
 		data["P"], data["Phase"], data["Coverage"] = p, phase, cov
 		data["CanCommit"], data["NothingNeeded"] = principal(r).Can(account.Commit) && unmet, !unmet
+		data["RegionLabel"], data["Province"] = s.regions.Label(cov.Region), s.opt.Province
 		data["Link"] = "/needs?" + keep(url.Values{"program": {p.ID}, "phase": {phase}}, "program", "phase")
 	}
 	s.render(w, r, "needs", "Where help is still needed", data)

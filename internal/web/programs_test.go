@@ -507,6 +507,10 @@ func TestProgramAndCommitmentPages(t *testing.T) {
 					[]string{`id="overlaps"`, second.Name, "Program dalam kelompok pangan"}},
 				{"the needs drill-down shows the kelurahan's unmet need", c, "GET", "/needs?program=" + p2.ID + "&region=31.71.02", nil, 200,
 					[]string{`data-region="31.71.02.1005"`, `<td class="num unmet">12</td>`}},
+				{"the needs page reads a region typed by name in its picker", c, "GET", "/needs?program=" + p2.ID + "&region=Sawah+Besar", nil, 200,
+					[]string{`data-region="31.71.02.1005"`, `id="needs-region-input" value="Sawah Besar`}},
+				{"the needs page refuses a region name it does not know, naming it", c, "GET", "/needs?program=" + p2.ID + "&region=Atlantis", nil, 400,
+					[]string{"Atlantis"}},
 				{"an unknown phase of the needs page is not found", c, "GET", "/needs?program=" + p2.ID + "&phase=Minggu+9", nil, 404, nil},
 				{"an unknown program of the needs page is not found", c, "GET", "/needs?program=nope", nil, 404, nil},
 			}
