@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -170,10 +171,14 @@ func SystemContext(ctx context.Context, label string) context.Context {
 	return audit.WithActor(ctx, audit.Actor{ID: "system", Label: label, RemoteAddr: "local"})
 }
 
+// loadRegions reads the embedded regions once per process; a Set is never changed
+// after it is loaded, so every App of the process shares it.
+var loadRegions = sync.OnceValues(func() (*region.Set, error) { return region.Load(data.Regions) })
+
 // Open opens the database (migrating an empty one), loads the regions and builds the
 // capabilities and the web server.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	regions, err := region.Load(data.Regions)
+	regions, err := loadRegions()
 	if err != nil {
 		return nil, fmt.Errorf("load regions: %w", err)
 	}

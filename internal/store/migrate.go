@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -27,6 +29,32 @@ func (db *DB) provider() (*goose.Provider, error) {
 		return nil, err
 	}
 	return goose.NewProvider(dialect, db.write, sub)
+}
+
+// MigrationsDigest names the schema that Migrate makes on engine: a hash of its
+// migration files. Tests key a migrated template database by it.
+func MigrationsDigest(eng Engine) (string, error) {
+	dir := "migrations/sqlite"
+	if eng == Postgres {
+		dir = "migrations/postgres"
+	}
+	h := sha256.New()
+	err := fs.WalkDir(migrations, dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := migrations.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d\n", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
 // SchemaState reports the applied schema version and how many migrations are pending.

@@ -294,8 +294,12 @@ func sqliteDSN(path string, readOnly bool) string {
 	} else {
 		v.Set("_txlock", "immediate")
 	}
-	return "file:" + path + "?" + v.Encode()
+	return "file:" + uriPath.Replace(path) + "?" + v.Encode()
 }
+
+// uriPath escapes what a "file:" URI would otherwise read as its query, its
+// fragment or an escape: a data folder named "Data #2" must open "Data #2", not "Data ".
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 	if path == "" {

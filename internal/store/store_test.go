@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +17,30 @@ import (
 func TestOpenRejectsUnknownScheme(t *testing.T) {
 	if _, err := store.Open(context.Background(), "mysql://x@y/z"); err == nil {
 		t.Fatal("opening a mysql:// URL succeeded")
+	}
+}
+
+// TestSQLitePathIsTakenLiterally: a data folder whose name holds what a URI would
+// read as a query, a fragment or an escape opens the file at exactly that path.
+func TestSQLitePathIsTakenLiterally(t *testing.T) {
+	for _, name := range []string{"Data #2", "what?", "100% bantuan", "a%23b"} {
+		dir := filepath.Join(t.TempDir(), name)
+		path := filepath.Join(dir, "gotong.db")
+		db, err := store.Open(context.Background(), "sqlite:"+path)
+		if err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		if _, err := db.W().Exec(`CREATE TABLE t (x INTEGER)`); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+			t.Errorf("%q: the database is not at %s: %v", name, path, err)
+		}
+		entries, _ := os.ReadDir(filepath.Dir(dir))
+		if len(entries) != 1 {
+			t.Errorf("%q: the folder above holds %d entries, want only %q", name, len(entries), name)
+		}
 	}
 }
 

@@ -239,7 +239,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
 	static, _ := fs.Sub(assets, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(gzipStatic(static, http.FileServerFS(static)))))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(gzipStatic(packedStatic(), http.FileServerFS(static)))))
 
 	var h http.Handler = notePattern(mux)
 	h = s.refuseBrokenText(h)

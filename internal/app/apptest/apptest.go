@@ -48,7 +48,7 @@ func Start(t testing.TB, eng store.Engine, opts ...func(*app.Config)) *Server {
 	t.Helper()
 	cfg := app.Defaults()
 	cfg.Data = t.TempDir()
-	cfg.DB = storetest.DSN(t, eng)
+	cfg.DB = storetest.MigratedDSN(t, eng)
 	cfg.Addr = "127.0.0.1:0"
 	cfg.AdminEmail, cfg.AdminPassword = AdminEmail, AdminPassword
 	cfg.PasswordMemoryKiB = 1024
