@@ -240,8 +240,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Accounts.UseOutbox(a.Messages) // password reset links
 	a.Deliveries = deliver.New(db, a.Allocations, deliver.NewCodes(v.Subkey("recipient code v1")), v.Subkey("courier link v1"),
 		filepath.Join(cfg.Data, "proofs"), a.BaseURL, log)
-	a.Deliveries.SetNotifier(deliver.Notifier{Outbox: a.Messages, Channel: cfg.RecipientChannel, Orgs: func(ctx context.Context, id string) (string, string, error) {
-		o, err := a.Accounts.Org(ctx, id)
+	a.Deliveries.SetNotifier(deliver.Notifier{Outbox: a.Messages, Channel: cfg.RecipientChannel, Orgs: func(ctx context.Context, q store.Querier, id string) (string, string, error) {
+		o, err := a.Accounts.OrgTx(ctx, q, id)
 		return o.Name, o.ContactEmail, err
 	}})
 	// An office merging away a household tells the organisations serving it, in the

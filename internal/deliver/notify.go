@@ -23,9 +23,10 @@ import (
 //     organisation's contact address, once per commitment and deadline day
 //     (WarnExpiring, from the engine's tick).
 
-// OrgContact names an organisation and gives its contact e-mail address
-// (account.Service.Org, read outside any transaction).
-type OrgContact func(ctx context.Context, orgID string) (name, email string, err error)
+// OrgContact names an organisation and gives its contact e-mail address, read
+// through q (account.Service.OrgTx): the read pool outside a transaction, the
+// transaction inside one (a merge's notice is enqueued in the merge's).
+type OrgContact func(ctx context.Context, q store.Querier, orgID string) (name, email string, err error)
 
 // Notifier holds what the messages of delivery need.
 type Notifier struct {
@@ -62,7 +63,7 @@ func (s *Service) orgName(ctx context.Context, who Who, commitmentID string) str
 	if err != nil {
 		return "" // the transaction says why
 	}
-	name, _, err := s.notice.Orgs(ctx, c.OrgID)
+	name, _, err := s.notice.Orgs(ctx, s.db.R(), c.OrgID)
 	if err != nil {
 		return ""
 	}
@@ -138,7 +139,7 @@ func (s *Service) WarnExpiring(ctx context.Context) (int, error) {
 		if _, ok := emails[e.OrgID]; ok {
 			continue
 		}
-		_, email, err := s.notice.Orgs(ctx, e.OrgID)
+		_, email, err := s.notice.Orgs(ctx, s.db.R(), e.OrgID)
 		if err != nil {
 			return 0, err
 		}

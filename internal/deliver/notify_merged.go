@@ -2,6 +2,8 @@ package deliver
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 
 	"github.com/gotong/gotong/internal/message"
@@ -27,7 +29,7 @@ func (s *Service) TellMerged(ctx context.Context, tx *store.Tx, m registry.Merge
 	dropped := "KK " + m.DroppedKK + ", " + place(m.DroppedRegion)
 	kept := "KK " + m.KeptKKMasked + ", RW " + pad3(m.KeptRW) + "/RT " + pad3(m.KeptRT) + ", " + place(m.KeptRegion)
 	for _, v := range serving {
-		_, email, err := s.notice.Orgs(ctx, v.OrgID)
+		_, email, err := s.notice.Orgs(ctx, tx, v.OrgID)
 		if err != nil {
 			return err
 		}
@@ -39,12 +41,21 @@ func (s *Service) TellMerged(ctx context.Context, tx *store.Tx, m registry.Merge
 			return err
 		}
 		if err := s.notice.Outbox.Enqueue(ctx, tx, message.Message{Kind: "household_merged", Channel: message.Email, To: email,
-			Ref: m.Duplicate + "/" + v.OrgID + "/" + v.ProgramID, Region: m.DroppedRegion,
+			Ref: mergedRef(m.Duplicate, v.OrgID, v.ProgramID), Region: m.DroppedRegion,
 			Args: map[string]string{"program": program, "dropped": dropped, "kept": kept, "units": strconv.Itoa(v.Units)}}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// mergedRef is the outbox reference of the notice of pair to org about program:
+// one per pair, organisation and program. The outbox holds references of at most
+// 100 characters, and three ids side by side are longer (a UUID is 36), so the
+// organisation and program are named by a digest of the two.
+func mergedRef(pair, org, program string) string {
+	sum := sha256.Sum256([]byte(org + "/" + program))
+	return pair + "/" + hex.EncodeToString(sum[:16])
 }
 
 // pad3 writes an RW or RT number as people read it: 5 is 005.

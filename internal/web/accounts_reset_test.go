@@ -41,6 +41,13 @@ func newInbox(t *testing.T) (*inbox, int) {
 	return in, ln.Addr().(*net.TCPAddr).Port
 }
 
+// sendsTo makes the server send its e-mail to the inbox listening on port.
+func sendsTo(port int) func(*app.Config) {
+	return func(c *app.Config) {
+		c.SMTP = message.SMTPConfig{Host: "127.0.0.1", Port: port, From: "Gotong <noreply@test.gotong.local>", TLS: "none"}
+	}
+}
+
 func (in *inbox) to(addr string) []string {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -88,9 +95,7 @@ func TestForgottenPasswordEndToEnd(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(string(eng), func(t *testing.T) {
 			mail, port := newInbox(t)
-			s := apptest.Start(t, eng, func(c *app.Config) {
-				c.SMTP = message.SMTPConfig{Host: "127.0.0.1", Port: port, From: "Gotong <noreply@test.gotong.local>", TLS: "none"}
-			})
+			s := apptest.Start(t, eng, sendsTo(port))
 			u, oldPW := s.User(t, account.Office, "31.71", "")
 			before := s.Client()
 			before.Login(t, u.Email, oldPW)

@@ -188,8 +188,8 @@ func TestDeliveryMessages(t *testing.T) {
 			// Expiring: the fixture's allocations are due within days; a warning
 			// window of 30 days takes them in.
 			s.App.Deliveries.SetNotifier(deliver.Notifier{Outbox: s.App.Messages, Warn: 30 * 24 * time.Hour,
-				Orgs: func(ctx context.Context, id string) (string, string, error) {
-					o, err := s.App.Accounts.Org(ctx, id)
+				Orgs: func(ctx context.Context, q store.Querier, id string) (string, string, error) {
+					o, err := s.App.Accounts.OrgTx(ctx, q, id)
 					return o.Name, o.ContactEmail, err
 				}})
 			for range 2 {

@@ -65,6 +65,29 @@ func newRecordWorld(t *testing.T, eng store.Engine) *recordWorld {
 	return w
 }
 
+// program publishes a weekly program of item for the households of the world's
+// kelurahan, one package each.
+func (w *recordWorld) program(t *testing.T, name, item string) program.Program {
+	t.Helper()
+	p, _ := publishProgram(t, w.s, program.Input{Name: name, Category: strings.ToLower(item), Item: program.Item{Name: item, Unit: "paket", UnitValue: 100000},
+		TargetKinds: []string{"household"}, Regions: []string{w.village}, Phases: weeks(1), QuantityRule: program.PerTarget})
+	return p
+}
+
+// commit commits, as c, one package of p in the world's kelurahan (its one
+// household) and returns the commitment's id.
+func (w *recordWorld) commit(t *testing.T, c *apptest.Client, p program.Program) string {
+	t.Helper()
+	var out struct{ ID string }
+	r := c.Do(t, "POST", "/api/v1/commitments", map[string]any{"program_id": p.ID, "phase": "Minggu 1", "quantity": 1,
+		"region": w.village, "deliver_by": futureDate(2)})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("commit: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &out)
+	return out.ID
+}
+
 // members reads the household's members as the office sees them.
 func (w *recordWorld) members(t *testing.T) []registry.Member {
 	t.Helper()
@@ -188,27 +211,10 @@ func TestTheTargetPageShowsItsAidHistory(t *testing.T) {
 			if r := w.office.Do(t, "GET", "/registry/targets/"+w.id, nil); !strings.Contains(string(r.Body), `id="no-history"`) {
 				t.Fatalf("a target without aid: %.300s", r.Body)
 			}
-			s := w.s
-			mk := func(name, item string) program.Program {
-				p, _ := publishProgram(t, s, program.Input{Name: name, Category: strings.ToLower(item), Item: program.Item{Name: item, Unit: "paket", UnitValue: 100000},
-					TargetKinds: []string{"household"}, Regions: []string{w.village}, Phases: weeks(1), QuantityRule: program.PerTarget})
-				return p
-			}
-			p1, p2 := mk("Sembako Riwayat", "Beras"), mk("Susu Riwayat", "Susu")
-			orgB, userB, _ := s.Org(t, "Yayasan Kedua", true)
-			asB := s.As(t, userB.ID)
-			commit := func(c *apptest.Client, p program.Program) string {
-				var out struct{ ID string }
-				r := c.Do(t, "POST", "/api/v1/commitments", map[string]any{"program_id": p.ID, "phase": "Minggu 1", "quantity": 1,
-					"region": w.village, "deliver_by": futureDate(2)})
-				if r.Status != http.StatusCreated {
-					t.Fatalf("commit: %d %s", r.Status, r.Body)
-				}
-				r.JSON(t, &out)
-				return out.ID
-			}
-			commit(w.collab, p1)
-			commit(asB, p2)
+			p1, p2 := w.program(t, "Sembako Riwayat", "Beras"), w.program(t, "Susu Riwayat", "Susu")
+			orgB, userB, _ := w.s.Org(t, "Yayasan Kedua", true)
+			w.commit(t, w.collab, p1)
+			w.commit(t, w.s.As(t, userB.ID), p2)
 			r := w.office.Do(t, "GET", "/registry/targets/"+w.id, nil)
 			body := string(r.Body)
 			for _, want := range []string{`id="aid-history"`, "Sembako Riwayat", "Susu Riwayat", "Beras", "Susu", w.collabOrg.Name, orgB.Name,
