@@ -196,8 +196,8 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 		func(w *sql.DB) sessionStore { return postgresstore.NewWithCleanupInterval(w, 10*time.Minute) },
 		func(w *sql.DB) sessionStore { return sqlite3store.NewWithCleanupInterval(w, 10*time.Minute) })
 	st := newStore(db.W())
-	s.sessions.Store, s.stopStore = st, st.StopCleanup
 	s.sessions.IdleTimeout = opt.SessionIdle
+	s.sessions.Store, s.stopStore = newLazySessions(st, s.sessions.Codec, opt.SessionIdle), st.StopCleanup
 	s.sessions.Lifetime = opt.SessionLifetime
 	s.sessions.Cookie.Name = "gotong_session"
 	s.sessions.Cookie.HttpOnly = true

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -353,6 +355,20 @@ func TestSessionTimeouts(t *testing.T) {
 				assertAnonymous(t, s, session)
 			})
 
+			t.Run("a session used more often than its idle timeout stays signed in", func(t *testing.T) {
+				t.Parallel()
+				// Its expiry is written again only every tenth of the idle timeout
+				// (lazySessions); that must still keep it alive.
+				s := apptest.Start(t, eng, func(c *app.Config) { c.SessionIdle, c.SessionLifetime = 3*time.Second, time.Hour })
+				u, pw := s.User(t, account.Office, "31.71", "")
+				_, session := login(t, s, u.Email, pw, "")
+				for start := time.Now(); time.Since(start) < 7*time.Second; time.Sleep(250 * time.Millisecond) {
+					if st, _ := meAs(t, s, session); st != http.StatusOK {
+						t.Fatalf("%v after login, used every 250 ms with an idle timeout of 3 s: %d", time.Since(start), st)
+					}
+				}
+			})
+
 			t.Run("a busy session ends at its absolute lifetime", func(t *testing.T) {
 				t.Parallel()
 				s := apptest.Start(t, eng, func(c *app.Config) { c.SessionIdle, c.SessionLifetime = time.Hour, 2*time.Second })
@@ -375,6 +391,50 @@ func TestSessionTimeouts(t *testing.T) {
 				}
 				assertAnonymous(t, s, session)
 			})
+		})
+	}
+}
+
+// TestPageViewsDoNotRewriteTheSession: scs would write the session row on every
+// signed-in request to move its idle expiry; only a change of the session (here a
+// flash message) or a moved expiry of a tenth of the idle timeout is written.
+func TestPageViewsDoNotRewriteTheSession(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng)
+			_, session := login(t, s, apptest.AdminEmail, apptest.AdminPassword, "")
+			row := func() (data []byte, expiry string) {
+				t.Helper()
+				var e any
+				if err := s.App.DB.R().QueryRowContext(s.Ctx(), `SELECT data, expiry FROM sessions WHERE token = $1`, session).Scan(&data, &e); err != nil {
+					t.Fatal(err)
+				}
+				return data, fmt.Sprint(e)
+			}
+			data0, expiry0 := row()
+			for range 10 {
+				if st, _ := meAs(t, s, session); st != http.StatusOK {
+					t.Fatalf("signed-in request: %d", st)
+				}
+				if r := withSession(t, s, "GET", "/account", session, nil); r.Status != http.StatusOK {
+					t.Fatalf("GET /account: %d", r.Status)
+				}
+			}
+			if data, expiry := row(); expiry != expiry0 || !bytes.Equal(data, data0) {
+				t.Errorf("20 page views rewrote the session: expiry %s → %s", expiry0, expiry)
+			}
+			// A flash message changes the session: it is written at once, and read.
+			r := withSession(t, s, "POST", "/admin/users", session, url.Values{"email": {"baru@example.org"}, "name": {"Pengguna Baru"},
+				"role": {"office"}, "region": {"31.71"}, "password": {"kata-sandi-panjang-sekali"}})
+			if r.Status != http.StatusSeeOther {
+				t.Fatalf("adding a user: %d %.300s", r.Status, r.Body)
+			}
+			if data, expiry := row(); bytes.Equal(data, data0) || expiry == expiry0 {
+				t.Error("a flash message put in the session was not written")
+			}
+			if r := withSession(t, s, "GET", "/admin/users", session, nil); !strings.Contains(string(r.Body), "Pengguna telah ditambahkan") {
+				t.Errorf("the flash message was lost:\n%.600s", r.Body)
+			}
 		})
 	}
 }
