@@ -125,6 +125,9 @@ func newCrawlExtras(t *testing.T, s *apptest.Server, office, citizen account.Use
 	cert := pdfText(t, (&docFixture{}).pdf(t, admin, "/api/v1/organizations/"+donor+"/donor-certificate.pdf"))
 	x.public = append(x.public, pathOf(t, printedURL(t, cert, s.URL+"/verify/donor-certificate/")))
 
+	// The checks' other answer: an address no printed record matches.
+	x.public = append(x.public, "/verify/bast/0190aaaaaaaa7aaa8aaaaaaaaaaaaaaa?sig=AAAA", "/verify/receipt/0190aaaaaaaa7aaa8aaaaaaaaaaaaaaa?sig=AAAA")
+
 	// A published program's frame, a reset link and a help request's status.
 	x.public = append(x.public, "/embed/programs/"+programID)
 	var secret string
