@@ -17,6 +17,7 @@ import (
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app"
 	"github.com/gotong/gotong/internal/app/apptest"
+	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
 	"github.com/gotong/gotong/internal/web"
 )
@@ -37,6 +38,39 @@ const axeRun = `axe.run(document, {
 const crawlLinks = `() => JSON.stringify([...document.querySelectorAll("a[href]")]
 	.filter(a => !a.hasAttribute("download"))
 	.map(a => a.href))`
+
+// englishWords are common English words of a page's controls: on an Indonesian
+// page they show a text typed into a template or made in Go without the
+// catalogue. They are matched whole and with their capital, as a button or a
+// heading shows them.
+var englishWords = []string{"Next", "Previous", "Search", "Save", "Cancel", "Delete", "Submit", "Loading", "Error", "Show",
+	"Download", "Page", "Back", "Close", "Edit", "Send", "Sign in", "Sign out", "Yes", "Open", "Print", "Remove", "Update", "Settings"}
+
+// notEnglishData are texts of the demo's data that read as English words or
+// phrases but are names, kept as they are in every language.
+var notEnglishData = []string{}
+
+// englishText returns, as JSON, the English phrases (a list) and words (another)
+// that the Indonesian page shows: in its visible text (innerText, so hidden
+// elements do not count; the check runs at desktop width, where the menu shows),
+// its title and the title, aria-label, placeholder and alt attributes. Lines (and
+// a table row's cells) are matched one by one, so a phrase never spans two blocks.
+const englishText = `({phrases, words, data}) => {
+	const esc = s => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "[ \\u00a0]+");
+	const whole = (list, flags) => new RegExp("(?<![\\p{L}\\p{N}])(?:" + list.map(esc).join("|") + ")(?![\\p{L}\\p{N}])", flags);
+	const byLength = [...phrases].sort((a, b) => b.length - a.length);
+	const phrase = whole(byLength, "giu"), word = whole(words, "gu");
+	const attrs = [...document.querySelectorAll("[title], [aria-label], [placeholder], [alt]")]
+		.flatMap(e => ["title", "aria-label", "placeholder", "alt"].map(a => e.getAttribute(a) || ""));
+	let text = [document.title, document.body.innerText, ...attrs].join("\n");
+	for (const d of data) text = text.split(d).join(" ");
+	const found = new Set();
+	for (const line of text.split(/[\n\t]+/)) {
+		for (const m of line.matchAll(phrase)) found.add("phrase " + JSON.stringify(m[0]) + " in " + JSON.stringify(line.trim().slice(0, 120)));
+		for (const m of line.matchAll(word)) found.add("word " + JSON.stringify(m[0]) + " in " + JSON.stringify(line.trim().slice(0, 120)));
+	}
+	return JSON.stringify([...found]);
+}`
 
 // maxPages bounds the pages one role's crawl opens.
 const maxPages = 45
@@ -80,15 +114,24 @@ func crawlable(path string) bool {
 // serious or critical (WCAG 2.1 A and AA), a page wider than the screen or a code
 // shown instead of words (pageProblems), and a text rendered in Indonesian without
 // a translation (the server records those keys while the test runs). axe runs
-// again at desktop width, where the menu is laid out otherwise, without reloading.
-// One engine is enough: the HTML does not depend on the database engine.
+// again at desktop width, where the menu is laid out otherwise, without reloading,
+// and there the page must show no English (englishText). Pages behind ids no menu
+// leads to are opened from records the fixture makes (newCrawlExtras), and each
+// role must reach the pages it may see (must). It runs on every engine: the
+// fixture's records and what the pages list are made and read by its queries.
 func TestBrowserEveryPageAccessible(t *testing.T) {
 	exe := browserPath(t)
 	axe, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := storetest.Engines(t)[0]
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) { crawlEveryPage(t, exe, axe, eng) })
+	}
+}
+
+// crawlEveryPage is TestBrowserEveryPageAccessible on one engine.
+func crawlEveryPage(t *testing.T, exe string, axe []byte, eng store.Engine) {
 	browser := launch(t, exe)
 	take, stop := web.RecordUntranslated()
 	t.Cleanup(stop)
@@ -101,7 +144,6 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 		WHERE EXISTS (SELECT 1 FROM allocations a WHERE a.commitment_id = c.id AND a.status = 'reserved') ORDER BY c.id LIMIT 1`).Scan(&orgID, &commitmentID); err != nil {
 		t.Fatalf("the demo has no commitment with reserved allocations: %v", err)
 	}
-	office, officePW := s.User(t, account.Office, "31.71", "")
 	collab, collabPW := s.User(t, account.Collaborator, "", orgID)
 	var stops []string
 	rows, err := s.App.DB.R().QueryContext(s.Ctx(), `SELECT id FROM allocations WHERE commitment_id = $1 AND status = 'reserved' ORDER BY id LIMIT 2`, commitmentID)
@@ -116,6 +158,10 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 		stops = append(stops, id)
 	}
 	rows.Close()
+	// The office is the office of the first stop's kota: the call-back sample of
+	// that stop is its to see.
+	kota := one(t, s, "the stop's region", `SELECT region FROM allocations WHERE id = $1`, stops[0])[:5]
+	office, officePW := s.User(t, account.Office, kota, "")
 	var run struct {
 		ID         string
 		CourierURL string `json:"courier_url"`
@@ -127,7 +173,13 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 		r.JSON(t, &run)
 	}
 	courierPage := strings.TrimPrefix(run.CourierURL, s.URL)
-	citizen, citizenPW := s.User(t, account.Citizen, "31.71", "")
+	citizen, citizenPW := s.User(t, account.Citizen, kota, "")
+	extras := newCrawlExtras(t, s, office, citizen, account.Principal{UserID: collab.ID, Role: account.Collaborator, OrgID: orgID, OrgVerified: true},
+		run.ID, courierPage[strings.LastIndex(courierPage, "/")+1:], stops)
+	phrases := web.EnglishPhrases()
+	if len(phrases) < 500 {
+		t.Fatalf("only %d English phrases to look for", len(phrases))
+	}
 	b := browser(s.URL)
 	b.in(t)
 	b.allow("/no-such-page") // the error page is checked too; its 404 is meant
@@ -157,6 +209,16 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 			for _, f := range found {
 				out = append(out, "axe at "+width+" width: "+f)
 			}
+			if width == "desktop" {
+				var english []string
+				if err := json.Unmarshal([]byte(waitFor[string](b, "the English on the page", englishText,
+					map[string][]string{"phrases": phrases, "words": englishWords, "data": notEnglishData})), &english); err != nil {
+					b.fail("the English on %s: %v", page, err)
+				}
+				for _, e := range english {
+					out = append(out, "English on the Indonesian page: "+e)
+				}
+			}
 			if width == "phone" {
 				var problems []string
 				if err := json.Unmarshal([]byte(waitFor[string](b, "the page's problems", pageProblems)), &problems); err != nil {
@@ -174,18 +236,20 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 
 	t.Run("self-check", func(t *testing.T) {
 		// The check itself finds an input without a label, a page wider than the
-		// screen and an untranslated text.
+		// screen, an untranslated text, and English typed into a page.
 		b.in(t)
 		b.open("/")
 		waitFor[bool](b, "home to load", `() => document.readyState === "complete"`)
 		take()
 		waitFor[bool](b, "a broken input", `() => { const m = document.querySelector("main");
-			m.insertAdjacentHTML("beforeend", '<input type="text" id="unlabelled"><div id="too-wide">wide</div>');
+			m.insertAdjacentHTML("beforeend", '<input type="text" id="unlabelled"><div id="too-wide">wide</div>' +
+				'<p>Possible duplicates</p><span title="Download">x</span>');
 			document.querySelector("#too-wide").style.width = "900px"; // the CSP forbids a style attribute
 			return true; }`)
 		web.SayForTest("id", "a text nobody translated")
 		got := strings.Join(check("/ with a broken input"), "\n")
-		for _, want := range []string{"label", "#unlabelled", "px wide on a 360 px screen", "a text nobody translated"} {
+		for _, want := range []string{"label", "#unlabelled", "px wide on a 360 px screen", "a text nobody translated",
+			`English on the Indonesian page: phrase "Possible duplicates"`, `English on the Indonesian page: word "Download"`} {
 			if !strings.Contains(got, want) {
 				t.Errorf("the check of a broken page does not say %q; it says:\n%s", want, got)
 			}
@@ -197,12 +261,14 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 	for _, who := range []struct {
 		name, email, password string
 		more                  []string // pages no link leads to
+		must                  []string // page patterns the crawl must reach
 	}{
-		{"admin", apptest.AdminEmail, apptest.AdminPassword, nil},
-		{"office", office.Email, officePW, nil},
-		{"collaborator", collab.Email, collabPW, []string{"/deliveries/" + run.ID}},
-		{"citizen", citizen.Email, citizenPW, nil},
-		{"public", "", "", []string{courierPage, "/embed/summary", "/no-such-page"}},
+		{"admin", apptest.AdminEmail, apptest.AdminPassword, nil, []string{"/duplicates/{id}", "/verifications/{id}"}},
+		{"office", office.Email, officePW, nil, []string{"/duplicates/{id}", "/verifications/{id}"}},
+		{"collaborator", collab.Email, collabPW, []string{"/deliveries/" + run.ID}, []string{"/deliveries/{id}", "/commitments/{id}"}},
+		{"citizen", citizen.Email, citizenPW, nil, []string{"/pledges/new"}},
+		{"public", "", "", append([]string{courierPage, "/embed/summary", "/no-such-page"}, extras.public...),
+			[]string{"/verify/bast/{id}", "/verify/certificate/{id}", "/verify/receipt/{id}", "/verify/donor-certificate/{id}", "/embed/programs/{id}", "/password/reset"}},
 	} {
 		t.Run(who.name, func(t *testing.T) {
 			b.in(t)
@@ -261,6 +327,15 @@ func TestBrowserEveryPageAccessible(t *testing.T) {
 				}
 			}
 			t.Logf("%s: %d pages checked (%d more not opened): %v", who.name, len(opened), len(queue), opened)
+			reached := map[string]bool{}
+			for _, p := range opened {
+				reached[pagePattern(strings.SplitN(p, "?", 2)[0])] = true
+			}
+			for _, p := range who.must {
+				if !reached[p] {
+					t.Errorf("%s: the crawl did not open a page %s", who.name, p)
+				}
+			}
 			total += len(opened)
 			if len(opened) < 3 {
 				t.Errorf("%s: only %d pages opened", who.name, len(opened))

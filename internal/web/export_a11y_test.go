@@ -1,8 +1,11 @@
 package web
 
 import (
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
+	"unicode"
 )
 
 // RecordUntranslated starts recording the keys rendered in Indonesian without a
@@ -33,3 +36,46 @@ func RecordUntranslated() (take func() []string, stop func()) {
 
 // SayForTest renders key in lang as a page would.
 func SayForTest(lang, key string) string { return translate(lang, key) }
+
+// formatVerb is a fmt verb inside a catalogue key ("%s", "%d", "%.1f").
+var formatVerb = regexp.MustCompile(`%[-+# 0]*\d*(?:\.\d+)?[a-zA-Z%]`)
+
+// EnglishPhrases are English texts that must not show on an Indonesian page: the
+// catalogue's keys (and the English of its code keys) of two words or more whose
+// Indonesian differs, and of a key with arguments each literal part of three
+// words or more. A phrase the Indonesian keeps as it is (a name, "No. KK") is left out.
+func EnglishPhrases() []string {
+	seen := map[string]bool{}
+	add := func(en, id string, words int) {
+		en = strings.TrimSpace(strings.Trim(strings.TrimSpace(en), ".,:;()—-"))
+		if len(strings.FieldsFunc(en, func(r rune) bool { return !unicode.IsLetter(r) })) < words ||
+			strings.Contains(strings.ToLower(id), strings.ToLower(en)) {
+			return
+		}
+		seen[en] = true
+	}
+	phrases := func(en, id string) {
+		if strings.ContainsAny(en, "<>") {
+			return
+		}
+		if !formatVerb.MatchString(en) {
+			add(en, id, 2)
+			return
+		}
+		for _, part := range formatVerb.Split(en, -1) {
+			add(part, id, 3)
+		}
+	}
+	for en, id := range catalog {
+		phrases(en, id)
+	}
+	for key, en := range english {
+		phrases(en, catalog[key])
+	}
+	out := make([]string, 0, len(seen))
+	for p := range seen {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}

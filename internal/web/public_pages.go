@@ -243,7 +243,9 @@ const embedCSS = `body{font:15px/1.4 system-ui,sans-serif;margin:0;padding:10px;
 	`.f{display:flex;flex-wrap:wrap;gap:8px}.f div{border:1px solid #ddd;border-radius:6px;padding:6px 10px}` +
 	`.f b{display:block;font-size:1.3em}table{border-collapse:collapse;width:100%}` +
 	`td,th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left}.n{text-align:right}` +
-	`progress{width:100%}small{color:#555}a{color:#0b5cad}`
+	`progress{width:100%}small{color:#555}a{color:#0b5cad}` +
+	// A table wider than a phone's frame scrolls inside its .w, not the frame.
+	`.w{overflow-x:auto}table{font-size:.93em}`
 
 // embedCSP is the frames' policy: the rest of Gotong refuses to be framed
 // (securityHeaders), these pages may be framed by any site.

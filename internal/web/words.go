@@ -63,6 +63,11 @@ func (v view) Detail(detail string) []detailLine {
 	sort.Strings(keys)
 	out := make([]detailLine, 0, len(keys))
 	for _, k := range keys {
+		if h := untranslated.Load(); h != nil && v.Lang != langEN {
+			if _, ok := catalog["word "+k]; !ok {
+				(*h)("word " + k) // shown as English made from the code
+			}
+		}
 		out = append(out, detailLine{Key: v.Words(k), Value: v.detailValue(m[k])})
 	}
 	return out
