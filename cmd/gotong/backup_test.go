@@ -10,10 +10,12 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -203,6 +205,10 @@ func TestRestoreRefusals(t *testing.T) {
 		{"a copy of a newer schema", []string{"restore", "--data", target, newer}, nil, exitFail, []string{"schema version", "99999", "newer"}},
 		{"a file that is not there", []string{"restore", "--data", target, filepath.Join(dir, "missing.db")}, nil, exitFail, []string{"missing.db"}},
 		{"a backup over an existing file", []string{"backup", "--data", target, good}, nil, exitFail, []string{good, "--force"}},
+		{"a backup over the database itself", []string{"backup", "--force", "--data", target, filepath.Join(target, "gotong.db")}, nil, exitFail,
+			[]string{"the database itself"}},
+		{"a backup without a file", []string{"backup", "--data", target}, nil, exitUsage, []string{"usage: gotong backup"}},
+		{"a restore of two files", []string{"restore", "--data", target, good, otherCopy}, nil, exitUsage, []string{"unexpected argument"}},
 		{"a backup of PostgreSQL", []string{"backup", "--db", "postgres://gotong@127.0.0.1:1/gotong", filepath.Join(dir, "pg.db")}, nil, exitUsage,
 			[]string{"PostgreSQL", "pg_dump", "Backups"}},
 		{"a restore to PostgreSQL", []string{"restore", "--db", "postgres://gotong@127.0.0.1:1/gotong", good}, nil, exitUsage,
@@ -294,6 +300,67 @@ func TestRestoreRefusals(t *testing.T) {
 		if left, _ := filepath.Glob(filepath.Join(target, ".*")); len(left) != 0 {
 			t.Fatalf("the restore left temporary files: %v", left)
 		}
+	})
+
+	t.Run("a restore while a server process has the database open is refused", func(t *testing.T) {
+		// Another process: SQLite's locks are then the file system's, not those it
+		// keeps among the connections of one process.
+		cmd := exec.Command(os.Args[0], "serve", "--data", target, "--addr", freeAddr(t))
+		cmd.Env = append(os.Environ(), "GOTONG_TEST_AS_MAIN=1")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
+		}()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if _, err := os.Stat(filepath.Join(target, "gotong.db-shm")); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the server process did not open the database")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		was := hashFile(t, filepath.Join(target, "gotong.db"))
+		r := gotong(t, context.Background(), "restore", "--data", target, good)
+		if r.code != exitFail {
+			t.Fatalf("exit %d; stdout %q stderr %q", r.code, r.stdout, r.stderr)
+		}
+		oneErrorLine(t, r, "in use")
+		if kept, _ := filepath.Glob(filepath.Join(target, "gotong.db.before-restore-*")); len(kept) != 1 ||
+			hashFile(t, filepath.Join(target, "gotong.db")) != was {
+			t.Fatalf("the refusal changed the target: kept %v", kept)
+		}
+	})
+
+	t.Run("a copy of an older schema is restored, and migrate brings it up to date", func(t *testing.T) {
+		older := filepath.Join(dir, "older.db")
+		copyTo(t, good, older)
+		db, err := store.Open(context.Background(), "sqlite:"+older)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, want, err := db.SchemaVersions(context.Background())
+		if err == nil {
+			err = db.MigrateDownTo(context.Background(), want-1)
+		}
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := filepath.Join(dir, "from-older")
+		r := must(t, "restore", "--data", fresh, older)
+		if !strings.Contains(r.stdout, "run gotong migrate") {
+			t.Fatalf("restore of an older schema printed %q", r.stdout)
+		}
+		if r := gotong(t, context.Background(), "audit", "verify", "--data", fresh); r.code != exitFail {
+			t.Fatalf("a command on the restored older schema: exit %d, want 1 (stale schema)", r.code)
+		}
+		must(t, "migrate", "--data", fresh)
+		must(t, "audit", "verify", "--data", fresh)
 	})
 
 	t.Run("backup --force replaces an existing file", func(t *testing.T) {

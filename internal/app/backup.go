@@ -56,8 +56,12 @@ func Backup(ctx context.Context, cfg Config, file string, force bool) (Copy, err
 	if err != nil {
 		return Copy{}, err
 	}
-	if fi, err := os.Stat(src); err != nil || !fi.Mode().IsRegular() {
+	fi, err := os.Stat(src)
+	if err != nil || !fi.Mode().IsRegular() {
 		return Copy{}, fmt.Errorf("no database to back up at %s (give --data or --db): %v", src, err)
+	}
+	if to, err := os.Stat(file); err == nil && os.SameFile(fi, to) {
+		return Copy{}, fmt.Errorf("%s is the database itself: write the backup elsewhere", file)
 	}
 	if !force {
 		if _, err := os.Lstat(file); err == nil {
