@@ -57,8 +57,8 @@ func Backup(ctx context.Context, cfg Config, file string, force bool) (Copy, err
 		return Copy{}, err
 	}
 	fi, err := os.Stat(src)
-	if err != nil || !fi.Mode().IsRegular() {
-		return Copy{}, fmt.Errorf("no database to back up at %s (give --data or --db): %v", src, err)
+	if err != nil {
+		return Copy{}, fmt.Errorf("no database to back up (give --data or --db): %w", err)
 	}
 	if to, err := os.Stat(file); err == nil && os.SameFile(fi, to) {
 		return Copy{}, fmt.Errorf("%s is the database itself: write the backup elsewhere", file)
@@ -72,7 +72,7 @@ func Backup(ctx context.Context, cfg Config, file string, force bool) (Copy, err
 	if err != nil {
 		return Copy{}, err
 	}
-	defer removeSQLite(tmp) // a no-op once the copy has its name
+	defer removeSQLite(tmp) // the temporary name only: a copy put in place has its own
 	if err := store.CopySQLite(ctx, src, tmp); err != nil {
 		return Copy{}, err
 	}
@@ -158,8 +158,10 @@ func Restore(ctx context.Context, cfg Config, file string) (r Restored, err erro
 	if err != nil {
 		return r, err
 	}
-	if fi, err := os.Stat(file); err != nil || !fi.Mode().IsRegular() {
-		return r, fmt.Errorf("no backup file at %s: %v", file, err)
+	if fi, err := os.Stat(file); err != nil {
+		return r, fmt.Errorf("no backup file: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		return r, fmt.Errorf("%s is not a backup file", file)
 	}
 	v, _, err := vault.LoadExisting(cfg.Data, os.Getenv)
 	if err != nil {
@@ -181,7 +183,7 @@ func Restore(ctx context.Context, cfg Config, file string) (r Restored, err erro
 	if err != nil {
 		return r, err
 	}
-	defer removeSQLite(tmp) // a no-op once the copy has its name
+	defer removeSQLite(tmp) // the temporary name only: a copy put in place has its own
 	if err := copyFile(file, tmp); err != nil {
 		return r, err
 	}
