@@ -1,6 +1,6 @@
 // Command gotong is the Gotong server and its command-line tools.
 //
-// Usage: gotong serve|migrate|user create|token create|audit verify [flags]
+// Usage: gotong serve|migrate|user create|token create|audit verify|backup|restore [flags]
 // Every flag can also be set by an environment variable GOTONG_<FLAG> (upper case,
 // dashes as underscores); secrets can be read from a file named by GOTONG_<FLAG>_FILE.
 package main
@@ -62,6 +62,8 @@ commands:
   counters verify
                  recount every kept counter of monitoring and name the first difference
   purge          remove the personal data of programs closed before a day; keeps every count
+  backup FILE    write a consistent copy of a SQLite database, while the server runs
+  restore FILE   check a backup (integrity, schema, key, audit chain), then put it in place
 
 Run "gotong <command> -h" for the flags of a command.`
 
@@ -110,6 +112,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdImport(ctx, rest, stdout, stderr)
 	case "purge":
 		return cmdPurge(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -91,6 +91,23 @@ func Load(dataDir string, getenv func(string) string) (*Vault, Source, error) {
 	return v, SourceDataDir, nil
 }
 
+// LoadExisting is Load without the last step: when no key is given and the data
+// folder holds none, it fails instead of making one. A command that checks data
+// against the deployment's key (gotong restore) must not invent a key, nor leave a
+// new key file behind.
+func LoadExisting(dataDir string, getenv func(string) string) (*Vault, Source, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if getenv(EnvKey) == "" && getenv(EnvKeyFile) == "" {
+		if _, err := os.Stat(filepath.Join(dataDir, KeyFile)); errors.Is(err, fs.ErrNotExist) {
+			return nil, "", fmt.Errorf("no personal-data key: set %s or %s, or put the deployment's %s in %s",
+				EnvKey, EnvKeyFile, KeyFile, dataDir)
+		}
+	}
+	return Load(dataDir, getenv)
+}
+
 // loadKeyFile reads and checks the key file in the data folder.
 func loadKeyFile(path string) (*Vault, error) {
 	text, err := readKeyFile(path, true)
