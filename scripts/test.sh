@@ -244,6 +244,7 @@ export CGO_ENABLED=1
 if [[ -z ${GOTONG_TEST_ON_DISK:-} && -d /dev/shm && -w /dev/shm ]] &&
 	(( $(df -Pk /dev/shm | awk 'NR==2 {print $4}') > 4 * 1024 * 1024 )); then
 	TEST_TMP=$(mktemp -d /dev/shm/gotong-test.XXXXXX)
+	chmod 711 "$TEST_TMP"   # tests that start PostgreSQL servers run them as postgres
 	export TMPDIR="$TEST_TMP"
 	log "test temp folders in memory: $TEST_TMP"
 fi

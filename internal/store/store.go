@@ -130,6 +130,7 @@ import (
 
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers "sqlite"
 )
@@ -246,6 +247,13 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	// accidental write through R is an error, not a writer outside Write.
 	rcfg := cfg.Copy()
 	rcfg.RuntimeParams["default_transaction_read_only"] = "on"
+	if targetSessionAttrs(dsn) == "read-write" {
+		// A URL listing a primary and its standbys asks for the one that takes
+		// writes; pgx checks that with transaction_read_only, which our own
+		// read-only setting turns on. The read pool asks for the primary instead:
+		// reads follow the writes they come after.
+		rcfg.ValidateConnect = pgconn.ValidateConnectTargetSessionAttrsPrimary
+	}
 	r := pool(stdlib.OpenDB(*rcfg), cmp.Or(opt.ReadConns, DefaultReadConns))
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -257,6 +265,20 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		}
 	}
 	return newDB(Postgres, "", w, r), nil
+}
+
+// targetSessionAttrs reads target_session_attrs from a PostgreSQL URL or
+// keyword/value connection string ("" when it is not there).
+func targetSessionAttrs(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		return u.Query().Get("target_session_attrs")
+	}
+	for _, kv := range strings.Fields(dsn) {
+		if v, ok := strings.CutPrefix(kv, "target_session_attrs="); ok {
+			return strings.Trim(v, "'")
+		}
+	}
+	return ""
 }
 
 // pool bounds a PostgreSQL pool to n connections, keeping half of them open when
