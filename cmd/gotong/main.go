@@ -142,7 +142,7 @@ func flagSet(name string, stderr io.Writer, cfg *app.Config) *flag.FlagSet {
 }
 
 // secretFlags may be given as GOTONG_<NAME>_FILE, the path of a file holding the value.
-var secretFlags = map[string]bool{"db": true}
+var secretFlags = map[string]bool{"db": true, "db-read": true}
 
 // parse parses args, then fills every flag not given on the command line from its
 // environment variable. A bad value is a usage error naming the flag or variable.
@@ -211,6 +211,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := app.Defaults()
 	fs := flagSet("serve", stderr, &cfg)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env GOTONG_ADDR)")
+	fs.StringVar(&cfg.DBRead, "db-read", "", "URL of a PostgreSQL read replica: the public pages and the dashboards read from it, the rest from --db; the dashboard shows how far behind it is (env GOTONG_DB_READ or GOTONG_DB_READ_FILE)")
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "address the public reaches this server at, such as https://gotong.example.org; couriers' links start with it (env GOTONG_BASE_URL)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "fill an empty database with demo data (env GOTONG_DEMO)")
 	fs.StringVar(&cfg.MapTiles, "map-tiles", "", "tile URL template of the map, such as https://tile.example.org/{z}/{x}/{y}.png; none: the map shows the uploaded boundaries alone (env GOTONG_MAP_TILES)")

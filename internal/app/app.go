@@ -65,6 +65,7 @@ type Config struct {
 	MaxUploads      int           // uploads received at once; more are answered 429
 	ImportLease     time.Duration // how long a crashed process holds an unfinished import
 	DBReadConns     int           // read pool size (0: the engine's default, store.Options)
+	DBRead          string        // URL of a PostgreSQL read replica for public pages and dashboards ("": none)
 	DBWriteConns    int           // write pool size on PostgreSQL (0: the default; SQLite has one writer)
 	EngineTick      time.Duration // how often allocations past their deadline are expired (default 30s)
 	SummaryMaxAge   time.Duration // how long the public answers are kept (0: 5 s; negative: not kept)
@@ -114,7 +115,7 @@ func Defaults() Config {
 
 // Pools is the database pool sizes asked for.
 func (c Config) Pools() store.Options {
-	return store.Options{ReadConns: c.DBReadConns, WriteConns: c.DBWriteConns}
+	return store.Options{ReadConns: c.DBReadConns, WriteConns: c.DBWriteConns, Replica: c.DBRead}
 }
 
 // DSN is the database to open.

@@ -20,11 +20,7 @@ import (
 // is synchronous, so every write the server acknowledged is on the standby: none is
 // lost, and none of the writes tried during the failover is doubled.
 func TestAPromotedStandbyTakesOver(t *testing.T) {
-	if !slices.Contains(storetest.Engines(t), store.Postgres) {
-		t.Skip("needs PostgreSQL (GOTONG_TEST_POSTGRES)")
-	}
-	primary := storetest.StartPrimary(t, true)
-	standby := primary.Standby(t)
+	primary, standby := primaryAndStandby(t, true)
 	dsn := fmt.Sprintf("postgres://postgres@%s,%s/postgres?sslmode=disable&target_session_attrs=read-write&connect_timeout=2",
 		primary.Addr(), standby.Addr())
 	s := apptest.Start(t, store.Postgres, func(c *app.Config) { c.DB = dsn })
@@ -94,4 +90,15 @@ func TestAPromotedStandbyTakesOver(t *testing.T) {
 			t.Errorf("user %s, tried during the failover, is there %d times", e, n)
 		}
 	}
+}
+
+// primaryAndStandby starts a PostgreSQL primary of the test's own and a streaming
+// standby of it (with synchronous, a commit waits for the standby).
+func primaryAndStandby(t *testing.T, synchronous bool) (primary, standby *storetest.Cluster) {
+	t.Helper()
+	if !slices.Contains(storetest.Engines(t), store.Postgres) {
+		t.Skip("needs PostgreSQL (GOTONG_TEST_POSTGRES)")
+	}
+	primary = storetest.StartPrimary(t, synchronous)
+	return primary, primary.Standby(t)
 }

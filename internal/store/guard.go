@@ -27,26 +27,26 @@ func (db *DB) inWrite(ctx context.Context) bool {
 // context inside a write transaction of its DB.
 type Reader struct{ db *DB }
 
-// QueryContext runs a query on the read pool.
+// QueryContext runs a query on the read pool (or the replica: FromReplica).
 func (r *Reader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return r.db.read.QueryContext(r.db.readable(ctx), query, args...)
+	return r.db.readPool(ctx).QueryContext(r.db.readable(ctx), query, args...)
 }
 
 // QueryRowContext runs a query that returns at most one row on the read pool.
 func (r *Reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return r.db.read.QueryRowContext(r.db.readable(ctx), query, args...)
+	return r.db.readPool(ctx).QueryRowContext(r.db.readable(ctx), query, args...)
 }
 
 // ExecContext runs a statement on the read pool (on SQLite the read pool is
 // query_only, so only statements that write nothing succeed).
 func (r *Reader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return r.db.read.ExecContext(r.db.readable(ctx), query, args...)
+	return r.db.readPool(ctx).ExecContext(r.db.readable(ctx), query, args...)
 }
 
 // PrepareContext prepares a statement on the read pool (the guard looks at the
 // context it is prepared with; the statement runs on the read pool).
 func (r *Reader) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return r.db.read.PrepareContext(r.db.readable(ctx), query)
+	return r.db.readPool(ctx).PrepareContext(r.db.readable(ctx), query)
 }
 
 // readable returns ctx, or, when ctx is inside a write transaction of db, a context
@@ -84,7 +84,7 @@ func (r *Reader) Snapshot(ctx context.Context, fn func(q Querier) error) error {
 	if r.db.Engine == Postgres {
 		opt.Isolation = sql.LevelRepeatableRead
 	}
-	tx, err := r.db.read.BeginTx(r.db.readable(ctx), opt)
+	tx, err := r.db.readPool(ctx).BeginTx(r.db.readable(ctx), opt)
 	if err != nil {
 		return Map(err)
 	}

@@ -164,6 +164,7 @@ type DB struct {
 	AuditKey []byte
 	write    *sql.DB
 	read     *sql.DB
+	replica  *sql.DB // nil without a read replica
 	reader   *Reader
 	retries  [2]atomic.Int64 // deadlocks, other conflicts (serialization, busy)
 }
@@ -190,6 +191,9 @@ type Options struct {
 	// WriteConns bounds the write pool on PostgreSQL (DefaultWriteConns). SQLite
 	// has one writer connection: 0 or 1.
 	WriteConns int
+	// Replica is the URL of a PostgreSQL read replica for the reads marked
+	// FromReplica ("": none). Its pool has ReadConns connections.
+	Replica string
 }
 
 // The PostgreSQL pool sizes, together the 32 connections one shared pool had.
@@ -222,6 +226,8 @@ func OpenWith(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return openPostgres(ctx, dsn, opt)
+	case opt.Replica != "":
+		return nil, errors.New("a read replica needs PostgreSQL: SQLite has no replicas")
 	case strings.HasPrefix(dsn, "sqlite:"):
 		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"), opt)
 	case strings.Contains(dsn, "://"):
@@ -264,7 +270,14 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("connect to postgres at %s: %w", redact(dsn), err)
 		}
 	}
-	return newDB(Postgres, "", w, r), nil
+	db := newDB(Postgres, "", w, r)
+	if opt.Replica != "" {
+		if db.replica, err = openReplica(ctx, opt.Replica, opt); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
 }
 
 // targetSessionAttrs reads target_session_attrs from a PostgreSQL URL or
@@ -361,7 +374,11 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	return errors.Join(db.write.Close(), db.read.Close())
+	err := errors.Join(db.write.Close(), db.read.Close())
+	if db.replica != nil {
+		err = errors.Join(err, db.replica.Close())
+	}
+	return err
 }
 
 // PoolStats reports the read and the write pool's use, for /metrics: how often and

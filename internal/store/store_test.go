@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -41,6 +42,13 @@ func TestSQLitePathIsTakenLiterally(t *testing.T) {
 		if len(entries) != 1 {
 			t.Errorf("%q: the folder above holds %d entries, want only %q", name, len(entries), name)
 		}
+	}
+}
+
+func TestAReadReplicaNeedsPostgres(t *testing.T) {
+	_, err := store.OpenWith(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "g.db"), store.Options{Replica: "postgres://x@127.0.0.1:1/db"})
+	if err == nil || !strings.Contains(err.Error(), "read replica needs PostgreSQL") {
+		t.Fatalf("a SQLite database with a read replica: %v", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/gotong/gotong/internal/allocate"
 	"github.com/gotong/gotong/internal/errs"
@@ -68,6 +69,9 @@ type dashPage struct {
 	RefreshSeconds int
 	// RegionLabel is the shown region as the picker writes it; Province bounds its search.
 	RegionLabel, Province string
+	// ReplicaLag, with a read replica (--db-read), is how far behind its figures
+	// are, in whole seconds ("" without one).
+	ReplicaLag string
 }
 
 func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
@@ -113,6 +117,14 @@ func (s *Server) pageDashboard(w http.ResponseWriter, r *http.Request) {
 		return "/dashboard?" + v.Encode()
 	}
 	data.RegionLabel, data.Province = s.regions.Label(code), s.opt.Province
+	if s.db.HasReplica() {
+		lag, err := s.db.ReplicaLag(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data.ReplicaLag = strconv.Itoa(int(lag.Round(time.Second) / time.Second))
+	}
 	data.Total = dashPageRow{dashRow: dashRow{Code: d.Region, Name: d.Name, dashFigures: d.dashFigures},
 		AllocatedPct: pct(d.Allocated, d.Needed), DeliveredPct: pct(d.Delivered, d.Needed)}
 	scope := principal(r).RegionScope(s.opt.Province)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/store"
 )
 
 // route is one API endpoint. The API is a table so that the OpenAPI test can check
@@ -22,7 +23,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/openapi.json", s.apiOpenAPI},
 		{"GET", "/api/v1/regions", s.apiRegions},
 		{"GET", "/api/v1/regions/{code}", s.apiRegion},
-		{"GET", "/api/v1/public/summary", s.apiSummary},
+		{"GET", "/api/v1/public/summary", fromReplica(s.apiSummary)},
 		{"GET", "/api/v1/challenge", s.challengeLimit(s.apiChallenge)},
 		{"GET", "/api/v1/me", s.allow(account.ManageOwnAccount, s.apiMe)},
 		{"POST", "/api/v1/tokens", s.allow(account.ManageOwnAccount, s.apiCreateToken)},
@@ -104,14 +105,14 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/boundaries", s.allow(account.ManageBoundaries, s.apiUploadBoundaries)},
 		{"GET", "/api/v1/boundaries", s.allow(account.ReadDashboard, s.apiBoundaries)},
 		// The public side of monitoring (issue 12): one public program's figures.
-		{"GET", "/api/v1/public/programs/{id}", s.apiPublicProgram},
+		{"GET", "/api/v1/public/programs/{id}", fromReplica(s.apiPublicProgram)},
 		// Donations to the task force (issue 13): where a donor's goods went.
 		{"GET", "/api/v1/donations/impact", s.allow(account.Donate, s.apiDonationImpact)},
 		// The government dashboard (issue 12).
-		{"GET", "/api/v1/dashboard", s.allow(account.ReadDashboard, s.apiDashboard)},
-		{"GET", "/api/v1/dashboard/collaborators", s.allow(account.ReadDashboard, dashList(s, s.collaboratorsOf))},
-		{"GET", "/api/v1/dashboard/daily", s.allow(account.ReadDashboard, dashList(s, s.dailyOf))},
-		{"GET", "/api/v1/dashboard/overdue", s.allow(account.ReadDashboard, dashList(s, s.overdueOf))},
+		{"GET", "/api/v1/dashboard", s.allow(account.ReadDashboard, fromReplica(s.apiDashboard))},
+		{"GET", "/api/v1/dashboard/collaborators", s.allow(account.ReadDashboard, fromReplica(dashList(s, s.collaboratorsOf)))},
+		{"GET", "/api/v1/dashboard/daily", s.allow(account.ReadDashboard, fromReplica(dashList(s, s.dailyOf)))},
+		{"GET", "/api/v1/dashboard/overdue", s.allow(account.ReadDashboard, fromReplica(dashList(s, s.overdueOf)))},
 		// The exports of monitoring (issue 12): the 3W in HXL and coverage, CSV and XLSX.
 		{"GET", "/api/v1/exports/3w.csv", s.allow(account.ExportMonitoring, s.api3W)},
 		{"GET", "/api/v1/exports/3w.xlsx", s.allow(account.ExportMonitoring, s.api3W)},
@@ -264,7 +265,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /verify/{kind}/{id}", s.verifyLimit(s.pageVerify))
 	mux.HandleFunc("GET /verify/receipt/{id}", s.verifyLimit(s.pageVerifyReceipt))
 	mux.HandleFunc("GET /verify/donor-certificate/{id}", s.verifyLimit(s.pageVerifyDonorCertificate))
-	mux.HandleFunc("GET /dashboard", s.allow(account.ReadDashboard, s.pageDashboard)) // issue 12
+	mux.HandleFunc("GET /dashboard", s.allow(account.ReadDashboard, fromReplica(s.pageDashboard))) // issue 12
 	mux.HandleFunc("GET /regions", s.pageRegions)
 	mux.HandleFunc("GET /regions/{code}", s.pageRegions)
 	mux.HandleFunc("GET /privacy", func(w http.ResponseWriter, r *http.Request) { s.render(w, r, "privacy", "Privacy", nil) })
@@ -274,10 +275,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /dashboard/map/boundaries", s.allow(account.ManageBoundaries, s.pageMapUpload))
 	// The public side of monitoring (issue 12): a program's public page, the frames
 	// other sites embed (the only pages that may be framed) and the JSON feed.
-	mux.HandleFunc("GET /public/programs/{id}", s.pagePublicProgram)
-	mux.HandleFunc("GET /embed/summary", s.pageEmbedSummary)
-	mux.HandleFunc("GET /embed/programs/{id}", s.pageEmbedProgram)
-	mux.HandleFunc("GET /feed.json", s.feed)
+	mux.HandleFunc("GET /public/programs/{id}", fromReplica(s.pagePublicProgram))
+	mux.HandleFunc("GET /embed/summary", fromReplica(s.pageEmbedSummary))
+	mux.HandleFunc("GET /embed/programs/{id}", fromReplica(s.pageEmbedProgram))
+	mux.HandleFunc("GET /feed.json", fromReplica(s.feed))
 	// Warehouses, the catalogue and stock (issue 13).
 	mux.HandleFunc("GET /warehouses", s.allow(account.ReadStock, s.pageWarehouses))
 	mux.HandleFunc("POST /warehouses", s.allow(account.ManageWarehouses, s.pageCreateWarehouse))
@@ -333,4 +334,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.NotFound, "page not found"))
 	})
+}
+
+// fromReplica lets a read-only route's queries be answered by the read replica
+// (--db-read), a little behind the latest writes: the public pages and the
+// dashboards. Who may see the route is decided before, on the primary.
+func fromReplica(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h(w, r.WithContext(store.FromReplica(r.Context())))
+	}
 }
