@@ -252,6 +252,14 @@ func (s *Server) Handler() http.Handler {
 	return h
 }
 
+// HealthHandler serves /healthz, /readyz and /metrics alone: what a worker process
+// answers on its address.
+func (s *Server) HealthHandler() http.Handler {
+	mux := http.NewServeMux()
+	s.healthRoutes(mux)
+	return securityHeaders(mux)
+}
+
 // readyTimeout bounds /readyz's question to the database: a load balancer asks
 // often and wants a quick answer, and a database that takes longer is not ready.
 const readyTimeout = time.Second
