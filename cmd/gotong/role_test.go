@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,5 +83,35 @@ func TestWebAndWorkerProcessesShareTheWork(t *testing.T) {
 			web.stop(t)
 			worker.stop(t)
 		})
+	}
+}
+
+// TestServersStartingAtOnceOnAnEmptyDatabase: several processes started together
+// (a deployment of a web and a worker process, or three servers behind a load
+// balancer) on an empty PostgreSQL database all come up: one migrates it while the
+// others wait, and none takes the half-made schema for a stale one.
+func TestServersStartingAtOnceOnAnEmptyDatabase(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		if eng != store.Postgres {
+			continue // one file, one writer: SQLite's migrations queue by themselves
+		}
+		cleanEnv(t)
+		t.Setenv("GOTONG_ADMIN_EMAIL", "admin@example.org")
+		t.Setenv("GOTONG_ADMIN_PASSWORD", "admin-password-1")
+		data := t.TempDir()
+		dsn := storetest.DSN(t, eng)
+		var wg sync.WaitGroup
+		for _, role := range []string{"web", "worker", "web"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				serve(t, "--data", data, "--db", dsn, "--role", role)
+			}()
+		}
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+		must(t, "audit", "verify", "--data", data, "--db", dsn)
 	}
 }

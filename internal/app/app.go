@@ -532,10 +532,14 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 		if email == "" || password == "" {
 			email, password, generated = "admin@gotong.local", NewPassword(), true
 		}
-		if _, err := a.Accounts.CreateUser(ctx, account.NewUser{Email: email, Name: "Administrator", Role: "admin", Password: password}); err != nil {
-			return fmt.Errorf("create first admin: %w", err)
-		}
-		if generated {
+		_, err := a.Accounts.CreateUser(ctx, account.NewUser{Email: email, Name: "Administrator", Role: "admin", Password: password})
+		if err != nil {
+			// Processes started together on a new database each see no admin;
+			// the first to create one wins, and the others go on without.
+			if has, herr := a.Accounts.HasAdmin(ctx); !errs.Is(err, errs.Conflict) || herr != nil || !has {
+				return fmt.Errorf("create first admin: %w", err)
+			}
+		} else if generated {
 			fmt.Fprintf(out, "First admin account (the password is shown only this once):\n  email:    %s\n  password: %s\n", email, password)
 		} else {
 			fmt.Fprintf(out, "First admin account created: %s\n", email)
