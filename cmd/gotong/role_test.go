@@ -3,13 +3,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	gotongdata "github.com/gotong/gotong/data"
+	"github.com/gotong/gotong/internal/gen"
+	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
 )
@@ -36,14 +43,30 @@ func TestWebAndWorkerProcessesShareTheWork(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
+			// status is the newest import's.
 			status := func() (string, int) {
 				t.Helper()
 				var s string
 				var done int
-				if err := db.R().QueryRowContext(context.Background(), `SELECT status, rows_done FROM imports`).Scan(&s, &done); err != nil {
+				if err := db.R().QueryRowContext(context.Background(), `SELECT status, rows_done FROM imports
+					ORDER BY created_at DESC LIMIT 1`).Scan(&s, &done); err != nil {
 					t.Fatal(err)
 				}
 				return s, done
+			}
+			finished := func(who string) {
+				t.Helper()
+				deadline := time.Now().Add(30 * time.Second)
+				for {
+					s, done := status()
+					if s == "done" && done > 0 {
+						return
+					}
+					if s == "failed" || time.Now().After(deadline) {
+						t.Fatalf("%s left the import %s after %d rows", who, s, done)
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
 			}
 			// The web process alone never takes it up: a worker in it would have
 			// within its 2 s look for waiting imports.
@@ -64,17 +87,10 @@ func TestWebAndWorkerProcessesShareTheWork(t *testing.T) {
 					t.Errorf("the worker answers %s with %d, want %d", path, res.StatusCode, want)
 				}
 			}
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				s, done := status()
-				if s == "done" && done > 0 {
-					break
-				}
-				if s == "failed" || time.Now().After(deadline) {
-					t.Fatalf("the worker left the import %s after %d rows; worker log %q", s, done, worker.stderr.String())
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
+			finished("the worker, at its start,")
+			// A worker already running takes up what a web process queues later.
+			uploadTemplate(t, web.url, email, password)
+			finished("the running worker")
 			// The web process did none of it: it logs no import work, and it still
 			// serves.
 			if res, err := http.Get(web.url + "/readyz"); err != nil || res.StatusCode != 200 {
@@ -113,5 +129,86 @@ func TestServersStartingAtOnceOnAnEmptyDatabase(t *testing.T) {
 			return
 		}
 		must(t, "audit", "verify", "--data", data, "--db", dsn)
+	}
+}
+
+// TestAWorkerKilledMidImportIsTakenOverByAnother: a worker process killed with
+// SIGKILL in the middle of an import leaves it to the other worker already
+// running, once its lease lapses, with no restart: the import ends with every row
+// counted once and no member twice.
+func TestAWorkerKilledMidImportIsTakenOverByAnother(t *testing.T) {
+	regions, err := region.Load(gotongdata.Regions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rows = 30000
+	var file bytes.Buffer
+	if _, err := gen.New(11, regions, "31").WriteHouseholdsCSV(&file, rows, gen.Damage{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			cleanEnv(t)
+			const email, password = "kantor@example.org", "kantor-password-1"
+			t.Setenv("GOTONG_ADMIN_EMAIL", email)
+			t.Setenv("GOTONG_ADMIN_PASSWORD", password)
+			data := filepath.Join(t.TempDir(), "data")
+			dsn := storetest.MigratedDSN(t, eng)
+			args := []string{"--data", data, "--db", dsn, "--import-lease", "1s"}
+			web := serve(t, append(args, "--role", "web")...)
+
+			// The worker to be killed is a process of its own.
+			doomed := exec.Command(os.Args[0], append([]string{"serve", "--addr", freeAddr(t), "--role", "worker"}, args...)...)
+			doomed.Env = append(os.Environ(), "GOTONG_TEST_AS_MAIN=1")
+			if err := doomed.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = doomed.Process.Kill(); _ = doomed.Wait() })
+			uploadCSV(t, signedIn(t, web.url, email, password), web.url, file.Bytes())
+
+			db, err := store.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			state := func() (status string, done int) {
+				_ = db.R().QueryRowContext(context.Background(), `SELECT status, rows_done FROM imports`).Scan(&status, &done)
+				return
+			}
+			deadline := time.Now().Add(60 * time.Second)
+			for {
+				if _, done := state(); done > 0 || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			// The other worker is up before the first dies: it sees the lease and
+			// leaves the import alone until the lease lapses.
+			other := serve(t, append(args, "--role", "worker")...)
+			_ = doomed.Process.Signal(syscall.SIGKILL)
+			_ = doomed.Wait()
+			status, done := state()
+			if done == 0 || done >= rows || status != "running" {
+				t.Fatalf("the kill did not land mid-import (rows done %d, status %s)", done, status)
+			}
+			deadline = time.Now().Add(90 * time.Second)
+			for {
+				status, done = state()
+				if status == "done" || status == "failed" || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if status != "done" || done != rows {
+				t.Fatalf("after the kill the other worker left the import %s at %d of %d rows; its log %q", status, done, rows, other.stderr.String())
+			}
+			var members, distinct int
+			_ = db.R().QueryRowContext(context.Background(), `SELECT COUNT(*), COUNT(DISTINCT nik_hash) FROM members`).Scan(&members, &distinct)
+			if members != distinct || members == 0 {
+				t.Fatalf("%d members for %d NIKs: something was written twice", members, distinct)
+			}
+			must(t, "audit", "verify", "--data", data, "--db", dsn)
+			must(t, "counters", "verify", "--data", data, "--db", dsn)
+		})
 	}
 }
