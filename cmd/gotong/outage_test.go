@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -103,12 +105,8 @@ func TestDatabaseOutageFailsFastAndResumes(t *testing.T) {
 		if eng != store.Postgres {
 			continue // SQLite is a file in the process: it cannot be cut off
 		}
-		cleanEnv(t)
-		const email, password = "admin@example.org", "admin-password-1"
-		t.Setenv("GOTONG_ADMIN_EMAIL", email)
-		t.Setenv("GOTONG_ADMIN_PASSWORD", password)
-		data := t.TempDir()
-		dsn := storetest.MigratedDSN(t, eng)
+		args, dsn := deployment(t, eng)
+		data, email, password := args[1], adminEmail, adminPassword
 		u, err := url.Parse(dsn)
 		if err != nil {
 			t.Fatal(err)

@@ -21,6 +21,21 @@ import (
 	"github.com/gotong/gotong/internal/storetest"
 )
 
+// adminEmail and adminPassword are the first admin of a deployment.
+const adminEmail, adminPassword = "kantor@example.org", "kantor-password-1"
+
+// deployment readies a database and a data folder for several serve processes to
+// share, with a known first admin, and returns the flags naming them (the data
+// folder second) and the database's URL.
+func deployment(t *testing.T, eng store.Engine) (args []string, dsn string) {
+	t.Helper()
+	cleanEnv(t)
+	t.Setenv("GOTONG_ADMIN_EMAIL", adminEmail)
+	t.Setenv("GOTONG_ADMIN_PASSWORD", adminPassword)
+	dsn = storetest.MigratedDSN(t, eng)
+	return []string{"--data", filepath.Join(t.TempDir(), "data"), "--db", dsn}, dsn
+}
+
 // TestWebAndWorkerProcessesShareTheWork: `serve --role web` serves the pages and the
 // API but runs no background work, `serve --role worker` runs it and answers only
 // its checks. An import sent to the web process waits, untouched, until a worker
@@ -28,15 +43,9 @@ import (
 func TestWebAndWorkerProcessesShareTheWork(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(string(eng), func(t *testing.T) {
-			cleanEnv(t)
-			const email, password = "kantor@example.org", "kantor-password-1"
-			t.Setenv("GOTONG_ADMIN_EMAIL", email)
-			t.Setenv("GOTONG_ADMIN_PASSWORD", password)
-			data := filepath.Join(t.TempDir(), "data")
-			dsn := storetest.MigratedDSN(t, eng)
-			args := []string{"--data", data, "--db", dsn}
+			args, dsn := deployment(t, eng)
 			web := serve(t, append(args, "--role", "web")...)
-			uploadTemplate(t, web.url, email, password)
+			uploadTemplate(t, web.url, adminEmail, adminPassword)
 
 			db, err := store.Open(context.Background(), dsn)
 			if err != nil {
@@ -89,7 +98,7 @@ func TestWebAndWorkerProcessesShareTheWork(t *testing.T) {
 			}
 			finished("the worker, at its start,")
 			// A worker already running takes up what a web process queues later.
-			uploadTemplate(t, web.url, email, password)
+			uploadTemplate(t, web.url, adminEmail, adminPassword)
 			finished("the running worker")
 			// The web process did none of it: it logs no import work, and it still
 			// serves.
@@ -148,13 +157,9 @@ func TestAWorkerKilledMidImportIsTakenOverByAnother(t *testing.T) {
 	}
 	for _, eng := range storetest.Engines(t) {
 		t.Run(string(eng), func(t *testing.T) {
-			cleanEnv(t)
-			const email, password = "kantor@example.org", "kantor-password-1"
-			t.Setenv("GOTONG_ADMIN_EMAIL", email)
-			t.Setenv("GOTONG_ADMIN_PASSWORD", password)
-			data := filepath.Join(t.TempDir(), "data")
-			dsn := storetest.MigratedDSN(t, eng)
-			args := []string{"--data", data, "--db", dsn, "--import-lease", "1s"}
+			args, dsn := deployment(t, eng)
+			data := args[1]
+			args = append(args, "--import-lease", "1s")
 			web := serve(t, append(args, "--role", "web")...)
 
 			// The worker to be killed is a process of its own.
@@ -164,7 +169,7 @@ func TestAWorkerKilledMidImportIsTakenOverByAnother(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = doomed.Process.Kill(); _ = doomed.Wait() })
-			uploadCSV(t, signedIn(t, web.url, email, password), web.url, file.Bytes())
+			uploadCSV(t, signedIn(t, web.url, adminEmail, adminPassword), web.url, file.Bytes())
 
 			db, err := store.Open(context.Background(), dsn)
 			if err != nil {
