@@ -53,7 +53,8 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 const usage = `usage: gotong <command> [flags]
 
 commands:
-  serve          run the server (migrates an empty database; --demo adds demo data)
+  serve          run the server (migrates an empty database; --demo adds demo data;
+                 --role web|worker splits serving from the background work)
   migrate        bring the database schema up to date
   user create    create a user and print its id
   token create   print a new API token for a user
@@ -214,6 +215,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.DBRead, "db-read", "", "URL of a PostgreSQL read replica: the public pages and the dashboards read from it, the rest from --db; the dashboard shows how far behind it is (env GOTONG_DB_READ or GOTONG_DB_READ_FILE)")
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "address the public reaches this server at, such as https://gotong.example.org; couriers' links start with it (env GOTONG_BASE_URL)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "fill an empty database with demo data (env GOTONG_DEMO)")
+	fs.StringVar(&cfg.Role, "role", cfg.Role, "all: serve and run the background work; web: serve only; worker: run the background work, serving only /healthz, /readyz and /metrics (env GOTONG_ROLE)")
 	fs.StringVar(&cfg.MapTiles, "map-tiles", "", "tile URL template of the map, such as https://tile.example.org/{z}/{x}/{y}.png; none: the map shows the uploaded boundaries alone (env GOTONG_MAP_TILES)")
 	fs.StringVar(&cfg.MapTilesCredit, "map-tiles-credit", "", "the credit the tiles' provider asks to be shown, such as © OpenStreetMap contributors (env GOTONG_MAP_TILES_CREDIT)")
 	fs.BoolVar(&cfg.CookieSecure, "cookie-secure", false, "send cookies only over HTTPS; set it when serving behind TLS (env GOTONG_COOKIE_SECURE)")
@@ -244,6 +246,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.PersonalData.OpenUnits < 0 || cfg.PersonalData.RevealsPerDay < 0 || cfg.PersonalData.RevealWithin < 0 {
 		return usagef("--org-open-units, --org-reveals-per-day and --reveal-within must not be negative")
+	}
+	switch cfg.Role {
+	case app.RoleAll, app.RoleWeb, app.RoleWorker:
+	default:
+		return usagef("--role %q: use all, web or worker", cfg.Role)
+	}
+	if cfg.Demo && cfg.Role != app.RoleAll {
+		return usagef("--demo needs --role all: the demo registry is imported by the worker of the same process")
 	}
 	if cfg.RetentionDays < 0 {
 		return usagef("--retention-days must not be negative (0: never purge)")
@@ -287,10 +297,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := a.Bootstrap(ctx, stdout); err != nil {
 		return err
 	}
-	if err := a.StartWorkers(ctx); err != nil {
-		return err
+	if cfg.Role != app.RoleWeb {
+		if err := a.StartWorkers(ctx); err != nil {
+			return err
+		}
 	}
-	log.Info("serving", "addr", "http://"+ln.Addr().String(), "engine", a.DB.Engine, "province", cfg.Province)
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "role", cfg.Role, "engine", a.DB.Engine, "province", cfg.Province)
 	return a.Serve(ctx, ln)
 }
 

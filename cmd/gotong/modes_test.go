@@ -117,6 +117,19 @@ func checkFilesIn(t *testing.T, dir string, mode fs.FileMode) {
 // office does from its browser.
 func uploadTemplate(t *testing.T, base, email, password string) {
 	t.Helper()
+	c := signedIn(t, base, email, password)
+	res, err := c.Get(base + "/api/v1/imports/template?kind=household&format=csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	uploadCSV(t, c, base, csv)
+}
+
+// signedIn is a client signed in through the login form.
+func signedIn(t *testing.T, base, email, password string) *http.Client {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -128,19 +141,19 @@ func uploadTemplate(t *testing.T, base, email, password string) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", res.StatusCode)
 	}
-	res, err = c.Get(base + "/api/v1/imports/template?kind=household&format=csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	csv, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	return c
+}
+
+// uploadCSV sends csv as a household import through the API.
+func uploadCSV(t *testing.T, c *http.Client, base string, csv []byte) {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("kind", "household")
 	fw, _ := mw.CreateFormFile("file", "warga.csv")
 	_, _ = fw.Write(csv)
 	mw.Close()
-	res, err = c.Post(base+"/api/v1/imports", mw.FormDataContentType(), &body)
+	res, err := c.Post(base+"/api/v1/imports", mw.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,15 +99,31 @@ type Config struct {
 	// RetentionDays, when above 0, purges once a day (and at start) the personal
 	// data of programs closed more than that many days ago (package retention).
 	RetentionDays int
+	// Role is what this process does (RoleAll when empty): serve the pages and the
+	// API, run the background work, or both. Any number of web processes and of
+	// worker processes may share one database (see StartWorkers).
+	Role string
 	// ChallengeMax is the largest secret number of the human check's challenges
 	// (0: package human's default, 100,000 — about a second on a cheap phone).
 	// Tests lower it so that solving takes milliseconds.
 	ChallengeMax int64
 }
 
+// The roles of a process (Config.Role).
+const (
+	// RoleAll serves HTTP and runs the background work: one process does everything.
+	RoleAll = "all"
+	// RoleWeb serves HTTP and starts no background work: imports it receives wait
+	// for a worker.
+	RoleWeb = "web"
+	// RoleWorker runs the background work and serves only /healthz, /readyz and
+	// /metrics, for the load balancer's or the supervisor's checks.
+	RoleWorker = "worker"
+)
+
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
-	return Config{Data: "./gotong-data", Addr: "127.0.0.1:8080", Province: "31",
+	return Config{Data: "./gotong-data", Addr: "127.0.0.1:8080", Province: "31", Role: RoleAll,
 		SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, LoginLimit: 10, RegisterLimit: 10,
 		MaxUpload: 200 << 20, MaxUploads: 4, ImportLease: 2 * time.Minute,
 		PersonalData: allocate.Limits{OpenUnits: 5000, RevealsPerDay: 2000, RevealWithin: 72 * time.Hour}}
@@ -346,7 +362,26 @@ func checkKey(ctx context.Context, db *store.DB, v *vault.Vault) error {
 }
 
 // StartWorkers starts background work (the import worker, which also resumes imports
-// a previous process left unfinished). Serve and the import command call it.
+// a previous process left unfinished). Serve (roles all and worker) and the import
+// command call it.
+//
+// Several processes may run it on one database at once; each kind of work is taken
+// by one of them at a time, or is harmless to repeat:
+//   - imports: a lease on the import's row (registry), renewed with every batch and
+//     taken over once it lapses; every worker looks for unclaimed imports every few
+//     seconds, so one queued by a web process, or left by a dead worker, is taken up;
+//   - the message outbox: rows claimed with FOR UPDATE SKIP LOCKED and a lease
+//     (message), each send fenced by its attempt number;
+//   - expiries: FOR UPDATE SKIP LOCKED on the allocations and their commitments;
+//     overdue marks and expiry warnings are conditional updates and a unique
+//     outbox ref, so a second pass changes nothing;
+//   - the engine's fills and the programs' sync: fill locks per phase and inserts
+//     ON CONFLICT DO NOTHING;
+//   - counter folding: a transaction-level advisory lock (monitor);
+//   - retention: every batch nulls or deletes what is still there, and the program
+//     is marked purged once.
+//
+// On SQLite there is one writer at a time, so all of this holds trivially.
 func (a *App) StartWorkers(ctx context.Context) error {
 	if a.started {
 		return nil
@@ -498,10 +533,14 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 		if email == "" || password == "" {
 			email, password, generated = "admin@gotong.local", NewPassword(), true
 		}
-		if _, err := a.Accounts.CreateUser(ctx, account.NewUser{Email: email, Name: "Administrator", Role: "admin", Password: password}); err != nil {
-			return fmt.Errorf("create first admin: %w", err)
-		}
-		if generated {
+		_, err := a.Accounts.CreateUser(ctx, account.NewUser{Email: email, Name: "Administrator", Role: "admin", Password: password})
+		if err != nil {
+			// Processes started together on a new database each see no admin;
+			// the first to create one wins, and the others go on without.
+			if has, herr := a.Accounts.HasAdmin(ctx); !errs.Is(err, errs.Conflict) || herr != nil || !has {
+				return fmt.Errorf("create first admin: %w", err)
+			}
+		} else if generated {
 			fmt.Fprintf(out, "First admin account (the password is shown only this once):\n  email:    %s\n  password: %s\n", email, password)
 		} else {
 			fmt.Fprintf(out, "First admin account created: %s\n", email)
@@ -553,8 +592,12 @@ func randomFrom(alphabet string, n int) string {
 // are refused and those in flight get up to 15 seconds to finish.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.served.Store("http://" + ln.Addr().String())
+	h := a.Web.Handler()
+	if a.Cfg.Role == RoleWorker {
+		h = a.Web.HealthHandler()
+	}
 	srv := &http.Server{
-		Handler:           a.Web.Handler(),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // large uploads on slow connections
 		WriteTimeout:      5 * time.Minute,

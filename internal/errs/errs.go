@@ -22,6 +22,11 @@ const (
 	TooLarge     Kind = "too_large"
 	RateLimited  Kind = "rate_limited"
 	Internal     Kind = "internal"
+	// Unavailable is a database that does not answer (connection refused, cut or
+	// timed out): nothing was done, and the same request may succeed in a moment.
+	// The web layer answers 503 with Retry-After; API.md's closed set of codes has
+	// no code of its own for it, so its JSON code is internal's.
+	Unavailable Kind = "unavailable"
 )
 
 // Error is an application error. Format and Args make the client-safe message; the

@@ -77,6 +77,13 @@ func (s *Service) SyncThen(ctx context.Context, then func(context.Context, *stor
 	for _, id := range ids {
 		var res SyncResult
 		err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+			// Two worker processes following the registry take a program in turn:
+			// the second then finds nothing changed, instead of updating the same
+			// needs beside the first (which could deadlock) and auditing the sync
+			// twice. Taken first in the transaction, the lock is in no cycle.
+			if err := tx.Lock(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "program sync "+id); err != nil {
+				return err
+			}
 			p, err := s.get(ctx, tx, id, true)
 			if err != nil || p.Status != Published {
 				return err

@@ -35,10 +35,15 @@ func (s *Service) ClosedBefore(ctx context.Context, before time.Time) ([]ClosedP
 }
 
 // MarkPurged records, inside the purge's last transaction, that the personal data
-// of the program's recipients is gone.
-func (s *Service) MarkPurged(ctx context.Context, tx *store.Tx, id string, at time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE programs SET personal_data_purged_at = $1 WHERE id = $2 AND personal_data_purged_at IS NULL`, at.UTC(), id)
-	return err
+// of the program's recipients is gone. It reports whether it marked the program
+// (false: a purge running beside this one marked it first).
+func (s *Service) MarkPurged(ctx context.Context, tx *store.Tx, id string, at time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE programs SET personal_data_purged_at = $1 WHERE id = $2 AND personal_data_purged_at IS NULL`, at.UTC(), id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // PurgedAt says when the personal data of a program's recipients was purged, or

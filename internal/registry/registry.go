@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,14 +39,19 @@ type Service struct {
 	// lease is how long a process holds an import without committing a batch
 	// before another process may take it over.
 	lease time.Duration
+	// poll is how often the worker looks for imports no process holds.
+	poll time.Duration
 	// limits bound what reading one file may hold or do.
 	limits Limits
 
 	queue chan string
-	wg    sync.WaitGroup
-	stop  context.CancelFunc
-	mu    sync.Mutex
-	subs  map[string][]chan struct{}
+	// running is set once Start has run: only then does enqueue hand an import to
+	// this process's worker.
+	running atomic.Bool
+	wg      sync.WaitGroup
+	stop    context.CancelFunc
+	mu      sync.Mutex
+	subs    map[string][]chan struct{}
 	// afterBatch, when set (by tests), runs after each committed batch.
 	afterBatch func()
 	// userLabel names an importer (Options.UserLabel).
@@ -77,6 +83,9 @@ type Options struct {
 	// committed batch (default 2 minutes); after a crash another process resumes it
 	// once the lease has lapsed.
 	Lease time.Duration
+	// Poll is how often the worker looks in the database for imports no process
+	// holds (default 2 seconds): queued by a web process, or left by a dead one.
+	Poll time.Duration
 	// Limits bound what reading one file may hold in memory or make the worker do
 	// (zero fields: DefaultLimits).
 	Limits Limits
@@ -94,7 +103,10 @@ func New(db *store.DB, regions *region.Set, v *vault.Vault, log *slog.Logger, op
 	if opt.Lease <= 0 {
 		opt.Lease = 2 * time.Minute
 	}
-	return &Service{db: db, regions: regions, vault: v, province: opt.Province, log: log, batch: opt.Batch, lease: opt.Lease, limits: opt.Limits.orDefault(), userLabel: opt.UserLabel,
+	if opt.Poll <= 0 {
+		opt.Poll = 2 * time.Second
+	}
+	return &Service{db: db, regions: regions, vault: v, province: opt.Province, log: log, batch: opt.Batch, lease: opt.Lease, poll: opt.Poll, limits: opt.Limits.orDefault(), userLabel: opt.UserLabel,
 		uploads: filepath.Join(opt.DataDir, "uploads"), queue: make(chan string, 1024), subs: map[string][]chan struct{}{}}
 }
 

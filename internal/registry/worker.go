@@ -30,6 +30,7 @@ import (
 // folder.
 func (s *Service) Start(ctx context.Context) error {
 	ctx, s.stop = context.WithCancel(ctx)
+	s.running.Store(true)
 	if err := s.sweepUploads(ctx); err != nil {
 		return err
 	}
@@ -43,16 +44,37 @@ func (s *Service) Start(ctx context.Context) error {
 		for _, id := range pending {
 			s.runLogged(ctx, id)
 		}
+		// Besides what this process queues, look for imports no process holds: those
+		// a web process (app.RoleWeb) queued, and those whose worker died and whose
+		// lease lapsed.
+		t := time.NewTicker(s.poll)
+		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case id := <-s.queue:
 				s.runLogged(ctx, id)
+			case <-t.C:
+				for _, id := range s.unclaimed(ctx) {
+					s.runLogged(ctx, id)
+				}
 			}
 		}
 	}()
 	return nil
+}
+
+// unclaimed lists the imports waiting for a worker: queued or running with no
+// lease in force, oldest first. A failure to read is logged; the next look tries
+// again.
+func (s *Service) unclaimed(ctx context.Context) []string {
+	ids, err := store.All(ctx, s.db.R(), store.String, `SELECT id FROM imports WHERE status IN ('queued', 'running')
+		AND (lease_until IS NULL OR lease_until < $1) ORDER BY created_at LIMIT 100`, store.Now())
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("look for waiting imports", "err", err)
+	}
+	return ids
 }
 
 // Close stops the worker, letting the batch in progress commit or roll back.
@@ -64,6 +86,11 @@ func (s *Service) Close() {
 }
 
 func (s *Service) enqueue(id string) {
+	if !s.running.Load() {
+		// No worker in this process (a web process, or one not started yet): the
+		// import waits in the database for a worker's look (Start, unclaimed).
+		return
+	}
 	select {
 	case s.queue <- id:
 	default:

@@ -213,7 +213,9 @@ func (p *Purger) program(ctx context.Context, c program.ClosedProgram, closed []
 			}
 			n.Couriers += k
 		}
-		if err := p.Programs.MarkPurged(ctx, tx, c.ID, now); err != nil {
+		// Two purges at once (two worker processes) both get here: the one that
+		// marks the program audits the purge, the other leaves it be.
+		if marked, err := p.Programs.MarkPurged(ctx, tx, c.ID, now); err != nil || !marked {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "program.purge_personal_data", ObjectType: "program", ObjectID: c.ID,

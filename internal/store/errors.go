@@ -3,7 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -24,6 +29,9 @@ func Map(err error) error {
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return &errs.Error{Kind: errs.NotFound, Format: "not found", Err: err}
+	}
+	if ConnectionLost(err) {
+		return &errs.Error{Kind: errs.Unavailable, Format: "the database is not answering; try again in a moment", Err: err}
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return &errs.Error{Kind: errs.Internal, Format: "request cancelled", Err: err}
@@ -51,6 +59,32 @@ func Map(err error) error {
 		}
 	}
 	return &errs.Error{Kind: errs.Internal, Format: "internal error", Err: err}
+}
+
+// ConnectionLost reports whether err (raw, mapped or wrapped) says that the
+// database could not be reached or the connection to it broke: a refused or failed
+// connect, a connection closed or reset under a query, the server shutting down.
+// Such a failure is no fault of the request, and a transaction it cut off was
+// rolled back by the server.
+func ConnectionLost(err error) bool {
+	if err == nil {
+		return false
+	}
+	var e *errs.Error
+	if errors.As(err, &e) && e.Kind == errs.Unavailable {
+		return true
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		// Class 08: connection exception; 57P01-57P03: the server is shutting
+		// down, crashed, or not yet accepting connections.
+		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03"
+	}
+	var connect *pgconn.ConnectError
+	var netErr *net.OpError
+	return errors.As(err, &connect) || errors.As(err, &netErr) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // retryable reports whether a failed transaction may simply be run again.

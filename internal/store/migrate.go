@@ -118,9 +118,35 @@ func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
 	return nil
 }
 
+// prepareLock is the advisory lock key that serialises Prepare across processes
+// ("gotong" in ASCII, then 1; monitor folds under "gotong").
+const prepareLock int64 = 0x676f746f6e6701
+
 // Prepare migrates an empty database and refuses a stale one unless migrate is true.
 func (db *DB) Prepare(ctx context.Context, migrate bool) error {
-	fresh, err := db.isFresh(ctx)
+	// Processes started together on one PostgreSQL database (web and worker
+	// processes, servers behind a load balancer) take turns: one migrates while the
+	// others wait, then finds nothing pending. Without the lock two would run the
+	// same migration at once and one would fail, or one would take the other's
+	// half-made schema for a stale one.
+	q := Querier(db.read)
+	if db.Engine == Postgres {
+		conn, err := db.read.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("read schema state: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, prepareLock); err != nil {
+			return fmt.Errorf("wait for another process's migration: %w", err)
+		}
+		defer func() {
+			// A failed unlock is no harm: the lock is the session's, and a pooled
+			// session that keeps it is closed below only if it broke.
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, prepareLock)
+		}()
+		q = conn
+	}
+	fresh, err := db.isFresh(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -140,14 +166,14 @@ func (db *DB) Prepare(ctx context.Context, migrate bool) error {
 
 // isFresh reports whether the database holds no table of ours yet (the migration
 // library's own version table does not count).
-func (db *DB) isFresh(ctx context.Context) (bool, error) {
-	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'
+func (db *DB) isFresh(ctx context.Context, q Querier) (bool, error) {
+	query := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'
 		AND name <> 'goose_db_version' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`
 	if db.Engine == Postgres {
-		q = `SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'goose_db_version'`
+		query = `SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'goose_db_version'`
 	}
 	var n int
-	if err := db.read.QueryRowContext(ctx, q).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, query).Scan(&n); err != nil {
 		return false, fmt.Errorf("read schema state: %w", err)
 	}
 	return n == 0, nil

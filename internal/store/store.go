@@ -207,6 +207,10 @@ const (
 	DefaultReadConns  = 16
 )
 
+// DefaultConnectTimeout bounds a new PostgreSQL connection's connect and
+// handshake when the DSN sets no connect_timeout.
+const DefaultConnectTimeout = 2 * time.Second
+
 // MaxConns bounds either pool size in Options.
 const MaxConns = 1000
 
@@ -247,6 +251,12 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	// nothing. A setting in the DSN still wins.
 	if _, set := cfg.RuntimeParams["jit"]; !set {
 		cfg.RuntimeParams["jit"] = "off"
+	}
+	// A database host that does not answer must not hold a request for the
+	// operating system's minutes-long connect timeout: the request fails fast with
+	// 503 and the next one tries again. connect_timeout in the DSN still wins.
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
 	w := pool(stdlib.OpenDB(*cfg), cmp.Or(opt.WriteConns, DefaultWriteConns))
 	// The read pool's connections are read-only, as SQLite's are (query_only): an

@@ -181,9 +181,10 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, code int, 
 		v.Data = d
 		v.Title = "Error"
 	}
-	ctx := r.Context()
-	v.Flash = s.sessions.PopString(ctx, "flash")
-	v.FlashErr = s.sessions.PopString(ctx, "flash_error")
+	if ctx := r.Context(); ctx.Value(noSessionKey{}) == nil {
+		v.Flash = s.sessions.PopString(ctx, "flash")
+		v.FlashErr = s.sessions.PopString(ctx, "flash_error")
+	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
 		s.log.Error("render page", "page", name, "err", err)

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gotong/gotong/internal/errs"
+	"github.com/gotong/gotong/internal/store"
 )
 
 // maxJSONBody is API.md's limit on JSON request bodies.
@@ -28,7 +29,22 @@ var statusOf = map[errs.Kind]int{
 	errs.TooLarge:     http.StatusRequestEntityTooLarge,
 	errs.RateLimited:  http.StatusTooManyRequests,
 	errs.Internal:     http.StatusInternalServerError,
+	errs.Unavailable:  http.StatusServiceUnavailable,
 }
+
+// codeOf is the JSON error code of a kind: API.md's set is closed, and a database
+// that does not answer, which has no code of its own there, says internal (with
+// status 503 and Retry-After, which tell a client to come back).
+func codeOf(k errs.Kind) string {
+	if k == errs.Unavailable {
+		return string(errs.Internal)
+	}
+	return string(k)
+}
+
+// unavailableRetry is the Retry-After, in seconds, of a 503: a database that
+// restarts or fails over is back within seconds.
+const unavailableRetry = "5"
 
 // fail answers with err: JSON for the API, an error page otherwise. Internal causes
 // are logged, never sent.
@@ -39,8 +55,17 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // failStatus is fail with another status than the kind's (0: the kind's).
 func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, err error) {
 	e := errs.As(err)
+	if e.Kind == errs.Internal && store.ConnectionLost(err) {
+		// A driver error that reached here unmapped (the session store's, one
+		// wrapped as internal): the database is away, the request is not at fault.
+		e = errs.As(store.Map(errors.Unwrap(e)))
+	}
 	if code == 0 {
 		code = statusOf[e.Kind]
+	}
+	if e.Kind == errs.Unavailable {
+		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", unavailableRetry)
 	}
 	if e.Kind == errs.Internal && clientGone(r, err) {
 		// The client hung up (a phone losing its signal, a closed tab): its work
@@ -54,7 +79,7 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, er
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if isAPI(r) || wantsJSON(r) {
-		writeJSON(w, code, map[string]any{"error": map[string]string{"code": string(e.Kind), "message": say(langOf(r), e.Msg())}})
+		writeJSON(w, code, map[string]any{"error": map[string]string{"code": codeOf(e.Kind), "message": say(langOf(r), e.Msg())}})
 		return
 	}
 	s.renderStatus(w, r, code, "error", map[string]any{"Code": code, "Error": e, "Why": refusals[code].why,
@@ -80,6 +105,8 @@ var refusals = map[int]refusal{
 		"Wait a minute, then try again."},
 	http.StatusInternalServerError: {"Something went wrong on our side; what you did was not saved.",
 		"Try again in a moment. If it keeps happening, tell the administrator of the task force."},
+	http.StatusServiceUnavailable: {"The service cannot reach its database just now; what you did was not saved.",
+		"Wait a moment and try again: the service resumes by itself when its database is back."},
 }
 
 // sameSiteBack is the page the person came from when it is one of ours, for the

@@ -176,14 +176,9 @@ func (s *Server) apiRoutes() []route {
 	}
 }
 
-func (s *Server) routes(mux *http.ServeMux) {
-	for _, rt := range s.apiRoutes() {
-		mux.HandleFunc(rt.Method+" "+rt.Path, rt.Handler)
-	}
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, errs.E(errs.NotFound, "no such endpoint"))
-	})
-
+// healthRoutes are the checks of a load balancer or a supervisor, and the metrics:
+// every process serves them, a worker (app.RoleWorker) nothing else.
+func (s *Server) healthRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -198,6 +193,17 @@ func (s *Server) routes(mux *http.ServeMux) {
 	if s.opt.Metrics != nil {
 		mux.Handle("GET /metrics", s.opt.Metrics)
 	}
+}
+
+func (s *Server) routes(mux *http.ServeMux) {
+	for _, rt := range s.apiRoutes() {
+		mux.HandleFunc(rt.Method+" "+rt.Path, rt.Handler)
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errs.E(errs.NotFound, "no such endpoint"))
+	})
+
+	s.healthRoutes(mux)
 
 	mux.HandleFunc("GET /{$}", s.pageHome)
 	mux.HandleFunc("GET /login", s.pageLogin)

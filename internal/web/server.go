@@ -146,6 +146,9 @@ type Capabilities struct {
 	Help *help.Service
 }
 
+// noSessionKey marks a request whose session could not be loaded.
+type noSessionKey struct{}
+
 // sessionStore is scs's store on either engine, with its cleanup to stop.
 type sessionStore interface {
 	scs.Store
@@ -205,7 +208,9 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	s.sessions.Cookie.Secure = opt.CookieSecure
 	s.sessions.Cookie.Path = "/"
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		s.fail(w, r, err)
+		// The session did not load (its store, the database, failed): the error
+		// page must not read it.
+		s.fail(w, r.WithContext(context.WithValue(r.Context(), noSessionKey{}, true)), err)
 	}
 	return s, nil
 }
@@ -250,6 +255,14 @@ func (s *Server) Handler() http.Handler {
 	h = s.observe(h)
 	h = securityHeaders(h)
 	return h
+}
+
+// HealthHandler serves /healthz, /readyz and /metrics alone: what a worker process
+// answers on its address.
+func (s *Server) HealthHandler() http.Handler {
+	mux := http.NewServeMux()
+	s.healthRoutes(mux)
+	return securityHeaders(mux)
 }
 
 // readyTimeout bounds /readyz's question to the database: a load balancer asks
