@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,7 +85,7 @@ func (s *Service) correctMembers(ctx context.Context, tx *store.Tx, v Viewer, t 
 		if err != nil {
 			return "", false, err
 		}
-		if n.Number != "" && s.vault.Hash("nik", n.Number) == cur.nikHash {
+		if n.Number != "" && slices.Contains(s.vault.Hashes("nik", n.Number), cur.nikHash) {
 			n = nik.NIK{} // the NIK it has
 		}
 		if cur.id != "" && n.Number == "" && m.name == cur.name && m.birthDate == cur.birth && m.sex == cur.sex && m.relation == cur.relation {
