@@ -45,7 +45,6 @@ const (
 	SettingNextID  = "key_next_id"
 	settingPrefix  = "key_rotation:" // + table: the table's progress (progress as JSON)
 	defaultSize    = 500
-	defaultGrace   = 10 * time.Second
 	auditObjectKey = "key"
 )
 
@@ -68,7 +67,7 @@ type Rotation struct {
 	Getenv  func(string) string
 	Tables  []Table
 	Size    int           // rows per batch; 0: 500
-	Grace   time.Duration // wait after Begin for running servers to take the next key; 0: 10 s
+	Grace   time.Duration // wait after Begin for running servers to take the next key (gotong key rotate: 10 s)
 	Now     func() time.Time
 	// Progress, when set, hears of every committed batch.
 	Progress func(table string, p Progress)
@@ -102,9 +101,6 @@ func (r *Rotation) Run(ctx context.Context) (Result, error) {
 	}
 	if r.Size <= 0 {
 		r.Size = defaultSize
-	}
-	if r.Grace == 0 {
-		r.Grace = defaultGrace
 	}
 	ctx = audit.WithActor(ctx, audit.Actor{ID: "system", Label: "key rotation", RemoteAddr: "cli"})
 	cur, err := r.DB.Setting(ctx, SettingKeyID)
