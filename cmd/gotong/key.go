@@ -36,9 +36,13 @@ func cmdKeyRotate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer a.Close()
 	r := &keyrot.Rotation{DB: a.DB, Vault: a.Vault, DataDir: cfg.Data, Getenv: os.Getenv, Tables: a.KeyTables(),
 		Size: *size, Grace: *grace,
-		Progress: func(table string, p keyrot.Progress) {
-			if p.Done {
+		Progress: func(table string, pass int, p keyrot.Progress) {
+			switch {
+			case !p.Done:
+			case pass == 1:
 				fmt.Fprintf(stdout, "%s: %d rows re-sealed in %d batches\n", table, p.Rows, p.Batches)
+			case p.Rows > 0:
+				fmt.Fprintf(stdout, "%s: %d rows still under the old key re-sealed on the second pass\n", table, p.Rows)
 			}
 		}}
 	res, err := r.Run(ctx)

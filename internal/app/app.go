@@ -400,7 +400,10 @@ func (a *App) followKey(ctx context.Context) {
 			return
 		}
 		if err := vault.LoadNext(a.Vault, a.Cfg.Data, next, os.Getenv); err != nil {
-			a.Log.Error("a key rotation is under way but this server cannot load its next key; what it seals now will not open after the rotation",
+			// Sealing with the old key what the rotation may have passed already would
+			// leave values that do not open after it: refuse to seal instead.
+			a.Vault.Block(fmt.Errorf("a key rotation to %s is under way and this server cannot load its next key: %w", next, err))
+			a.Log.Error("a key rotation is under way but this server cannot load its next key: it refuses to seal personal data until it can",
 				"next_key", next, "err", err)
 		} else {
 			a.Log.Info("key rotation: sealing with the next key", "next_key", next)

@@ -31,7 +31,7 @@ func (s *Service) RekeyBatch(ctx context.Context, tx *store.Tx, after string, li
 	n := 0
 	for _, x := range rows {
 		ad := vault.AD("help_requests", x.id, "private")
-		plain, err := s.vault.Open(x.sealed, ad)
+		plain, sealed, err := s.vault.Reseal(x.sealed, ad)
 		if err != nil {
 			return "", 0, fmt.Errorf("help request %s: %w", x.id, err)
 		}
@@ -39,16 +39,15 @@ func (s *Service) RekeyBatch(ctx context.Context, tx *store.Tx, after string, li
 		if err := json.Unmarshal(plain, &p); err != nil {
 			return "", 0, fmt.Errorf("help request %s: %w", x.id, err)
 		}
-		sealed, err := s.vault.Seal(plain, ad)
-		if err != nil {
-			return "", 0, err
-		}
-		nikHash := x.nikHash
+		nikHash, check := x.nikHash, s.checkHash(x.ref, last4(p.contact()))
 		if nikHash != "" && p.NIK != "" {
 			nikHash = s.vault.Hash("nik", p.NIK)
 		}
+		if sealed == x.sealed && nikHash == x.nikHash && check == x.check {
+			continue // written with the next key already
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE help_requests SET sealed = $1, nik_hash = $2, check_hash = $3
-			WHERE id = $4 AND sealed = $5`, sealed, nikHash, s.checkHash(x.ref, last4(p.contact())), x.id, x.sealed)
+			WHERE id = $4 AND sealed = $5`, sealed, nikHash, check, x.id, x.sealed)
 		if err != nil {
 			return "", 0, err
 		}

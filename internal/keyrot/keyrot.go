@@ -16,7 +16,12 @@
 //     cursor (registry.RekeyTargets and the others); the cursor, the counts and an
 //     audit entry are written in the batch's own transaction, so a rotation killed
 //     anywhere resumes at the first batch that did not commit, and a batch is never
-//     counted twice.
+//     counted twice. A row already under the next key is not written again. A second
+//     pass (the sweep) goes through every table again and rewrites only what is still
+//     under the old key: rows sealed by a transaction that began before its server
+//     took the next key and committed after the first pass went by. A server that
+//     learns of the rotation but cannot load the next key refuses to seal
+//     (vault.Block) rather than write what would not open afterwards.
 //  3. Finish. The settings record the new key's ID as key_id (audited, with the
 //     counts), then gotong.key is kept as gotong.key.retired-<day> and gotong.key.next
 //     becomes gotong.key. A server started with the old key afterwards refuses (the
@@ -31,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"time"
 
 	"github.com/gotong/gotong/internal/audit"
@@ -69,8 +75,9 @@ type Rotation struct {
 	Size    int           // rows per batch; 0: 500
 	Grace   time.Duration // wait after Begin for running servers to take the next key (gotong key rotate: 10 s)
 	Now     func() time.Time
-	// Progress, when set, hears of every committed batch.
-	Progress func(table string, p Progress)
+	// Progress, when set, hears of every committed batch of pass 1 (every row) or 2
+	// (the sweep).
+	Progress func(table string, pass int, p Progress)
 }
 
 // Progress is one table's state, kept in the settings.
@@ -132,13 +139,18 @@ func (r *Rotation) Run(ctx context.Context) (Result, error) {
 			return res, fmt.Errorf("key rotation to %s under way, but its next key: %w", next, err)
 		}
 	}
-	for _, t := range r.Tables {
-		p, err := r.table(ctx, t)
-		if err != nil {
-			return res, err
+	// The second pass, the sweep, rewrites only rows still under the old key: a value
+	// sealed by a transaction that began before its server took the next key and
+	// committed after the first pass had gone by.
+	for _, pass := range []int{1, 2} {
+		for _, t := range r.Tables {
+			p, err := r.table(ctx, t, pass)
+			if err != nil {
+				return res, err
+			}
+			res.Rows += p.Rows
+			res.Batches += p.Batches
 		}
-		res.Rows += p.Rows
-		res.Batches += p.Batches
 	}
 	if err := r.finish(ctx, res); err != nil {
 		return res, err
@@ -189,8 +201,12 @@ func (r *Rotation) nextKey() (string, error) {
 	return vault.NewNextKey(r.Vault, r.DataDir)
 }
 
-// table runs one table's batches to its end.
-func (r *Rotation) table(ctx context.Context, t Table) (Progress, error) {
+// table runs one pass of one table's batches to its end.
+func (r *Rotation) table(ctx context.Context, t Table, pass int) (Progress, error) {
+	name := settingPrefix + t.Name
+	if pass > 1 {
+		name += "/" + strconv.Itoa(pass)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return Progress{}, err
@@ -198,7 +214,7 @@ func (r *Rotation) table(ctx context.Context, t Table) (Progress, error) {
 		var p Progress
 		err := r.DB.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			var text string
-			err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, settingPrefix+t.Name).Scan(&text)
+			err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&text)
 			p = Progress{}
 			switch {
 			case err == nil:
@@ -223,21 +239,21 @@ func (r *Rotation) table(ctx context.Context, t Table) (Progress, error) {
 			}
 			b, _ := json.Marshal(p)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
-				ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingPrefix+t.Name, string(b)); err != nil {
+				ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, string(b)); err != nil {
 				return err
 			}
 			if p.Done {
 				return audit.Record(ctx, tx, audit.Change{Action: "key.rotate.table", ObjectType: auditObjectKey, ObjectID: t.Name,
-					Detail: map[string]any{"table": t.Name, "rows": p.Rows, "batches": p.Batches}})
+					Detail: map[string]any{"table": t.Name, "pass": pass, "rows": p.Rows, "batches": p.Batches}})
 			}
 			return audit.Record(ctx, tx, audit.Change{Action: "key.rotate.batch", ObjectType: auditObjectKey, ObjectID: t.Name,
-				Detail: map[string]any{"table": t.Name, "after": from, "last": last, "rows": n}})
+				Detail: map[string]any{"table": t.Name, "pass": pass, "after": from, "last": last, "rows": n}})
 		})
 		if err != nil {
 			return p, err
 		}
 		if r.Progress != nil {
-			r.Progress(t.Name, p)
+			r.Progress(t.Name, pass, p)
 		}
 		if p.Done {
 			return p, nil

@@ -205,7 +205,8 @@ func eventually(t *testing.T, what string, ok func() bool) {
 
 // TestRotationResealsEverythingResumesAndKeepsTheServerWorking rotates the key of a
 // deployment with demo data while its server runs: the rotation is killed after three
-// batches and run again in another "process"; an import during the rotation and
+// batches and run again in another "process", during which a straggler is written
+// under the old key behind its first pass; an import during the rotation and
 // another after it still find the households they import again (dedup by NIK and
 // by natural key); at the end every sealed value opens with the new key alone and
 // equals what it was, no value opens with the old key, every keyed hash is the new
@@ -254,12 +255,19 @@ func TestRotationResealsEverythingResumesAndKeepsTheServerWorking(t *testing.T) 
 				}
 			}
 			targets := count(t, db, `SELECT COUNT(*) FROM targets`)
+			withData := func() int {
+				return count(t, db, `SELECT COUNT(*) FROM targets WHERE id_enc <> '' OR id_hash IS NOT NULL`) +
+					count(t, db, `SELECT COUNT(*) FROM members WHERE nik_enc <> '' OR key_hash <> ''`) +
+					count(t, db, `SELECT COUNT(*) FROM import_rows`) + count(t, db, `SELECT COUNT(*) FROM help_requests WHERE sealed <> ''`) +
+					count(t, db, `SELECT COUNT(*) FROM outbox WHERE payload <> ''`) + count(t, db, `SELECT COUNT(*) FROM courier_providers`)
+			}
+			oldRows := withData()
 
 			// The first run is killed after three batches.
 			first := rotation(t, s, 5)
 			kctx, cancel := context.WithCancel(ctx)
 			batches := 0
-			first.Progress = func(string, keyrot.Progress) {
+			first.Progress = func(string, int, keyrot.Progress) {
 				if batches++; batches == 3 {
 					cancel()
 				}
@@ -286,10 +294,46 @@ func TestRotationResealsEverythingResumesAndKeepsTheServerWorking(t *testing.T) 
 				t.Fatalf("no next key file during the rotation: %v", err)
 			}
 
-			// Run again, in another process: it resumes and finishes.
-			res, err := rotation(t, s, 5).Run(ctx)
+			// Run again, in another process: it resumes and finishes. When its first pass
+			// is through the members, one of them is written back under the old key, as a
+			// transaction begun before its server took the next key would: the second
+			// pass must find it.
+			second := rotation(t, s, 5)
+			straggler := ""
+			second.Progress = func(table string, pass int, p keyrot.Progress) {
+				if table != "members" || pass != 1 || !p.Done {
+					return
+				}
+				var id, nik string
+				err := store.Each(ctx, db.R(), func(r store.Scanner) error {
+					var enc string
+					if err := r.Scan(&id, &enc); err != nil {
+						return err
+					}
+					b, err := second.Vault.Open(enc, vault.AD("members", id, "nik"))
+					nik = string(b)
+					return err
+				}, `SELECT id, nik_enc FROM members WHERE nik_enc <> '' ORDER BY id LIMIT 1`)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				enc, _ := oldV.Seal([]byte(nik), vault.AD("members", id, "nik"))
+				err = db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+					_, err := tx.ExecContext(ctx, `UPDATE members SET nik_enc = $1, nik_hash = $2 WHERE id = $3`, enc, oldV.Hash("nik", nik), id)
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+				}
+				straggler = id
+			}
+			res, err := second.Run(ctx)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if straggler == "" {
+				t.Fatal("no straggler was written")
 			}
 			if !res.Resumed || res.To != next || res.From != oldV.KeyID() {
 				t.Fatalf("result %+v; want resumed, from %s to %s", res, oldV.KeyID(), next)
@@ -359,14 +403,13 @@ func TestRotationResealsEverythingResumesAndKeepsTheServerWorking(t *testing.T) 
 					rewritten += d.Rows
 				}
 			}
-			want := count(t, db, `SELECT COUNT(*) FROM targets WHERE id_enc <> '' OR id_hash IS NOT NULL`) +
-				count(t, db, `SELECT COUNT(*) FROM members WHERE nik_enc <> '' OR key_hash <> ''`) +
-				count(t, db, `SELECT COUNT(*) FROM import_rows`) + count(t, db, `SELECT COUNT(*) FROM help_requests WHERE sealed <> ''`) +
-				count(t, db, `SELECT COUNT(*) FROM outbox WHERE payload <> ''`) + count(t, db, `SELECT COUNT(*) FROM courier_providers`)
-			if rewritten != want {
-				t.Errorf("the batches' audit entries count %d rows rewritten; %d rows hold personal data", rewritten, want)
+			// The rows of before the rotation once each, and the straggler once more; not
+			// the rows the import during the rotation wrote with the next key.
+			if rewritten != oldRows+1 {
+				t.Errorf("the batches' audit entries count %d rows rewritten; %d rows held personal data before the rotation, +1 straggler",
+					rewritten, oldRows)
 			}
-			if entries["key.rotate.begin"] != 1 || entries["key.rotate.finish"] != 1 || entries["key.rotate.table"] != 6 || entries["key.rotate.batch"] < 4 {
+			if entries["key.rotate.begin"] != 1 || entries["key.rotate.finish"] != 1 || entries["key.rotate.table"] != 12 || entries["key.rotate.batch"] < 4 {
 				t.Errorf("audit entries of the rotation: %v", entries)
 			}
 			if p, n, err := audit.Verify(ctx, db.R(), s.App.Vault.AuditKey()); err != nil || p != nil || n == 0 {
@@ -387,6 +430,41 @@ func TestRotationResealsEverythingResumesAndKeepsTheServerWorking(t *testing.T) 
 				t.Fatal("a server with the old key started")
 			} else if !strings.Contains(err.Error(), "does not match") {
 				t.Fatalf("a server with the old key: %v, want the key does not match", err)
+			}
+		})
+	}
+}
+
+// TestAServerWithoutTheNextKeyRefusesToSeal: during a rotation whose next key a server
+// cannot load, the running server stops sealing (what it sealed with the old key would
+// not open after the rotation) and a server starting refuses to start.
+func TestAServerWithoutTheNextKeyRefusesToSeal(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			t.Setenv(vault.EnvKey, "")
+			t.Setenv(vault.EnvKeyFile, "")
+			s := apptest.Start(t, eng, func(c *app.Config) { c.KeyWatch = 20 * time.Millisecond })
+			ctx, db := s.Ctx(), s.App.DB
+			providers := deliver.NewProviders(db, s.App.Vault, s.App.Deliveries)
+			if err := providers.ProviderSecret(ctx, "gosend", "rahasia-webhook-kurir-1"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.PutSetting(ctx, keyrot.SettingNextID, "0123456789abcdef"); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "the server refuses to seal", func() bool {
+				_, err := s.App.Vault.Seal([]byte("x"), nil)
+				return err != nil
+			})
+			if err := providers.ProviderSecret(ctx, "gosend", "rahasia-webhook-kurir-2"); err == nil {
+				t.Fatal("a secret was sealed during a rotation whose next key the server lacks")
+			}
+			cfg := s.App.Cfg
+			if a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
+				a.Close()
+				t.Fatal("a server without the next key started during a rotation")
+			} else if !strings.Contains(err.Error(), "lacks its next key") {
+				t.Fatalf("start without the next key: %v", err)
 			}
 		})
 	}

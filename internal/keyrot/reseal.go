@@ -36,13 +36,12 @@ func Reseal(v *vault.Vault, table, key, col, where string, ad func(key string) [
 		}
 		n := 0
 		for i, k := range keys {
-			plain, err := v.Open(values[i], ad(k))
+			_, sealed, err := v.Reseal(values[i], ad(k))
 			if err != nil {
 				return "", 0, fmt.Errorf("%s %s: %w", table, k, err)
 			}
-			sealed, err := v.Seal(plain, ad(k))
-			if err != nil {
-				return "", 0, err
+			if sealed == values[i] {
+				continue // sealed with the next key already
 			}
 			res, err := tx.ExecContext(ctx, write, sealed, k, values[i])
 			if err != nil {

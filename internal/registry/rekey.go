@@ -19,7 +19,8 @@ import (
 // row it read ("" when none was left) and how many rows it rewrote. A row is written
 // only if it still holds what was read, so a row an import changed meanwhile is
 // left as the import wrote it: with the next key, since the import seals with it too.
-// Values open with either key, so a batch run twice rewrites its rows again, harmlessly.
+// A row already under the next key (written during the rotation, or passed by an
+// earlier run) is not written again, so a second pass rewrites only stragglers.
 
 // RekeyTargets re-seals targets.id_enc (No. KK of a household, NIK of a person) and
 // recomputes targets.id_hash (the keyed hash of that identifier, or personKey for a
@@ -49,20 +50,19 @@ func (s *Service) RekeyTargets(ctx context.Context, tx *store.Tx, after string, 
 		}
 		switch {
 		case t.enc != "":
-			plain, err := s.vault.Open(t.enc, vault.AD("targets", t.id, field))
+			plain, resealed, err := s.vault.Reseal(t.enc, vault.AD("targets", t.id, field))
 			if err != nil {
 				return "", 0, fmt.Errorf("target %s: %w", t.id, err)
 			}
-			if enc, err = s.vault.Seal(plain, vault.AD("targets", t.id, field)); err != nil {
-				return "", 0, err
-			}
+			enc = resealed
 			if t.hash != "" {
 				hash = s.vault.Hash(field, string(plain))
 			}
 		case Kind(t.kind) == Person && t.hash != "":
 			hash = s.vault.Hash("person_key", t.region+"|"+namematch.Normalize(t.name)+"|"+t.birth)
-		default:
-			continue
+		}
+		if enc == t.enc && hash == t.hash {
+			continue // written with the next key already
 		}
 		var h any
 		if hash != "" {
@@ -102,13 +102,11 @@ func (s *Service) RekeyMembers(ctx context.Context, tx *store.Tx, after string, 
 	for _, m := range rows {
 		enc, hash, key := m.enc, m.hash, m.key
 		if m.enc != "" {
-			plain, err := s.vault.Open(m.enc, vault.AD("members", m.id, "nik"))
+			plain, resealed, err := s.vault.Reseal(m.enc, vault.AD("members", m.id, "nik"))
 			if err != nil {
 				return "", 0, fmt.Errorf("member %s: %w", m.id, err)
 			}
-			if enc, err = s.vault.Seal(plain, vault.AD("members", m.id, "nik")); err != nil {
-				return "", 0, err
-			}
+			enc = resealed
 			hash = s.vault.Hash("nik", string(plain))
 		}
 		if m.key != "" && m.kkEnc != "" {
@@ -119,7 +117,7 @@ func (s *Service) RekeyMembers(ctx context.Context, tx *store.Tx, after string, 
 			key = s.vault.Hash("member_key", string(kk)+"|"+namematch.Normalize(m.name)+"|"+m.birth)
 		}
 		if enc == m.enc && hash == m.hash && key == m.key {
-			continue // nothing sealed or keyed in this row (its personal data was purged)
+			continue // written with the next key already, or purged
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE members SET nik_enc = $1, nik_hash = $2, key_hash = $3
 			WHERE id = $4 AND nik_enc = $5 AND nik_hash = $6 AND key_hash = $7`, enc, hash, key, m.id, m.enc, m.hash, m.key)
@@ -165,16 +163,15 @@ func (s *Service) RekeyImportRows(ctx context.Context, tx *store.Tx, after strin
 	n := 0
 	for _, x := range rows {
 		ad := vault.AD("import_rows", x.id, strconv.Itoa(x.line))
-		plain, err := s.vault.Open(x.cells, ad)
+		plain, enc, err := s.vault.Reseal(x.cells, ad)
 		if err != nil {
 			return "", 0, fmt.Errorf("import %s row %d: %w", x.id, x.line, err)
 		}
 		if !json.Valid(plain) {
 			return "", 0, fmt.Errorf("import %s row %d: not the JSON it was sealed as", x.id, x.line)
 		}
-		enc, err := s.vault.Seal(plain, ad)
-		if err != nil {
-			return "", 0, err
+		if enc == x.cells {
+			continue
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE import_rows SET cells = $1 WHERE import_id = $2 AND line = $3 AND cells = $4`, enc, x.id, x.line, x.cells)
 		if err != nil {

@@ -44,10 +44,21 @@ func TestRotationOpensEitherKeyAndSealsWithTheNext(t *testing.T) {
 	if got, err := v.Open(before, ad); err != nil || string(got) != "3171014708900001" {
 		t.Fatalf("Open of an old value: %q, %v", got, err)
 	}
-	if _, err := v.OpenNew(before, ad); !errors.Is(err, ErrAuth) {
-		t.Fatalf("OpenNew of an old value: %v, want ErrAuth", err)
-	}
 	after := seal(t, v, []byte("3171014708900002"), ad)
+	// Reseal moves an old value to the next key and leaves a new one as it is.
+	plain, moved, err := v.Reseal(before, ad)
+	if err != nil || string(plain) != "3171014708900001" || moved == before {
+		t.Fatalf("Reseal of an old value: %q, %v (unchanged: %v)", plain, err, moved == before)
+	}
+	if got, err := onlyNext.Open(moved, ad); err != nil || string(got) != "3171014708900001" {
+		t.Fatalf("a resealed value does not open with the next key alone: %v", err)
+	}
+	if _, same, err := v.Reseal(after, ad); err != nil || same != after {
+		t.Fatalf("Reseal of a value already under the next key rewrote it (%v)", err)
+	}
+	if _, _, err := v.Reseal(before, AD("members", "8", "nik")); !errors.Is(err, ErrAuth) {
+		t.Fatalf("Reseal with another row's associated data: %v, want ErrAuth", err)
+	}
 	if got, err := onlyNext.Open(after, ad); err != nil || string(got) != "3171014708900002" {
 		t.Fatalf("a value sealed during the rotation does not open with the next key alone: %q, %v", got, err)
 	}
@@ -164,5 +175,30 @@ func TestNextKeyFileLoadAndRetire(t *testing.T) {
 	old, err := loadKeyFile(retired)
 	if err != nil || old.KeyID() != oldID {
 		t.Fatalf("the retired file is not the old key: %v", err)
+	}
+}
+
+func TestBlockedVaultRefusesToSealUntilTheRotationReachesIt(t *testing.T) {
+	v := newVault(t, newKey(t))
+	ad := AD("members", "1", "nik")
+	old := seal(t, v, []byte("x"), ad)
+	blocked := errors.New("a rotation is under way and this server lacks its next key")
+	v.Block(blocked)
+	if _, err := v.Seal([]byte("y"), ad); !errors.Is(err, blocked) {
+		t.Fatalf("Seal of a blocked vault: %v", err)
+	}
+	if got, err := v.Open(old, ad); err != nil || string(got) != "x" {
+		t.Fatalf("Open of a blocked vault: %v", err)
+	}
+	next := newKey(t)
+	if err := v.BeginRotation(next); err != nil {
+		t.Fatal(err)
+	}
+	s, err := v.Seal([]byte("y"), ad)
+	if err != nil {
+		t.Fatalf("Seal once the rotation reached the vault: %v", err)
+	}
+	if got, err := newVault(t, next).Open(s, ad); err != nil || string(got) != "y" {
+		t.Fatalf("not sealed with the next key: %v", err)
 	}
 }

@@ -76,7 +76,10 @@ type Vault struct {
 
 // ring is the Vault's data keys: write seals and hashes; old, during a rotation, is
 // the key being retired, still used to open and to look up.
-type ring struct{ write, old *dataKey }
+type ring struct {
+	write, old *dataKey
+	blocked    error // set by Block: Seal fails with it
+}
 
 // dataKey is one data key's derived keys.
 type dataKey struct {
@@ -153,6 +156,9 @@ func (v *Vault) BeginRotation(next []byte) error {
 	for {
 		cur := v.keys.Load()
 		if cur.write.id == nk.id {
+			if cur.blocked != nil && !v.keys.CompareAndSwap(cur, &ring{write: cur.write, old: cur.old}) {
+				continue
+			}
 			return nil
 		}
 		if cur.old != nil {
@@ -160,6 +166,18 @@ func (v *Vault) BeginRotation(next []byte) error {
 		}
 		if v.keys.CompareAndSwap(cur, &ring{write: nk, old: cur.write}) {
 			return nil
+		}
+	}
+}
+
+// Block makes Seal fail with err until a rotation begins in this vault (BeginRotation): a server that learns of a rotation but cannot load its next key must not
+// seal with the old key what the rotation may already have passed, since it would not
+// open after the rotation. Opening and hashing go on.
+func (v *Vault) Block(err error) {
+	for {
+		cur := v.keys.Load()
+		if v.keys.CompareAndSwap(cur, &ring{write: cur.write, old: cur.old, blocked: err}) {
+			return
 		}
 	}
 }
@@ -229,10 +247,18 @@ func (v *Vault) Subkey(purpose string) []byte {
 // formats; this one fails only if the system's random source does, which crashes the
 // process instead (crypto/rand).
 func (v *Vault) Seal(plaintext, associatedData []byte) (string, error) {
-	raw := v.keys.Load().write.aead.Seal(nil, nil, plaintext, associatedData)
+	r := v.keys.Load()
+	if r.blocked != nil {
+		return "", r.blocked
+	}
+	return r.write.seal(plaintext, associatedData), nil
+}
+
+func (k *dataKey) seal(plaintext, associatedData []byte) string {
+	raw := k.aead.Seal(nil, nil, plaintext, associatedData)
 	text := make([]byte, 0, len(sealPrefix)+b64.EncodedLen(len(raw)))
 	text = append(text, sealPrefix...)
-	return string(b64.AppendEncode(text, raw)), nil
+	return string(b64.AppendEncode(text, raw))
 }
 
 // Open reverses Seal. It fails with ErrUnknownVersion, ErrMalformed or ErrAuth; the
@@ -250,10 +276,23 @@ func (v *Vault) Open(sealed string, associatedData []byte) ([]byte, error) {
 	return plain, err
 }
 
-// OpenNew opens a value with the data key that seals now only: a rotation checks with
-// it that a value has been re-sealed.
-func (v *Vault) OpenNew(sealed string, associatedData []byte) ([]byte, error) {
-	return v.keys.Load().write.open(sealed, associatedData)
+// Reseal opens sealed and returns its plaintext and the value sealed with the key
+// that seals now: sealed itself when that key sealed it already (a value written
+// during a rotation, or one a rotation has reached), else a new sealing under the next
+// key. A key rotation calls it for every sealed value, and writes only what changed.
+func (v *Vault) Reseal(sealed string, associatedData []byte) (plain []byte, resealed string, err error) {
+	r := v.keys.Load()
+	plain, err = r.write.open(sealed, associatedData)
+	if err == nil {
+		return plain, sealed, nil
+	}
+	if !errors.Is(err, ErrAuth) || r.old == nil {
+		return nil, "", err
+	}
+	if plain, err = r.old.open(sealed, associatedData); err != nil {
+		return nil, "", err
+	}
+	return plain, r.write.seal(plain, associatedData), nil
 }
 
 func (k *dataKey) open(sealed string, associatedData []byte) ([]byte, error) {
