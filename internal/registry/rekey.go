@@ -192,3 +192,18 @@ func affected(res interface{ RowsAffected() (int64, error) }) int {
 	}
 	return int(n)
 }
+
+// nikHashes is a member's NIK hash as lookups want it: outside a key rotation the
+// stored one; during one, the NIK's hashes under both keys (the next key's first),
+// computed again from the sealed NIK, since a row the rotation has not reached holds
+// the old key's hash and comparing it with another row's would miss the same NIK.
+func (s *Service) nikHashes(memberID, enc, stored string) ([]string, error) {
+	if _, rotating := s.vault.Rotating(); !rotating || enc == "" {
+		return []string{stored}, nil
+	}
+	plain, err := s.vault.Open(enc, vault.AD("members", memberID, "nik"))
+	if err != nil {
+		return nil, err
+	}
+	return s.vault.Hashes("nik", string(plain)), nil
+}

@@ -74,3 +74,55 @@ func TestDuringAKeyRotationRowsNotYetReachedAreFoundByTheirOldHashes(t *testing.
 		check("after the rotation")
 	})
 }
+
+// TestMergingDuringAKeyRotationMatchesMembersUnderEitherKey merges two households
+// that share a NIK while a key rotation has moved one of the two rows and not the
+// other: the members are still matched by NIK, not both kept.
+func TestMergingDuringAKeyRotationMatchesMembersUnderEitherKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		key, next := make([]byte, vault.KeySize), make([]byte, vault.KeySize)
+		rand.Read(key)
+		rand.Read(next)
+		v, err := vault.New(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := newEnvWith(t, db, v, 100)
+		e.importFile(Household, "a.csv", householdFile())
+		moved := householdHeader + hhRow("3171010101200077", nikOf("317101", "2010-01-20", false, 3), "Rizki Santoso", "2010-01-20", "L",
+			"Kepala Keluarga", "31.71.01.1001", "9", "9", "Jl. Baru No. 1", "", "")
+		if im := e.importFile(Household, "b.csv", []byte(moved)); im.Review != 1 {
+			t.Fatalf("the same NIK under a second KK: %s, want review=1", counters(im))
+		}
+		if err := v.BeginRotation(next); err != nil {
+			t.Fatal(err)
+		}
+		// The rotation has reached the held member, not its twin.
+		var id, enc string
+		if err := db.R().QueryRowContext(e.ctx, `SELECT id, nik_enc FROM members WHERE held <> ''`).Scan(&id, &enc); err != nil {
+			t.Fatal(err)
+		}
+		plain, resealed, err := v.Reseal(enc, vault.AD("members", id, "nik"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.W().ExecContext(e.ctx, `UPDATE members SET nik_enc = $1, nik_hash = $2 WHERE id = $3`, resealed, v.Hash("nik", string(plain)), id); err != nil {
+			t.Fatal(err)
+		}
+		view := Viewer{Scope: "31", Office: true}
+		dups, _, err := e.s.ListDuplicates(e.ctx, view, "open", 0, "")
+		if err != nil || len(dups) != 1 {
+			t.Fatalf("open duplicates: %v, %v", dups, err)
+		}
+		var newKK string
+		if err := db.R().QueryRowContext(e.ctx, `SELECT id FROM targets WHERE address = 'Jl. Baru No. 1'`).Scan(&newKK); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := e.s.Resolve(e.ctx, view, dups[0].ID, "merge", newKK); err != nil || d.Status != "merged" {
+			t.Fatalf("merge: %+v, %v", d, err)
+		}
+		if n := e.count(`SELECT size FROM targets WHERE id = $1`, newKK); n != 3 {
+			t.Fatalf("kept household size %d, want 3 (the twin merged, not kept beside its NIK)", n)
+		}
+	})
+}

@@ -7,7 +7,6 @@ import (
 	"github.com/gotong/gotong/internal/audit"
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/store"
-	"github.com/gotong/gotong/internal/vault"
 )
 
 // Pair returns a pair in the viewer's scope with its two targets and their members,
@@ -185,17 +184,12 @@ func (s *Service) Move(ctx context.Context, v Viewer, id, memberID, to string) (
 		if hash != "" {
 			// During a key rotation the two households' rows may hold the NIK's hash
 			// under different keys: look for both.
-			other := hash
-			if _, rotating := s.vault.Rotating(); rotating && enc != "" {
-				plain, err := s.vault.Open(enc, vault.AD("members", memberID, "nik"))
-				if err != nil {
-					return err
-				}
-				hs := s.vault.Hashes("nik", string(plain))
-				hash, other = hs[0], hs[len(hs)-1]
+			hs, err := s.nikHashes(memberID, enc, hash)
+			if err != nil {
+				return err
 			}
 			if err := store.One(ctx, tx, `SELECT id FROM members WHERE target_id = $1 AND nik_hash IN ($2, $3) AND merged_into IS NULL AND held = ''`,
-				to, hash, other).Scan(&into); err != nil && !errs.Is(store.Map(err), errs.NotFound) {
+				to, hs[0], hs[len(hs)-1]).Scan(&into); err != nil && !errs.Is(store.Map(err), errs.NotFound) {
 				return err
 			}
 		}
