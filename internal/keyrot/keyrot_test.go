@@ -203,6 +203,28 @@ func eventually(t *testing.T, what string, ok func() bool) {
 	}
 }
 
+// start boots a server whose key is generated into its data folder and that looks
+// for key rotations every 20 ms.
+func start(t *testing.T, eng store.Engine, opts ...func(*app.Config)) *apptest.Server {
+	t.Helper()
+	t.Setenv(vault.EnvKey, "")
+	t.Setenv(vault.EnvKeyFile, "")
+	return apptest.Start(t, eng, append([]func(*app.Config){func(c *app.Config) { c.KeyWatch = 20 * time.Millisecond }}, opts...)...)
+}
+
+// refusesToStart fails the test unless a server with cfg refuses to start, saying want.
+func refusesToStart(t *testing.T, cfg app.Config, want string) {
+	t.Helper()
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil {
+		a.Close()
+		t.Fatalf("a server started; want it to refuse: %s", want)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("a server refused with %v; want %q", err, want)
+	}
+}
+
 // TestRotationResealsEverythingResumesAndKeepsTheServerWorking rotates the key of a
 // deployment with demo data while its server runs: the rotation is killed after three
 // batches and run again in another "process", during which a straggler is written
@@ -215,11 +237,8 @@ func eventually(t *testing.T, what string, ok func() bool) {
 func TestRotationResealsEverythingResumesAndKeepsTheServerWorking(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(string(eng), func(t *testing.T) {
-			t.Setenv(vault.EnvKey, "")
-			t.Setenv(vault.EnvKeyFile, "")
-			s := apptest.Start(t, eng, func(c *app.Config) {
+			s := start(t, eng, func(c *app.Config) {
 				c.Demo, c.DemoRows = true, 40
-				c.KeyWatch = 20 * time.Millisecond
 				c.HoldMessages = true // messages keep their sealed payloads
 			})
 			ctx, db, dir := s.Ctx(), s.App.DB, s.App.Cfg.Data
@@ -425,12 +444,7 @@ func TestRotationResealsEverythingResumesAndKeepsTheServerWorking(t *testing.T) 
 			// A server given the old key refuses.
 			cfg := s.App.Cfg
 			t.Setenv(vault.EnvKey, strings.TrimSpace(string(oldText)))
-			if a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
-				a.Close()
-				t.Fatal("a server with the old key started")
-			} else if !strings.Contains(err.Error(), "does not match") {
-				t.Fatalf("a server with the old key: %v, want the key does not match", err)
-			}
+			refusesToStart(t, cfg, "does not match")
 		})
 	}
 }
@@ -441,9 +455,7 @@ func TestRotationResealsEverythingResumesAndKeepsTheServerWorking(t *testing.T) 
 func TestAServerWithoutTheNextKeyRefusesToSeal(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(string(eng), func(t *testing.T) {
-			t.Setenv(vault.EnvKey, "")
-			t.Setenv(vault.EnvKeyFile, "")
-			s := apptest.Start(t, eng, func(c *app.Config) { c.KeyWatch = 20 * time.Millisecond })
+			s := start(t, eng)
 			ctx, db := s.Ctx(), s.App.DB
 			providers := deliver.NewProviders(db, s.App.Vault, s.App.Deliveries)
 			if err := providers.ProviderSecret(ctx, "gosend", "rahasia-webhook-kurir-1"); err != nil {
@@ -460,12 +472,7 @@ func TestAServerWithoutTheNextKeyRefusesToSeal(t *testing.T) {
 				t.Fatal("a secret was sealed during a rotation whose next key the server lacks")
 			}
 			cfg := s.App.Cfg
-			if a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
-				a.Close()
-				t.Fatal("a server without the next key started during a rotation")
-			} else if !strings.Contains(err.Error(), "lacks its next key") {
-				t.Fatalf("start without the next key: %v", err)
-			}
+			refusesToStart(t, cfg, "lacks its next key")
 		})
 	}
 }
