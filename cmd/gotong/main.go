@@ -65,6 +65,8 @@ commands:
   purge          remove the personal data of programs closed before a day; keeps every count
   backup FILE    write a consistent copy of a SQLite database, while the server runs
   restore FILE   check a backup (integrity, schema, key, audit chain), then put it in place
+  key rotate     move every sealed value and keyed hash to a new personal-data key, while
+                 the servers run; stopped, run it again and it goes on
 
 Run "gotong <command> -h" for the flags of a command.`
 
@@ -93,7 +95,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("no command given")
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "counters") && len(rest) > 0 {
+	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "counters" || cmd == "key") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -117,6 +119,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, rest, stdout, stderr)
+	case "key rotate":
+		return cmdKeyRotate(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

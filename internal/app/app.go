@@ -32,6 +32,7 @@ import (
 	"github.com/gotong/gotong/internal/help"
 	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/idea"
+	"github.com/gotong/gotong/internal/keyrot"
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/monitor"
 	"github.com/gotong/gotong/internal/pledge"
@@ -107,6 +108,11 @@ type Config struct {
 	// (0: package human's default, 100,000 — about a second on a cheap phone).
 	// Tests lower it so that solving takes milliseconds.
 	ChallengeMax int64
+	// KeyWatch is how often a running server looks for a key rotation begun or
+	// finished by gotong key rotate (0: 5 s). KeyRotation opens the App for that
+	// command: the key checks are the rotation's own (package keyrot).
+	KeyWatch    time.Duration
+	KeyRotation bool
 }
 
 // The roles of a process (Config.Role).
@@ -180,6 +186,10 @@ type App struct {
 	// Help runs help requests, warga bantu warga (issue 14).
 	Help   *help.Service
 	served atomic.Value // "http://" + the address Serve listens on
+	// providers keeps the courier providers' webhook secrets (web's, and a key rotation's).
+	providers *deliver.Providers
+	stopKey   context.CancelFunc
+	keyDone   chan struct{}
 }
 
 // SystemContext is the context for changes the program makes by itself (bootstrap,
@@ -220,9 +230,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := checkKey(ctx, db, v); err != nil {
-		db.Close()
-		return nil, err
+	if !cfg.KeyRotation {
+		if err := checkKey(ctx, db, v, cfg.Data); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	log.Debug("personal-data key loaded", "source", src, "key_id", v.KeyID())
 	db.AuditKey = v.AuditKey()
@@ -284,12 +296,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Ideas = idea.New(db, regions, cfg.Province, a.Accounts, a.Programs)
 	a.Pledges = pledge.NewService(db, a.Accounts, a.Allocations, a.Messages)
 	a.Help = help.New(db, regions, v, a.Registry, a.Programs, allocate.NewNeeds(db), a.Messages)
+	a.providers = deliver.NewProviders(db, v, a.Deliveries)
 	a.Retention.HelpRequests = a.Help
 	a.Web, err = web.New(db, regions, web.Capabilities{Accounts: a.Accounts, Registry: a.Registry, Programs: a.Programs,
 		Allocations: a.Allocations, Deliveries: a.Deliveries, Monitor: a.Monitor, Donations: a.Donations, Pledges: a.Pledges,
 		Ideas: a.Ideas, Help: a.Help,
 		Callbacks: callback.New(db, regions, cfg.Province, a.Allocations, a.Programs, a.Accounts),
-		Providers: deliver.NewProviders(db, v, a.Deliveries),
+		Providers: a.providers,
 		Codes:     deliver.NewCodes(v.Subkey("recipient code v1")),
 		Human:     human.New(db, v.Subkey("altcha challenge v1"), human.Options{MaxNumber: cfg.ChallengeMax})}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
@@ -347,10 +360,13 @@ func putMapTiles(ctx context.Context, db *store.DB, cfg Config) error {
 // checkKey makes sure the personal-data key is the one the data was written with: the
 // first start records the key's fingerprint, later starts compare. A wrong key would
 // otherwise fail silently — every NIK would look new and nothing would decrypt.
-func checkKey(ctx context.Context, db *store.DB, v *vault.Vault) error {
-	stored, err := db.Setting(ctx, "key_id")
+//
+// During a key rotation the server also needs the next key, so that it seals with it
+// what the rotation has already passed (vault.LoadNext): without it, it refuses.
+func checkKey(ctx context.Context, db *store.DB, v *vault.Vault, dataDir string) error {
+	stored, err := db.Setting(ctx, keyrot.SettingKeyID)
 	if errs.Is(err, errs.NotFound) {
-		stored, err = db.InitSetting(ctx, "key_id", v.KeyID())
+		stored, err = db.InitSetting(ctx, keyrot.SettingKeyID, v.KeyID())
 	}
 	if err != nil {
 		return err
@@ -358,7 +374,84 @@ func checkKey(ctx context.Context, db *store.DB, v *vault.Vault) error {
 	if err := v.Check(stored); err != nil {
 		return fmt.Errorf("personal-data key: %w", err)
 	}
+	next, err := db.Setting(ctx, keyrot.SettingNextID)
+	if errs.Is(err, errs.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := vault.LoadNext(v, dataDir, next, os.Getenv); err != nil {
+		return fmt.Errorf("personal-data key: a key rotation to %s is under way and this server lacks its next key (%s in the data folder, or %s): %w",
+			next, vault.NextKeyFile, vault.EnvKeyNext, err)
+	}
 	return nil
+}
+
+// watchKey follows key rotations while the server runs: when one begins it takes the
+// next key (vault.LoadNext), so that what it seals and hashes from then on is under
+// the key the rotation moves to; when one finishes it drops the old key. gotong key
+// rotate waits longer than one interval before its first batch.
+func (a *App) watchKey(ctx context.Context) {
+	every := a.Cfg.KeyWatch
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		a.followKey(ctx)
+	}
+}
+
+func (a *App) followKey(ctx context.Context) {
+	next, err := a.DB.Setting(ctx, keyrot.SettingNextID)
+	switch {
+	case err == nil:
+		if a.Vault.KeyID() == next {
+			return
+		}
+		if err := vault.LoadNext(a.Vault, a.Cfg.Data, next, os.Getenv); err != nil {
+			// Sealing with the old key what the rotation may have passed already would
+			// leave values that do not open after it: refuse to seal instead.
+			a.Vault.Block(fmt.Errorf("a key rotation to %s is under way and this server cannot load its next key: %w", next, err))
+			a.Log.Error("a key rotation is under way but this server cannot load its next key: it refuses to seal personal data until it can",
+				"next_key", next, "err", err)
+		} else {
+			a.Log.Info("key rotation: sealing with the next key", "next_key", next)
+		}
+	case errs.Is(err, errs.NotFound):
+		if _, rotating := a.Vault.Rotating(); !rotating {
+			return
+		}
+		if cur, err := a.DB.Setting(ctx, keyrot.SettingKeyID); err == nil && cur == a.Vault.KeyID() {
+			a.Vault.FinishRotation()
+			a.Log.Info("key rotation finished", "key", cur)
+		}
+	default:
+		if ctx.Err() == nil {
+			a.Log.Warn("key rotation: read the settings", "err", err)
+		}
+	}
+}
+
+// KeyTables is every table a key rotation goes through, with its owner's batch.
+// Targets come before members, whose natural keys are computed from the household's
+// No. KK (either key opens it meanwhile).
+func (a *App) KeyTables() []keyrot.Table {
+	return []keyrot.Table{
+		{Name: "targets", Batch: a.Registry.RekeyTargets},
+		{Name: "members", Batch: a.Registry.RekeyMembers},
+		{Name: "import_rows", Batch: a.Registry.RekeyImportRows},
+		{Name: "help_requests", Batch: a.Help.RekeyBatch},
+		{Name: "outbox", Batch: a.Messages.RekeyBatch},
+		{Name: "courier_providers", Batch: a.providers.RekeyBatch},
+	}
 }
 
 // StartWorkers starts background work (the import worker, which also resumes imports
@@ -396,6 +489,12 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	if !a.Cfg.HoldMessages {
 		a.startMessages(SystemContext(ctx, "message worker"))
 	}
+	kctx, cancel := context.WithCancel(ctx)
+	a.stopKey, a.keyDone = cancel, make(chan struct{})
+	go func() {
+		defer close(a.keyDone)
+		a.watchKey(kctx)
+	}()
 	return nil
 }
 
@@ -507,6 +606,10 @@ func (a *App) FollowRegistry(ctx context.Context) {
 
 // Close releases everything Open took.
 func (a *App) Close() error {
+	if a.stopKey != nil {
+		a.stopKey()
+		<-a.keyDone
+	}
 	if a.stopEngine != nil {
 		a.stopEngine()
 		<-a.engineDone

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,7 +85,7 @@ func (s *Service) correctMembers(ctx context.Context, tx *store.Tx, v Viewer, t 
 		if err != nil {
 			return "", false, err
 		}
-		if n.Number != "" && s.vault.Hash("nik", n.Number) == cur.nikHash {
+		if n.Number != "" && slices.Contains(s.vault.Hashes("nik", n.Number), cur.nikHash) {
 			n = nik.NIK{} // the NIK it has
 		}
 		if cur.id != "" && n.Number == "" && m.name == cur.name && m.birthDate == cur.birth && m.sex == cur.sex && m.relation == cur.relation {
@@ -139,6 +140,9 @@ func (s *Service) writeMember(ctx context.Context, tx *store.Tx, t Target, kk st
 		keyHash = s.vault.Hash("member_key", kk+"|"+namematch.Normalize(m.name)+"|"+m.birthDate)
 	}
 	fields := []string{"name", "birth_date", "sex", "relation"}
+	if err := s.nikTakenUnderRetiringKey(ctx, tx, n.Number, id); err != nil {
+		return err
+	}
 	if cur.id == "" {
 		var enc, hash string
 		if n.Number != "" {
@@ -209,4 +213,27 @@ func (s *Service) removeMember(ctx context.Context, tx *store.Tx, t Target, cur 
 	}
 	return audit.Record(ctx, tx, audit.Change{Action: "member.remove", ObjectType: "member", ObjectID: cur.id, Region: t.Region,
 		Detail: map[string]any{"target_id": t.ID, "reason": reason}})
+}
+
+// nikTakenUnderRetiringKey answers as the unique index members_nik would when a
+// live member other than id holds nik under the retiring key of a key rotation: the
+// index compares keyed hashes, and a row the rotation has not reached holds the old
+// one. Outside a rotation it does nothing.
+func (s *Service) nikTakenUnderRetiringKey(ctx context.Context, tx *store.Tx, number, id string) error {
+	if number == "" {
+		return nil
+	}
+	hs := s.vault.Hashes("nik", number)
+	if len(hs) < 2 {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE nik_hash = $1 AND id <> $2 AND merged_into IS NULL AND held = ''`,
+		hs[1], id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return errs.E(errs.Conflict, "already exists")
+	}
+	return nil
 }

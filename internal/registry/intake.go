@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -89,7 +90,7 @@ func (s *Service) intakeRecord(in Intake) (*record, error) {
 // form without a NIK has none), and narrowed as the import narrows it: a different
 // birth date, or a different NIK, is another person.
 func similar(ctx context.Context, q store.Querier, v interface {
-	Hash(kind, value string) string
+	Hashes(kind, value string) []string
 }, r *record, scope string) ([]Candidate, error) {
 	rows, err := q.QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, t.name_norm, t.birth_date,
 		CASE WHEN t.id_mask <> '' THEN COALESCE(t.id_hash, '') ELSE '' END
@@ -103,9 +104,14 @@ func similar(ctx context.Context, q store.Querier, v interface {
 	}
 	defer rows.Close()
 	norm := namematch.Normalize(r.member.name)
-	var hash string
+	// During a key rotation a row not yet reached holds the retiring key's hash.
+	var hashes []string
 	if r.member.nik.Number != "" {
-		hash = v.Hash("nik", r.member.nik.Number)
+		hashes = v.Hashes("nik", r.member.nik.Number)
+	}
+	hash := ""
+	if len(hashes) > 0 {
+		hash = hashes[0]
 	}
 	best := map[string]Candidate{}
 	for rows.Next() {
@@ -117,7 +123,7 @@ func similar(ctx context.Context, q store.Querier, v interface {
 		if scope != "" && !strings.HasPrefix(c.Region+".", scope+".") {
 			continue
 		}
-		c.Exact = hash != "" && cHash == hash
+		c.Exact = hash != "" && slices.Contains(hashes, cHash)
 		if !c.Exact {
 			if (hash != "" && cHash != "") || (r.member.birthDate != "" && cBirth != "" && cBirth != r.member.birthDate) {
 				continue
@@ -186,9 +192,9 @@ func (s *Service) IntakeTx(ctx context.Context, tx *store.Tx, scope string, in I
 		_, err := tx.ExecContext(ctx, `UPDATE targets SET updated_at = $1 WHERE id = $2`, w.now, id)
 		return id, true, err
 	}
-	hash := personKey(s.vault, r)
+	hash := personKey(w.hash, r)
 	if r.member.nik.Number != "" {
-		hash = s.vault.Hash("nik", r.member.nik.Number)
+		hash = w.hash("nik", r.member.nik.Number)
 		live, _, err := w.membersByHash([]string{hash})
 		if err != nil {
 			return "", false, err

@@ -193,7 +193,7 @@ func (s *Service) mergeTargets(ctx context.Context, tx *store.Tx, keep, drop str
 	}
 	type mem struct{ id, hash, held string }
 	load := func(target string) (map[string]mem, []mem, error) {
-		rows, err := tx.QueryContext(ctx, `SELECT id, nik_hash, held FROM members WHERE target_id = $1 AND merged_into IS NULL`, target)
+		rows, err := tx.QueryContext(ctx, `SELECT id, nik_hash, nik_enc, held FROM members WHERE target_id = $1 AND merged_into IS NULL`, target)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -202,9 +202,15 @@ func (s *Service) mergeTargets(ctx context.Context, tx *store.Tx, keep, drop str
 		var all []mem
 		for rows.Next() {
 			var m mem
-			if err := rows.Scan(&m.id, &m.hash, &m.held); err != nil {
+			var enc string
+			if err := rows.Scan(&m.id, &m.hash, &enc, &m.held); err != nil {
 				return nil, nil, err
 			}
+			hs, err := s.nikHashes(m.id, enc, m.hash)
+			if err != nil {
+				return nil, nil, err
+			}
+			m.hash = hs[0]
 			byHash[m.hash] = m
 			all = append(all, m)
 		}

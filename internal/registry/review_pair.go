@@ -173,17 +173,23 @@ func (s *Service) Move(ctx context.Context, v Viewer, id, memberID, to string) (
 			}
 			regions[t] = region
 		}
-		var hash, relation string
-		if err := store.One(ctx, tx, `SELECT nik_hash, relation FROM members WHERE id = $1 AND target_id = $2 AND merged_into IS NULL AND held = ''`,
-			memberID, from).Scan(&hash, &relation); err != nil {
+		var hash, enc, relation string
+		if err := store.One(ctx, tx, `SELECT nik_hash, nik_enc, relation FROM members WHERE id = $1 AND target_id = $2 AND merged_into IS NULL AND held = ''`,
+			memberID, from).Scan(&hash, &enc, &relation); err != nil {
 			return store.NotFound(err, "member not found in the other household of this pair")
 		}
 		if relation == "Kepala Keluarga" {
 			return errs.E(errs.Conflict, "the head of a household cannot be moved: merge the two, or correct the file")
 		}
 		if hash != "" {
-			if err := store.One(ctx, tx, `SELECT id FROM members WHERE target_id = $1 AND nik_hash = $2 AND merged_into IS NULL AND held = ''`,
-				to, hash).Scan(&into); err != nil && !errs.Is(store.Map(err), errs.NotFound) {
+			// During a key rotation the two households' rows may hold the NIK's hash
+			// under different keys: look for both.
+			hs, err := s.nikHashes(memberID, enc, hash)
+			if err != nil {
+				return err
+			}
+			if err := store.One(ctx, tx, `SELECT id FROM members WHERE target_id = $1 AND nik_hash IN ($2, $3) AND merged_into IS NULL AND held = ''`,
+				to, hs[0], hs[len(hs)-1]).Scan(&into); err != nil && !errs.Is(store.Map(err), errs.NotFound) {
 				return err
 			}
 		}

@@ -23,12 +23,15 @@ type Holder struct {
 // 16 digits. It always runs the same two indexed lookups by the NIK's keyed hash,
 // whether or not the NIK is known, so that its time says nothing about the answer.
 func (s *Service) HoldersOfNIK(ctx context.Context, nik string) ([]Holder, error) {
-	h := s.vault.Hash("nik", nik)
+	// During a key rotation a row not yet reached holds the retiring key's hash;
+	// outside one both arguments are the same hash, so the query is the same.
+	hs := s.vault.Hashes("nik", nik)
+	h, old := hs[0], hs[len(hs)-1]
 	return store.All(ctx, s.db.R(), func(r store.Scanner) (Holder, error) {
 		var x Holder
 		return x, r.Scan(&x.TargetID, &x.NameNorm)
 	}, `SELECT m.target_id, m.name_norm FROM members m JOIN targets t ON t.id = m.target_id
-		WHERE m.nik_hash = $1 AND m.merged_into IS NULL AND t.merged_into IS NULL
+		WHERE m.nik_hash IN ($1, $2) AND m.merged_into IS NULL AND t.merged_into IS NULL
 		UNION ALL
-		SELECT t.id, t.name_norm FROM targets t WHERE t.id_hash = $1 AND t.kind = 'person' AND t.merged_into IS NULL`, h)
+		SELECT t.id, t.name_norm FROM targets t WHERE t.id_hash IN ($1, $2) AND t.kind = 'person' AND t.merged_into IS NULL`, h, old)
 }

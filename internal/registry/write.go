@@ -61,14 +61,14 @@ type existingMember struct {
 // normalised name and birth date. Re-importing the row finds the member by it; a
 // change of any of the three makes another member, which the fuzzy pass then pairs
 // with the old one when it is in another household.
-func memberKey(v *vault.Vault, r *record) string {
-	return v.Hash("member_key", r.kk+"|"+namematch.Normalize(r.member.name)+"|"+r.member.birthDate)
+func memberKey(hash func(kind, value string) string, r *record) string {
+	return hash("member_key", r.kk+"|"+namematch.Normalize(r.member.name)+"|"+r.member.birthDate)
 }
 
 // personKey identifies a person target without a NIK: kelurahan, normalised name
 // and birth date.
-func personKey(v *vault.Vault, r *record) string {
-	return v.Hash("person_key", r.region+"|"+namematch.Normalize(r.member.name)+"|"+r.member.birthDate)
+func personKey(hash func(kind, value string) string, r *record) string {
+	return hash("person_key", r.region+"|"+namematch.Normalize(r.member.name)+"|"+r.member.birthDate)
 }
 
 // batchWriter writes one batch of validated rows of one import in one transaction.
@@ -87,6 +87,49 @@ type batchWriter struct {
 	newMembers []*newMember
 	// pairs waits for its targets to be inserted (foreign keys) before it is queued.
 	pairs []pendingPair
+	// alias maps a keyed hash under the retiring key to the same value's hash under
+	// the next key, during a key rotation (hash): the lookups find rows the rotation
+	// has not reached yet by both, and answer by the next key's hash.
+	alias map[string]string
+}
+
+// hash is the vault's keyed hash of value, the one written. During a key rotation it
+// also remembers the retiring key's hash of value, which the lookups add.
+func (w *batchWriter) hash(kind, value string) string {
+	hs := w.s.vault.Hashes(kind, value)
+	for _, old := range hs[1:] {
+		if w.alias == nil {
+			w.alias = map[string]string{}
+		}
+		w.alias[old] = hs[0]
+	}
+	return hs[0]
+}
+
+// lookupHashes is hashes with, during a key rotation, their retiring key's hashes.
+func (w *batchWriter) lookupHashes(hashes []string) []string {
+	if len(w.alias) == 0 {
+		return hashes
+	}
+	want := make(map[string]bool, len(hashes))
+	for _, h := range hashes {
+		want[h] = true
+	}
+	out := append([]string(nil), hashes...)
+	for old, cur := range w.alias {
+		if want[cur] {
+			out = append(out, old)
+		}
+	}
+	return out
+}
+
+// current is the next key's hash for a hash read from a row (itself outside a rotation).
+func (w *batchWriter) current(h string) string {
+	if cur, ok := w.alias[h]; ok {
+		return cur
+	}
+	return h
 }
 
 type pendingPair struct {
@@ -155,6 +198,7 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 	if len(hashes) == 0 {
 		return out, nil
 	}
+	hashes = w.lookupHashes(hashes)
 	args := append([]any{string(kind)}, anys(hashes)...)
 	// A No. KK or NIK of a target merged into another leads to the one it was merged
 	// into (merges are flattened, so one step is enough).
@@ -174,6 +218,7 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 		if err := rows.Scan(&t.id, &h, &t.region, &t.rw, &t.rt, &t.name, &t.address, &t.domicile, &t.phone, &t.tags, &t.rowHash, &t.size, &live, &t.held); err != nil {
 			return nil, err
 		}
+		h = w.current(h)
 		inScope := w.inScope(t.region)
 		var r int
 		switch {
@@ -256,6 +301,7 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 	if len(hashes) == 0 {
 		return live, held, nil
 	}
+	hashes = w.lookupHashes(hashes)
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, region, nik_hash, row_hash, held FROM members
 		WHERE merged_into IS NULL AND nik_hash IN (`+store.InList(w.tx.Engine, 1, len(hashes))+`)`, anys(hashes)...)
 	if err != nil {
@@ -268,6 +314,7 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 		if err := rows.Scan(&m.id, &m.targetID, &m.region, &h, &m.rowHash, &m.held); err != nil {
 			return nil, nil, err
 		}
+		h = w.current(h)
 		if m.held == "" {
 			live[h] = m
 		} else {
@@ -287,6 +334,7 @@ func (w *batchWriter) membersByKey(keys []string) (map[string][]*existingMember,
 	if len(keys) == 0 {
 		return out, nil
 	}
+	keys = w.lookupHashes(keys)
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, region, key_hash, row_hash, held, merged_into IS NULL FROM members
 		WHERE key_hash <> '' AND key_hash IN (`+store.InList(w.tx.Engine, 1, len(keys))+`)`, anys(keys)...)
 	if err != nil {
@@ -299,6 +347,7 @@ func (w *batchWriter) membersByKey(keys []string) (map[string][]*existingMember,
 		if err := rows.Scan(&m.id, &m.targetID, &m.region, &h, &m.rowHash, &m.held, &m.live); err != nil {
 			return nil, err
 		}
+		h = w.current(h)
 		out[h] = append(out[h], m)
 	}
 	return out, rows.Err()
@@ -317,27 +366,26 @@ func (w *batchWriter) write(kind Kind, recs []*record) error {
 }
 
 func (w *batchWriter) households(recs []*record) error {
-	v := w.s.vault
 	kkHash := make([]string, len(recs))
 	nikHash := make([]string, len(recs)) // "" for a member without a NIK
 	keyHash := make([]string, len(recs)) // memberKey, for a member without a NIK
 	var kks, niks, keys []string
 	seenKK, seenNIK := map[string]bool{}, map[string]bool{}
 	for i, r := range recs {
-		kkHash[i] = v.Hash("kk", r.kk)
+		kkHash[i] = w.hash("kk", r.kk)
 		if !seenKK[kkHash[i]] {
 			seenKK[kkHash[i]] = true
 			kks = append(kks, kkHash[i])
 		}
 		if r.member.nik.Number == "" {
-			keyHash[i] = memberKey(v, r)
+			keyHash[i] = memberKey(w.hash, r)
 			if !seenNIK[keyHash[i]] {
 				seenNIK[keyHash[i]] = true
 				keys = append(keys, keyHash[i])
 			}
 			continue
 		}
-		nikHash[i] = v.Hash("nik", r.member.nik.Number)
+		nikHash[i] = w.hash("nik", r.member.nik.Number)
 		if !seenNIK[nikHash[i]] {
 			seenNIK[nikHash[i]] = true
 			niks = append(niks, nikHash[i])
@@ -572,15 +620,14 @@ func (w *batchWriter) updateMember(em *existingMember, r *record) error {
 }
 
 func (w *batchWriter) persons(recs []*record) error {
-	v := w.s.vault
 	hashes := make([]string, len(recs))
 	var uniq []string
 	seen := map[string]bool{}
 	for i, r := range recs {
 		if r.member.nik.Number == "" {
-			hashes[i] = personKey(v, r)
+			hashes[i] = personKey(w.hash, r)
 		} else {
-			hashes[i] = v.Hash("nik", r.member.nik.Number)
+			hashes[i] = w.hash("nik", r.member.nik.Number)
 		}
 		if !seen[hashes[i]] {
 			seen[hashes[i]] = true

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Source says where Load found the master key.
@@ -32,6 +33,15 @@ const (
 
 // KeyFile is the name of the development key in the data folder.
 const KeyFile = "gotong.key"
+
+// NextKeyFile is the key a rotation moves the data to, beside KeyFile while the
+// rotation runs; EnvKeyNext and EnvKeyNextFile give it where the key does not live in
+// the data folder.
+const (
+	NextKeyFile    = KeyFile + ".next"
+	EnvKeyNext     = "GOTONG_KEY_NEXT"
+	EnvKeyNextFile = "GOTONG_KEY_NEXT_FILE"
+)
 
 // maxKeyText bounds what is read from a key file: a key is 64 characters at most, and a
 // path set to the wrong file should fail fast, not be read whole.
@@ -214,13 +224,36 @@ func syncDir(dir string) {
 	}
 }
 
+// rootPrefix starts the second line of a key file whose data key has been rotated:
+// "root " and the root key, which makes the audit key and the subkeys and is never
+// rotated (see Vault).
+const rootPrefix = "root "
+
 // fromText parses key text and returns its Vault.
 func fromText(text []byte) (*Vault, error) {
-	master, err := parseKey(text)
+	data, root, err := parseKeys(text)
 	if err != nil {
 		return nil, err
 	}
-	return New(master)
+	return NewWithRoot(data, root)
+}
+
+// parseKeys reads key text: one key, which is both the data and the root key, or a
+// data key followed by "root" and the root key (on a second line, or after white
+// space where an environment variable has no lines).
+func parseKeys(text []byte) (data, root []byte, err error) {
+	f := bytes.Fields(text)
+	if len(f) == 3 && string(f[1]) == strings.TrimSpace(rootPrefix) {
+		if data, err = parseKey(f[0]); err != nil {
+			return nil, nil, fmt.Errorf("data key: %w", err)
+		}
+		if root, err = parseKey(f[2]); err != nil {
+			return nil, nil, fmt.Errorf("root key: %w", err)
+		}
+		return data, root, nil
+	}
+	data, err = parseKey(text)
+	return data, data, err
 }
 
 // parseKey decodes 32 bytes written as 64 hex digits or as base64 (standard or URL
@@ -261,4 +294,127 @@ func isHex(text []byte) bool {
 		}
 	}
 	return true
+}
+
+// LoadNext finds the next key of a rotation under way (GOTONG_KEY_NEXT, the file named
+// by GOTONG_KEY_NEXT_FILE, or gotong.key.next in the data folder) and makes it v's
+// data key for sealing and hashing (BeginRotation). It fails with fs.ErrNotExist when
+// there is none, and with ErrKeyMismatch when its ID is not want (the ID the database
+// recorded when the rotation began) or its root key is not v's.
+func LoadNext(v *Vault, dataDir, want string, getenv func(string) string) error {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var text []byte
+	var err error
+	switch {
+	case getenv(EnvKeyNext) != "":
+		text = []byte(getenv(EnvKeyNext))
+	case getenv(EnvKeyNextFile) != "":
+		text, err = readKeyFile(getenv(EnvKeyNextFile), false)
+	case dataDir != "":
+		text, err = readKeyFile(filepath.Join(dataDir, NextKeyFile), true)
+	default:
+		err = fmt.Errorf("next key: %w", fs.ErrNotExist)
+	}
+	if err != nil {
+		return err
+	}
+	data, root, err := parseKeys(text)
+	if err != nil {
+		return fmt.Errorf("next key: %w", err)
+	}
+	if !bytes.Equal(root, v.master) {
+		return fmt.Errorf("%w: the next key's root key is not this deployment's", ErrKeyMismatch)
+	}
+	nk, err := newDataKey(data)
+	if err != nil {
+		return err
+	}
+	if nk.id != want {
+		return fmt.Errorf("%w: the next key is %q but the rotation under way is to %q", ErrKeyMismatch, nk.id, want)
+	}
+	return v.BeginRotation(data)
+}
+
+// NewNextKey makes a random data key for a rotation of v and writes it, with v's root
+// key, to dataDir/gotong.key.next (mode 0600), unless that file is there already, as
+// when a rotation is resumed: then it is read back. It returns the next key's ID.
+func NewNextKey(v *Vault, dataDir string) (string, error) {
+	path := filepath.Join(dataDir, NextKeyFile)
+	if text, err := readKeyFile(path, true); err == nil {
+		data, root, err := parseKeys(text)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", path, err)
+		}
+		if !bytes.Equal(root, v.master) {
+			return "", fmt.Errorf("%w: %s belongs to another deployment", ErrKeyMismatch, path)
+		}
+		nk, err := newDataKey(data)
+		if err != nil {
+			return "", err
+		}
+		return nk.id, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	data := make([]byte, KeySize)
+	if _, err := rand.Read(data); err != nil {
+		return "", fmt.Errorf("generate key: %w", err)
+	}
+	if err := writeKeyFile(dataDir, path, keyFileText(data, v.master)); err != nil {
+		return "", err
+	}
+	nk, err := newDataKey(data)
+	if err != nil {
+		return "", err
+	}
+	return nk.id, nil
+}
+
+// writeKeyFile writes text to path whole (a private temporary file hard-linked into
+// place), failing if path exists.
+func writeKeyFile(dataDir, path string, text []byte) error {
+	tmp, err := os.CreateTemp(dataDir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write key file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := writeAndClose(tmp, text); err != nil {
+		return fmt.Errorf("write key file %s: %w", tmp.Name(), err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write key file: %w", err)
+	}
+	syncDir(dataDir)
+	return nil
+}
+
+// RetireKeyFile ends a rotation in the data folder: gotong.key is kept as
+// gotong.key.retired-<day> (for the operator to delete once a backup made after the
+// rotation is safe) and gotong.key.next replaces gotong.key. The old file is linked
+// to its new name first and then replaced by a rename, so there is no moment without
+// a gotong.key (Load would make a new one); run again after a crash, it goes on.
+func RetireKeyFile(dataDir, day string) (retired string, err error) {
+	cur, next := filepath.Join(dataDir, KeyFile), filepath.Join(dataDir, NextKeyFile)
+	retired = filepath.Join(dataDir, KeyFile+".retired-"+day)
+	if _, err := os.Stat(next); err != nil {
+		return "", fmt.Errorf("finish key rotation: %w", err)
+	}
+	ci, err := os.Stat(cur)
+	if err != nil {
+		return "", fmt.Errorf("finish key rotation: %w", err)
+	}
+	if ri, err := os.Stat(retired); err == nil && !os.SameFile(ci, ri) {
+		return "", fmt.Errorf("finish key rotation: %s exists already; move it away first", retired)
+	} else if err != nil {
+		if err := os.Link(cur, retired); err != nil {
+			return "", fmt.Errorf("finish key rotation: %w", err)
+		}
+	}
+	if err := os.Rename(next, cur); err != nil {
+		return "", fmt.Errorf("finish key rotation: %w", err)
+	}
+	syncDir(dataDir)
+	return retired, nil
 }
