@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"path"
 	"slices"
@@ -232,17 +231,6 @@ type userKey struct{}
 func currentUser(r *http.Request) (account.User, bool) {
 	u, ok := r.Context().Value(userKey{}).(account.User)
 	return u, ok
-}
-
-// clientAddr is the client's address as the server sees it (no proxy headers are
-// trusted: put Gotong behind a proxy that sets the peer address, or accept that rate
-// limits count the proxy).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // authenticate resolves the caller from a bearer token or the session cookie, and
