@@ -5,7 +5,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -528,27 +527,8 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-// NewPassword returns a random password of 16 characters from an alphabet without
-// look-alike characters, easy to read out over the phone.
-func NewPassword() string {
-	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
-	return randomFrom(alphabet, 16)
-}
-
-// randomFrom draws n characters uniformly from alphabet (rejection sampling, so no
-// character is likelier than another).
-func randomFrom(alphabet string, n int) string {
-	out := make([]byte, 0, n)
-	limit := 256 - 256%len(alphabet)
-	var b [1]byte
-	for len(out) < n {
-		_, _ = rand.Read(b[:])
-		if int(b[0]) < limit {
-			out = append(out, alphabet[int(b[0])%len(alphabet)])
-		}
-	}
-	return string(out)
-}
+// NewPassword returns a random password (account.NewPassword).
+func NewPassword() string { return account.NewPassword() }
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully: new requests
 // are refused and those in flight get up to 15 seconds to finish.

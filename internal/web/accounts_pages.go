@@ -62,7 +62,13 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.Wrap(err, "renew session"))
 		return
 	}
+	sid, err := s.accounts.StartSession(r.Context(), u.ID, addr, s.opt.SessionLifetime)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.sessions.Put(r.Context(), "user_id", u.ID)
+	s.sessions.Put(r.Context(), "sid", sid)
 	s.sessions.Put(r.Context(), "since", time.Now().UnixNano())
 	if next == "/" {
 		next = "/account"
@@ -124,6 +130,8 @@ type accountPage struct {
 	Org        *account.Org
 	RegionName string
 	NewToken   string
+	// Sessions are the user's signed-in sessions, this one marked current.
+	Sessions []account.Session
 }
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, newToken string) {
@@ -140,6 +148,12 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, newToken 
 	if reg, ok := s.regions.Get(u.Region); ok {
 		data.RegionName = reg.Name
 	}
+	sessions, err := s.sessionsOf(r, u.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data.Sessions = sessions
 	s.render(w, r, "account", "My account", data)
 }
 

@@ -261,7 +261,16 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				// Signed out by a deactivation after this session began.
 				_ = s.sessions.Destroy(ctx)
 			case err == nil:
-				user, signedIn = u, true
+				switch err := s.seeSession(r, u.ID, actor.RemoteAddr); {
+				case err == nil:
+					user, signedIn = u, true
+				case errs.Is(err, errs.NotFound):
+					// Ended by its user or an admin.
+					_ = s.sessions.Destroy(ctx)
+				default:
+					s.fail(w, r, err)
+					return
+				}
 			case errs.Is(err, errs.NotFound):
 				_ = s.sessions.Destroy(ctx)
 			default:
