@@ -116,6 +116,7 @@ var codeWords = map[string]words{
 	"audit user.reactivate":                 {"Mengaktifkan kembali pengguna", "Reactivated a user"},
 	"audit user.password_reset_request":     {"Meminta tautan atur ulang kata sandi", "Asked for a password reset link"},
 	"audit user.password_reset":             {"Mengatur ulang kata sandi", "Reset a password"},
+	"audit import.errors_export":            {"Mengunduh daftar kesalahan impor", "Downloaded an import's list of errors"},
 	"audit user.password_set":               {"Memberi pengguna kata sandi baru", "Gave a user a new password"},
 	"audit user.session_end":                {"Mengakhiri satu sesi pengguna", "Ended a session of a user"},
 	"audit user.sessions_end":               {"Mengakhiri semua sesi pengguna", "Ended every session of a user"},

@@ -236,6 +236,8 @@ type roleFixture struct {
 	citizenLinksSeen  map[string]int
 	citizenLinkClient *apptest.Client
 	citizenClosed     func(method, path string) bool
+	// downloadOf names the download route of a request (downloads_audit_test.go).
+	downloadOf func(method, path string) string
 }
 
 func newRoleFixture(t *testing.T, s *apptest.Server) *roleFixture {
@@ -1011,6 +1013,7 @@ func runRoleRow(t *testing.T, f *roleFixture, row roleRow, r role) {
 		c = fo.client
 	}
 
+	audited := f.auditDownload(t, row.method, path)
 	var res apptest.Response
 	if up, ok := body.(fileUpload); ok {
 		form, ctype := uploadForm(t, up.kind, up.filename, up.content)
@@ -1018,6 +1021,7 @@ func runRoleRow(t *testing.T, f *roleFixture, row roleRow, r role) {
 	} else {
 		res = c.Do(t, row.method, path, body)
 	}
+	audited(t, res.Status)
 	if want := row.want.of(r); res.Status != want {
 		if _, derived := row.want.forCitizen(); r == citizen && derived {
 			t.Fatalf("status %d; the row gives no status for the citizen and the one derived from the others (%d, see "+
