@@ -85,6 +85,16 @@ func (s *Service) SeeSession(ctx context.Context, id, userID, addr string) error
 	})
 }
 
+// SignOut ends session id of userID as its user signs out. Not audited: signing
+// in is not either; the row only stops being listed.
+func (s *Service) SignOut(ctx context.Context, id, userID string) error {
+	return s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE user_sessions SET ended_at = $1 WHERE id = $2 AND user_id = $3 AND ended_at IS NULL`,
+			store.Now(), id, userID)
+		return err
+	})
+}
+
 // Sessions lists the live sessions of userID, the last used first: not ended, used
 // within idle and begun within lifetime (the web layer's timeouts).
 func (s *Service) Sessions(ctx context.Context, userID string, idle, lifetime time.Duration) ([]Session, error) {

@@ -77,6 +77,14 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageLogout(w http.ResponseWriter, r *http.Request) {
+	if u, ok := currentUser(r); ok {
+		if sid := s.sessions.GetString(r.Context(), "sid"); sid != "" {
+			if err := s.accounts.SignOut(r.Context(), sid, u.ID); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
 	_ = s.sessions.Destroy(r.Context())
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

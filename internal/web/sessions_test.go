@@ -260,6 +260,20 @@ func TestUserEndsOwnSessions(t *testing.T) {
 			if len(entries) != 1 || entries[0].ActorID != u.ID || entries[0].RemoteAddr != "127.0.0.4" {
 				t.Errorf("audit entries %+v: want one by the user, from the laptop", entries)
 			}
+
+			// Signing out ends the session's row too: it is no longer listed.
+			tablet := signedInFrom(t, s, "127.0.0.6", u.Email, pw)
+			laptop.Do(t, "GET", "/api/v1/me/sessions", nil).JSON(t, &mine)
+			if len(mine.Items) != 2 {
+				t.Fatalf("with the tablet signed in: %+v", mine.Items)
+			}
+			if r := tablet.Do(t, "POST", "/logout", url.Values{}); r.Status != http.StatusSeeOther {
+				t.Fatalf("sign out: %d", r.Status)
+			}
+			laptop.Do(t, "GET", "/api/v1/me/sessions", nil).JSON(t, &mine)
+			if len(mine.Items) != 1 || mine.Items[0].RemoteAddr != "127.0.0.4" {
+				t.Errorf("after the tablet signed out: %+v; want the laptop alone", mine.Items)
+			}
 		})
 	}
 }
