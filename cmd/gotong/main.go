@@ -27,6 +27,7 @@ import (
 	"github.com/gotong/gotong/internal/registry"
 	"github.com/gotong/gotong/internal/retention"
 	"github.com/gotong/gotong/internal/store"
+	"github.com/gotong/gotong/internal/web"
 )
 
 // Exit statuses of API.md.
@@ -226,6 +227,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", cfg.SessionIdle, "sign a user out after this long without activity (env GOTONG_SESSION_IDLE)")
 	fs.DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "sign a user out this long after signing in (env GOTONG_SESSION_LIFETIME)")
 	fs.IntVar(&cfg.LoginLimit, "login-limit", cfg.LoginLimit, "failed sign-ins allowed per client address per minute, counting those still being checked (env GOTONG_LOGIN_LIMIT)")
+	proxies := fs.String("trusted-proxies", "", "comma-separated CIDR ranges or addresses of the proxies (load balancers) in front of Gotong; only a connection from one of them may name the client in X-Forwarded-For, for rate limits and the audit log; default none (env GOTONG_TRUSTED_PROXIES)")
 	fs.IntVar(&cfg.RegisterLimit, "register-limit", cfg.RegisterLimit, "registrations allowed per client address per minute (env GOTONG_REGISTER_LIMIT)")
 	fs.IntVar(&cfg.PersonalData.OpenUnits, "org-open-units", cfg.PersonalData.OpenUnits, "units one organisation may hold allocated or waiting and not yet delivered; the admin may set another per organisation; 0: no limit (env GOTONG_ORG_OPEN_UNITS)")
 	fs.IntVar(&cfg.PersonalData.RevealsPerDay, "org-reveals-per-day", cfg.PersonalData.RevealsPerDay, "recipients whose address and phone one organisation is shown per day; the admin may set another per organisation; 0: no limit (env GOTONG_ORG_REVEALS_PER_DAY)")
@@ -244,6 +246,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.SessionIdle <= 0 || cfg.SessionLifetime <= 0 || cfg.SessionIdle > cfg.SessionLifetime {
 		return usagef("--session-idle and --session-lifetime must be positive, idle at most lifetime")
+	}
+	var err error
+	if cfg.TrustedProxies, err = web.ParseTrustedProxies(*proxies); err != nil {
+		return usagef("--trusted-proxies: %v", err)
 	}
 	if cfg.LoginLimit < 1 || cfg.RegisterLimit < 1 {
 		return usagef("--login-limit and --register-limit must be at least 1")

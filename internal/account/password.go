@@ -3,6 +3,7 @@ package account
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	_ "embed"
 	"runtime"
 	"strings"
@@ -203,4 +204,21 @@ func (p *passwords) check(ctx context.Context, pw, hash string) (bool, error) {
 		return false, errs.Wrap(err, "check password")
 	}
 	return ok, nil
+}
+
+// NewPassword returns a random password of 16 characters from an alphabet without
+// look-alike characters, easy to read out over the phone.
+func NewPassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	out := make([]byte, 0, 16)
+	// Rejection sampling, so that no character is likelier than another.
+	limit := 256 - 256%len(alphabet)
+	var b [1]byte
+	for len(out) < cap(out) {
+		_, _ = rand.Read(b[:])
+		if int(b[0]) < limit {
+			out = append(out, alphabet[int(b[0])%len(alphabet)])
+		}
+	}
+	return string(out)
 }

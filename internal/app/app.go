@@ -5,7 +5,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,26 +50,27 @@ import (
 
 // Config is everything Gotong can be told at start-up.
 type Config struct {
-	Data            string        // data folder (SQLite file, keys, uploads)
-	DB              string        // database URL; "" means SQLite in Data
-	Addr            string        // listen address
-	Province        string        // the province this deployment serves
-	Demo            bool          // fill an empty database with demo data
-	DemoRows        int           // household-member rows of the demo registry (0: demo.HouseholdRows)
-	Migrate         bool          // migrate a stale schema instead of refusing it
-	CookieSecure    bool          // mark cookies Secure (serve over HTTPS)
-	SessionIdle     time.Duration // sign out after this long without a request
-	SessionLifetime time.Duration // sign out this long after signing in, whatever happens
-	LoginLimit      int           // failed (or still checked) sign-ins per client address per minute
-	RegisterLimit   int           // registrations per client address per minute
-	MaxUpload       int64         // largest import file accepted, in bytes
-	MaxUploads      int           // uploads received at once; more are answered 429
-	ImportLease     time.Duration // how long a crashed process holds an unfinished import
-	DBReadConns     int           // read pool size (0: the engine's default, store.Options)
-	DBRead          string        // URL of a PostgreSQL read replica for public pages and dashboards ("": none)
-	DBWriteConns    int           // write pool size on PostgreSQL (0: the default; SQLite has one writer)
-	EngineTick      time.Duration // how often allocations past their deadline are expired (default 30s)
-	SummaryMaxAge   time.Duration // how long the public answers are kept (0: 5 s; negative: not kept)
+	Data            string         // data folder (SQLite file, keys, uploads)
+	DB              string         // database URL; "" means SQLite in Data
+	Addr            string         // listen address
+	Province        string         // the province this deployment serves
+	Demo            bool           // fill an empty database with demo data
+	DemoRows        int            // household-member rows of the demo registry (0: demo.HouseholdRows)
+	Migrate         bool           // migrate a stale schema instead of refusing it
+	CookieSecure    bool           // mark cookies Secure (serve over HTTPS)
+	SessionIdle     time.Duration  // sign out after this long without a request
+	SessionLifetime time.Duration  // sign out this long after signing in, whatever happens
+	LoginLimit      int            // failed (or still checked) sign-ins per client address per minute
+	RegisterLimit   int            // registrations per client address per minute
+	TrustedProxies  []netip.Prefix // proxies whose X-Forwarded-For names the client (none: the peer is the client)
+	MaxUpload       int64          // largest import file accepted, in bytes
+	MaxUploads      int            // uploads received at once; more are answered 429
+	ImportLease     time.Duration  // how long a crashed process holds an unfinished import
+	DBReadConns     int            // read pool size (0: the engine's default, store.Options)
+	DBRead          string         // URL of a PostgreSQL read replica for public pages and dashboards ("": none)
+	DBWriteConns    int            // write pool size on PostgreSQL (0: the default; SQLite has one writer)
+	EngineTick      time.Duration  // how often allocations past their deadline are expired (default 30s)
+	SummaryMaxAge   time.Duration  // how long the public answers are kept (0: 5 s; negative: not kept)
 	// PersonalData bounds what reaches one organisation: open units, recipients'
 	// contact details revealed per day, and how soon before delivery they are shown.
 	PersonalData  allocate.Limits
@@ -309,7 +310,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
 		MaxUpload: cfg.MaxUpload, MaxUploads: cfg.MaxUploads, SummaryMaxAge: cfg.SummaryMaxAge,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		BaseURL: a.BaseURL,
+		BaseURL: a.BaseURL, TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		db.Close()
@@ -669,27 +670,8 @@ func (a *App) Bootstrap(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-// NewPassword returns a random password of 16 characters from an alphabet without
-// look-alike characters, easy to read out over the phone.
-func NewPassword() string {
-	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
-	return randomFrom(alphabet, 16)
-}
-
-// randomFrom draws n characters uniformly from alphabet (rejection sampling, so no
-// character is likelier than another).
-func randomFrom(alphabet string, n int) string {
-	out := make([]byte, 0, n)
-	limit := 256 - 256%len(alphabet)
-	var b [1]byte
-	for len(out) < n {
-		_, _ = rand.Read(b[:])
-		if int(b[0]) < limit {
-			out = append(out, alphabet[int(b[0])%len(alphabet)])
-		}
-	}
-	return string(out)
-}
+// NewPassword returns a random password (account.NewPassword).
+func NewPassword() string { return account.NewPassword() }
 
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully: new requests
 // are refused and those in flight get up to 15 seconds to finish.

@@ -339,10 +339,25 @@ func storedReason(key, args string) msg.Message {
 // WriteErrors writes the rejected rows of an import as CSV: row, column, value,
 // reason, the reason rendered by say in the reader's language. Values that a
 // spreadsheet would run as a formula are neutralised with a leading apostrophe.
+// The values are what the office uploaded (NIKs among them), so the download is
+// audited, before anything is written.
 func (s *Service) WriteErrors(ctx context.Context, id string, w io.Writer, say func(msg.Message) string) error {
+	err := s.db.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var scope string
+		var rows int
+		if err := tx.QueryRowContext(ctx, `SELECT i.scope, (SELECT COUNT(*) FROM import_errors e WHERE e.import_id = i.id)
+			FROM imports i WHERE i.id = $1`, id).Scan(&scope, &rows); err != nil {
+			return store.NotFound(err, "import not found")
+		}
+		return audit.Record(ctx, tx, audit.Change{Action: "import.errors_export", ObjectType: "import", ObjectID: id, Region: scope,
+			Detail: map[string]int{"errors": rows}})
+	})
+	if err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"row", "column", "value", "reason"})
-	err := store.Each(ctx, s.db.R(), func(r store.Scanner) error {
+	err = store.Each(ctx, s.db.R(), func(r store.Scanner) error {
 		var line int
 		var col, value, reason, args string
 		if err := r.Scan(&line, &col, &value, &reason, &args); err != nil {

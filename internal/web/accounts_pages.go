@@ -62,7 +62,13 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.Wrap(err, "renew session"))
 		return
 	}
+	sid, err := s.accounts.StartSession(r.Context(), u.ID, addr, s.opt.SessionLifetime)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.sessions.Put(r.Context(), "user_id", u.ID)
+	s.sessions.Put(r.Context(), "sid", sid)
 	s.sessions.Put(r.Context(), "since", time.Now().UnixNano())
 	if next == "/" {
 		next = "/account"
@@ -71,6 +77,14 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pageLogout(w http.ResponseWriter, r *http.Request) {
+	if u, ok := currentUser(r); ok {
+		if sid := s.sessions.GetString(r.Context(), "sid"); sid != "" {
+			if err := s.accounts.SignOut(r.Context(), sid, u.ID); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
 	_ = s.sessions.Destroy(r.Context())
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
@@ -124,6 +138,8 @@ type accountPage struct {
 	Org        *account.Org
 	RegionName string
 	NewToken   string
+	// Sessions are the user's signed-in sessions, this one marked current.
+	Sessions []account.Session
 }
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, newToken string) {
@@ -140,6 +156,12 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, newToken 
 	if reg, ok := s.regions.Get(u.Region); ok {
 		data.RegionName = reg.Name
 	}
+	sessions, err := s.sessionsOf(r, u.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data.Sessions = sessions
 	s.render(w, r, "account", "My account", data)
 }
 

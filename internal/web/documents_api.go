@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -14,19 +15,21 @@ import (
 // (BAST), a completed commitment's certificate, and the public check of a record's
 // signature. Package deliver gathers, signs and audits; package document renders.
 
-// pdfWriter sends the PDF headers with the first byte written, so that a refusal
-// found before rendering is still an error answer.
-type pdfWriter struct {
+// fileWriter sends a download's headers with the first byte written, so that a
+// refusal found before rendering (or an audit entry that could not be written) is
+// still an error answer. The type is a PDF's unless ctype says otherwise.
+type fileWriter struct {
 	w       http.ResponseWriter
 	name    string
+	ctype   string
 	written bool
 }
 
-func (p *pdfWriter) Write(b []byte) (int, error) {
+func (p *fileWriter) Write(b []byte) (int, error) {
 	if !p.written {
 		p.written = true
 		h := p.w.Header()
-		h.Set("Content-Type", "application/pdf")
+		h.Set("Content-Type", cmp.Or(p.ctype, "application/pdf"))
 		h.Set("Content-Disposition", `attachment; filename="`+p.name+`"`)
 		h.Set("Cache-Control", "no-store")
 	}
@@ -36,7 +39,7 @@ func (p *pdfWriter) Write(b []byte) (int, error) {
 // servePDF answers the PDF write renders for the request, or its error.
 func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, name string,
 	write func(ctx context.Context, who deliver.Who, id string, w io.Writer) error) {
-	pw := &pdfWriter{w: w, name: name}
+	pw := &fileWriter{w: w, name: name}
 	if err := write(r.Context(), principal(r), r.PathValue("id"), pw); err != nil {
 		if pw.written {
 			s.log.Error("write PDF", "file", name, "err", err)

@@ -12,7 +12,7 @@ import (
 // apiDonationReceipt writes an offer's receipt: ?receipt=ID, or the latest.
 func (s *Server) apiDonationReceipt(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	pw := &pdfWriter{w: w, name: "tanda-terima-" + id + ".pdf"}
+	pw := &fileWriter{w: w, name: "tanda-terima-" + id + ".pdf"}
 	if err := s.donations.WriteReceipt(r.Context(), principal(r), id, r.URL.Query().Get("receipt"), pw); err != nil {
 		if pw.written {
 			s.log.Error("write PDF", "file", pw.name, "err", err)
@@ -25,7 +25,7 @@ func (s *Server) apiDonationReceipt(w http.ResponseWriter, r *http.Request) {
 // apiDonorCertificate writes an organisation's thank-you certificate for what it gave.
 func (s *Server) apiDonorCertificate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	pw := &pdfWriter{w: w, name: "piagam-donatur-" + id + ".pdf"}
+	pw := &fileWriter{w: w, name: "piagam-donatur-" + id + ".pdf"}
 	if err := s.donations.WriteDonorCertificate(r.Context(), principal(r), id, pw); err != nil {
 		if pw.written {
 			s.log.Error("write PDF", "file", pw.name, "err", err)

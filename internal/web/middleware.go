@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"path"
 	"slices"
@@ -234,17 +233,6 @@ func currentUser(r *http.Request) (account.User, bool) {
 	return u, ok
 }
 
-// clientAddr is the client's address as the server sees it (no proxy headers are
-// trusted: put Gotong behind a proxy that sets the peer address, or accept that rate
-// limits count the proxy).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // authenticate resolves the caller from a bearer token or the session cookie, and
 // puts the user and the audit actor into the request context. A session whose user
 // was deleted is destroyed; an invalid bearer token is refused outright.
@@ -273,7 +261,16 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				// Signed out by a deactivation after this session began.
 				_ = s.sessions.Destroy(ctx)
 			case err == nil:
-				user, signedIn = u, true
+				switch err := s.seeSession(r, u.ID, actor.RemoteAddr); {
+				case err == nil:
+					user, signedIn = u, true
+				case errs.Is(err, errs.NotFound):
+					// Ended by its user or an admin.
+					_ = s.sessions.Destroy(ctx)
+				default:
+					s.fail(w, r, err)
+					return
+				}
 			case errs.Is(err, errs.NotFound):
 				_ = s.sessions.Destroy(ctx)
 			default:

@@ -658,6 +658,7 @@ func officeRows() []roleRow {
 		// answers (API.md), which the fixture's secrets keep from offices elsewhere;
 		// TestCallBackSamples checks the names and figures.
 		{method: "GET", path: "/api/v1/programs/{program}/confirmation", want: staff(200), show: text(`"items":[]`)},
+		{method: "GET", path: "/api/v1/programs/{program}/confirmation?format=csv", want: staff(200), show: text("org_id,organization,checked")},
 		{method: "GET", path: "/api/v1/programs/{program}/recipient-codes.csv?region=31.71.02", want: inX(200),
 			show: func(f *roleFixture, r role) []string { return []string{"allocation_id,name,rw,rt,code", f.prog.hadi} }},
 		{method: "POST", path: "/api/v1/verifications", want: inX(201), fresh: delivered(false), show: text(`"phone"`, "Ketua Kolam Rahasia")},

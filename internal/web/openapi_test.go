@@ -740,6 +740,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			t.Run("the exports of monitoring", func(t *testing.T) {
 				exportsConformance(t, k, s, registryClients{office: asOffice, otherOffice: s.As(t, officeY.ID), admin: asAdmin, collab: asCollab, anon: anon})
 			})
+			t.Run("sessions and new passwords", func(t *testing.T) { sessionsConformance(t, k, s, asAdmin, anon) })
 			t.Run("the served document is the embedded file, as JSON", func(t *testing.T) {
 				r := k.do(t, apiCall{as: anon, method: "GET", path: "/api/v1/openapi.json", want: 200})
 				if !bytes.Equal(r.Body, raw) {

@@ -22,7 +22,7 @@ import (
 var pageNames = []string{"home", "login", "register", "register_done", "account", "admin_users",
 	"admin_orgs", "regions", "audit", "error", "registry", "target", "imports", "import", "import_progress",
 	"duplicates", "duplicate", "programs", "program", "program_new", "needs", "commitment_new", "commitments", "commitment", "privacy",
-	"public_program", "embed", "ideas", "idea"}
+	"public_program", "embed", "ideas", "idea", "admin_user_sessions"}
 
 type pages struct {
 	byName map[string]*template.Template

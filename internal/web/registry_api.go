@@ -180,9 +180,12 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="kesalahan-`+im.ID[:8]+`.csv"`)
-	if err := s.registry.WriteErrors(r.Context(), im.ID, w, func(m msg.Message) string { return say(langOf(r), m) }); err != nil {
+	fw := &fileWriter{w: w, name: "kesalahan-" + im.ID[:8] + ".csv", ctype: "text/csv; charset=utf-8"}
+	if err := s.registry.WriteErrors(r.Context(), im.ID, fw, func(m msg.Message) string { return say(langOf(r), m) }); err != nil {
+		if !fw.written {
+			s.fail(w, r, err)
+			return
+		}
 		s.log.Error("write import errors", "import", im.ID, "err", err)
 	}
 }

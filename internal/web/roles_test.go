@@ -161,6 +161,9 @@ type roleRow struct {
 	// fresh makes, for each role, the objects the row changes, so that rows do not
 	// interfere (a user deleted by one role is not the one the next role deletes).
 	fresh func(t *testing.T, f *roleFixture) freshObjects
+	// freshFor is fresh for objects that belong to the role itself (its own
+	// session, for one).
+	freshFor func(t *testing.T, f *roleFixture, r role) freshObjects
 	// newSession gives a signed-in role a session of its own for this row (signing
 	// in again, signing out and switching language change the session).
 	newSession bool
@@ -177,6 +180,8 @@ type freshObjects struct {
 	hide []string
 	// after checks that the change happened exactly when the role may make it.
 	after func(t *testing.T, r role, c *apptest.Client)
+	// client, when set, makes the request instead of the role's usual client.
+	client *apptest.Client
 }
 
 // secret is text that only admins and the roles in seenBy may see; with notAdmin,
@@ -231,6 +236,8 @@ type roleFixture struct {
 	citizenLinksSeen  map[string]int
 	citizenLinkClient *apptest.Client
 	citizenClosed     func(method, path string) bool
+	// downloadOf names the download route of a request (downloads_audit_test.go).
+	downloadOf func(method, path string) string
 }
 
 func newRoleFixture(t *testing.T, s *apptest.Server) *roleFixture {
@@ -937,6 +944,7 @@ func roleTable() []roleRow {
 	rows = append(rows, offerRows()...)   // offers of goods and their intake (issue 13)
 	rows = append(rows, ideaRows()...)    // the co-creation forum (issue 14)
 	rows = append(rows, accountRows()...) // deactivated users, suspended organisations (issue 15)
+	rows = append(rows, sessionRows()...) // sessions by user, the admin's new password (issue 16)
 	rows = append(rows, helpRows()...)
 	rows = append(rows, donationDocRows()...)
 	rows = append(rows, selfRows()...) // the self-check and data-subject access (issue 14)
@@ -986,6 +994,9 @@ func runRoleRow(t *testing.T, f *roleFixture, row roleRow, r role) {
 	if row.fresh != nil {
 		fo = row.fresh(t, f)
 	}
+	if row.freshFor != nil {
+		fo = row.freshFor(t, f, r)
+	}
 	body := row.body
 	if fo.body != nil {
 		body = fo.body
@@ -998,7 +1009,11 @@ func runRoleRow(t *testing.T, f *roleFixture, row roleRow, r role) {
 	case strings.HasPrefix(path, "/api/"):
 		c = f.api[r]
 	}
+	if fo.client != nil {
+		c = fo.client
+	}
 
+	audited := f.auditDownload(t, row.method, path)
 	var res apptest.Response
 	if up, ok := body.(fileUpload); ok {
 		form, ctype := uploadForm(t, up.kind, up.filename, up.content)
@@ -1006,6 +1021,7 @@ func runRoleRow(t *testing.T, f *roleFixture, row roleRow, r role) {
 	} else {
 		res = c.Do(t, row.method, path, body)
 	}
+	audited(t, res.Status)
 	if want := row.want.of(r); res.Status != want {
 		if _, derived := row.want.forCitizen(); r == citizen && derived {
 			t.Fatalf("status %d; the row gives no status for the citizen and the one derived from the others (%d, see "+

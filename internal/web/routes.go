@@ -33,6 +33,13 @@ func (s *Server) apiRoutes() []route {
 		{"DELETE", "/api/v1/users/{id}", s.allow(account.ManageUsers, s.apiDeleteUser)},
 		{"POST", "/api/v1/users/{id}/deactivate", s.allow(account.ManageUsers, s.apiSetUserActive(false))},
 		{"POST", "/api/v1/users/{id}/reactivate", s.allow(account.ManageUsers, s.apiSetUserActive(true))},
+		// Sessions by user and the admin's new password (issue 16).
+		{"GET", "/api/v1/users/{id}/sessions", s.allow(account.ManageUsers, s.apiUserSessions)},
+		{"DELETE", "/api/v1/users/{id}/sessions", s.allow(account.ManageUsers, s.apiEndUserSessions)},
+		{"DELETE", "/api/v1/users/{id}/sessions/{session}", s.allow(account.ManageUsers, s.apiEndUserSession)},
+		{"POST", "/api/v1/users/{id}/password", s.allow(account.ManageUsers, s.apiSetNewPassword)},
+		{"GET", "/api/v1/me/sessions", s.allow(account.ManageOwnAccount, s.apiMySessions)},
+		{"DELETE", "/api/v1/me/sessions/{session}", s.allow(account.ManageOwnAccount, s.apiEndMySession)},
 		{"POST", "/api/v1/organizations", s.registerLimit(s.apiRegister)},
 		{"GET", "/api/v1/organizations", s.allow(account.ReadOrgs, s.apiListOrgs)},
 		{"GET", "/api/v1/organizations/{id}", s.allow(account.ReadOrg, s.apiGetOrg)},
@@ -222,6 +229,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/users/{id}/delete", s.allow(account.ManageUsers, s.pageUserDelete))
 	mux.HandleFunc("POST /admin/users/{id}/deactivate", s.allow(account.ManageUsers, s.pageSetUserActive(false)))
 	mux.HandleFunc("POST /admin/users/{id}/reactivate", s.allow(account.ManageUsers, s.pageSetUserActive(true)))
+	mux.HandleFunc("GET /admin/users/{id}/sessions", s.allow(account.ManageUsers, s.pageUserSessions))
+	mux.HandleFunc("POST /admin/users/{id}/sessions/end", s.allow(account.ManageUsers, s.pageEndUserSessions))
+	mux.HandleFunc("POST /admin/users/{id}/sessions/{session}/end", s.allow(account.ManageUsers, s.pageEndUserSession))
+	mux.HandleFunc("POST /admin/users/{id}/password", s.allow(account.ManageUsers, s.pageSetNewPassword))
+	mux.HandleFunc("POST /account/sessions/{session}/end", s.allow(account.ManageOwnAccount, s.pageEndMySession))
 	mux.HandleFunc("GET /admin/organizations", s.allow(account.ReadOrgs, s.pageOrgs))
 	mux.HandleFunc("POST /admin/organizations/{id}/verify", s.allow(account.VerifyOrg, s.pageOrgVerify))
 	mux.HandleFunc("POST /admin/organizations/{id}/limits", s.allow(account.SetOrgLimits, s.pageOrgLimits))

@@ -21,6 +21,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -74,6 +75,9 @@ type Options struct {
 	// BaseURL is the address the public reaches this server at, for the feed's
 	// links (nil: the links are relative).
 	BaseURL func() string
+	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-For is
+	// believed; none: the connection's peer is the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds what handlers need.
@@ -253,6 +257,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.crossOrigin(h)
 	h = s.sessions.LoadAndSave(h)
 	h = s.observe(h)
+	h = s.resolveClient(h)
 	h = securityHeaders(h)
 	return h
 }
