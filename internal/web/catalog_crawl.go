@@ -93,16 +93,15 @@ var detailWords = map[string]words{
 	"word warnings":           {"Peringatan", "Warnings"},
 }
 
-var catalogDetailWords = catalogPart(func() map[string]string {
-	m := map[string]string{}
-	for k, w := range detailWords {
-		m[k] = w.id
-	}
-	return m
-}())
+var catalogDetailWords = wordsPart(detailWords)
 
-func init() {
-	for k, w := range detailWords {
+// wordsPart adds a section of words for codes to the catalogue: the Indonesian
+// side as a catalogue part, the English side to english.
+func wordsPart(ws map[string]words) map[string]string {
+	m := map[string]string{}
+	for k, w := range ws {
+		m[k] = w.id
 		english[k] = w.en
 	}
+	return catalogPart(m)
 }
