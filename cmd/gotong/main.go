@@ -228,6 +228,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.SessionLifetime, "session-lifetime", cfg.SessionLifetime, "sign a user out this long after signing in (env GOTONG_SESSION_LIFETIME)")
 	fs.IntVar(&cfg.LoginLimit, "login-limit", cfg.LoginLimit, "failed sign-ins allowed per client address per minute, counting those still being checked (env GOTONG_LOGIN_LIMIT)")
 	proxies := fs.String("trusted-proxies", "", "comma-separated CIDR ranges or addresses of the proxies (load balancers) in front of Gotong; only a connection from one of them may name the client in X-Forwarded-For, for rate limits and the audit log; default none (env GOTONG_TRUSTED_PROXIES)")
+	fs.IntVar(&cfg.Instances, "instances", 1, "how many gotong serve processes share the load behind one balancer: each enforces its share of every rate limit (env GOTONG_INSTANCES)")
 	fs.IntVar(&cfg.RegisterLimit, "register-limit", cfg.RegisterLimit, "registrations allowed per client address per minute (env GOTONG_REGISTER_LIMIT)")
 	fs.IntVar(&cfg.PersonalData.OpenUnits, "org-open-units", cfg.PersonalData.OpenUnits, "units one organisation may hold allocated or waiting and not yet delivered; the admin may set another per organisation; 0: no limit (env GOTONG_ORG_OPEN_UNITS)")
 	fs.IntVar(&cfg.PersonalData.RevealsPerDay, "org-reveals-per-day", cfg.PersonalData.RevealsPerDay, "recipients whose address and phone one organisation is shown per day; the admin may set another per organisation; 0: no limit (env GOTONG_ORG_REVEALS_PER_DAY)")
@@ -253,6 +254,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.LoginLimit < 1 || cfg.RegisterLimit < 1 {
 		return usagef("--login-limit and --register-limit must be at least 1")
+	}
+	if cfg.Instances < 1 {
+		return usagef("--instances must be at least 1")
 	}
 	if cfg.PersonalData.OpenUnits < 0 || cfg.PersonalData.RevealsPerDay < 0 || cfg.PersonalData.RevealWithin < 0 {
 		return usagef("--org-open-units, --org-reveals-per-day and --reveal-within must not be negative")

@@ -117,6 +117,7 @@ func TestBadUsageExitsTwoWithOneLine(t *testing.T) {
 		{name: "an unknown sub-command", args: []string{"user", "frobnicate"}, usage: true, want: []string{"user frobnicate"}},
 		{name: "an undefined flag", args: []string{"migrate", "--data", dir, "--bogus"}, usage: true, want: []string{"bogus"}},
 		{name: "a flag with a bad value", args: []string{"serve", "--data", dir, "--session-idle", "banana"}, usage: true, want: []string{"session-idle"}},
+		{name: "no instance", args: []string{"serve", "--data", dir, "--instances", "0"}, usage: true, want: []string{"--instances must be at least 1"}},
 		{name: "a stray argument", args: []string{"audit", "verify", "--data", dir, "extra"}, want: []string{`"extra"`}},
 		{name: "a bad duration in the environment", args: []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"},
 			env: map[string]string{"GOTONG_SESSION_IDLE": "banana"}, want: []string{"GOTONG_SESSION_IDLE", "banana"}},

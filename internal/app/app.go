@@ -62,6 +62,7 @@ type Config struct {
 	SessionLifetime time.Duration  // sign out this long after signing in, whatever happens
 	LoginLimit      int            // failed (or still checked) sign-ins per client address per minute
 	RegisterLimit   int            // registrations per client address per minute
+	Instances       int            // processes behind one load balancer: each enforces its share of every rate limit
 	TrustedProxies  []netip.Prefix // proxies whose X-Forwarded-For names the client (none: the peer is the client)
 	MaxUpload       int64          // largest import file accepted, in bytes
 	MaxUploads      int            // uploads received at once; more are answered 429
@@ -307,7 +308,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Codes:     deliver.NewCodes(v.Subkey("recipient code v1")),
 		Human:     human.New(db, v.Subkey("altcha challenge v1"), human.Options{MaxNumber: cfg.ChallengeMax})}, log, reg, web.Options{
 		Province: cfg.Province, CookieSecure: cfg.CookieSecure, SessionIdle: cfg.SessionIdle,
-		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit,
+		SessionLifetime: cfg.SessionLifetime, LoginLimit: cfg.LoginLimit, RegisterLimit: cfg.RegisterLimit, Instances: cfg.Instances,
 		MaxUpload: cfg.MaxUpload, MaxUploads: cfg.MaxUploads, SummaryMaxAge: cfg.SummaryMaxAge,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		BaseURL: a.BaseURL, TrustedProxies: cfg.TrustedProxies,

@@ -20,6 +20,7 @@ const forumWrites = 60
 // the citizens of a kelurahan may share one address behind their carrier, and
 // a spammer with many addresses still has one account.
 func (s *Server) perUser(n int) func(http.HandlerFunc) http.HandlerFunc {
+	n = s.share(n)
 	byUser := func(r *http.Request) (string, error) {
 		u, _ := currentUser(r)
 		return u.ID, nil

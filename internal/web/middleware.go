@@ -331,6 +331,7 @@ func (s *Server) allow(perm account.Permission, h http.HandlerFunc) http.Handler
 // newLimiter limits each client address to n requests a minute on the handlers it
 // wraps; routes that share a limiter share the budget.
 func (s *Server) newLimiter(n int) func(http.HandlerFunc) http.HandlerFunc {
+	n = s.share(n)
 	byAddr := func(r *http.Request) (string, error) { return clientAddr(r), nil }
 	l := httprate.NewRateLimiter(n, time.Minute, httprate.WithKeyFuncs(byAddr), httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.E(errs.RateLimited, "too many requests; wait a minute and try again"))
@@ -347,6 +348,17 @@ type loginGate struct {
 	failed   *httprate.RateLimiter // failed sign-ins per address, sliding minute
 	mu       sync.Mutex
 	inFlight map[string]int
+}
+
+// share is this process's part of a rate limit of n per minute when Instances
+// processes serve behind one load balancer: n/Instances, rounded up, at least 1.
+// The limits are counted in each process's memory, not in the database (a write
+// per counted request, on the paths an attacker floods): a balancer that spreads
+// a client's requests over the processes lets it about n in all, one that keeps
+// a client on one process lets it less, never more.
+func (s *Server) share(n int) int {
+	k := max(1, s.opt.Instances)
+	return max(1, (n+k-1)/k)
 }
 
 func newLoginGate(limit int) *loginGate {

@@ -45,7 +45,7 @@ type selfCheckLimits struct {
 }
 
 func newSelfCheckLimits(s *Server) selfCheckLimits {
-	return selfCheckLimits{byAddr: s.newLimiter(selfCheckPerAddress), byNIK: newKeyedLimit(selfCheckPerNIK, time.Minute)}
+	return selfCheckLimits{byAddr: s.newLimiter(selfCheckPerAddress), byNIK: newKeyedLimit(s.share(selfCheckPerNIK), time.Minute)}
 }
 
 // keyedLimit counts requests per key in fixed windows. It is ours, not httprate's,

@@ -60,7 +60,10 @@ type Options struct {
 	LoginLimit int
 	// RegisterLimit is how many registrations one client address may send per minute.
 	RegisterLimit int
-	Version       string
+	// Instances is how many processes serve behind one load balancer: each
+	// enforces its share of every rate limit (Server.share). 0 or 1: this one alone.
+	Instances int
+	Version   string
 	// MaxUpload bounds an uploaded import file (default 200 MiB).
 	MaxUpload int64
 	// MaxUploads bounds the uploads received at once (default 4); more are
@@ -185,8 +188,8 @@ func New(db *store.DB, regions *region.Set, caps Capabilities, log *slog.Logger,
 	}
 	s := &Server{opt: opt, log: log, db: db, regions: regions, accounts: caps.Accounts, registry: caps.Registry,
 		programs: caps.Programs, allocs: caps.Allocations, delivery: caps.Deliveries, pages: p,
-		logins: newLoginGate(opt.LoginLimit), metrics: newMetrics(metricsReg),
-		uploads: make(chan struct{}, opt.MaxUploads)}
+		metrics: newMetrics(metricsReg), uploads: make(chan struct{}, opt.MaxUploads)}
+	s.logins = newLoginGate(s.share(opt.LoginLimit))
 	s.registerLimit = s.newLimiter(opt.RegisterLimit)
 	s.callbacks, s.providers, s.codes = caps.Callbacks, caps.Providers, caps.Codes
 	s.monitor = caps.Monitor

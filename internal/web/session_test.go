@@ -439,6 +439,23 @@ func TestPageViewsDoNotRewriteTheSession(t *testing.T) {
 	}
 }
 
+// TestRateLimitsAreSharedByTheInstances: behind a balancer of 2 processes each
+// enforces half of every limit (rounded up): 3 failed sign-ins a minute become 2.
+func TestRateLimitsAreSharedByTheInstances(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(string(eng), func(t *testing.T) {
+			s := apptest.Start(t, eng, func(c *app.Config) { c.LoginLimit, c.RegisterLimit, c.Instances = 3, 3, 2 })
+			u, _ := s.User(t, account.Office, "31.71", "")
+			for i, want := range []int{401, 401, 429} {
+				r := withSession(t, s, "POST", "/login", "", url.Values{"email": {u.Email}, "password": {fmt.Sprint("wrong-", i)}})
+				if r.Status != want {
+					t.Errorf("failed sign-in %d of a limit of 3 shared by 2 processes: %d, want %d", i+1, r.Status, want)
+				}
+			}
+		})
+	}
+}
+
 // TestRateLimits starts servers that allow 3 failed logins and 2 registrations per
 // client address a minute.
 func TestRateLimits(t *testing.T) {
