@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -72,6 +73,8 @@ type Config struct {
 	DBWriteConns    int            // write pool size on PostgreSQL (0: the default; SQLite has one writer)
 	EngineTick      time.Duration  // how often allocations past their deadline are expired (default 30s)
 	SummaryMaxAge   time.Duration  // how long the public answers are kept (0: 5 s; negative: not kept)
+	HeaderTimeout   time.Duration  // how long a client may take to send a request's headers (0: 10 s)
+	IdleTimeout     time.Duration  // how long a kept-alive connection may wait for its next request (0: 2 min)
 	// PersonalData bounds what reaches one organisation: open units, recipients'
 	// contact details revealed per day, and how soon before delivery they are shown.
 	PersonalData  allocate.Limits
@@ -683,11 +686,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		h = a.Web.HealthHandler()
 	}
 	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler: h,
+		// A slow client (a phone on a bad connection, or one holding connections
+		// on purpose) gets this long for its headers and between requests; the
+		// body of an upload may take minutes, and uploads at once are bounded
+		// (MaxUploads).
+		ReadHeaderTimeout: cmp.Or(a.Cfg.HeaderTimeout, 10*time.Second),
 		ReadTimeout:       5 * time.Minute, // large uploads on slow connections
 		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       cmp.Or(a.Cfg.IdleTimeout, 2*time.Minute),
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
