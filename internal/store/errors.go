@@ -47,6 +47,9 @@ func Map(err error) error {
 			return &errs.Error{Kind: errs.Invalid, Format: "invalid reference or value", Err: err}
 		}
 	}
+	if DiskFull(err) {
+		return &errs.Error{Kind: errs.Unavailable, Format: "the database's disk is full; nothing was saved: try again once an administrator has freed space", Err: err}
+	}
 	var lite *sqlite.Error
 	if errors.As(err, &lite) {
 		switch lite.Code() {
@@ -85,6 +88,18 @@ func ConnectionLost(err error) bool {
 	return errors.As(err, &connect) || errors.As(err, &netErr) || errors.Is(err, pgconn.ErrConnClosed) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// DiskFull reports whether err says the database's disk is full (SQLite's
+// SQLITE_FULL, PostgreSQL's disk_full): the write was rolled back, and works again
+// once there is space.
+func DiskFull(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "53100"
+	}
+	var lite *sqlite.Error
+	return errors.As(err, &lite) && lite.Code()&0xff == sqlite3.SQLITE_FULL
 }
 
 // retryable reports whether a failed transaction may simply be run again.
