@@ -31,7 +31,6 @@ package keyrot
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -171,7 +170,7 @@ func (r *Rotation) begin(ctx context.Context, cur string) (string, error) {
 		return "", err
 	}
 	err = r.DB.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)`, SettingNextID, next); err != nil {
+		if err := tx.TxAddSetting(ctx, SettingNextID, next); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "key.rotate.begin", ObjectType: auditObjectKey, ObjectID: next,
@@ -213,16 +212,15 @@ func (r *Rotation) table(ctx context.Context, t Table, pass int) (Progress, erro
 		}
 		var p Progress
 		err := r.DB.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-			var text string
-			err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&text)
+			text, found, err := tx.TxSetting(ctx, name, false)
 			p = Progress{}
 			switch {
-			case err == nil:
+			case err != nil:
+				return err
+			case found:
 				if err := json.Unmarshal([]byte(text), &p); err != nil {
 					return fmt.Errorf("key rotation: progress of %s: %w", t.Name, err)
 				}
-			case !errors.Is(err, sql.ErrNoRows):
-				return err
 			}
 			if p.Done {
 				return nil
@@ -238,8 +236,7 @@ func (r *Rotation) table(ctx context.Context, t Table, pass int) (Progress, erro
 				p.After, p.Rows, p.Batches = last, p.Rows+n, p.Batches+1
 			}
 			b, _ := json.Marshal(p)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
-				ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, string(b)); err != nil {
+			if err := tx.TxPutSetting(ctx, name, string(b)); err != nil {
 				return err
 			}
 			if p.Done {
@@ -264,17 +261,17 @@ func (r *Rotation) table(ctx context.Context, t Table, pass int) (Progress, erro
 // finish records the new key as the one the data is written with.
 func (r *Rotation) finish(ctx context.Context, res Result) error {
 	return r.DB.Write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		var cur string
-		if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`+tx.Locking(" FOR UPDATE"), SettingKeyID).Scan(&cur); err != nil {
+		cur, _, err := tx.TxSetting(ctx, SettingKeyID, true)
+		if err != nil {
 			return err
 		}
 		if cur != res.From {
 			return fmt.Errorf("key rotation: the recorded key changed from %s to %s meanwhile", res.From, cur)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE settings SET value = $1 WHERE name = $2`, res.To, SettingKeyID); err != nil {
+		if err := tx.TxPutSetting(ctx, SettingKeyID, res.To); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE name = $1 OR name LIKE $2`, SettingNextID, settingPrefix+"%"); err != nil {
+		if err := tx.TxDeleteSettings(ctx, SettingNextID, settingPrefix); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{Action: "key.rotate.finish", ObjectType: auditObjectKey, ObjectID: res.To,

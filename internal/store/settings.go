@@ -43,3 +43,42 @@ func (db *DB) PutSetting(ctx context.Context, name, value string) error {
 		return err
 	}))
 }
+
+// TxSetting reads a setting inside a write transaction (found false when it was
+// never set); with lock, the row is held until the transaction ends (PostgreSQL).
+func (tx *Tx) TxSetting(ctx context.Context, name string, lock bool) (value string, found bool, err error) {
+	q := `SELECT value FROM settings WHERE name = $1`
+	if lock {
+		q += tx.Locking(" FOR UPDATE")
+	}
+	err = tx.QueryRowContext(ctx, q, name).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return value, err == nil, err
+}
+
+// TxAddSetting records a setting that must not exist yet inside a write
+// transaction: one already set is a conflict.
+func (tx *Tx) TxAddSetting(ctx context.Context, name, value string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)`, name, value)
+	return err
+}
+
+// TxPutSetting records a setting inside a write transaction, replacing its value.
+func (tx *Tx) TxPutSetting(ctx context.Context, name, value string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
+	return err
+}
+
+// TxDeleteSettings removes the setting name and every setting whose name starts
+// with prefix ("" removes name alone) inside a write transaction.
+func (tx *Tx) TxDeleteSettings(ctx context.Context, name, prefix string) error {
+	q, args := `DELETE FROM settings WHERE name = $1`, []any{name}
+	if prefix != "" {
+		q, args = q+` OR name LIKE $2`, append(args, prefix+"%")
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
+}

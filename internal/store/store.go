@@ -61,6 +61,7 @@
 //	api_tokens          account   -
 //	password_resets     account   -
 //	sessions            web       scs's session store (no SQL of ours)
+//	user_sessions       account   web: account.Service sessions (StartSession, SeeSession, Sessions, EndSession)
 //	targets             registry  allocate: registry.TargetRegion, TargetName, and the fragments Targets, Eligible, People, Families, RecipientColumns
 //	members             registry  allocate: registry.RecipientColumns (a household's masked NIK)
 //	imports             registry  -
