@@ -68,7 +68,7 @@ func main() {
 	flag.StringVar(&cfg.pids, "pids", "", "server processes to measure: name=PID or name=@PIDFILE (read at each measurement, so a restarted server is followed), comma-separated")
 	flag.StringVar(&cfg.out, "out", "load-summary.json", "JSON summary file")
 	flag.StringVar(&cfg.acked, "acked", "", "file to write the ids of acknowledged (201) commitments to, one a line")
-	flag.StringVar(&cfg.events, "events", "", "file of fault events, lines \"UNIX_NANOS NAME\" (kill_server, restart_server, kill_primary, promoted), read at the end to report the load around them")
+	flag.StringVar(&cfg.events, "events", "", "file of fault events, lines \"UNIX_NANOS NAME\" (kill_server, restart_server, kill_primary, promoted, disk_full, disk_freed), read at the end to report the load around them")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -291,7 +291,9 @@ func (l *load) commitResult(token string, r *vegeta.Result) {
 	}
 }
 
-// every calls f every d until ctx ends; f records its own requests.
+// every calls f every d until ctx ends; f records its own requests. A call under
+// way when the run ends is let finish: cut off, its requests would count as
+// failures of the server.
 func (l *load) every(ctx context.Context, d time.Duration, f func(context.Context)) {
 	t := time.NewTicker(d)
 	defer t.Stop()
@@ -300,7 +302,7 @@ func (l *load) every(ctx context.Context, d time.Duration, f func(context.Contex
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			f(ctx)
+			f(context.WithoutCancel(ctx))
 		}
 	}
 }
@@ -333,7 +335,7 @@ func (l *load) importOnce(ctx context.Context) {
 	}
 	// The import's own time, upload to done, is its latency here.
 	status := 0
-	if waitImport(ctx, l.c, l.st.OfficeToken, id, l.cfg.duration) == nil {
+	if waitImport(ctx, l.c, l.st.OfficeToken, id, 2*time.Minute) == nil {
 		status = http.StatusOK
 	}
 	l.rec.add("import (upload to done)", t0, time.Since(t0), status, http.StatusOK)

@@ -285,16 +285,30 @@ func readEvents(path string) ([]event, error) {
 
 type faultReport struct {
 	Fault string `json:"fault"`
-	// A server killed: the public endpoints from the kill until it was back.
+	// The public endpoints from the fault until its repair (the killed server back,
+	// the standby promoted, the disk's space freed).
 	Public *endpoint `json:"public,omitempty"`
-	// The primary killed: the last failed write after the kill, the first good one
-	// after that, and the outage counted from the kill and from the promotion.
-	FirstErrorS   float64 `json:"first_error_after_kill_s,omitempty"`
-	LastErrorS    float64 `json:"last_error_after_kill_s,omitempty"`
-	RecoveredS    float64 `json:"recovered_after_kill_s,omitempty"`
-	AfterPromoteS float64 `json:"recovered_after_promotion_s,omitempty"`
-	Failed        int     `json:"failed_requests,omitempty"`
-	Recovered     bool    `json:"recovered"`
+	// An outage (the primary killed, the disk full): the failed requests (no
+	// answer, 5xx) from the fault until two minutes after its repair, the first
+	// commitment acknowledged after the last of them, and the time counted from
+	// the fault and from its repair.
+	FirstErrorS  float64 `json:"first_error_after_fault_s"`
+	LastErrorS   float64 `json:"last_error_after_fault_s"`
+	RecoveredS   float64 `json:"recovered_after_fault_s"`
+	AfterRepairS float64 `json:"recovered_after_repair_s"`
+	Failed       int     `json:"failed_requests"`
+	Recovered    bool    `json:"recovered"`
+}
+
+// faultKinds are the faults the events file may name: the event that starts one,
+// the one that repairs it, and whether the service is expected to stop meanwhile.
+var faultKinds = []struct {
+	start, repair, name string
+	outage              bool
+}{
+	{"kill_server", "restart_server", "server killed (kill -9) until restarted", false},
+	{"kill_primary", "promoted", "primary killed (pg_ctl -m immediate), standby promoted", true},
+	{"disk_full", "disk_freed", "SQLite's disk full until space was freed", true},
 }
 
 func find(events []event, name string, after time.Time) (time.Time, bool) {
@@ -310,63 +324,67 @@ func find(events []event, name string, after time.Time) (time.Time, bool) {
 func (r *recorder) faults(events []event) []faultReport {
 	var out []faultReport
 	for _, e := range events {
-		switch e.Name {
-		case "kill_server":
-			end, ok := find(events, "restart_server", e.At)
+		for _, k := range faultKinds {
+			if e.Name != k.start {
+				continue
+			}
+			repair, ok := find(events, k.repair, e.At)
 			if !ok {
-				end = time.Now()
+				repair = time.Now()
 			}
 			var ss []sample
 			for _, n := range publicNames {
 				for _, x := range r.by[n] {
-					if !x.at.Before(e.At) && x.at.Before(end) {
+					if !x.at.Before(e.At) && x.at.Before(repair) {
 						ss = append(ss, x)
 					}
 				}
 			}
-			st := stats("public endpoints, kill to restart", ss, end.Sub(e.At))
-			out = append(out, faultReport{Fault: "server killed (kill -9) until restarted", Public: &st, Recovered: true})
-		case "kill_primary":
-			promoted, _ := find(events, "promoted", e.At)
-			fr := faultReport{Fault: "primary killed (pg_ctl -m immediate), standby promoted"}
-			// Failures of any kind within two minutes of the kill; then the first
-			// commitment acknowledged after the last of them.
-			limit := e.At.Add(2 * time.Minute)
-			var last time.Time
-			for _, ss := range r.by {
-				for _, x := range ss {
-					if x.ok || x.at.Before(e.At) || x.at.After(limit) || (x.code >= 400 && x.code < 500) {
-						continue
-					}
-					fr.Failed++
-					if end := x.at.Add(x.latency); end.After(last) {
-						last = end
-					}
-					if d := x.at.Sub(e.At).Seconds(); fr.FirstErrorS == 0 || d < fr.FirstErrorS {
-						fr.FirstErrorS = d
-					}
-				}
-			}
-			back := e.At
-			if !last.IsZero() {
-				fr.LastErrorS = last.Sub(e.At).Seconds()
-				back = last
-			}
-			for _, x := range r.by["POST /api/v1/commitments"] {
-				if x.ok && !x.at.Before(back) {
-					done := x.at.Add(x.latency)
-					fr.Recovered = true
-					fr.RecoveredS = done.Sub(e.At).Seconds()
-					if !promoted.IsZero() {
-						fr.AfterPromoteS = done.Sub(promoted).Seconds()
-					}
-					break
-				}
+			st := stats("public endpoints, fault to repair", ss, repair.Sub(e.At))
+			fr := faultReport{Fault: k.name, Public: &st, Recovered: true}
+			if k.outage {
+				r.outage(&fr, e.At, repair)
 			}
 			out = append(out, fr)
 		}
 	}
 	return out
+}
+
+// outage fills in how long requests failed after a fault at start repaired at repair.
+func (r *recorder) outage(fr *faultReport, start, repair time.Time) {
+	limit := repair.Add(2 * time.Minute)
+	var last time.Time
+	for _, ss := range r.by {
+		for _, x := range ss {
+			if x.ok || x.at.Before(start) || x.at.After(limit) || (x.code >= 400 && x.code < 500) {
+				continue
+			}
+			fr.Failed++
+			if end := x.at.Add(x.latency); end.After(last) {
+				last = end
+			}
+			if d := x.at.Sub(start).Seconds(); fr.FirstErrorS == 0 || d < fr.FirstErrorS {
+				fr.FirstErrorS = d
+			}
+		}
+	}
+	back := start
+	if !last.IsZero() {
+		fr.LastErrorS = last.Sub(start).Seconds()
+		back = last
+	}
+	var first time.Time
+	for _, x := range r.by["POST /api/v1/commitments"] {
+		if done := x.at.Add(x.latency); x.ok && !x.at.Before(back) && (first.IsZero() || done.Before(first)) {
+			first = done
+		}
+	}
+	fr.Recovered = !first.IsZero()
+	if fr.Recovered {
+		fr.RecoveredS = first.Sub(start).Seconds()
+		fr.AfterRepairS = first.Sub(repair).Seconds()
+	}
 }
 
 func (s *summary) print(w io.Writer) {
@@ -400,12 +418,11 @@ func (s *summary) print(w io.Writer) {
 	}
 	for _, f := range s.Faults {
 		fmt.Fprintf(w, "\nfault: %s\n", f.Fault)
-		if f.Public != nil {
-			fmt.Fprintf(w, "  public endpoints meanwhile: %d requests, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms  %s\n",
-				f.Public.Requests, f.Public.Errors, f.Public.P50ms, f.Public.P99ms, f.Public.MaxMs, statuses(f.Public.ByStatus))
-		} else {
-			fmt.Fprintf(w, "  %d failed requests (no answer or 5xx); first %.1fs, last %.1fs after the kill; recovered: %v, %.1fs after the kill, %.1fs after the promotion\n",
-				f.Failed, f.FirstErrorS, f.LastErrorS, f.Recovered, f.RecoveredS, f.AfterPromoteS)
+		fmt.Fprintf(w, "  public endpoints until the repair: %d requests, %d errors, p50 %.1f ms, p99 %.1f ms, max %.1f ms  %s\n",
+			f.Public.Requests, f.Public.Errors, f.Public.P50ms, f.Public.P99ms, f.Public.MaxMs, statuses(f.Public.ByStatus))
+		if f.Failed > 0 || f.RecoveredS > 0 {
+			fmt.Fprintf(w, "  %d failed requests (no answer or 5xx); first %.1fs, last %.1fs after the fault; writes back: %v, %.1fs after the fault, %.1fs after the repair\n",
+				f.Failed, f.FirstErrorS, f.LastErrorS, f.Recovered, f.RecoveredS, f.AfterRepairS)
 		}
 	}
 	c := s.Commitments
