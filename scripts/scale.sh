@@ -44,8 +44,8 @@
 #   DURATION   how long the load runs (Go duration: 60s, 5m, 30m); default 60s
 #   RATE       requests per second of the load's mix; default 40
 #   ROWS       households imported before the load; default 3000
-#   SCALE_OUT  where the results are kept (summary.json, load.txt, checks.txt);
-#              default artifacts/scale
+#   SCALE_OUT  where the results are kept (summary.json, load.txt, checks.txt,
+#              events.txt, logs/); default artifacts/scale
 #   KEEP=1     keep the temp folder (logs, databases) after the run
 #   DISK_SIZE  size of the disk mode's tmpfs; default 20m
 #
@@ -132,6 +132,14 @@ cleanup() {
 	for f in "$WORK"/server*.pid; do
 		[[ -f $f ]] && kill -9 "$(cat "$f")" 2>/dev/null
 	done
+	# The logs outlive the run, beside the results.
+	mkdir -p "$SCALE_OUT/logs" && rm -f "$SCALE_OUT/logs/"*
+	for f in "$WORK"/server*.log "$WORK"/haproxy.log; do
+		[[ -f $f ]] && cp "$f" "$SCALE_OUT/logs/"
+	done
+	for d in pg1 pg2; do
+		[[ -f $WORK/$d/log ]] && cp "$WORK/$d/log" "$SCALE_OUT/logs/postgres-$d.log"
+	done
 	for d in "$WORK"/pg1 "$WORK"/pg2; do
 		[[ -f $d/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" -D "$d/data" -m immediate stop >/dev/null 2>&1
 	done
@@ -216,7 +224,10 @@ setup_load() { # base
 
 start_load() { # base pids
 	: >"$WORK/events"
-	"$WORK/load" -base "$1" -state "$WORK/state.json" -duration "$DURATION" -rate "$RATE" -pids "$2" \
+	# Warm-up: a sixth of the run, at least 10 s. Go hands the servers' start-up
+	# memory back about 10 s in; a longer run measures growth from after that.
+	local warmup=$(( DUR_S / 6 > 10 ? DUR_S / 6 : 10 ))
+	"$WORK/load" -base "$1" -state "$WORK/state.json" -duration "$DURATION" -rate "$RATE" -pids "$2" -warmup "${warmup}s" \
 		-out "$SCALE_OUT/summary.json" -acked "$WORK/acked.txt" -events "$WORK/events" >"$SCALE_OUT/load.txt" 2>&1 &
 	LOAD_PID=$!
 	PIDS+=("$LOAD_PID")
