@@ -3,8 +3,11 @@
 package app_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -91,6 +94,26 @@ func TestAFullDiskIsRefusedClearlyAndRecovers(t *testing.T) {
 			refused.Header.Get("Retry-After"), refused.Body)
 	}
 	t.Logf("%d writes fitted in the last bytes; then: %s", created-1, refused.Body)
+	// A file on the full disk (an import's upload) is refused the same way.
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	_ = mw.WriteField("kind", "household")
+	fw, _ := mw.CreateFormFile("file", "warga.csv")
+	_, _ = fw.Write(bytes.Repeat([]byte("x"), 256<<10))
+	mw.Close()
+	req, _ := http.NewRequest("POST", s.URL+"/api/v1/imports", &form)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+adm.Token)
+	req.Header.Set("Accept-Language", "en")
+	if res, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "disk is full") {
+			t.Errorf("an upload on a full disk: %d %s; want 503 saying the disk is full", res.StatusCode, body)
+		}
+	}
 	// Reads go on.
 	if r := adm.Do(t, "GET", "/api/v1/me", nil); r.Status != http.StatusOK {
 		t.Errorf("a read on a full disk: %d", r.Status)

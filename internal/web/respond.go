@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gotong/gotong/internal/errs"
 	"github.com/gotong/gotong/internal/store"
@@ -59,6 +60,11 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, er
 		// A driver error that reached here unmapped (the session store's, one
 		// wrapped as internal): the database is away, the request is not at fault.
 		e = errs.As(store.Map(errors.Unwrap(e)))
+	}
+	if e.Kind == errs.Internal && errors.Is(err, syscall.ENOSPC) {
+		// A file (a delivery's photo, an upload) found the disk full: as for the
+		// database's own disk, nothing was saved and it works again with space.
+		e = &errs.Error{Kind: errs.Unavailable, Format: "the server's disk is full; nothing was saved: try again once an administrator has freed space", Err: err}
 	}
 	if code == 0 {
 		code = statusOf[e.Kind]
