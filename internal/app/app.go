@@ -238,6 +238,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Messages.Register(reg)
 	a.Accounts.UseOutbox(a.Messages) // password reset links
+	a.Accounts.UseVault(v)           // second factors (sealed secrets, hashed recovery codes)
 	a.Deliveries = deliver.New(db, a.Allocations, deliver.NewCodes(v.Subkey("recipient code v1")), v.Subkey("courier link v1"),
 		filepath.Join(cfg.Data, "proofs"), a.BaseURL, log)
 	a.Deliveries.SetNotifier(deliver.Notifier{Outbox: a.Messages, Channel: cfg.RecipientChannel, Orgs: func(ctx context.Context, q store.Querier, id string) (string, string, error) {

@@ -205,6 +205,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /password/forgot", s.registerLimit(s.pageForgotPost)) // one budget with registrations
 	mux.HandleFunc("GET /password/reset", s.pageReset)
 	mux.HandleFunc("POST /password/reset", s.registerLimit(s.pageResetPost))
+	mux.HandleFunc("GET /login/factor", s.pageFactor)
+	mux.HandleFunc("POST /login/factor", s.pageFactorPost)
+	mux.HandleFunc("POST /login/factor/enrol", s.pageFactorEnrol)
 	mux.HandleFunc("POST /logout", s.pageLogout)
 	mux.HandleFunc("GET /register", s.pageRegister)
 	mux.HandleFunc("POST /register", s.registerLimit(s.pageRegisterPost))
@@ -215,6 +218,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/users/{id}/delete", s.allow(account.ManageUsers, s.pageUserDelete))
 	mux.HandleFunc("POST /admin/users/{id}/deactivate", s.allow(account.ManageUsers, s.pageSetUserActive(false)))
 	mux.HandleFunc("POST /admin/users/{id}/reactivate", s.allow(account.ManageUsers, s.pageSetUserActive(true)))
+	mux.HandleFunc("POST /admin/users/{id}/factor/reset", s.allow(account.ManageUsers, s.pageResetFactor))
 	mux.HandleFunc("GET /admin/organizations", s.allow(account.ReadOrgs, s.pageOrgs))
 	mux.HandleFunc("POST /admin/organizations/{id}/verify", s.allow(account.VerifyOrg, s.pageOrgVerify))
 	mux.HandleFunc("POST /admin/organizations/{id}/limits", s.allow(account.SetOrgLimits, s.pageOrgLimits))
