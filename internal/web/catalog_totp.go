@@ -32,3 +32,24 @@ var catalogTOTP = catalogPart(map[string]string{
 	"this user has no second factor to reset":                                           "pengguna ini tidak memiliki faktor kedua untuk diatur ulang",
 	"no key for second factors":                                                         "tidak ada kunci untuk faktor kedua",
 })
+
+// factorWords name the audit actions of the second factor, as codeWords does.
+var factorWords = map[string]words{
+	"audit user.factor_enrol":    {"Memasang faktor kedua", "Set up a second factor"},
+	"audit user.factor_recovery": {"Masuk dengan kode pemulihan", "Signed in with a recovery code"},
+	"audit user.factor_reset":    {"Mengatur ulang faktor kedua pengguna", "Reset a user's second factor"},
+}
+
+var catalogFactorWords = catalogPart(func() map[string]string {
+	m := map[string]string{}
+	for k, w := range factorWords {
+		m[k] = w.id
+	}
+	return m
+}())
+
+func init() {
+	for k, w := range factorWords {
+		english[k] = w.en
+	}
+}
