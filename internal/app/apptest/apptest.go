@@ -323,7 +323,7 @@ func (c *Client) passFactor(t testing.TB, email string) {
 	}
 	action, want := "/login/factor", http.StatusSeeOther
 	if m := secretOnPage.FindSubmatch(page.Body); m != nil {
-		c.S.secrets.Store(strings.ToLower(email), strings.ReplaceAll(string(m[1]), " ", ""))
+		c.S.LearnSecret(email, string(m[1]))
 		action, want = "/login/factor/enrol", http.StatusOK
 	}
 	r := c.Do(t, "POST", action, url.Values{"code": {c.S.Code(t, email)}})
@@ -337,6 +337,12 @@ func (s *Server) Now() time.Time { return time.Now().Add(time.Duration(s.offset.
 
 // Tick moves the server's second-factor clock on by one time step.
 func (s *Server) Tick() { s.offset.Add(int64(account.FactorPeriod)) }
+
+// LearnSecret remembers the TOTP secret a user set up outside this package's
+// clients (in a browser test, read off the page); spaces are ignored.
+func (s *Server) LearnSecret(email, secret string) {
+	s.secrets.Store(strings.ToLower(email), strings.ReplaceAll(secret, " ", ""))
+}
 
 // Secret returns the TOTP secret the user with this email set up through a
 // client of this server.
