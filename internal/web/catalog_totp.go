@@ -40,16 +40,15 @@ var factorWords = map[string]words{
 	"audit user.factor_reset":    {"Mengatur ulang faktor kedua pengguna", "Reset a user's second factor"},
 }
 
-var catalogFactorWords = catalogPart(func() map[string]string {
-	m := map[string]string{}
-	for k, w := range factorWords {
-		m[k] = w.id
-	}
-	return m
-}())
+var catalogFactorWords = catalogPart(wordsPart(factorWords))
 
-func init() {
-	for k, w := range factorWords {
+// wordsPart gives the Indonesian of a map of words for catalogPart and puts
+// their English where English pages find it (the keys are codes).
+func wordsPart(m map[string]words) map[string]string {
+	id := map[string]string{}
+	for k, w := range m {
+		id[k] = w.id
 		english[k] = w.en
 	}
+	return id
 }

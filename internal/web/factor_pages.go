@@ -109,67 +109,58 @@ func groupsOf(s string, n int) string {
 
 // pageFactorPost checks the code (or a recovery code) and finishes signing in.
 func (s *Server) pageFactorPost(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.pending(w, r)
+	u, next, ok := s.factorForm(w, r)
 	if !ok {
 		return
 	}
-	if err := parseForm(w, r); err != nil {
-		s.fail(w, r, err)
-		return
+	if s.factorPassed(w, r, u, next, s.accounts.CheckFactor(r.Context(), u.ID, r.PostFormValue("code"))) {
+		http.Redirect(w, r, next, http.StatusSeeOther)
 	}
-	next := safeNext(r.PostFormValue("next"))
-	if err := s.accounts.CheckFactor(r.Context(), u.ID, r.PostFormValue("code")); err != nil {
-		s.factorRefused(w, r, u, next, err)
-		return
-	}
-	if !s.factorPassed(w, r) {
-		return
-	}
-	if next == "/" {
-		next = "/account"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // pageFactorEnrol confirms a new factor with its first code and shows the
 // recovery codes, this once.
 func (s *Server) pageFactorEnrol(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.pending(w, r)
+	u, next, ok := s.factorForm(w, r)
 	if !ok {
 		return
 	}
+	codes, err := s.accounts.ConfirmEnrolment(r.Context(), u.ID, r.PostFormValue("code"))
+	if s.factorPassed(w, r, u, next, err) {
+		s.render(w, r, "factor_done", "Your recovery codes", factorDone{Next: next, Recovery: codes})
+	}
+}
+
+// factorForm reads a form of the factor's pages for the half-signed-in user.
+func (s *Server) factorForm(w http.ResponseWriter, r *http.Request) (account.User, string, bool) {
+	u, ok := s.pending(w, r)
+	if !ok {
+		return u, "", false
+	}
 	if err := parseForm(w, r); err != nil {
 		s.fail(w, r, err)
-		return
+		return u, "", false
 	}
 	next := safeNext(r.PostFormValue("next"))
-	codes, err := s.accounts.ConfirmEnrolment(r.Context(), u.ID, r.PostFormValue("code"))
-	if err != nil {
-		s.factorRefused(w, r, u, next, err)
-		return
-	}
-	if !s.factorPassed(w, r) {
-		return
-	}
 	if next == "/" {
 		next = "/account"
 	}
-	s.render(w, r, "factor_done", "Your recovery codes", factorDone{Next: next, Recovery: codes})
+	return u, next, true
 }
 
-// factorRefused shows the form again after a wrong code; other failures (rate
-// limited, internal) get the error page.
-func (s *Server) factorRefused(w http.ResponseWriter, r *http.Request, u account.User, next string, err error) {
-	if errs.Is(err, errs.Unauthorized) {
-		s.renderFactor(w, r, u, http.StatusUnauthorized, next, err)
-		return
+// factorPassed answers a checked code: after a wrong one the form again (other
+// failures, rate limited or internal, get the error page); after a right one the
+// session is signed in, under a new token (the pending one may have been seen),
+// and it reports true for the caller to go on.
+func (s *Server) factorPassed(w http.ResponseWriter, r *http.Request, u account.User, next string, checked error) bool {
+	switch {
+	case errs.Is(checked, errs.Unauthorized):
+		s.renderFactor(w, r, u, http.StatusUnauthorized, next, checked)
+		return false
+	case checked != nil:
+		s.fail(w, r, checked)
+		return false
 	}
-	s.fail(w, r, err)
-}
-
-// factorPassed marks the session signed in, under a new token (the pending one
-// may have been seen).
-func (s *Server) factorPassed(w http.ResponseWriter, r *http.Request) bool {
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		s.fail(w, r, errs.Wrap(err, "renew session"))
 		return false
