@@ -12,12 +12,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
+	"github.com/pquerna/otp/totp"
 )
 
 // TestServeKeepsItsFilesPrivate: the data folder holds the personal data (the SQLite
@@ -128,6 +131,7 @@ func uploadTemplate(t *testing.T, base, email, password string) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", res.StatusCode)
 	}
+	enrolFactor(t, c, base)
 	res, err = c.Get(base + "/api/v1/imports/template?kind=household&format=csv")
 	if err != nil {
 		t.Fatal(err)
@@ -148,5 +152,33 @@ func uploadTemplate(t *testing.T, base, email, password string) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusAccepted {
 		t.Fatalf("upload: %d %s", res.StatusCode, b)
+	}
+}
+
+// enrolFactor sets up an office's second factor after its password, as a person
+// does: it reads the key off the page and types the code of the moment.
+func enrolFactor(t *testing.T, c *http.Client, base string) {
+	t.Helper()
+	res, err := c.Get(base + "/login/factor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`id="factor-secret"[^>]*>([A-Z2-7 ]+)<`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no second factor to set up: %d %.300s", res.StatusCode, page)
+	}
+	code, err := totp.GenerateCode(strings.ReplaceAll(string(m[1]), " ", ""), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = c.PostForm(base+"/login/factor/enrol", url.Values{"code": {code}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("second factor: %d", res.StatusCode)
 	}
 }
