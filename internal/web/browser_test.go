@@ -403,13 +403,21 @@ func (b *tab) passFactor(s *apptest.Server, email string) {
 	}`)[1:]
 	if secret != "" {
 		s.LearnSecret(email, secret)
+		b.shot("factor-enrol", b.viewportWidth()) // and fails if the page scrolls sideways
 	}
 	b.fill([][2]string{{"#factor-code", s.Code(b.t, email)}})
 	b.click("#factor-submit")
 	if secret != "" {
 		waitFor[bool](b, "the recovery codes", `() => !!document.querySelector("#recovery-codes li") || null`)
+		b.shot("factor-recovery-codes", b.viewportWidth())
 		b.click("#factor-continue")
 	}
+}
+
+// viewportWidth is the width of the window the page is laid out in.
+func (b *tab) viewportWidth() int {
+	b.t.Helper()
+	return waitFor[int](b, "the viewport's width", `() => window.innerWidth`)
 }
 
 // location returns the path (and query) the address bar shows.
