@@ -21,7 +21,7 @@ import (
 // decisions over it, so a password alone does not sign them in: after it they type a
 // six-digit code from an authenticator app (TOTP, RFC 6238), or one of ten one-time
 // recovery codes. The secret is sealed with the personal-data key; the recovery codes
-// are kept as keyed hashes. Wrong codes are counted per user in the database, so the
+// are kept as hashes. Wrong codes are counted per user in the database, so the
 // limit holds across every server; the last accepted time step is kept, so a code
 // seen over someone's shoulder cannot be used again.
 //
@@ -218,7 +218,7 @@ func (s *Service) checkCode(ctx context.Context, userID, code string, confirmed 
 			}
 		} else if confirmed && code != "" {
 			res, err := tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL`,
-				dbNow, userID, v.Hash("recovery code", normalRecovery(code)))
+				dbNow, userID, hashToken(normalRecovery(code)))
 			if err != nil {
 				return err
 			}
@@ -279,19 +279,22 @@ func normalRecovery(code string) string {
 }
 
 // newRecoveryCodes replaces the user's recovery codes with RecoveryCodes new ones:
-// ten characters (about 50 bits) each, shown as XXXXX-XXXXX.
+// sixteen base32 characters (80 bits) each, shown as XXXX-XXXX-XXXX-XXXX. With 80
+// random bits a plain SHA-256 is enough to store them (as API tokens): no one can
+// try every code against a stolen hash, and no key is needed, so a rotation of the
+// personal-data key leaves them working.
 func (s *Service) newRecoveryCodes(ctx context.Context, tx *store.Tx, userID string) ([]string, error) {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
 		return nil, err
 	}
 	codes := make([]string, 0, RecoveryCodes)
 	for range RecoveryCodes {
-		c := rand.Text()[:10] // base32: A–Z and 2–7, 50 bits
+		c := rand.Text()[:16] // base32: A–Z and 2–7
 		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)`,
-			userID, s.vault.Hash("recovery code", c)); err != nil {
+			userID, hashToken(c)); err != nil {
 			return nil, err
 		}
-		codes = append(codes, c[:5]+"-"+c[5:])
+		codes = append(codes, c[:4]+"-"+c[4:8]+"-"+c[8:12]+"-"+c[12:])
 	}
 	return codes, nil
 }

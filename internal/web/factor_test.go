@@ -28,7 +28,7 @@ func passwordOnly(t *testing.T, s *apptest.Server, email, password string) *appt
 	return c
 }
 
-var recoveryOnPage = regexp.MustCompile(`<li><code>([A-Z2-7]{5}-[A-Z2-7]{5})</code></li>`)
+var recoveryOnPage = regexp.MustCompile(`<li><code>([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})</code></li>`)
 
 // enrol signs a new office user in and sets its factor up through the pages; it
 // returns the user and its password.

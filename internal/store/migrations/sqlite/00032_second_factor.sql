@@ -14,7 +14,8 @@ CREATE TABLE user_factors (
     failures_since TIMESTAMP
 );
 
--- One-time recovery codes, given at enrolment; only their keyed hash is kept.
+-- One-time recovery codes (80 random bits), given at enrolment; only their SHA-256
+-- is kept, as for API tokens: no key, so a rotation of the personal-data key spares them.
 CREATE TABLE recovery_codes (
     user_id   TEXT NOT NULL REFERENCES user_factors (user_id) ON DELETE CASCADE,
     code_hash TEXT NOT NULL,
