@@ -12,12 +12,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
+	"github.com/pquerna/otp/totp"
 )
 
 // TestServeKeepsItsFilesPrivate: the data folder holds the personal data (the SQLite
@@ -141,6 +144,7 @@ func signedIn(t *testing.T, base, email, password string) *http.Client {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", res.StatusCode)
 	}
+	passFactor(t, c, base, email)
 	return c
 }
 
@@ -161,5 +165,55 @@ func uploadCSV(t *testing.T, c *http.Client, base string, csv []byte) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusAccepted {
 		t.Fatalf("upload: %d %s", res.StatusCode, b)
+	}
+}
+
+// factors are the TOTP secrets and last steps used of the users signed in by
+// passFactor (the tests of this package do not run in parallel).
+var factors = map[string]*struct {
+	secret string
+	step   int64
+}{}
+
+// passFactor passes an office's or admin's second factor after its password, as
+// a person does: the first time it reads the key off the page and sets the factor
+// up; later it types a code. A user signed in again within the same 30 s uses the
+// next step's code (one step of skew is allowed), since a code works once.
+func passFactor(t *testing.T, c *http.Client, base, email string) {
+	t.Helper()
+	res, err := c.Get(base + "/login/factor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	action, want := "/login/factor", http.StatusSeeOther
+	if m := regexp.MustCompile(`id="factor-secret"[^>]*>([A-Z2-7 ]+)<`).FindSubmatch(page); m != nil {
+		factors[email] = &struct {
+			secret string
+			step   int64
+		}{secret: strings.ReplaceAll(string(m[1]), " ", "")}
+		action, want = "/login/factor/enrol", http.StatusOK
+	}
+	f := factors[email]
+	if f == nil {
+		t.Fatalf("%s has a second factor these tests did not set up", email)
+	}
+	step := max(time.Now().Unix()/30, f.step+1)
+	for step > time.Now().Unix()/30+1 {
+		time.Sleep(time.Second)
+	}
+	f.step = step
+	code, err := totp.GenerateCode(f.secret, time.Unix(step*30, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = c.PostForm(base+action, url.Values{"code": {code}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != want {
+		t.Fatalf("second factor of %s: POST %s: %d, want %d", email, action, res.StatusCode, want)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/gotong/gotong/internal/message"
 	"github.com/gotong/gotong/internal/region"
 	"github.com/gotong/gotong/internal/store"
+	"github.com/gotong/gotong/internal/vault"
 )
 
 // Role is what a user may do.
@@ -75,7 +76,9 @@ type Service struct {
 	regions  *region.Set
 	province string
 	pw       *passwords
-	outbox   *message.Outbox // carries password reset links (reset.go)
+	outbox   *message.Outbox  // carries password reset links (reset.go)
+	vault    *vault.Vault     // seals second factors (factor.go)
+	now      func() time.Time // the second factor's clock; nil: time.Now
 }
 
 // Options tune the service.

@@ -272,6 +272,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Messages.Register(reg)
 	a.Accounts.UseOutbox(a.Messages) // password reset links
+	a.Accounts.UseVault(v)           // second factors (sealed secrets, hashed recovery codes)
 	a.Deliveries = deliver.New(db, a.Allocations, deliver.NewCodes(v.Subkey("recipient code v1")), v.Subkey("courier link v1"),
 		filepath.Join(cfg.Data, "proofs"), a.BaseURL, log)
 	a.Deliveries.SetNotifier(deliver.Notifier{Outbox: a.Messages, Channel: cfg.RecipientChannel, Orgs: func(ctx context.Context, q store.Querier, id string) (string, string, error) {
@@ -456,6 +457,7 @@ func (a *App) KeyTables() []keyrot.Table {
 		{Name: "help_requests", Batch: a.Help.RekeyBatch},
 		{Name: "outbox", Batch: a.Messages.RekeyBatch},
 		{Name: "courier_providers", Batch: a.providers.RekeyBatch},
+		{Name: "user_factors", Batch: a.Accounts.RekeyFactors},
 	}
 }
 

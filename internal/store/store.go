@@ -60,6 +60,8 @@
 //	organizations       account   allocate: the allocate.Orgs interface account.Service implements (may commit, limits, row lock, names)
 //	api_tokens          account   -
 //	password_resets     account   -
+//	user_factors        account   -
+//	recovery_codes      account   -
 //	sessions            web       scs's session store (no SQL of ours)
 //	user_sessions       account   web: account.Service sessions (StartSession, SeeSession, Sessions, EndSession)
 //	targets             registry  allocate: registry.TargetRegion, TargetName, and the fragments Targets, Eligible, People, Families, RecipientColumns

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -70,8 +71,16 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 	s.sessions.Put(r.Context(), "user_id", u.ID)
 	s.sessions.Put(r.Context(), "sid", sid)
 	s.sessions.Put(r.Context(), "since", time.Now().UnixNano())
+	// RenewToken keeps the session's values: a factor passed by whoever held it
+	// before (another user, on a shared computer) must not count for this one.
+	s.sessions.Remove(r.Context(), "factor_ok")
 	if next == "/" {
 		next = "/account"
+	}
+	if u.Role.NeedsFactor() {
+		// Not signed in yet: the second factor next (factor_pages.go).
+		http.Redirect(w, r, "/login/factor?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

@@ -274,8 +274,7 @@ func crawlEveryPage(t *testing.T, exe string, axe []byte, eng store.Engine) {
 			b.in(t)
 			if who.email != "" {
 				b.open("/login")
-				b.fill([][2]string{{`input[name="email"]`, who.email}, {`input[name="password"]`, who.password}})
-				b.click("#login-submit")
+				b.signIn(s, who.email, who.password)
 				waitFor[bool](b, "signed in", `() => !!document.querySelector("#logout")`)
 			}
 			start := []string{"/", "/account", "/privacy"}

@@ -49,6 +49,7 @@ func TestBrowserFormIsSentOnce(t *testing.T) {
 			if state := sendTwice(`form[action="/login"]`); state != "disabled|Memproses…" {
 				t.Errorf("while signing in the button is %q, want disabled and saying Memproses…", state)
 			}
+			b.passFactor(s, u.Email)
 			b.waitText("#logout", "Keluar")
 			// The token form is sent by the browser itself (hx-boost off).
 			b.open("/account")

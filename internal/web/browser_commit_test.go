@@ -56,8 +56,7 @@ func TestBrowserCommitAndSeeRecipients(t *testing.T) {
 				b.in(t)
 				b.open("/needs")
 				b.waitText("main h1", "Masuk")
-				b.fill([][2]string{{`input[name="email"]`, collab.Email}, {`input[name="password"]`, password}})
-				b.click("#login-submit")
+				b.signIn(s, collab.Email, password)
 				b.waitText("main h1", "Di mana bantuan masih dibutuhkan")
 				b.waitExact("#cov-unmet", "3") // in the first phase, the one open now
 				b.shot("needs-province", phoneW)

@@ -24,8 +24,7 @@ func TestBrowserProgramFormRegionPicker(t *testing.T) {
 	fits := onPhone(t, b)
 	b.open("/programs/new")
 	b.waitText("main h1", "Masuk")
-	b.fill([][2]string{{`input[name="email"]`, apptest.AdminEmail}, {`input[name="password"]`, apptest.AdminPassword}})
-	b.click("#login-submit")
+	b.signIn(s, apptest.AdminEmail, apptest.AdminPassword)
 	b.waitText("main h1", "Program baru")
 	b.fill([][2]string{{`input[name="name"]`, "Sembako Pemilih"}, {`input[name="category"]`, "pangan"},
 		{`input[name="item_name"]`, "Sembako"}, {`input[name="unit_value"]`, "Rp50.000"}, {`input[name="regions"]`, "ciden"}})

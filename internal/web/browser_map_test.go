@@ -35,8 +35,7 @@ func TestBrowserMapOnAPhone(t *testing.T) {
 			}
 
 			b.open("/login")
-			b.fill([][2]string{{`input[name="email"]`, apptest.AdminEmail}, {`input[name="password"]`, apptest.AdminPassword}})
-			b.click("#login-submit")
+			b.signIn(s, apptest.AdminEmail, apptest.AdminPassword)
 			b.waitText("#logout", "Keluar")
 
 			if !t.Run("without boundaries the page says what is missing and shows the table", func(t *testing.T) {

@@ -30,8 +30,7 @@ func TestBrowserMoveAMemberOnAPhone(t *testing.T) {
 			b.in(t)
 			b.do("a 360×740 phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
 			b.open("/login")
-			b.fill([][2]string{{`input[name="email"]`, u.Email}, {`input[name="password"]`, pw}})
-			b.click("#login-submit")
+			b.signIn(s, u.Email, pw)
 			b.waitText("main h1", "Akun saya")
 
 			// side counts the members listed on the compare page under the

@@ -60,8 +60,7 @@ func TestBrowserPhoneEveryMenuPage(t *testing.T) {
 			b.in(t)
 			if who.email != "" {
 				b.open("/login")
-				b.fill([][2]string{{`input[name="email"]`, who.email}, {`input[name="password"]`, who.password}})
-				b.click("#login-submit")
+				b.signIn(s, who.email, who.password)
 				b.waitText("main h1", "Akun saya")
 			} else {
 				b.open("/")

@@ -23,8 +23,7 @@ func TestBrowserCorrectsARecord(t *testing.T) {
 			b := browser(w.s.URL)
 			b.in(t)
 			b.open("/login")
-			b.fill([][2]string{{`input[name="email"]`, u.Email}, {`input[name="password"]`, pw}})
-			b.click("#login-submit")
+			b.signIn(w.s, u.Email, pw)
 			b.waitText("main h1", "Akun saya")
 			for _, size := range []struct {
 				name   string

@@ -151,6 +151,7 @@ func TestBrowserImportAndResolveDuplicate(t *testing.T) {
 				b.fill([][2]string{{`input[name="email"]`, office.Email}, {`input[name="password"]`, officePW}})
 				b.shot("registry-login", phoneW)
 				b.click("#login-submit")
+				b.passFactor(s, office.Email)
 				b.waitText("#logout", "Keluar")
 				b.waitText("main h1", "Impor")
 				if loc := b.location(); loc != "/imports" {

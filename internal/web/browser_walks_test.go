@@ -90,8 +90,7 @@ func signInTo(what, path, h1 string, who func(*walk) (email, password string)) w
 		email, password := who(w)
 		w.b.open(path)
 		w.b.waitText("main h1", "Masuk")
-		w.b.fill([][2]string{{`input[name="email"]`, email}, {`input[name="password"]`, password}})
-		w.b.click("#login-submit")
+		w.b.signIn(w.s, email, password)
 		w.b.waitText("#logout", "Keluar")
 		w.b.waitText("main h1", h1)
 	}}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
@@ -278,6 +279,22 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 		}
+		// A session past the password but not the second factor is not signed in:
+		// only signing out and the factor's own pages answer it (factorExempt).
+		if signedIn && r.Header.Get("Authorization") == "" && user.Role.NeedsFactor() && !s.sessions.GetBool(ctx, "factor_ok") {
+			signedIn = false
+			ctx = context.WithValue(ctx, pendingKey{}, user)
+			if !factorExempt(r) {
+				if isAPI(r) {
+					// unauthorized, 403: the session is known, its sign-in unfinished.
+					s.failStatus(w, r, http.StatusForbidden, errs.E(errs.Unauthorized,
+						"second factor required: finish signing in with the code of your authenticator app"))
+				} else {
+					http.Redirect(w, r, "/login/factor?next="+url.QueryEscape(safeNext(r.URL.RequestURI())), http.StatusSeeOther)
+				}
+				return
+			}
+		}
 		if signedIn {
 			actor.ID, actor.Label = user.ID, user.Email
 			ctx = context.WithValue(ctx, userKey{}, user)
@@ -287,6 +304,32 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		ctx = account.WithClient(ctx, actor.RemoteAddr)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// pendingKey holds, in a request's context, the user whose session has passed the
+// password but not yet the second factor.
+type pendingKey struct{}
+
+// pendingUser returns the user half signed in (password only), if any.
+func pendingUser(r *http.Request) (account.User, bool) {
+	u, ok := r.Context().Value(pendingKey{}).(account.User)
+	return u, ok
+}
+
+// factorExempt says whether a request is answered for a session that has not yet
+// passed the second factor: signing out, signing in again, the factor's pages and
+// what they need (static files, the language switch, the probes).
+func factorExempt(r *http.Request) bool {
+	p := r.URL.Path
+	switch {
+	case p == "/logout" || p == "/login" || p == "/login/factor" || p == "/login/factor/enrol":
+		return true
+	case strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/lang/"):
+		return true
+	case p == "/healthz" || p == "/readyz" || p == "/metrics":
+		return true
+	}
+	return false
 }
 
 // principal is the caller as the policy sees it (the zero Principal when not

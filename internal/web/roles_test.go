@@ -591,6 +591,10 @@ func roleTable() []roleRow {
 		u, pw := createUser(t, f.s, f.s.Unique("login")+"@pemda-z.example", account.Office, "31.73")
 		return freshObjects{body: url.Values{"email": {u.Email}, "password": {pw}}, hide: []string{u.Email},
 			after: func(t *testing.T, r role, c *apptest.Client) {
+				if res := c.Do(t, "GET", "/api/v1/me", nil); res.Status != http.StatusForbidden {
+					t.Errorf("after the password alone GET /api/v1/me answers %d; want 403 (second factor required)", res.Status)
+				}
+				c.PassFactor(t, u.Email)
 				var me account.User
 				res := c.Do(t, "GET", "/api/v1/me", nil)
 				res.JSON(t, &me)
@@ -848,8 +852,9 @@ func roleTable() []roleRow {
 			to: [nRoles]string{"", "/account", "/account", "/account", "/account", "/account", "/account"}},
 		{method: "POST", path: "/login", body: url.Values{"email": {"nobody@nowhere.example"}, "password": {"wrong-password-1"}},
 			want: everyone(401)},
-		{method: "POST", path: "/login", want: everyone(303),
-			to: [nRoles]string{"/account", "/account", "/account", "/account", "/account", "/account", "/account"}, newSession: true, fresh: freshLogin},
+		{method: "POST", path: "/login", want: everyone(303), // an office user: the second factor next
+			to:         [nRoles]string{"/login/factor", "/login/factor", "/login/factor", "/login/factor", "/login/factor", "/login/factor", "/login/factor"},
+			newSession: true, fresh: freshLogin},
 		{method: "POST", path: "/logout", want: everyone(303), to: [nRoles]string{"/", "/", "/", "/", "/", "/", "/"},
 			newSession: true, fresh: loggedOut},
 		{method: "GET", path: "/register", want: everyone(200)},
@@ -945,6 +950,7 @@ func roleTable() []roleRow {
 	rows = append(rows, ideaRows()...)    // the co-creation forum (issue 14)
 	rows = append(rows, accountRows()...) // deactivated users, suspended organisations (issue 15)
 	rows = append(rows, sessionRows()...) // sessions by user, the admin's new password (issue 16)
+	rows = append(rows, factorRows()...)  // the second factor of admins and offices (issue 16)
 	rows = append(rows, helpRows()...)
 	rows = append(rows, donationDocRows()...)
 	rows = append(rows, selfRows()...) // the self-check and data-subject access (issue 14)

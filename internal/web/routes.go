@@ -219,6 +219,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /password/forgot", s.registerLimit(s.pageForgotPost)) // one budget with registrations
 	mux.HandleFunc("GET /password/reset", s.pageReset)
 	mux.HandleFunc("POST /password/reset", s.registerLimit(s.pageResetPost))
+	mux.HandleFunc("GET /login/factor", s.pageFactor)
+	mux.HandleFunc("POST /login/factor", s.pageFactorPost)
+	mux.HandleFunc("POST /login/factor/enrol", s.pageFactorEnrol)
 	mux.HandleFunc("POST /logout", s.pageLogout)
 	mux.HandleFunc("GET /register", s.pageRegister)
 	mux.HandleFunc("POST /register", s.registerLimit(s.pageRegisterPost))
@@ -234,6 +237,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/users/{id}/sessions/{session}/end", s.allow(account.ManageUsers, s.pageEndUserSession))
 	mux.HandleFunc("POST /admin/users/{id}/password", s.allow(account.ManageUsers, s.pageSetNewPassword))
 	mux.HandleFunc("POST /account/sessions/{session}/end", s.allow(account.ManageOwnAccount, s.pageEndMySession))
+	mux.HandleFunc("POST /admin/users/{id}/factor/reset", s.allow(account.ManageUsers, s.pageResetFactor))
 	mux.HandleFunc("GET /admin/organizations", s.allow(account.ReadOrgs, s.pageOrgs))
 	mux.HandleFunc("POST /admin/organizations/{id}/verify", s.allow(account.VerifyOrg, s.pageOrgVerify))
 	mux.HandleFunc("POST /admin/organizations/{id}/limits", s.allow(account.SetOrgLimits, s.pageOrgLimits))

@@ -69,6 +69,9 @@ func login(t *testing.T, s *apptest.Server, email, password, planted string) (ap
 	if c == nil {
 		t.Fatal("login set no session cookie")
 	}
+	if strings.HasPrefix(r.Header.Get("Location"), "/login/factor") {
+		return r, s.PassFactorOf(t, email, sessionCookieName, c.Value)
+	}
 	return r, c.Value
 }
 

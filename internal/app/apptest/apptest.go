@@ -15,7 +15,9 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +27,7 @@ import (
 	"github.com/gotong/gotong/internal/human"
 	"github.com/gotong/gotong/internal/store"
 	"github.com/gotong/gotong/internal/storetest"
+	"github.com/pquerna/otp/totp"
 )
 
 // Admin credentials of every test server.
@@ -39,6 +42,13 @@ type Server struct {
 	App    *app.App
 	Engine store.Engine
 	seq    atomic.Int64
+
+	// The second factor of admins and offices (factor.go): the server checks codes
+	// against a clock that moves on a step each time a test makes a code, so
+	// that a user signs in as often as tests like without reusing one.
+	factorMu sync.Mutex // one factor sign-in at a time, so codes arrive in order
+	offset   atomic.Int64
+	secrets  sync.Map // email → TOTP secret, learnt at enrolment
 }
 
 // Start boots Gotong on engine. Options may change the configuration before start.
@@ -57,6 +67,7 @@ func Start(t testing.TB, eng store.Engine, opts ...func(*app.Config)) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	srv := &Server{Engine: eng}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -67,6 +78,7 @@ func Start(t testing.TB, eng store.Engine, opts ...func(*app.Config)) *Server {
 		cancel()
 		t.Fatalf("open app: %v", err)
 	}
+	a.Accounts.UseClock(srv.Now)
 	if err := a.Bootstrap(ctx, io.Discard); err != nil {
 		cancel()
 		t.Fatalf("bootstrap: %v", err)
@@ -89,7 +101,8 @@ func Start(t testing.TB, eng store.Engine, opts ...func(*app.Config)) *Server {
 		}
 		a.Close()
 	})
-	return &Server{URL: "http://" + ln.Addr().String(), App: a, Engine: eng}
+	srv.URL, srv.App = "http://"+ln.Addr().String(), a
+	return srv
 }
 
 type testWriter struct{ t testing.TB }
@@ -257,13 +270,107 @@ func (c *Client) Try(method, path string, body any) (Response, error) {
 }
 
 // Login signs the client in through the login form and fails the test if it does not
-// end in a redirect.
+// end in a redirect. An admin or office then passes the second factor as a person
+// would (PassFactor): it sets one up at its first sign-in.
 func (c *Client) Login(t testing.TB, email, password string) {
 	t.Helper()
+	c.S.factorMu.Lock()
+	defer c.S.factorMu.Unlock()
 	r := c.Do(t, "POST", "/login", url.Values{"email": {email}, "password": {password}})
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("login as %s: status %d, want 303; body %.300s", email, r.Status, r.Body)
 	}
+	if strings.HasPrefix(r.Header.Get("Location"), "/login/factor") {
+		c.passFactor(t, email)
+	}
+}
+
+// PassFactor finishes a sign-in that stopped at the second factor: it sets the
+// factor up (reading the secret off the page, as a person types it into an app)
+// or types the code of the moment.
+func (c *Client) PassFactor(t testing.TB, email string) {
+	t.Helper()
+	c.S.factorMu.Lock()
+	defer c.S.factorMu.Unlock()
+	c.passFactor(t, email)
+}
+
+// PassFactorOf finishes, for a session given by its cookie (name and value), a
+// sign-in that stopped at the second factor, and returns the session's new value
+// (the server renews it once the factor is passed).
+func (s *Server) PassFactorOf(t testing.TB, email, cookieName, session string) string {
+	t.Helper()
+	c := s.Client()
+	u, _ := url.Parse(s.URL)
+	c.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: cookieName, Value: session, Path: "/"}})
+	c.PassFactor(t, email)
+	for _, k := range c.HTTP.Jar.Cookies(u) {
+		if k.Name == cookieName {
+			return k.Value
+		}
+	}
+	t.Fatalf("second factor of %s: no session cookie after it", email)
+	return ""
+}
+
+var secretOnPage = regexp.MustCompile(`id="factor-secret"[^>]*>([A-Z2-7 ]+)<`)
+
+func (c *Client) passFactor(t testing.TB, email string) {
+	t.Helper()
+	page := c.Do(t, "GET", "/login/factor", nil)
+	if page.Status != http.StatusOK {
+		t.Fatalf("second factor of %s: GET /login/factor: %d %.300s", email, page.Status, page.Body)
+	}
+	action, want := "/login/factor", http.StatusSeeOther
+	if m := secretOnPage.FindSubmatch(page.Body); m != nil {
+		c.S.LearnSecret(email, string(m[1]))
+		action, want = "/login/factor/enrol", http.StatusOK
+	}
+	r := c.Do(t, "POST", action, url.Values{"code": {c.S.Code(t, email)}})
+	if r.Status != want {
+		t.Fatalf("second factor of %s: POST %s: status %d, want %d; body %.300s", email, action, r.Status, want, r.Body)
+	}
+}
+
+// Now is the time the server checks second-factor codes against.
+func (s *Server) Now() time.Time { return time.Now().Add(time.Duration(s.offset.Load())) }
+
+// Tick moves the server's second-factor clock on by one time step.
+func (s *Server) Tick() { s.offset.Add(int64(account.FactorPeriod)) }
+
+// LearnSecret remembers the TOTP secret a user set up outside this package's
+// clients (in a browser test, read off the page); spaces are ignored.
+func (s *Server) LearnSecret(email, secret string) {
+	s.secrets.Store(strings.ToLower(email), strings.ReplaceAll(secret, " ", ""))
+}
+
+// Secret returns the TOTP secret the user with this email set up through a
+// client of this server.
+func (s *Server) Secret(t testing.TB, email string) string {
+	t.Helper()
+	v, ok := s.secrets.Load(strings.ToLower(email))
+	if !ok {
+		t.Fatalf("%s has set up no second factor in this test", email)
+	}
+	return v.(string)
+}
+
+// Code moves the server's clock on a step (so no code is used twice) and returns
+// the user's TOTP code for that moment.
+func (s *Server) Code(t testing.TB, email string) string {
+	t.Helper()
+	s.Tick()
+	return s.CodeAt(t, email, s.Now())
+}
+
+// CodeAt returns the user's TOTP code at moment at.
+func (s *Server) CodeAt(t testing.TB, email string, at time.Time) string {
+	t.Helper()
+	code, err := totp.GenerateCode(s.Secret(t, email), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 // Human fetches a human check (GET /api/v1/challenge) and solves it as the page's
