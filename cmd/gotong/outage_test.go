@@ -121,6 +121,7 @@ func TestDatabaseOutageFailsFastAndResumes(t *testing.T) {
 		if res, err := c.PostForm(s.url+"/login", url.Values{"email": {email}, "password": {password}}); err != nil || res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("login: %v %v", res, err)
 		}
+		passFactor(t, c, s.url, email)
 		type answer struct {
 			status     int
 			retryAfter string
