@@ -56,6 +56,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // failStatus is fail with another status than the kind's (0: the kind's).
 func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, err error) {
 	e := errs.As(err)
+	if (e.Kind == errs.Internal || e.Kind == errs.Unavailable) && clientGone(r, err) {
+		// The client hung up (a phone losing its signal, a closed tab): its work
+		// was cut off, which is no fault of the server. Nobody reads the answer;
+		// it is counted as 499, as proxies do, not as a server error — nor as a
+		// database outage when the driver, told to stop, closed its connection.
+		s.log.Info("client went away", "method", r.Method, "path", r.URL.Path)
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	if e.Kind == errs.Internal && store.ConnectionLost(err) {
 		// A driver error that reached here unmapped (the session store's, one
 		// wrapped as internal): the database is away, the request is not at fault.
@@ -72,14 +81,6 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, code int, er
 	if e.Kind == errs.Unavailable {
 		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", unavailableRetry)
-	}
-	if e.Kind == errs.Internal && clientGone(r, err) {
-		// The client hung up (a phone losing its signal, a closed tab): its work
-		// was cut off, which is no fault of the server. Nobody reads the answer;
-		// it is counted as 499, as proxies do, not as a server error.
-		s.log.Info("client went away", "method", r.Method, "path", r.URL.Path)
-		w.WriteHeader(statusClientClosed)
-		return
 	}
 	if e.Kind == errs.Internal {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -136,7 +137,12 @@ const statusClientClosed = 499
 // clientGone says whether err comes from the request's own context ending
 // because its client disconnected (not from a deadline of the server's).
 func clientGone(r *http.Request, err error) bool {
-	return errors.Is(r.Context().Err(), context.Canceled) && errors.Is(err, context.Canceled)
+	if !errors.Is(r.Context().Err(), context.Canceled) {
+		return false
+	}
+	// pgx answers a cancelled query with its own error (the connection it closed
+	// to stop the server), not always one that wraps context.Canceled.
+	return errors.Is(err, context.Canceled) || store.ConnectionLost(err)
 }
 
 func wantsJSON(r *http.Request) bool {
