@@ -158,6 +158,9 @@ type Service struct {
 	// stock is the warehouses' stock that commitments with a warehouse give
 	// from (nil: such commitments are refused).
 	stock Stock
+	// beforeRefill, when set (tests), runs between a commitment's transaction
+	// and its phase's refill on PostgreSQL: where another fill can slip in.
+	beforeRefill func()
 }
 
 // New returns the allocation service.

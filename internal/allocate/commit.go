@@ -217,9 +217,18 @@ func (s *Service) Commit(ctx context.Context, who Who, req Request) (Commitment,
 		// A committer skips what others hold locked; they may leave some of it
 		// (an RW's packages go a few at a time). Once this commitment is visible,
 		// the waiting list of the phase — this one included — gets another pass.
-		if n, err := s.refillAfterCommit(ctx, p.ID, ph.ID); err != nil {
+		if s.beforeRefill != nil {
+			s.beforeRefill()
+		}
+		if _, err := s.refillAfterCommit(ctx, p.ID, ph.ID); err != nil {
 			s.logError("fill waiting commitments after a commitment", err)
-		} else if n > 0 && c.Waitlisted > 0 {
+		} else if c.Waitlisted > 0 {
+			// Read again whatever this pass filled: another commitment's pass,
+			// or a release, may have filled this one while it waited for the
+			// phase's lock (its own pass then finds nothing), and the answer
+			// would under-report what it holds. The pass took the lock after
+			// every fill before it, so the answer is what the commitment holds
+			// now; what still waits is filled later, as its status says.
 			if fresh, err := s.Get(ctx, who, c.ID); err == nil {
 				fresh.Taken, fresh.ProgramName = c.Taken, c.ProgramName
 				c = fresh
