@@ -3,6 +3,7 @@ package registry
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -34,13 +35,27 @@ import (
 // through a reader that bounds the bytes it inflates and the bytes of any single XML
 // token, and every way the stream can end early is an error naming the row.
 type xlsxReader struct {
-	lim   Limits
-	sheet io.ReadCloser
-	part  string // the sheet's name in the archive, for messages
-	src   *xmlSource
-	dec   *xml.Decoder
-	depth int
-	data  bool // inside sheetData
+	lim       Limits
+	sheetFile *zip.File
+	sheet     io.ReadCloser
+	part      string // the sheet's name in the archive, for messages
+	src       *xmlSource
+	dec       *xml.Decoder
+	depth     int
+	data      bool // inside sheetData
+
+	// The scanner reads sheet data in place of encoding/xml (see sheetScanner)
+	// while fast; when it gives up, fast is cleared for good and the sheet read
+	// again from its start, passing over the rows nextRow has already returned.
+	fast bool
+	scan *sheetScanner
+	rows int // nextRow's returns
+
+	tok         sheetTok
+	ref, typ, v []byte // encoding/xml's start's attributes, the cell's v
+	is          textCollector
+	line        []byte     // the row's values, one after another
+	spans       []cellSpan // where each is
 
 	sst     *sharedStrings
 	sstFile *zip.File
@@ -85,7 +100,7 @@ func newXLSXReader(r io.ReaderAt, size int64, lim Limits, header bool) (*xlsxRea
 	if err != nil {
 		return nil, err
 	}
-	x.part, x.sstFile = sheet.Name, shared
+	x.part, x.sstFile, x.sheetFile = sheet.Name, shared, sheet
 	if !header {
 		if n := sheet.UncompressedSize64; n > uint64(lim.SheetBytes) {
 			return nil, errs.E(errs.Invalid, "the workbook cannot be read: its sheet unpacks to %d MiB, more than the %d MiB allowed", n>>20, lim.SheetBytes>>20)
@@ -98,11 +113,12 @@ func newXLSXReader(r io.ReaderAt, size int64, lim Limits, header bool) (*xlsxRea
 			return nil, err
 		}
 	}
-	if x.sheet, err = sheet.Open(); err != nil {
-		return nil, errs.E(errs.Invalid, "the file is not a readable XLSX workbook")
+	// The header check reads a row or two, with shared strings read lazily;
+	// encoding/xml reads those.
+	x.fast = !header
+	if err := x.open(); err != nil {
+		return nil, err
 	}
-	x.src = newXMLSource(x.sheet, lim.SheetBytes, int64(2*lim.CellBytes))
-	x.dec = xml.NewDecoder(x.src)
 	return x, nil
 }
 
@@ -257,22 +273,22 @@ type sharedStrings struct {
 	only map[int]int
 }
 
-func (s *sharedStrings) get(i int) (string, bool) {
+func (s *sharedStrings) get(i int) ([]byte, bool) {
 	if s.only != nil {
 		j, ok := s.only[i]
 		if !ok {
-			return "", false
+			return nil, false
 		}
 		i = j
 	}
 	if i < 0 || i >= len(s.ends) {
-		return "", false
+		return nil, false
 	}
 	start := uint32(0)
 	if i > 0 {
 		start = s.ends[i-1]
 	}
-	return string(s.text[start:s.ends[i]]), true
+	return s.text[start:s.ends[i]], true
 }
 
 // readSharedStrings reads the shared-string table; with only set, just those
@@ -430,6 +446,13 @@ func (x *xlsxReader) Next() (int, []string, error) {
 			return 0, nil, x.err
 		}
 		row, cells, err := x.nextRow()
+		if errors.Is(err, errFallback) {
+			if err := x.restart(); err != nil {
+				x.err = err
+			}
+			continue
+		}
+		x.rows++
 		var bad *rowError
 		if err != nil && !errors.As(err, &bad) {
 			x.err = err
@@ -445,6 +468,53 @@ func (x *xlsxReader) Next() (int, []string, error) {
 			continue
 		}
 		return row, cells, err
+	}
+}
+
+// restart reads the sheet again from its start with encoding/xml alone, after the
+// scanner gave up, and passes over the row elements already read: encoding/xml says
+// what the scanner would not, and reads the rest.
+func (x *xlsxReader) restart() error {
+	rows := x.rows
+	x.sheet.Close()
+	x.scan, x.fast = nil, false
+	if err := x.open(); err != nil {
+		return err
+	}
+	x.depth, x.data, x.row, x.done, x.scanned, x.cells, x.rows = 0, false, 0, 0, 0, 0, 0
+	for ; x.rows < rows; x.rows++ {
+		var bad *rowError
+		if _, _, err := x.nextRow(); err != nil && !errors.As(err, &bad) {
+			return err
+		}
+	}
+	return nil
+}
+
+// open opens the sheet for encoding/xml, from its start.
+func (x *xlsxReader) open() error {
+	var err error
+	if x.sheet, err = x.sheetFile.Open(); err != nil {
+		return errs.E(errs.Invalid, "the file is not a readable XLSX workbook")
+	}
+	x.src = newXMLSource(x.sheet, x.lim.SheetBytes, int64(2*x.lim.CellBytes))
+	x.src.rec = x.fast
+	x.dec = xml.NewDecoder(x.src)
+	return nil
+}
+
+// handoff passes the sheet's data to the scanner once encoding/xml has read up to
+// sheetData's start (whatever precedes it is encoding/xml's to judge), when the
+// decoder holds no byte it has read and no end still to give.
+func (x *xlsxReader) handoff() {
+	tag := x.src.raw
+	x.src.rec, x.src.raw = false, nil
+	if !x.fast || x.dec.InputOffset() != x.src.n || bytes.HasSuffix(tag, []byte("/>")) {
+		return
+	}
+	tag = bytes.TrimPrefix(tag, []byte("<"))
+	if j, _, ok := name(tag, 0); ok && j < len(tag) {
+		x.scan = newSheetScanner(x.src.r, x.src.n, x.lim.SheetBytes, int64(2*x.lim.CellBytes), tag[:j])
 	}
 }
 
@@ -464,7 +534,7 @@ func (x *xlsxReader) resolvePending(cells []string) error {
 	}
 	for _, p := range x.pending {
 		if v, ok := x.sst.get(p.index); ok {
-			cells[p.col] = v
+			cells[p.col] = string(v)
 		}
 	}
 	x.pending = x.pending[:0]
@@ -475,24 +545,75 @@ func (x *xlsxReader) resolvePending(cells []string) error {
 	return nil
 }
 
-// token is the sheet's next token; the bytes of one token are bounded from here.
-func (x *xlsxReader) token() (xml.Token, error) {
-	tok, err := x.dec.Token()
-	x.src.mark()
-	if err != nil {
-		return nil, x.broken(err)
+type tokKind uint8
+
+const (
+	tokOther tokKind = iota // a comment or processing instruction
+	tokStart
+	tokEnd
+	tokText
+)
+
+// sheetTok is a token of the sheet as the row reader needs it, from encoding/xml
+// or from the scanner. Its slices are valid until the next token.
+type sheetTok struct {
+	kind tokKind
+	name string // an element's local name (the scanner's are knownName's)
+	ref  []byte // a start's r attribute, empty when it has none
+	typ  []byte // a start's t attribute
+	text []byte
+}
+
+// errFallback: the scanner gave up; the sheet is read again with encoding/xml.
+var errFallback = errors.New("the sheet is read again with encoding/xml")
+
+// token reads the sheet's next token into x.tok; the bytes of one token are bounded
+// from here.
+func (x *xlsxReader) token() (*sheetTok, error) {
+	tok := &x.tok
+	if x.scan != nil {
+		if !x.scan.next(tok) {
+			return nil, errFallback
+		}
+	} else {
+		x.src.raw = x.src.raw[:0]
+		t, err := x.dec.Token()
+		x.src.mark()
+		if err != nil {
+			return nil, x.broken(err)
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			x.ref = append(x.ref[:0], attr(t, "r")...)
+			x.typ = append(x.typ[:0], attr(t, "t")...)
+			*tok = sheetTok{kind: tokStart, name: t.Name.Local, ref: x.ref, typ: x.typ}
+		case xml.EndElement:
+			*tok = sheetTok{kind: tokEnd, name: t.Name.Local}
+		case xml.CharData:
+			*tok = sheetTok{kind: tokText, text: t}
+		case xml.Directive:
+			return nil, errDTD()
+		default:
+			*tok = sheetTok{kind: tokOther}
+		}
 	}
-	switch tok.(type) {
-	case xml.StartElement:
+	switch tok.kind {
+	case tokStart:
 		if x.depth++; x.depth > x.lim.Depth {
 			return nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: its XML nests deeper than %d levels", x.at(), x.lim.Depth)
 		}
-	case xml.EndElement:
+	case tokEnd:
 		x.depth--
-	case xml.Directive:
-		return nil, errDTD()
 	}
 	return tok, nil
+}
+
+// pos is the bytes of the sheet read so far, as encoding/xml consumes them.
+func (x *xlsxReader) pos() int64 {
+	if x.scan != nil {
+		return x.scan.end
+	}
+	return x.src.n
 }
 
 // at is the row the sheet cannot be read from: the one being read, or the next.
@@ -522,20 +643,21 @@ func (x *xlsxReader) broken(err error) error {
 // end of the sheet's data.
 func (x *xlsxReader) nextRow() (int, []string, error) {
 	for {
-		tok, err := x.token()
+		t, err := x.token()
 		if err != nil {
 			return 0, nil, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch t.kind {
+		case tokStart:
 			switch {
-			case t.Name.Local == "sheetData" && !x.data:
+			case t.name == "sheetData" && !x.data:
 				x.data = true
-			case t.Name.Local == "row" && x.data:
+				x.handoff()
+			case t.name == "row" && x.data:
 				return x.readRow(t)
 			}
-		case xml.EndElement:
-			if t.Name.Local == "sheetData" && x.data {
+		case tokEnd:
+			if t.name == "sheetData" && x.data {
 				return 0, nil, io.EOF
 			}
 		}
@@ -543,14 +665,14 @@ func (x *xlsxReader) nextRow() (int, []string, error) {
 }
 
 // readRow reads the row element that starts with start, through its end.
-func (x *xlsxReader) readRow(start xml.StartElement) (int, []string, error) {
+func (x *xlsxReader) readRow(start *sheetTok) (int, []string, error) {
 	if x.scanned++; x.scanned > x.lim.Rows {
 		x.row++
 		return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it has more than %d rows", x.at(), x.lim.Rows)
 	}
 	num := x.row + 1
-	if r := attr(start, "r"); r != "" {
-		n, err := strconv.Atoi(r)
+	if r := start.ref; len(r) > 0 {
+		n, err := strconv.Atoi(string(r))
 		if err != nil || n <= x.row {
 			x.row = num
 			return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: row numbers go backwards", x.at())
@@ -561,26 +683,30 @@ func (x *xlsxReader) readRow(start xml.StartElement) (int, []string, error) {
 	if num > x.lim.Rows {
 		return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it has more than %d rows", x.at(), x.lim.Rows)
 	}
-	from, depth := x.src.n, x.depth
-	var cells []string
+	from, depth := x.pos(), x.depth
+	// The cells' values go into one buffer, which becomes one string the cells
+	// are cut from, as encoding/csv does with a record.
+	x.line, x.spans = x.line[:0], x.spans[:0]
+	width := 0
 	var bad error
 	col := 0
 	for {
-		tok, err := x.token()
+		t, err := x.token()
 		if err != nil {
 			return 0, nil, err
 		}
-		if x.src.n-from > int64(x.lim.RowBytes) {
+		if x.pos()-from > int64(x.lim.RowBytes) {
 			return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: a row is longer than %d KiB", x.at(), x.lim.RowBytes>>10)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if t.Name.Local != "c" || x.depth != depth+1 {
+		switch t.kind {
+		case tokStart:
+			if t.name != "c" || x.depth != depth+1 {
 				continue
 			}
-			var val string
+			start := len(x.line)
 			var has bool
-			if col, val, has, err = x.readCell(t, col); err != nil {
+			if col, has, err = x.readCell(t, col); err != nil {
+				x.line = x.line[:start]
 				var re *rowError
 				if !errors.As(err, &re) {
 					return 0, nil, err
@@ -589,6 +715,7 @@ func (x *xlsxReader) readRow(start xml.StartElement) (int, []string, error) {
 				continue
 			}
 			if !has {
+				x.line = x.line[:start]
 				continue
 			}
 			if col > x.lim.Columns {
@@ -597,112 +724,151 @@ func (x *xlsxReader) readRow(start xml.StartElement) (int, []string, error) {
 			if x.cells++; x.cells > x.lim.Cells {
 				return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it has more than %d cells", x.at(), x.lim.Cells)
 			}
-			for len(cells) < col {
-				cells = append(cells, "")
-			}
-			cells[col-1] = val
-		case xml.EndElement:
+			width = max(width, col)
+			x.spans = append(x.spans, cellSpan{col - 1, start, len(x.line)})
+		case tokEnd:
 			if x.depth < depth {
 				x.done = num
 				if bad != nil {
 					x.pending = x.pending[:0]
 				}
-				return num, cells, bad
+				return num, x.cutRow(width), bad
 			}
 		}
 	}
 }
 
+// cellSpan is where a cell's value lies in the row's buffer.
+type cellSpan struct{ col, from, to int }
+
+// cutRow makes the row's cells, width of them, from the buffer; a later cell of the
+// same column wins, as it did when cells were set one by one.
+func (x *xlsxReader) cutRow(width int) []string {
+	if width == 0 {
+		return nil
+	}
+	line := string(x.line)
+	cells := make([]string, width)
+	for _, s := range x.spans {
+		cells[s.col] = line[s.from:s.to]
+	}
+	return cells
+}
+
+// The cell types the reader tells apart (t="s", t="inlineStr"); any other cell's
+// value is its v.
+const (
+	cellOther = iota
+	cellShared
+	cellInline
+)
+
+func cellType(t []byte) int {
+	switch string(t) {
+	case "s":
+		return cellShared
+	case "inlineStr":
+		return cellInline
+	}
+	return cellOther
+}
+
 // readCell reads the cell element that starts with start, through its end: its
-// column (from its reference, or the one after prev) and its raw value.
-func (x *xlsxReader) readCell(start xml.StartElement, prev int) (col int, val string, has bool, err error) {
+// column (from its reference, or the one after prev); its raw value is appended to
+// x.line.
+func (x *xlsxReader) readCell(start *sheetTok, prev int) (col int, has bool, err error) {
 	col = prev + 1
 	var bad error
-	if ref := attr(start, "r"); ref != "" {
+	if ref := start.ref; len(ref) > 0 {
 		if c, ok := refColumn(ref); ok {
 			col = c
 		} else {
-			bad = &rowError{msg.New("Cell reference %q is not valid.", truncate(ref, 20))}
+			bad = &rowError{msg.New("Cell reference %q is not valid.", truncate(string(ref), 20))}
 		}
 	}
-	kind := attr(start, "t")
+	kind := cellType(start.typ)
 	depth := x.depth
-	var v []byte
+	is := &x.is
+	*is = textCollector{buf: is.buf[:0]}
+	x.v = x.v[:0]
 	inV, formula := false, false
-	var is textCollector
 	for {
-		tok, err := x.token()
+		t, err := x.token()
 		if err != nil {
-			return col, "", false, err
+			return col, false, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch t.kind {
+		case tokStart:
 			switch {
-			case x.depth == depth+1 && t.Name.Local == "v":
+			case x.depth == depth+1 && t.name == "v":
 				inV = true
-			case x.depth == depth+1 && t.Name.Local == "f":
+			case x.depth == depth+1 && t.name == "f":
 				formula = true
-			case x.depth == depth+1 && t.Name.Local == "is":
+			case x.depth == depth+1 && t.name == "is":
 				is.start(x.depth)
 			default:
-				is.open(t.Name.Local, x.depth)
+				is.open(t.name, x.depth)
 			}
-		case xml.CharData:
+		case tokText:
 			if inV {
-				v = append(v, t...)
+				x.v = append(x.v, t.text...)
 			}
-			if len(v) > x.lim.CellBytes || !is.add(t, x.lim.CellBytes) {
-				return col, "", false, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it holds a piece of text longer than %d KiB", x.at(), x.lim.CellBytes>>10)
+			if len(x.v) > x.lim.CellBytes || !is.add(t.text, x.lim.CellBytes) {
+				return col, false, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it holds a piece of text longer than %d KiB", x.at(), x.lim.CellBytes>>10)
 			}
-		case xml.EndElement:
+		case tokEnd:
 			if x.depth < depth {
 				if bad != nil {
-					return col, "", false, bad
+					return col, false, bad
 				}
-				val, err := x.cellValue(kind, v, is, col)
-				return col, val, val != "" || formula || x.pendingAt(col), err
+				from := len(x.line)
+				err := x.cellValue(kind, x.v, is, col)
+				return col, len(x.line) > from || formula || x.pendingAt(col), err
 			}
 			is.close(x.depth + 1)
-			if x.depth == depth && t.Name.Local == "v" {
+			if x.depth == depth && t.name == "v" {
 				inV = false
 			}
 		}
 	}
 }
 
-// cellValue is a cell's raw value by its type.
-func (x *xlsxReader) cellValue(kind string, v []byte, is textCollector, col int) (string, error) {
+// cellValue appends a cell's raw value, by its type, to x.line.
+func (x *xlsxReader) cellValue(kind int, v []byte, is *textCollector, col int) error {
 	switch kind {
-	case "s":
+	case cellShared:
 		if len(v) == 0 {
-			return "", nil
+			return nil
 		}
 		i, err := strconv.Atoi(strings.TrimSpace(string(v)))
 		if err != nil || i < 0 {
-			return "", &rowError{msg.New("The cell in column %d refers to shared text %q that does not exist.", col, truncate(string(v), 20))}
+			return &rowError{msg.New("The cell in column %d refers to shared text %q that does not exist.", col, truncate(string(v), 20))}
 		}
 		if x.sst == nil && x.lazy {
 			x.pending = append(x.pending, pendingString{col - 1, i})
-			return "", nil
+			return nil
 		}
 		if x.sst == nil {
 			sst, err := x.readSharedStrings(nil)
 			if err != nil {
-				return "", err
+				return err
 			}
 			x.sst = sst
 		}
 		s, ok := x.sst.get(i)
 		if !ok {
-			return "", &rowError{msg.New("The cell in column %d refers to shared text number %d that does not exist.", col, i)}
+			return &rowError{msg.New("The cell in column %d refers to shared text number %d that does not exist.", col, i)}
 		}
-		return s, nil
-	case "inlineStr":
+		x.line = append(x.line, s...)
+		return nil
+	case cellInline:
 		if is.found {
-			return string(is.value()), nil
+			x.line = append(x.line, is.value()...)
+			return nil
 		}
 	}
-	return string(v), nil
+	x.line = append(x.line, v...)
+	return nil
 }
 
 // pendingAt: the cell in column col waits for its shared string.
@@ -720,7 +886,7 @@ func attr(t xml.StartElement, name string) string {
 }
 
 // refColumn is the column (1-based) of a cell reference such as "AB12".
-func refColumn(ref string) (int, bool) {
+func refColumn(ref []byte) (int, bool) {
 	col, i := 0, 0
 	for ; i < len(ref) && i < 4; i++ {
 		c := ref[i] | 0x20 // lower case
@@ -757,6 +923,10 @@ type xmlSource struct {
 	at    int64 // n when the current token began
 	limit int64
 	token int64
+	// rec: keep the bytes of the current token in raw (the handoff wants
+	// sheetData's tag as written).
+	rec bool
+	raw []byte
 }
 
 var (
@@ -778,6 +948,9 @@ func (s *xmlSource) ReadByte() (byte, error) {
 	b, err := s.r.ReadByte()
 	if err == nil {
 		s.n++
+		if s.rec {
+			s.raw = append(s.raw, b)
+		}
 	}
 	return b, err
 }
