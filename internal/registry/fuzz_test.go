@@ -195,6 +195,7 @@ func fuzzSeeds(t *testing.T) map[string]map[string][][]byte {
 			"huge-row":       {sheet(`<row r="1048577"><c><v>1</v></c></row>`), nil},
 			"bad-index":      {sheet(`<row><c t="s"><v>7</v></c><c t="s"><v>-1</v></c><c t="s"><v>x</v></c></row>`), []byte(`<sst><si><t>a</t></si></sst>`)},
 		},
+		"FuzzXLSXScanner": scannerSeeds(),
 		"FuzzXLSXArchive": {
 			"template":           book(func(b *bytes.Buffer) error { return WriteTemplate(b, Household, "xlsx") }),
 			"bomb":               book(func(b *bytes.Buffer) error { return gen.BombXLSX(b, cols, 1) }),
