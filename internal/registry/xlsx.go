@@ -3,7 +3,6 @@ package registry
 import (
 	"archive/zip"
 	"bufio"
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -39,23 +38,23 @@ type xlsxReader struct {
 	sheetFile *zip.File
 	sheet     io.ReadCloser
 	part      string // the sheet's name in the archive, for messages
-	src       *xmlSource
-	dec       *xml.Decoder
+	toks      *partTokens
 	depth     int
 	data      bool // inside sheetData
 
 	// The scanner reads sheet data in place of encoding/xml (see sheetScanner)
 	// while fast; when it gives up, fast is cleared for good and the sheet read
 	// again from its start, passing over the rows nextRow has already returned.
-	fast bool
-	scan *sheetScanner
-	rows int // nextRow's returns
+	fast    bool
+	scanSST bool // the scanner reads the shared strings too
+	// sstGaveUp: the scanner gave up on the shared strings (for tests).
+	sstGaveUp bool
+	rows      int // nextRow's returns
 
-	tok         sheetTok
-	ref, typ, v []byte // encoding/xml's start's attributes, the cell's v
-	is          textCollector
-	line        []byte     // the row's values, one after another
-	spans       []cellSpan // where each is
+	v     []byte // the cell's v
+	is    textCollector
+	line  []byte     // the row's values, one after another
+	spans []cellSpan // where each is
 
 	sst     *sharedStrings
 	sstFile *zip.File
@@ -78,6 +77,12 @@ type pendingString struct{ col, index int }
 // wanted: the sizes of the sheet and shared strings are left to the worker, and
 // shared strings are read only as far as the header needs them.
 func newXLSXReader(r io.ReaderAt, size int64, lim Limits, header bool) (*xlsxReader, error) {
+	return openXLSX(r, size, lim, header, true)
+}
+
+// openXLSX is newXLSXReader; without scan, encoding/xml reads every part (the
+// tests compare the two).
+func openXLSX(r io.ReaderAt, size int64, lim Limits, header, scan bool) (*xlsxReader, error) {
 	lim = lim.orDefault()
 	dir := &readBudget{r: r, left: 128<<10 + int64(lim.Parts)*512}
 	zr, err := zip.NewReader(dir, size)
@@ -88,7 +93,9 @@ func newXLSXReader(r io.ReaderAt, size int64, lim Limits, header bool) (*xlsxRea
 		return nil, errs.E(errs.Invalid, "the file is not a readable XLSX workbook")
 	}
 	dir.left = -1 // the directory is read; the parts are bounded as they are read
-	x := &xlsxReader{lim: lim, lazy: header}
+	// The header check reads a row or two, with shared strings read lazily;
+	// encoding/xml reads those.
+	x := &xlsxReader{lim: lim, lazy: header, fast: scan && !header, scanSST: scan}
 	files := map[string]*zip.File{}
 	for _, f := range zr.File {
 		name := strings.ToLower(strings.TrimPrefix(f.Name, "/"))
@@ -113,9 +120,6 @@ func newXLSXReader(r io.ReaderAt, size int64, lim Limits, header bool) (*xlsxRea
 			return nil, err
 		}
 	}
-	// The header check reads a row or two, with shared strings read lazily;
-	// encoding/xml reads those.
-	x.fast = !header
 	if err := x.open(); err != nil {
 		return nil, err
 	}
@@ -292,8 +296,18 @@ func (s *sharedStrings) get(i int) ([]byte, bool) {
 }
 
 // readSharedStrings reads the shared-string table; with only set, just those
-// indexes, stopping after the highest.
+// indexes, stopping after the highest. The scanner reads it when it can; when it
+// gives up, encoding/xml reads the table again from its start.
 func (x *xlsxReader) readSharedStrings(only map[int]bool) (*sharedStrings, error) {
+	s, err := x.readSST(only, x.scanSST)
+	if errors.Is(err, errFallback) {
+		x.sstGaveUp = true
+		return x.readSST(only, false)
+	}
+	return s, err
+}
+
+func (x *xlsxReader) readSST(only map[int]bool, scan bool) (*sharedStrings, error) {
 	s := &sharedStrings{}
 	if x.sstFile == nil {
 		return s, nil
@@ -310,39 +324,43 @@ func (x *xlsxReader) readSharedStrings(only map[int]bool) (*sharedStrings, error
 		return nil, errs.E(errs.Invalid, "the file is not a readable XLSX workbook")
 	}
 	defer rc.Close()
-	src := newXMLSource(rc, x.lim.SheetBytes, int64(2*x.lim.CellBytes))
-	dec := xml.NewDecoder(src)
+	toks := newPartTokens(rc, x.lim.SheetBytes, int64(2*x.lim.CellBytes), scan)
 	var t textCollector
 	index, depth := 0, 0
 	for {
-		tok, err := dec.Token()
-		src.mark()
-		if errors.Is(err, io.EOF) {
+		tk, err := toks.next()
+		switch {
+		case errors.Is(err, io.EOF):
 			return s, nil
-		}
-		if err != nil {
-			if errors.Is(err, errLongToken) {
-				return nil, errs.E(errs.Invalid, "the workbook cannot be read: its shared strings hold a piece of text longer than %d KiB", x.lim.CellBytes>>10)
-			}
+		case errors.Is(err, errFallback):
+			return nil, err
+		case errors.Is(err, errDirective):
+			return nil, errDTD()
+		case errors.Is(err, errLongToken):
+			return nil, errs.E(errs.Invalid, "the workbook cannot be read: its shared strings hold a piece of text longer than %d KiB", x.lim.CellBytes>>10)
+		case err != nil:
 			return nil, errs.E(errs.Invalid, "the workbook cannot be read: its part %s is damaged", x.sstFile.Name)
 		}
-		switch tk := tok.(type) {
-		case xml.StartElement:
+		switch tk.kind {
+		case tokStart:
 			if depth++; depth > x.lim.Depth {
 				return nil, errs.E(errs.Invalid, "the workbook cannot be read: its part %s is damaged", x.sstFile.Name)
 			}
-			if depth == 2 && tk.Name.Local == "si" {
+			if depth == 1 {
+				toks.handoff()
+			}
+			if depth == 2 && tk.name == "si" {
 				t.start(depth)
 			} else {
-				t.open(tk.Name.Local, depth)
+				t.open(tk.name, depth)
 			}
-		case xml.CharData:
-			if !t.add(tk, x.lim.CellBytes) {
+		case tokText:
+			if !t.add(tk.text, x.lim.CellBytes) {
 				return nil, errs.E(errs.Invalid, "the workbook cannot be read: its shared strings hold a piece of text longer than %d KiB", x.lim.CellBytes>>10)
 			}
-		case xml.EndElement:
+		case tokEnd:
 			t.close(depth)
-			if depth == 2 && tk.Name.Local == "si" {
+			if depth == 2 && tk.name == "si" {
 				if index >= x.lim.SharedStrings {
 					return nil, errs.E(errs.Invalid, "the workbook cannot be read: its shared strings hold more than %d entries", x.lim.SharedStrings)
 				}
@@ -361,8 +379,6 @@ func (x *xlsxReader) readSharedStrings(only map[int]bool) (*sharedStrings, error
 				}
 			}
 			depth--
-		case xml.Directive:
-			return nil, errDTD()
 		}
 	}
 }
@@ -477,7 +493,7 @@ func (x *xlsxReader) Next() (int, []string, error) {
 func (x *xlsxReader) restart() error {
 	rows := x.rows
 	x.sheet.Close()
-	x.scan, x.fast = nil, false
+	x.fast = false
 	if err := x.open(); err != nil {
 		return err
 	}
@@ -491,31 +507,14 @@ func (x *xlsxReader) restart() error {
 	return nil
 }
 
-// open opens the sheet for encoding/xml, from its start.
+// open opens the sheet from its start.
 func (x *xlsxReader) open() error {
 	var err error
 	if x.sheet, err = x.sheetFile.Open(); err != nil {
 		return errs.E(errs.Invalid, "the file is not a readable XLSX workbook")
 	}
-	x.src = newXMLSource(x.sheet, x.lim.SheetBytes, int64(2*x.lim.CellBytes))
-	x.src.rec = x.fast
-	x.dec = xml.NewDecoder(x.src)
+	x.toks = newPartTokens(x.sheet, x.lim.SheetBytes, int64(2*x.lim.CellBytes), x.fast)
 	return nil
-}
-
-// handoff passes the sheet's data to the scanner once encoding/xml has read up to
-// sheetData's start (whatever precedes it is encoding/xml's to judge), when the
-// decoder holds no byte it has read and no end still to give.
-func (x *xlsxReader) handoff() {
-	tag := x.src.raw
-	x.src.rec, x.src.raw = false, nil
-	if !x.fast || x.dec.InputOffset() != x.src.n || bytes.HasSuffix(tag, []byte("/>")) {
-		return
-	}
-	tag = bytes.TrimPrefix(tag, []byte("<"))
-	if j, _, ok := name(tag, 0); ok && j < len(tag) {
-		x.scan = newSheetScanner(x.src.r, x.src.n, x.lim.SheetBytes, int64(2*x.lim.CellBytes), tag[:j])
-	}
 }
 
 // resolvePending fills in the shared strings a row refers to, reading the table
@@ -545,57 +544,16 @@ func (x *xlsxReader) resolvePending(cells []string) error {
 	return nil
 }
 
-type tokKind uint8
-
-const (
-	tokOther tokKind = iota // a comment or processing instruction
-	tokStart
-	tokEnd
-	tokText
-)
-
-// sheetTok is a token of the sheet as the row reader needs it, from encoding/xml
-// or from the scanner. Its slices are valid until the next token.
-type sheetTok struct {
-	kind tokKind
-	name string // an element's local name (the scanner's are knownName's)
-	ref  []byte // a start's r attribute, empty when it has none
-	typ  []byte // a start's t attribute
-	text []byte
-}
-
-// errFallback: the scanner gave up; the sheet is read again with encoding/xml.
-var errFallback = errors.New("the sheet is read again with encoding/xml")
-
-// token reads the sheet's next token into x.tok; the bytes of one token are bounded
-// from here.
+// token is the sheet's next token; the bytes of one token are bounded from here.
 func (x *xlsxReader) token() (*sheetTok, error) {
-	tok := &x.tok
-	if x.scan != nil {
-		if !x.scan.next(tok) {
-			return nil, errFallback
-		}
-	} else {
-		x.src.raw = x.src.raw[:0]
-		t, err := x.dec.Token()
-		x.src.mark()
-		if err != nil {
-			return nil, x.broken(err)
-		}
-		switch t := t.(type) {
-		case xml.StartElement:
-			x.ref = append(x.ref[:0], attr(t, "r")...)
-			x.typ = append(x.typ[:0], attr(t, "t")...)
-			*tok = sheetTok{kind: tokStart, name: t.Name.Local, ref: x.ref, typ: x.typ}
-		case xml.EndElement:
-			*tok = sheetTok{kind: tokEnd, name: t.Name.Local}
-		case xml.CharData:
-			*tok = sheetTok{kind: tokText, text: t}
-		case xml.Directive:
-			return nil, errDTD()
-		default:
-			*tok = sheetTok{kind: tokOther}
-		}
+	tok, err := x.toks.next()
+	switch {
+	case errors.Is(err, errFallback):
+		return nil, err
+	case errors.Is(err, errDirective):
+		return nil, errDTD()
+	case err != nil:
+		return nil, x.broken(err)
 	}
 	switch tok.kind {
 	case tokStart:
@@ -606,14 +564,6 @@ func (x *xlsxReader) token() (*sheetTok, error) {
 		x.depth--
 	}
 	return tok, nil
-}
-
-// pos is the bytes of the sheet read so far, as encoding/xml consumes them.
-func (x *xlsxReader) pos() int64 {
-	if x.scan != nil {
-		return x.scan.end
-	}
-	return x.src.n
 }
 
 // at is the row the sheet cannot be read from: the one being read, or the next.
@@ -652,7 +602,9 @@ func (x *xlsxReader) nextRow() (int, []string, error) {
 			switch {
 			case t.name == "sheetData" && !x.data:
 				x.data = true
-				x.handoff()
+				if x.fast {
+					x.toks.handoff()
+				}
 			case t.name == "row" && x.data:
 				return x.readRow(t)
 			}
@@ -683,7 +635,7 @@ func (x *xlsxReader) readRow(start *sheetTok) (int, []string, error) {
 	if num > x.lim.Rows {
 		return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it has more than %d rows", x.at(), x.lim.Rows)
 	}
-	from, depth := x.pos(), x.depth
+	from, depth := x.toks.pos(), x.depth
 	// The cells' values go into one buffer, which becomes one string the cells
 	// are cut from, as encoding/csv does with a record.
 	x.line, x.spans = x.line[:0], x.spans[:0]
@@ -695,7 +647,7 @@ func (x *xlsxReader) readRow(start *sheetTok) (int, []string, error) {
 		if err != nil {
 			return 0, nil, err
 		}
-		if x.pos()-from > int64(x.lim.RowBytes) {
+		if x.toks.pos()-from > int64(x.lim.RowBytes) {
 			return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: a row is longer than %d KiB", x.at(), x.lim.RowBytes>>10)
 		}
 		switch t.kind {

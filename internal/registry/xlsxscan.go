@@ -2,9 +2,114 @@ package registry
 
 import (
 	"bytes"
+	"encoding/xml"
+	"errors"
 	"io"
 	"unicode/utf8"
 )
+
+type tokKind uint8
+
+const (
+	tokOther tokKind = iota // a comment or processing instruction
+	tokStart
+	tokEnd
+	tokText
+	tokEOF // the scanner's: the part's end, after its root
+)
+
+// sheetTok is a token of a workbook part as the readers need it, from encoding/xml
+// or from the scanner. Its slices are valid until the next token.
+type sheetTok struct {
+	kind tokKind
+	name string // an element's local name (the scanner's are knownName's)
+	ref  []byte // a start's r attribute, empty when it has none
+	typ  []byte // a start's t attribute
+	text []byte
+}
+
+var (
+	// errFallback: the scanner gave up; the part is read again with encoding/xml.
+	errFallback  = errors.New("the part is read again with encoding/xml")
+	errDirective = errors.New("a directive")
+)
+
+// partTokens are the tokens of a part: encoding/xml's, and after handoff the
+// scanner's.
+type partTokens struct {
+	src      *xmlSource
+	dec      *xml.Decoder
+	scan     *sheetScanner
+	tok      sheetTok
+	ref, typ []byte
+}
+
+// newPartTokens reads r through an xmlSource bounded by limit and token; with scan,
+// the scanner may take over at handoff.
+func newPartTokens(r io.Reader, limit, token int64, scan bool) *partTokens {
+	src := newXMLSource(r, limit, token)
+	src.rec = scan
+	return &partTokens{src: src, dec: xml.NewDecoder(src)}
+}
+
+// next is the next token; errFallback when the scanner gives up, io.EOF at the end,
+// errDirective for a directive, or encoding/xml's error.
+func (p *partTokens) next() (*sheetTok, error) {
+	tok := &p.tok
+	if p.scan != nil {
+		if !p.scan.next(tok) {
+			return nil, errFallback
+		}
+		if tok.kind == tokEOF {
+			return nil, io.EOF
+		}
+		return tok, nil
+	}
+	p.src.raw = p.src.raw[:0]
+	t, err := p.dec.Token()
+	p.src.mark()
+	if err != nil {
+		return nil, err
+	}
+	switch t := t.(type) {
+	case xml.StartElement:
+		p.ref = append(p.ref[:0], attr(t, "r")...)
+		p.typ = append(p.typ[:0], attr(t, "t")...)
+		*tok = sheetTok{kind: tokStart, name: t.Name.Local, ref: p.ref, typ: p.typ}
+	case xml.EndElement:
+		*tok = sheetTok{kind: tokEnd, name: t.Name.Local}
+	case xml.CharData:
+		*tok = sheetTok{kind: tokText, text: t}
+	case xml.Directive:
+		return nil, errDirective
+	default:
+		*tok = sheetTok{kind: tokOther}
+	}
+	return tok, nil
+}
+
+// handoff passes the rest of the element encoding/xml has just given the start of
+// to the scanner (whatever precedes it is encoding/xml's to judge), when the
+// decoder holds no byte it has read and no end still to give. Called once.
+func (p *partTokens) handoff() {
+	tag, scan := p.src.raw, p.src.rec
+	p.src.rec, p.src.raw = false, nil
+	if !scan || p.dec.InputOffset() != p.src.n || bytes.HasSuffix(tag, []byte("/>")) {
+		return
+	}
+	tag = bytes.TrimPrefix(tag, []byte("<"))
+	if j, _, ok := name(tag, 0); ok && j < len(tag) {
+		p.scan = newSheetScanner(p.src.r, p.src.n, p.src.limit, p.src.token, tag[:j])
+	}
+}
+
+// pos is the bytes of the part read so far, as encoding/xml consumes them.
+func (p *partTokens) pos() int64 {
+	if p.scan != nil {
+		return p.scan.end
+	}
+	return p.src.n
+}
 
 // sheetScanner reads the rows of a sheet (the part of it inside sheetData) without
 // encoding/xml, whose tokenizer costs most of the time of reading a workbook: it
@@ -43,6 +148,7 @@ type sheetScanner struct {
 	nameEnds  []int
 	sheetData []byte
 	closing   string // a self-closing element's end is the next token
+	closed    bool   // the element the scan began in has ended
 
 	text []byte // decoded text, when it differs from the bytes
 }
@@ -89,6 +195,9 @@ func (s *sheetScanner) next(tok *sheetTok) bool {
 		s.closing = ""
 		return true
 	}
+	if s.closed {
+		return s.tail(tok)
+	}
 	for {
 		n, end, ok := s.parse(s.buf[s.off:], tok)
 		if !ok {
@@ -108,6 +217,25 @@ func (s *sheetScanner) next(tok *sheetTok) bool {
 		s.off += n
 		s.end = at
 		return true
+	}
+}
+
+// tail reads what follows the element the scan began in, when that is the root:
+// white space to the end of the part is its end (encoding/xml gives it as text,
+// which no reader takes, then io.EOF); anything else is left to encoding/xml.
+func (s *sheetScanner) tail(tok *sheetTok) bool {
+	for {
+		rest := s.buf[s.off:]
+		if space(rest, 0) < len(rest) {
+			return false
+		}
+		if at := s.base + int64(len(s.buf)); at-s.end >= s.token-1 || at >= s.limit-1 {
+			return false
+		}
+		if !s.more() {
+			*tok = sheetTok{kind: tokEOF}
+			return s.err == io.EOF
+		}
 	}
 }
 
@@ -292,8 +420,8 @@ func (s *sheetScanner) endTag(b []byte, tok *sheetTok) (n, end int, ok bool) {
 	if k := len(s.nameEnds); k > 0 {
 		s.nameEnds = s.nameEnds[:k-1]
 		s.names = s.names[:len(s.names)-len(open)]
-	} else if knownName(b[local:j]) != "sheetData" {
-		return 0, 0, false // the reader ends at sheetData's end; never past it
+	} else {
+		s.closed = true
 	}
 	*tok = sheetTok{kind: tokEnd, name: knownName(b[local:j])}
 	return i + 1, i + 1, true
@@ -461,6 +589,8 @@ func knownName(b []byte) string {
 		return "r"
 	case "rPh":
 		return "rPh"
+	case "si":
+		return "si"
 	}
 	return otherName
 }
