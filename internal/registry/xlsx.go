@@ -53,8 +53,9 @@ type xlsxReader struct {
 
 	v     []byte // the cell's v
 	is    textCollector
-	line  []byte     // the row's values, one after another
-	spans []cellSpan // where each is
+	line  []byte     // the row's values not in the shared strings
+	spans []cellSpan // where each value is
+	last  []int      // cutRow's: the last span of each column
 
 	sst     *sharedStrings
 	sstFile *zip.File
@@ -278,21 +279,26 @@ type sharedStrings struct {
 }
 
 func (s *sharedStrings) get(i int) ([]byte, bool) {
+	from, to, ok := s.span(i)
+	return s.text[from:to], ok
+}
+
+// span is where string i lies in s.text.
+func (s *sharedStrings) span(i int) (from, to int, ok bool) {
 	if s.only != nil {
 		j, ok := s.only[i]
 		if !ok {
-			return nil, false
+			return 0, 0, false
 		}
 		i = j
 	}
 	if i < 0 || i >= len(s.ends) {
-		return nil, false
+		return 0, 0, false
 	}
-	start := uint32(0)
 	if i > 0 {
-		start = s.ends[i-1]
+		from = int(s.ends[i-1])
 	}
-	return s.text[start:s.ends[i]], true
+	return from, int(s.ends[i]), true
 }
 
 // readSharedStrings reads the shared-string table; with only set, just those
@@ -656,17 +662,18 @@ func (x *xlsxReader) readRow(start *sheetTok) (int, []string, error) {
 				continue
 			}
 			start := len(x.line)
+			var span cellSpan
 			var has bool
-			if col, has, err = x.readCell(t, col); err != nil {
+			if span, has, err = x.readCell(t, col); err != nil {
 				x.line = x.line[:start]
 				var re *rowError
 				if !errors.As(err, &re) {
 					return 0, nil, err
 				}
-				bad = err
+				col, bad = span.col+1, err
 				continue
 			}
-			if !has {
+			if col = span.col + 1; !has {
 				x.line = x.line[:start]
 				continue
 			}
@@ -677,7 +684,7 @@ func (x *xlsxReader) readRow(start *sheetTok) (int, []string, error) {
 				return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it has more than %d cells", x.at(), x.lim.Cells)
 			}
 			width = max(width, col)
-			x.spans = append(x.spans, cellSpan{col - 1, start, len(x.line)})
+			x.spans = append(x.spans, span)
 		case tokEnd:
 			if x.depth < depth {
 				x.done = num
@@ -690,21 +697,60 @@ func (x *xlsxReader) readRow(start *sheetTok) (int, []string, error) {
 	}
 }
 
-// cellSpan is where a cell's value lies in the row's buffer.
-type cellSpan struct{ col, from, to int }
+// cellSpan is where a cell's value lies: in the row's buffer, or in the shared
+// strings.
+type cellSpan struct {
+	col, from, to int
+	shared        bool
+}
 
-// cutRow makes the row's cells, width of them, from the buffer; a later cell of the
-// same column wins, as it did when cells were set one by one.
+// cutRow makes the row's cells, width of them, as one string the cells are cut
+// from, as encoding/csv does with a record. A later cell of the same column wins,
+// as when cells were set one by one; the values it replaced are not copied (a row
+// may name a column again and again, each time with a long shared string).
 func (x *xlsxReader) cutRow(width int) []string {
 	if width == 0 {
 		return nil
 	}
-	line := string(x.line)
+	last := x.last[:0]
+	for range width {
+		last = append(last, -1)
+	}
+	x.last = last
+	for i, sp := range x.spans {
+		last[sp.col] = i
+	}
+	size := 0
+	for _, i := range last {
+		if i >= 0 {
+			size += x.spans[i].to - x.spans[i].from
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, i := range last {
+		if i >= 0 {
+			b.Write(x.value(x.spans[i]))
+		}
+	}
+	line := b.String()
 	cells := make([]string, width)
-	for _, s := range x.spans {
-		cells[s.col] = line[s.from:s.to]
+	at := 0
+	for col, i := range last {
+		if i >= 0 {
+			n := x.spans[i].to - x.spans[i].from
+			cells[col] = line[at : at+n]
+			at += n
+		}
 	}
 	return cells
+}
+
+func (x *xlsxReader) value(sp cellSpan) []byte {
+	if sp.shared {
+		return x.sst.text[sp.from:sp.to]
+	}
+	return x.line[sp.from:sp.to]
 }
 
 // The cell types the reader tells apart (t="s", t="inlineStr"); any other cell's
@@ -726,10 +772,9 @@ func cellType(t []byte) int {
 }
 
 // readCell reads the cell element that starts with start, through its end: its
-// column (from its reference, or the one after prev); its raw value is appended to
-// x.line.
-func (x *xlsxReader) readCell(start *sheetTok, prev int) (col int, has bool, err error) {
-	col = prev + 1
+// column (from its reference, or the one after prev) and where its raw value is.
+func (x *xlsxReader) readCell(start *sheetTok, prev int) (span cellSpan, has bool, err error) {
+	col := prev + 1
 	var bad error
 	if ref := start.ref; len(ref) > 0 {
 		if c, ok := refColumn(ref); ok {
@@ -738,6 +783,7 @@ func (x *xlsxReader) readCell(start *sheetTok, prev int) (col int, has bool, err
 			bad = &rowError{msg.New("Cell reference %q is not valid.", truncate(string(ref), 20))}
 		}
 	}
+	span.col = col - 1
 	kind := cellType(start.typ)
 	depth := x.depth
 	is := &x.is
@@ -747,7 +793,7 @@ func (x *xlsxReader) readCell(start *sheetTok, prev int) (col int, has bool, err
 	for {
 		t, err := x.token()
 		if err != nil {
-			return col, false, err
+			return span, false, err
 		}
 		switch t.kind {
 		case tokStart:
@@ -766,16 +812,15 @@ func (x *xlsxReader) readCell(start *sheetTok, prev int) (col int, has bool, err
 				x.v = append(x.v, t.text...)
 			}
 			if len(x.v) > x.lim.CellBytes || !is.add(t.text, x.lim.CellBytes) {
-				return col, false, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it holds a piece of text longer than %d KiB", x.at(), x.lim.CellBytes>>10)
+				return span, false, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it holds a piece of text longer than %d KiB", x.at(), x.lim.CellBytes>>10)
 			}
 		case tokEnd:
 			if x.depth < depth {
 				if bad != nil {
-					return col, false, bad
+					return span, false, bad
 				}
-				from := len(x.line)
-				err := x.cellValue(kind, x.v, is, col)
-				return col, len(x.line) > from || formula || x.pendingAt(col), err
+				err := x.cellValue(&span, kind, x.v, is)
+				return span, span.to > span.from || formula || x.pendingAt(col), err
 			}
 			is.close(x.depth + 1)
 			if x.depth == depth && t.name == "v" {
@@ -785,8 +830,12 @@ func (x *xlsxReader) readCell(start *sheetTok, prev int) (col int, has bool, err
 	}
 }
 
-// cellValue appends a cell's raw value, by its type, to x.line.
-func (x *xlsxReader) cellValue(kind int, v []byte, is *textCollector, col int) error {
+// cellValue finds a cell's raw value, by its type: in the shared strings, or
+// appended to x.line.
+func (x *xlsxReader) cellValue(span *cellSpan, kind int, v []byte, is *textCollector) error {
+	col := span.col + 1
+	span.from = len(x.line)
+	span.to = span.from
 	switch kind {
 	case cellShared:
 		if len(v) == 0 {
@@ -807,19 +856,21 @@ func (x *xlsxReader) cellValue(kind int, v []byte, is *textCollector, col int) e
 			}
 			x.sst = sst
 		}
-		s, ok := x.sst.get(i)
+		from, to, ok := x.sst.span(i)
 		if !ok {
 			return &rowError{msg.New("The cell in column %d refers to shared text number %d that does not exist.", col, i)}
 		}
-		x.line = append(x.line, s...)
+		span.from, span.to, span.shared = from, to, true
 		return nil
 	case cellInline:
 		if is.found {
 			x.line = append(x.line, is.value()...)
+			span.to = len(x.line)
 			return nil
 		}
 	}
 	x.line = append(x.line, v...)
+	span.to = len(x.line)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gotong/gotong/internal/gen"
+	"github.com/gotong/gotong/internal/memtest"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -173,5 +174,22 @@ func TestXLSXScannerGivesUpToEncodingXML(t *testing.T) {
 				t.Fatalf("gave up: %v, end %q, want %q", r.gaveUp, r.end, c.end)
 			}
 		})
+	}
+}
+
+// A row that names one column again and again, each time with a long shared
+// string, holds one value, not all of them: the row's buffer keeps the last value
+// of each column once it outgrows the row's bound.
+func TestXLSXRowRepeatingAColumnStaysSmall(t *testing.T) {
+	long := strings.Repeat("a", 60<<10)
+	row := `<row r="1">` + strings.Repeat(`<c r="A1" t="s"><v>0</v></c>`, 30000) + `<c r="B1" t="s"><v>1</v></c></row>`
+	file := sheetBook(t, gen.SheetXML(row), `<sst><si><t>`+long+`</t></si><si><t>b</t></si></sst>`)
+	var r readResult
+	grew := memtest.HeapPeak(func() { r = sameAsEncodingXML(t, file, Limits{}) })
+	if want := fmt.Sprintf("1 %q", []string{long, "b"}); len(r.rows) != 1 || r.rows[0] != want || r.end != "EOF" {
+		t.Fatalf("%d rows, end %s", len(r.rows), r.end)
+	}
+	if grew > 32<<20 {
+		t.Fatalf("reading it grew the heap by %d MiB", grew>>20)
 	}
 }
