@@ -553,12 +553,13 @@ func (x *xlsxReader) resolvePending(cells []string) error {
 // token is the sheet's next token; the bytes of one token are bounded from here.
 func (x *xlsxReader) token() (*sheetTok, error) {
 	tok, err := x.toks.next()
-	switch {
-	case errors.Is(err, errFallback):
-		return nil, err
-	case errors.Is(err, errDirective):
-		return nil, errDTD()
-	case err != nil:
+	if err != nil {
+		switch {
+		case errors.Is(err, errFallback):
+			return nil, err
+		case errors.Is(err, errDirective):
+			return nil, errDTD()
+		}
 		return nil, x.broken(err)
 	}
 	switch tok.kind {
