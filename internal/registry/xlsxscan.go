@@ -111,8 +111,8 @@ func (p *partTokens) pos() int64 {
 	return p.src.n
 }
 
-// sheetScanner reads the rows of a sheet (the part of it inside sheetData) without
-// encoding/xml, whose tokenizer costs most of the time of reading a workbook: it
+// sheetScanner reads the rows of a sheet (the part of it inside sheetData), and the
+// shared-string table inside its root, without encoding/xml, whose tokenizer costs most of the time of reading a workbook: it
 // reads a byte at a time through an interface, and allocates every token, name and
 // attribute. The scanner knows the narrow subset of XML that sheet data is written
 // in — elements with or without a namespace prefix, quoted attributes, text with the
@@ -123,17 +123,17 @@ func (p *partTokens) pos() int64 {
 // not know (a comment, a processing instruction, a directive, a name or attribute
 // value outside ASCII, an entity in an attribute value) and on whatever is wrong (a
 // syntax error, the end of the part, a read error, a token or the part near their
-// byte bounds) it gives up, and the reader reads the sheet again from its start with
-// encoding/xml, which then says what is wrong, with the same words and line numbers
-// as ever. So for what the scanner accepts it must give exactly the tokens
+// byte bounds) it gives up, and the reader reads the part (the sheet, or the shared
+// strings) again from its start with encoding/xml, which then says what is wrong,
+// with the same words and line numbers as ever. So for what the scanner accepts it must give exactly the tokens
 // encoding/xml gives (FuzzXLSXScanner holds it to that), and it must count bytes as
 // encoding/xml consumes them, for the row bound.
 type sheetScanner struct {
-	r    io.Reader
-	err  error  // the reader's error, met only when more bytes are needed
-	buf  []byte // the window: buf[off:] is not read yet
-	off  int
-	base int64 // the part's offset of buf[0]
+	r   io.Reader
+	err error  // the reader's error, met only when more bytes are needed
+	buf []byte // the window: buf[off:] is not read yet
+	off int
+	at  int64 // the part's offset of buf[0]
 
 	// end is the offset past the last token, counted as encoding/xml counts the
 	// bytes it has consumed (text counts the '<' it peeks at); limit and token are
@@ -141,14 +141,14 @@ type sheetScanner struct {
 	end          int64
 	limit, token int64
 
-	// names holds the raw names of the elements open since sheetData began, one
-	// after another, ending at nameEnds; sheetData is the raw name of the element
-	// the scan began in.
-	names     []byte
-	nameEnds  []int
-	sheetData []byte
-	closing   string // a self-closing element's end is the next token
-	closed    bool   // the element the scan began in has ended
+	// names holds the raw names of the elements open since the scan began, one
+	// after another, ending at nameEnds; base is the raw name of the element the
+	// scan began in (sheetData, or the shared strings' root).
+	names    []byte
+	nameEnds []int
+	base     []byte
+	closing  string // a self-closing element's end is the next token
+	closed   bool   // the element the scan began in has ended
 
 	text []byte // decoded text, when it differs from the bytes
 }
@@ -157,9 +157,9 @@ type sheetScanner struct {
 // up to the token bound.
 const scanWindow = 64 << 10
 
-func newSheetScanner(r io.Reader, at, limit, token int64, sheetData []byte) *sheetScanner {
-	return &sheetScanner{r: r, base: at, end: at, limit: limit, token: token,
-		buf: make([]byte, 0, scanWindow), sheetData: bytes.Clone(sheetData)}
+func newSheetScanner(r io.Reader, at, limit, token int64, base []byte) *sheetScanner {
+	return &sheetScanner{r: r, at: at, end: at, limit: limit, token: token,
+		buf: make([]byte, 0, scanWindow), base: bytes.Clone(base)}
 }
 
 // more reads more bytes into the window, keeping buf[off:]; false when there are
@@ -171,7 +171,7 @@ func (s *sheetScanner) more() bool {
 	}
 	if s.off > 0 {
 		n := copy(s.buf, s.buf[s.off:])
-		s.base += int64(s.off)
+		s.at += int64(s.off)
 		s.buf, s.off = s.buf[:n], 0
 	}
 	if len(s.buf) == cap(s.buf) {
@@ -210,7 +210,7 @@ func (s *sheetScanner) next(tok *sheetTok) bool {
 			continue
 		}
 		// The bounds of xmlSource, with a byte to spare.
-		at := s.base + int64(s.off) + int64(end)
+		at := s.at + int64(s.off) + int64(end)
 		if at-s.end >= s.token-1 || at >= s.limit-1 {
 			return false
 		}
@@ -229,7 +229,7 @@ func (s *sheetScanner) tail(tok *sheetTok) bool {
 		if space(rest, 0) < len(rest) {
 			return false
 		}
-		if at := s.base + int64(len(s.buf)); at-s.end >= s.token-1 || at >= s.limit-1 {
+		if at := s.at + int64(len(s.buf)); at-s.end >= s.token-1 || at >= s.limit-1 {
 			return false
 		}
 		if !s.more() {
@@ -406,7 +406,7 @@ func (s *sheetScanner) endTag(b []byte, tok *sheetTok) (n, end int, ok bool) {
 		return 0, 0, false
 	}
 	// The end must close the element open, by the same name, prefix and all.
-	open := s.sheetData
+	open := s.base
 	if k := len(s.nameEnds); k > 0 {
 		from := 0
 		if k > 1 {
