@@ -141,18 +141,22 @@ func fuzzWorkbook(t *testing.T, file []byte) {
 // well-formed archive, where the parser is.
 func FuzzXLSXSheet(f *testing.F) {
 	f.Add([]byte(gen.SheetXML(gen.SheetRow(1, "a", "b"), `<row r="2"><c r="A2" t="s"><v>0</v></c></row>`)), []byte(`<sst><si><t>x</t></si></sst>`))
-	f.Fuzz(func(t *testing.T, sheet, shared []byte) {
-		var sst *gen.Part
-		if len(shared) > 0 {
-			p := gen.Part{Prefix: shared}
-			sst = &p
-		}
-		var b bytes.Buffer
-		if err := gen.WriteWorkbook(&b, gen.Part{Prefix: sheet}, sst, nil); err != nil {
-			t.Fatal(err)
-		}
-		fuzzWorkbook(t, b.Bytes())
-	})
+	f.Fuzz(func(t *testing.T, sheet, shared []byte) { fuzzWorkbook(t, fuzzSheetBook(t, sheet, shared)) })
+}
+
+// fuzzSheetBook is a well-formed workbook around a sheet and, when not empty,
+// shared strings.
+func fuzzSheetBook(t *testing.T, sheet, shared []byte) []byte {
+	var sst *gen.Part
+	if len(shared) > 0 {
+		p := gen.Part{Prefix: shared}
+		sst = &p
+	}
+	var b bytes.Buffer
+	if err := gen.WriteWorkbook(&b, gen.Part{Prefix: sheet}, sst, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // FuzzXLSXArchive fuzzes whole files: zip bombs, many parts, broken archives.
@@ -195,6 +199,7 @@ func fuzzSeeds(t *testing.T) map[string]map[string][][]byte {
 			"huge-row":       {sheet(`<row r="1048577"><c><v>1</v></c></row>`), nil},
 			"bad-index":      {sheet(`<row><c t="s"><v>7</v></c><c t="s"><v>-1</v></c><c t="s"><v>x</v></c></row>`), []byte(`<sst><si><t>a</t></si></sst>`)},
 		},
+		"FuzzXLSXScanner": scannerSeeds(),
 		"FuzzXLSXArchive": {
 			"template":           book(func(b *bytes.Buffer) error { return WriteTemplate(b, Household, "xlsx") }),
 			"bomb":               book(func(b *bytes.Buffer) error { return gen.BombXLSX(b, cols, 1) }),

@@ -34,13 +34,28 @@ import (
 // through a reader that bounds the bytes it inflates and the bytes of any single XML
 // token, and every way the stream can end early is an error naming the row.
 type xlsxReader struct {
-	lim   Limits
-	sheet io.ReadCloser
-	part  string // the sheet's name in the archive, for messages
-	src   *xmlSource
-	dec   *xml.Decoder
-	depth int
-	data  bool // inside sheetData
+	lim       Limits
+	sheetFile *zip.File
+	sheet     io.ReadCloser
+	part      string // the sheet's name in the archive, for messages
+	toks      *partTokens
+	depth     int
+	data      bool // inside sheetData
+
+	// The scanner reads sheet data in place of encoding/xml (see sheetScanner)
+	// while fast; when it gives up, fast is cleared for good and the sheet read
+	// again from its start, passing over the rows nextRow has already returned.
+	fast    bool
+	scanSST bool // the scanner reads the shared strings too
+	// sstGaveUp: the scanner gave up on the shared strings (for tests).
+	sstGaveUp bool
+	rows      int // nextRow's returns
+
+	v     []byte // the cell's v
+	is    textCollector
+	line  []byte     // the row's values not in the shared strings
+	spans []cellSpan // where each value is
+	last  []int      // cutRow's: the last span of each column
 
 	sst     *sharedStrings
 	sstFile *zip.File
@@ -63,6 +78,12 @@ type pendingString struct{ col, index int }
 // wanted: the sizes of the sheet and shared strings are left to the worker, and
 // shared strings are read only as far as the header needs them.
 func newXLSXReader(r io.ReaderAt, size int64, lim Limits, header bool) (*xlsxReader, error) {
+	return openXLSX(r, size, lim, header, true)
+}
+
+// openXLSX is newXLSXReader; without scan, encoding/xml reads every part (the
+// tests compare the two).
+func openXLSX(r io.ReaderAt, size int64, lim Limits, header, scan bool) (*xlsxReader, error) {
 	lim = lim.orDefault()
 	dir := &readBudget{r: r, left: 128<<10 + int64(lim.Parts)*512}
 	zr, err := zip.NewReader(dir, size)
@@ -73,7 +94,9 @@ func newXLSXReader(r io.ReaderAt, size int64, lim Limits, header bool) (*xlsxRea
 		return nil, errs.E(errs.Invalid, "the file is not a readable XLSX workbook")
 	}
 	dir.left = -1 // the directory is read; the parts are bounded as they are read
-	x := &xlsxReader{lim: lim, lazy: header}
+	// The header check reads a row or two, with shared strings read lazily;
+	// encoding/xml reads those.
+	x := &xlsxReader{lim: lim, lazy: header, fast: scan && !header, scanSST: scan}
 	files := map[string]*zip.File{}
 	for _, f := range zr.File {
 		name := strings.ToLower(strings.TrimPrefix(f.Name, "/"))
@@ -85,7 +108,7 @@ func newXLSXReader(r io.ReaderAt, size int64, lim Limits, header bool) (*xlsxRea
 	if err != nil {
 		return nil, err
 	}
-	x.part, x.sstFile = sheet.Name, shared
+	x.part, x.sstFile, x.sheetFile = sheet.Name, shared, sheet
 	if !header {
 		if n := sheet.UncompressedSize64; n > uint64(lim.SheetBytes) {
 			return nil, errs.E(errs.Invalid, "the workbook cannot be read: its sheet unpacks to %d MiB, more than the %d MiB allowed", n>>20, lim.SheetBytes>>20)
@@ -98,11 +121,9 @@ func newXLSXReader(r io.ReaderAt, size int64, lim Limits, header bool) (*xlsxRea
 			return nil, err
 		}
 	}
-	if x.sheet, err = sheet.Open(); err != nil {
-		return nil, errs.E(errs.Invalid, "the file is not a readable XLSX workbook")
+	if err := x.open(); err != nil {
+		return nil, err
 	}
-	x.src = newXMLSource(x.sheet, lim.SheetBytes, int64(2*lim.CellBytes))
-	x.dec = xml.NewDecoder(x.src)
 	return x, nil
 }
 
@@ -257,27 +278,42 @@ type sharedStrings struct {
 	only map[int]int
 }
 
-func (s *sharedStrings) get(i int) (string, bool) {
+func (s *sharedStrings) get(i int) ([]byte, bool) {
+	from, to, ok := s.span(i)
+	return s.text[from:to], ok
+}
+
+// span is where string i lies in s.text.
+func (s *sharedStrings) span(i int) (from, to int, ok bool) {
 	if s.only != nil {
 		j, ok := s.only[i]
 		if !ok {
-			return "", false
+			return 0, 0, false
 		}
 		i = j
 	}
 	if i < 0 || i >= len(s.ends) {
-		return "", false
+		return 0, 0, false
 	}
-	start := uint32(0)
 	if i > 0 {
-		start = s.ends[i-1]
+		from = int(s.ends[i-1])
 	}
-	return string(s.text[start:s.ends[i]]), true
+	return from, int(s.ends[i]), true
 }
 
 // readSharedStrings reads the shared-string table; with only set, just those
-// indexes, stopping after the highest.
+// indexes, stopping after the highest. The scanner reads it when it can; when it
+// gives up, encoding/xml reads the table again from its start.
 func (x *xlsxReader) readSharedStrings(only map[int]bool) (*sharedStrings, error) {
+	s, err := x.readSST(only, x.scanSST)
+	if errors.Is(err, errFallback) {
+		x.sstGaveUp = true
+		return x.readSST(only, false)
+	}
+	return s, err
+}
+
+func (x *xlsxReader) readSST(only map[int]bool, scan bool) (*sharedStrings, error) {
 	s := &sharedStrings{}
 	if x.sstFile == nil {
 		return s, nil
@@ -294,39 +330,43 @@ func (x *xlsxReader) readSharedStrings(only map[int]bool) (*sharedStrings, error
 		return nil, errs.E(errs.Invalid, "the file is not a readable XLSX workbook")
 	}
 	defer rc.Close()
-	src := newXMLSource(rc, x.lim.SheetBytes, int64(2*x.lim.CellBytes))
-	dec := xml.NewDecoder(src)
+	toks := newPartTokens(rc, x.lim.SheetBytes, int64(2*x.lim.CellBytes), scan)
 	var t textCollector
 	index, depth := 0, 0
 	for {
-		tok, err := dec.Token()
-		src.mark()
-		if errors.Is(err, io.EOF) {
+		tk, err := toks.next()
+		switch {
+		case errors.Is(err, io.EOF):
 			return s, nil
-		}
-		if err != nil {
-			if errors.Is(err, errLongToken) {
-				return nil, errs.E(errs.Invalid, "the workbook cannot be read: its shared strings hold a piece of text longer than %d KiB", x.lim.CellBytes>>10)
-			}
+		case errors.Is(err, errFallback):
+			return nil, err
+		case errors.Is(err, errDirective):
+			return nil, errDTD()
+		case errors.Is(err, errLongToken):
+			return nil, errs.E(errs.Invalid, "the workbook cannot be read: its shared strings hold a piece of text longer than %d KiB", x.lim.CellBytes>>10)
+		case err != nil:
 			return nil, errs.E(errs.Invalid, "the workbook cannot be read: its part %s is damaged", x.sstFile.Name)
 		}
-		switch tk := tok.(type) {
-		case xml.StartElement:
+		switch tk.kind {
+		case tokStart:
 			if depth++; depth > x.lim.Depth {
 				return nil, errs.E(errs.Invalid, "the workbook cannot be read: its part %s is damaged", x.sstFile.Name)
 			}
-			if depth == 2 && tk.Name.Local == "si" {
+			if depth == 1 {
+				toks.handoff()
+			}
+			if depth == 2 && tk.name == "si" {
 				t.start(depth)
 			} else {
-				t.open(tk.Name.Local, depth)
+				t.open(tk.name, depth)
 			}
-		case xml.CharData:
-			if !t.add(tk, x.lim.CellBytes) {
+		case tokText:
+			if !t.add(tk.text, x.lim.CellBytes) {
 				return nil, errs.E(errs.Invalid, "the workbook cannot be read: its shared strings hold a piece of text longer than %d KiB", x.lim.CellBytes>>10)
 			}
-		case xml.EndElement:
+		case tokEnd:
 			t.close(depth)
-			if depth == 2 && tk.Name.Local == "si" {
+			if depth == 2 && tk.name == "si" {
 				if index >= x.lim.SharedStrings {
 					return nil, errs.E(errs.Invalid, "the workbook cannot be read: its shared strings hold more than %d entries", x.lim.SharedStrings)
 				}
@@ -345,8 +385,6 @@ func (x *xlsxReader) readSharedStrings(only map[int]bool) (*sharedStrings, error
 				}
 			}
 			depth--
-		case xml.Directive:
-			return nil, errDTD()
 		}
 	}
 }
@@ -430,6 +468,13 @@ func (x *xlsxReader) Next() (int, []string, error) {
 			return 0, nil, x.err
 		}
 		row, cells, err := x.nextRow()
+		if errors.Is(err, errFallback) {
+			if err := x.restart(); err != nil {
+				x.err = err
+			}
+			continue
+		}
+		x.rows++
 		var bad *rowError
 		if err != nil && !errors.As(err, &bad) {
 			x.err = err
@@ -448,6 +493,36 @@ func (x *xlsxReader) Next() (int, []string, error) {
 	}
 }
 
+// restart reads the sheet again from its start with encoding/xml alone, after the
+// scanner gave up, and passes over the row elements already read: encoding/xml says
+// what the scanner would not, and reads the rest.
+func (x *xlsxReader) restart() error {
+	rows := x.rows
+	x.sheet.Close()
+	x.fast = false
+	if err := x.open(); err != nil {
+		return err
+	}
+	x.depth, x.data, x.row, x.done, x.scanned, x.cells, x.rows = 0, false, 0, 0, 0, 0, 0
+	for ; x.rows < rows; x.rows++ {
+		var bad *rowError
+		if _, _, err := x.nextRow(); err != nil && !errors.As(err, &bad) {
+			return err
+		}
+	}
+	return nil
+}
+
+// open opens the sheet from its start.
+func (x *xlsxReader) open() error {
+	var err error
+	if x.sheet, err = x.sheetFile.Open(); err != nil {
+		return errs.E(errs.Invalid, "the file is not a readable XLSX workbook")
+	}
+	x.toks = newPartTokens(x.sheet, x.lim.SheetBytes, int64(2*x.lim.CellBytes), x.fast)
+	return nil
+}
+
 // resolvePending fills in the shared strings a row refers to, reading the table
 // only as far as it needs (the header check reads no more of a workbook than that).
 func (x *xlsxReader) resolvePending(cells []string) error {
@@ -464,7 +539,7 @@ func (x *xlsxReader) resolvePending(cells []string) error {
 	}
 	for _, p := range x.pending {
 		if v, ok := x.sst.get(p.index); ok {
-			cells[p.col] = v
+			cells[p.col] = string(v)
 		}
 	}
 	x.pending = x.pending[:0]
@@ -476,21 +551,24 @@ func (x *xlsxReader) resolvePending(cells []string) error {
 }
 
 // token is the sheet's next token; the bytes of one token are bounded from here.
-func (x *xlsxReader) token() (xml.Token, error) {
-	tok, err := x.dec.Token()
-	x.src.mark()
+func (x *xlsxReader) token() (*sheetTok, error) {
+	tok, err := x.toks.next()
 	if err != nil {
+		switch {
+		case errors.Is(err, errFallback):
+			return nil, err
+		case errors.Is(err, errDirective):
+			return nil, errDTD()
+		}
 		return nil, x.broken(err)
 	}
-	switch tok.(type) {
-	case xml.StartElement:
+	switch tok.kind {
+	case tokStart:
 		if x.depth++; x.depth > x.lim.Depth {
 			return nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: its XML nests deeper than %d levels", x.at(), x.lim.Depth)
 		}
-	case xml.EndElement:
+	case tokEnd:
 		x.depth--
-	case xml.Directive:
-		return nil, errDTD()
 	}
 	return tok, nil
 }
@@ -522,20 +600,23 @@ func (x *xlsxReader) broken(err error) error {
 // end of the sheet's data.
 func (x *xlsxReader) nextRow() (int, []string, error) {
 	for {
-		tok, err := x.token()
+		t, err := x.token()
 		if err != nil {
 			return 0, nil, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch t.kind {
+		case tokStart:
 			switch {
-			case t.Name.Local == "sheetData" && !x.data:
+			case t.name == "sheetData" && !x.data:
 				x.data = true
-			case t.Name.Local == "row" && x.data:
+				if x.fast {
+					x.toks.handoff()
+				}
+			case t.name == "row" && x.data:
 				return x.readRow(t)
 			}
-		case xml.EndElement:
-			if t.Name.Local == "sheetData" && x.data {
+		case tokEnd:
+			if t.name == "sheetData" && x.data {
 				return 0, nil, io.EOF
 			}
 		}
@@ -543,14 +624,14 @@ func (x *xlsxReader) nextRow() (int, []string, error) {
 }
 
 // readRow reads the row element that starts with start, through its end.
-func (x *xlsxReader) readRow(start xml.StartElement) (int, []string, error) {
+func (x *xlsxReader) readRow(start *sheetTok) (int, []string, error) {
 	if x.scanned++; x.scanned > x.lim.Rows {
 		x.row++
 		return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it has more than %d rows", x.at(), x.lim.Rows)
 	}
 	num := x.row + 1
-	if r := attr(start, "r"); r != "" {
-		n, err := strconv.Atoi(r)
+	if r := start.ref; len(r) > 0 {
+		n, err := strconv.Atoi(string(r))
 		if err != nil || n <= x.row {
 			x.row = num
 			return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: row numbers go backwards", x.at())
@@ -561,34 +642,40 @@ func (x *xlsxReader) readRow(start xml.StartElement) (int, []string, error) {
 	if num > x.lim.Rows {
 		return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it has more than %d rows", x.at(), x.lim.Rows)
 	}
-	from, depth := x.src.n, x.depth
-	var cells []string
+	from, depth := x.toks.pos(), x.depth
+	// The cells' values go into one buffer, which becomes one string the cells
+	// are cut from, as encoding/csv does with a record.
+	x.line, x.spans = x.line[:0], x.spans[:0]
+	width := 0
 	var bad error
 	col := 0
 	for {
-		tok, err := x.token()
+		t, err := x.token()
 		if err != nil {
 			return 0, nil, err
 		}
-		if x.src.n-from > int64(x.lim.RowBytes) {
+		if x.toks.pos()-from > int64(x.lim.RowBytes) {
 			return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: a row is longer than %d KiB", x.at(), x.lim.RowBytes>>10)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if t.Name.Local != "c" || x.depth != depth+1 {
+		switch t.kind {
+		case tokStart:
+			if t.name != "c" || x.depth != depth+1 {
 				continue
 			}
-			var val string
+			start := len(x.line)
+			var span cellSpan
 			var has bool
-			if col, val, has, err = x.readCell(t, col); err != nil {
+			if span, has, err = x.readCell(t, col); err != nil {
+				x.line = x.line[:start]
 				var re *rowError
 				if !errors.As(err, &re) {
 					return 0, nil, err
 				}
-				bad = err
+				col, bad = span.col+1, err
 				continue
 			}
-			if !has {
+			if col = span.col + 1; !has {
+				x.line = x.line[:start]
 				continue
 			}
 			if col > x.lim.Columns {
@@ -597,112 +684,195 @@ func (x *xlsxReader) readRow(start xml.StartElement) (int, []string, error) {
 			if x.cells++; x.cells > x.lim.Cells {
 				return 0, nil, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it has more than %d cells", x.at(), x.lim.Cells)
 			}
-			for len(cells) < col {
-				cells = append(cells, "")
-			}
-			cells[col-1] = val
-		case xml.EndElement:
+			width = max(width, col)
+			x.spans = append(x.spans, span)
+		case tokEnd:
 			if x.depth < depth {
 				x.done = num
 				if bad != nil {
 					x.pending = x.pending[:0]
 				}
-				return num, cells, bad
+				return num, x.cutRow(width), bad
 			}
 		}
 	}
 }
 
+// cellSpan is where a cell's value lies: in the row's buffer, or in the shared
+// strings.
+type cellSpan struct {
+	col, from, to int
+	shared        bool
+}
+
+// cutRow makes the row's cells, width of them, as one string the cells are cut
+// from, as encoding/csv does with a record. A later cell of the same column wins,
+// as when cells were set one by one; the values it replaced are not copied (a row
+// may name a column again and again, each time with a long shared string).
+func (x *xlsxReader) cutRow(width int) []string {
+	if width == 0 {
+		return nil
+	}
+	last := x.last[:0]
+	for range width {
+		last = append(last, -1)
+	}
+	x.last = last
+	for i, sp := range x.spans {
+		last[sp.col] = i
+	}
+	size := 0
+	for _, i := range last {
+		if i >= 0 {
+			size += x.spans[i].to - x.spans[i].from
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, i := range last {
+		if i >= 0 {
+			b.Write(x.value(x.spans[i]))
+		}
+	}
+	line := b.String()
+	cells := make([]string, width)
+	at := 0
+	for col, i := range last {
+		if i >= 0 {
+			n := x.spans[i].to - x.spans[i].from
+			cells[col] = line[at : at+n]
+			at += n
+		}
+	}
+	return cells
+}
+
+func (x *xlsxReader) value(sp cellSpan) []byte {
+	if sp.shared {
+		return x.sst.text[sp.from:sp.to]
+	}
+	return x.line[sp.from:sp.to]
+}
+
+// The cell types the reader tells apart (t="s", t="inlineStr"); any other cell's
+// value is its v.
+const (
+	cellOther = iota
+	cellShared
+	cellInline
+)
+
+func cellType(t []byte) int {
+	switch string(t) {
+	case "s":
+		return cellShared
+	case "inlineStr":
+		return cellInline
+	}
+	return cellOther
+}
+
 // readCell reads the cell element that starts with start, through its end: its
-// column (from its reference, or the one after prev) and its raw value.
-func (x *xlsxReader) readCell(start xml.StartElement, prev int) (col int, val string, has bool, err error) {
-	col = prev + 1
+// column (from its reference, or the one after prev) and where its raw value is.
+func (x *xlsxReader) readCell(start *sheetTok, prev int) (span cellSpan, has bool, err error) {
+	col := prev + 1
 	var bad error
-	if ref := attr(start, "r"); ref != "" {
+	if ref := start.ref; len(ref) > 0 {
 		if c, ok := refColumn(ref); ok {
 			col = c
 		} else {
-			bad = &rowError{msg.New("Cell reference %q is not valid.", truncate(ref, 20))}
+			bad = &rowError{msg.New("Cell reference %q is not valid.", truncate(string(ref), 20))}
 		}
 	}
-	kind := attr(start, "t")
+	span.col = col - 1
+	kind := cellType(start.typ)
 	depth := x.depth
-	var v []byte
+	is := &x.is
+	*is = textCollector{buf: is.buf[:0]}
+	x.v = x.v[:0]
 	inV, formula := false, false
-	var is textCollector
 	for {
-		tok, err := x.token()
+		t, err := x.token()
 		if err != nil {
-			return col, "", false, err
+			return span, false, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch t.kind {
+		case tokStart:
 			switch {
-			case x.depth == depth+1 && t.Name.Local == "v":
+			case x.depth == depth+1 && t.name == "v":
 				inV = true
-			case x.depth == depth+1 && t.Name.Local == "f":
+			case x.depth == depth+1 && t.name == "f":
 				formula = true
-			case x.depth == depth+1 && t.Name.Local == "is":
+			case x.depth == depth+1 && t.name == "is":
 				is.start(x.depth)
 			default:
-				is.open(t.Name.Local, x.depth)
+				is.open(t.name, x.depth)
 			}
-		case xml.CharData:
+		case tokText:
 			if inV {
-				v = append(v, t...)
+				x.v = append(x.v, t.text...)
 			}
-			if len(v) > x.lim.CellBytes || !is.add(t, x.lim.CellBytes) {
-				return col, "", false, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it holds a piece of text longer than %d KiB", x.at(), x.lim.CellBytes>>10)
+			if len(x.v) > x.lim.CellBytes || !is.add(t.text, x.lim.CellBytes) {
+				return span, false, errs.E(errs.Invalid, "the workbook cannot be read from row %d on: it holds a piece of text longer than %d KiB", x.at(), x.lim.CellBytes>>10)
 			}
-		case xml.EndElement:
+		case tokEnd:
 			if x.depth < depth {
 				if bad != nil {
-					return col, "", false, bad
+					return span, false, bad
 				}
-				val, err := x.cellValue(kind, v, is, col)
-				return col, val, val != "" || formula || x.pendingAt(col), err
+				err := x.cellValue(&span, kind, x.v, is)
+				return span, span.to > span.from || formula || x.pendingAt(col), err
 			}
 			is.close(x.depth + 1)
-			if x.depth == depth && t.Name.Local == "v" {
+			if x.depth == depth && t.name == "v" {
 				inV = false
 			}
 		}
 	}
 }
 
-// cellValue is a cell's raw value by its type.
-func (x *xlsxReader) cellValue(kind string, v []byte, is textCollector, col int) (string, error) {
+// cellValue finds a cell's raw value, by its type: in the shared strings, or
+// appended to x.line.
+func (x *xlsxReader) cellValue(span *cellSpan, kind int, v []byte, is *textCollector) error {
+	col := span.col + 1
+	span.from = len(x.line)
+	span.to = span.from
 	switch kind {
-	case "s":
+	case cellShared:
 		if len(v) == 0 {
-			return "", nil
+			return nil
 		}
 		i, err := strconv.Atoi(strings.TrimSpace(string(v)))
 		if err != nil || i < 0 {
-			return "", &rowError{msg.New("The cell in column %d refers to shared text %q that does not exist.", col, truncate(string(v), 20))}
+			return &rowError{msg.New("The cell in column %d refers to shared text %q that does not exist.", col, truncate(string(v), 20))}
 		}
 		if x.sst == nil && x.lazy {
 			x.pending = append(x.pending, pendingString{col - 1, i})
-			return "", nil
+			return nil
 		}
 		if x.sst == nil {
 			sst, err := x.readSharedStrings(nil)
 			if err != nil {
-				return "", err
+				return err
 			}
 			x.sst = sst
 		}
-		s, ok := x.sst.get(i)
+		from, to, ok := x.sst.span(i)
 		if !ok {
-			return "", &rowError{msg.New("The cell in column %d refers to shared text number %d that does not exist.", col, i)}
+			return &rowError{msg.New("The cell in column %d refers to shared text number %d that does not exist.", col, i)}
 		}
-		return s, nil
-	case "inlineStr":
+		span.from, span.to, span.shared = from, to, true
+		return nil
+	case cellInline:
 		if is.found {
-			return string(is.value()), nil
+			x.line = append(x.line, is.value()...)
+			span.to = len(x.line)
+			return nil
 		}
 	}
-	return string(v), nil
+	x.line = append(x.line, v...)
+	span.to = len(x.line)
+	return nil
 }
 
 // pendingAt: the cell in column col waits for its shared string.
@@ -720,7 +890,7 @@ func attr(t xml.StartElement, name string) string {
 }
 
 // refColumn is the column (1-based) of a cell reference such as "AB12".
-func refColumn(ref string) (int, bool) {
+func refColumn(ref []byte) (int, bool) {
 	col, i := 0, 0
 	for ; i < len(ref) && i < 4; i++ {
 		c := ref[i] | 0x20 // lower case
@@ -757,6 +927,10 @@ type xmlSource struct {
 	at    int64 // n when the current token began
 	limit int64
 	token int64
+	// rec: keep the bytes of the current token in raw (the handoff wants
+	// sheetData's tag as written).
+	rec bool
+	raw []byte
 }
 
 var (
@@ -778,6 +952,9 @@ func (s *xmlSource) ReadByte() (byte, error) {
 	b, err := s.r.ReadByte()
 	if err == nil {
 		s.n++
+		if s.rec {
+			s.raw = append(s.raw, b)
+		}
 	}
 	return b, err
 }

@@ -250,6 +250,32 @@ func excelizeRows(t *testing.T, file []byte) (rows [][]string, nums []int) {
 // dates, numbers typed as text, damage), the templates, and a file with a formula,
 // a date cell and numbers written by excelize itself.
 func TestXLSXReaderReadsWhatExcelizeReads(t *testing.T) {
+	for name, file := range realWorkbooks(t) {
+		t.Run(name, func(t *testing.T) {
+			got, gotNums := readAll(t, file, false)
+			want, wantNums := excelizeRows(t, file)
+			if len(got) != len(want) || len(got) < 2 {
+				t.Fatalf("%d rows, excelize reads %d", len(got), len(want))
+			}
+			for i := range want {
+				if !slices.Equal(got[i], want[i]) || gotNums[i] != wantNums[i] {
+					t.Fatalf("row %d: %q, excelize reads row %d: %q", gotNums[i], got[i], wantNums[i], want[i])
+				}
+			}
+			// The header check reads the first row alike, shared strings and all.
+			head, _ := readAll(t, file, true)
+			if !slices.Equal(head[0], want[0]) {
+				t.Fatalf("header mode: %q, want %q", head[0], want[0])
+			}
+		})
+	}
+}
+
+// realWorkbooks are workbooks as real writers write them: the generator's
+// realistic household file (styles, dates, numbers typed as text, damage), the
+// templates, and a file with a formula, a date cell, rich text and numbers written
+// by excelize itself.
+func realWorkbooks(t *testing.T) map[string][]byte {
 	files := map[string][]byte{}
 	var b bytes.Buffer
 	if _, err := gen.New(5, testRegions, "31").WriteHouseholdsXLSX(&b, 3000, gen.Damage{ExactDup: 0.02, FuzzyDup: 0.02, Damaged: 0.1}); err != nil {
@@ -275,25 +301,7 @@ func TestXLSXReaderReadsWhatExcelizeReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	files["written by excelize"] = bytes.Clone(b.Bytes())
-	for name, file := range files {
-		t.Run(name, func(t *testing.T) {
-			got, gotNums := readAll(t, file, false)
-			want, wantNums := excelizeRows(t, file)
-			if len(got) != len(want) || len(got) < 2 {
-				t.Fatalf("%d rows, excelize reads %d", len(got), len(want))
-			}
-			for i := range want {
-				if !slices.Equal(got[i], want[i]) || gotNums[i] != wantNums[i] {
-					t.Fatalf("row %d: %q, excelize reads row %d: %q", gotNums[i], got[i], wantNums[i], want[i])
-				}
-			}
-			// The header check reads the first row alike, shared strings and all.
-			head, _ := readAll(t, file, true)
-			if !slices.Equal(head[0], want[0]) {
-				t.Fatalf("header mode: %q, want %q", head[0], want[0])
-			}
-		})
-	}
+	return files
 }
 
 // A row the reader cannot take (a cell reference that is not one) is rejected on
