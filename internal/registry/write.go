@@ -142,7 +142,7 @@ type newTarget struct {
 	kind   Kind
 	rec    *record
 	idEnc  string
-	idHash any
+	idHash string // "" for none (RWs, institutions)
 	idMask string
 }
 
@@ -199,7 +199,7 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 		return out, nil
 	}
 	hashes = w.lookupHashes(hashes)
-	args := append([]any{string(kind)}, anys(hashes)...)
+	args := append([]any{string(kind)}, store.HashArgs(hashes)...)
 	// A No. KK or NIK of a target merged into another leads to the one it was merged
 	// into (merges are flattened, so one step is enough).
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT k.id, t.id_hash, k.region, k.rw, k.rt, k.name, k.address, k.domicile, k.phone, k.tags,
@@ -215,7 +215,7 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 		t := &existingTarget{}
 		var h string
 		var live bool
-		if err := rows.Scan(&t.id, &h, &t.region, &t.rw, &t.rt, &t.name, &t.address, &t.domicile, &t.phone, &t.tags, &t.rowHash, &t.size, &live, &t.held); err != nil {
+		if err := rows.Scan(&t.id, store.HashText(&h), &t.region, &t.rw, &t.rt, &t.name, &t.address, &t.domicile, &t.phone, &t.tags, &t.rowHash, &t.size, &live, &t.held); err != nil {
 			return nil, err
 		}
 		h = w.current(h)
@@ -302,8 +302,13 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 		return live, held, nil
 	}
 	hashes = w.lookupHashes(hashes)
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, region, nik_hash, row_hash, held FROM members
-		WHERE merged_into IS NULL AND nik_hash IN (`+store.InList(w.tx.Engine, 1, len(hashes))+`)`, anys(hashes)...)
+	// Live members are found by the unique members_nik, held ones by the small
+	// members_nik_held: no index holds every member's hash (migration 00034).
+	args := store.HashArgs(hashes)
+	args = append(args, args...)
+	const cols = `SELECT id, target_id, region, nik_hash, row_hash, held FROM members WHERE merged_into IS NULL AND `
+	rows, err := w.tx.QueryContext(w.ctx, cols+`held = '' AND nik_hash IN (`+store.InList(w.tx.Engine, 1, len(hashes))+`)
+		UNION ALL `+cols+`held <> '' AND nik_hash IN (`+store.InList(w.tx.Engine, 1+len(hashes), len(hashes))+`)`, args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -311,7 +316,7 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 	for rows.Next() {
 		m := &existingMember{live: true}
 		var h string
-		if err := rows.Scan(&m.id, &m.targetID, &m.region, &h, &m.rowHash, &m.held); err != nil {
+		if err := rows.Scan(&m.id, &m.targetID, &m.region, store.HashText(&h), &m.rowHash, &m.held); err != nil {
 			return nil, nil, err
 		}
 		h = w.current(h)
@@ -796,12 +801,8 @@ func (w *batchWriter) flush(households map[string]*existingTarget) error {
 			name, address, domicile, phone, tags, size = t.name, t.address, t.domicile, t.phone, t.tags, t.size
 			region, rw, rt = t.region, t.rw, t.rt
 		}
-		var hash any
-		if nt.idHash != nil {
-			hash = nt.idHash
-		}
 		rows = append(rows, []any{t.id, string(nt.kind), region, rw, rt, name, namematch.Normalize(name), address, domicile, phone,
-			size, families, tags, nt.idEnc, hash, nt.idMask, birthOf(r), sexOf(r), r.instKind, r.contact, r.lat, r.lon, r.hash, t.held})
+			size, families, tags, nt.idEnc, store.HashArg(nt.idHash), nt.idMask, birthOf(r), sexOf(r), r.instKind, r.contact, r.lat, r.lon, r.hash, t.held})
 		t.dirty = false
 	}
 	if _, err := w.tx.Insert(w.ctx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, domicile, phone,
@@ -817,7 +818,7 @@ func (w *batchWriter) flush(households map[string]*existingTarget) error {
 	w.pairs = w.pairs[:0]
 	mrows := make([][]any, 0, len(w.newMembers))
 	for _, m := range w.newMembers {
-		mrows = append(mrows, []any{m.id, m.targetID, m.region, m.nikEnc, m.nikHash, m.nikMask, m.keyHash, m.name, m.nameNorm, m.birth, m.sex,
+		mrows = append(mrows, []any{m.id, m.targetID, m.region, m.nikEnc, store.HashArg(m.nikHash), m.nikMask, m.keyHash, m.name, m.nameNorm, m.birth, m.sex,
 			m.relation, m.tags, m.line, m.held, m.rowHash})
 	}
 	if _, err := w.tx.Insert(w.ctx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, key_hash, name, name_norm,
