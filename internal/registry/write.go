@@ -202,10 +202,7 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 	args := append([]any{string(kind)}, store.HashArgs(hashes)...)
 	// A No. KK or NIK of a target merged into another leads to the one it was merged
 	// into (merges are flattened, so one step is enough).
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT k.id, t.id_hash, k.region, k.rw, k.rt, k.name, k.address, k.domicile, k.phone, k.tags,
-		k.row_hash, k.size, t.merged_into IS NULL, k.held
-		FROM targets t JOIN targets k ON k.id = COALESCE(t.merged_into, t.id)
-		WHERE t.kind = $1 AND t.id_hash IN (`+store.InList(w.tx.Engine, 2, len(hashes))+`)`, args...)
+	rows, err := w.tx.QueryContext(w.ctx, targetsByHashSQL(w.tx.Engine, len(hashes)), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -240,6 +237,16 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 		}
 	}
 	return out, rows.Err()
+}
+
+// targetsByHashSQL is targetsByHash's query for n hashes (plans_test.go explains it):
+// targets_hash serves it, since it must find merged and held targets too, which the
+// unique targets_id_hash leaves out.
+func targetsByHashSQL(eng store.Engine, n int) string {
+	return `SELECT k.id, t.id_hash, k.region, k.rw, k.rt, k.name, k.address, k.domicile, k.phone, k.tags,
+		k.row_hash, k.size, t.merged_into IS NULL, k.held
+		FROM targets t JOIN targets k ON k.id = COALESCE(t.merged_into, t.id)
+		WHERE t.kind = $1 AND t.id_hash IN (` + store.InList(eng, 2, n) + `)`
 }
 
 // inScope reports whether a kelurahan lies in the importer's region.
@@ -302,13 +309,9 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 		return live, held, nil
 	}
 	hashes = w.lookupHashes(hashes)
-	// Live members are found by the unique members_nik, held ones by the small
-	// members_nik_held: no index holds every member's hash (migration 00034).
 	args := store.HashArgs(hashes)
 	args = append(args, args...)
-	const cols = `SELECT id, target_id, region, nik_hash, row_hash, held FROM members WHERE merged_into IS NULL AND `
-	rows, err := w.tx.QueryContext(w.ctx, cols+`held = '' AND nik_hash IN (`+store.InList(w.tx.Engine, 1, len(hashes))+`)
-		UNION ALL `+cols+`held <> '' AND nik_hash IN (`+store.InList(w.tx.Engine, 1+len(hashes), len(hashes))+`)`, args...)
+	rows, err := w.tx.QueryContext(w.ctx, membersByHashSQL(w.tx.Engine, len(hashes)), args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -329,6 +332,15 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 	return live, held, rows.Err()
 }
 
+// membersByHashSQL is membersByHash's query for n hashes, given twice: live members
+// are found by the unique members_nik, held ones by the small members_nik_held; no
+// index holds every member's hash (migration 00034, plans_test.go).
+func membersByHashSQL(eng store.Engine, n int) string {
+	const cols = `SELECT id, target_id, region, nik_hash, row_hash, held FROM members WHERE merged_into IS NULL AND `
+	return cols + `held = '' AND nik_hash IN (` + store.InList(eng, 1, n) + `)
+		UNION ALL ` + cols + `held <> '' AND nik_hash IN (` + store.InList(eng, 1+n, n) + `)`
+}
+
 // membersByKey looks members without a NIK up by their natural key (memberKey),
 // merged ones too: re-importing a row folded into another person writes nothing.
 // One key can be found in several households of one No. KK (an office's held copy
@@ -340,8 +352,7 @@ func (w *batchWriter) membersByKey(keys []string) (map[string][]*existingMember,
 		return out, nil
 	}
 	keys = w.lookupHashes(keys)
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, region, key_hash, row_hash, held, merged_into IS NULL FROM members
-		WHERE key_hash <> '' AND key_hash IN (`+store.InList(w.tx.Engine, 1, len(keys))+`)`, anys(keys)...)
+	rows, err := w.tx.QueryContext(w.ctx, membersByKeySQL(w.tx.Engine, len(keys)), anys(keys)...)
 	if err != nil {
 		return nil, err
 	}
@@ -356,6 +367,12 @@ func (w *batchWriter) membersByKey(keys []string) (map[string][]*existingMember,
 		out[h] = append(out[h], m)
 	}
 	return out, rows.Err()
+}
+
+// membersByKeySQL is membersByKey's query for n keys (members_key_any serves it).
+func membersByKeySQL(eng store.Engine, n int) string {
+	return `SELECT id, target_id, region, key_hash, row_hash, held, merged_into IS NULL FROM members
+		WHERE key_hash <> '' AND key_hash IN (` + store.InList(eng, 1, n) + `)`
 }
 
 // write stores a batch of valid records and returns their outcomes' counts.
