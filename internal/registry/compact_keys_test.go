@@ -263,3 +263,33 @@ func registryCounts(t *testing.T, db *store.DB) string {
 	}
 	return b.String()
 }
+
+// A batch with more hashes than one lookup sends (lookupChunk) is looked up in
+// parts: importing it again finds every row, on both engines.
+func TestALargeBatchIsLookedUpInParts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, 2*lookupChunk)
+		var b strings.Builder
+		b.WriteString(householdHeader)
+		rows := lookupChunk + 500
+		for i := range rows {
+			birth := fmt.Sprintf("19%02d-%02d-%02d", 40+i%60, 1+i%12, 1+i%28)
+			b.WriteString(hhRow(fmt.Sprintf("3171010101%06d", i+1), nikOf("317101", birth, false, 1+i%9999), fmt.Sprintf("Warga %d", i), birth, "L",
+				"Kepala Keluarga", "31.71.01.1001", "1", "1", "Jl. Panjang", "", ""))
+		}
+		file := []byte(b.String())
+		if im := e.importFile(Household, "big.csv", file); im.Accepted+im.Review != rows {
+			t.Fatalf("first import: %s, want %d accepted or for review", counters(im), rows)
+		}
+		before := registryCounts(t, db)
+		if im := e.importFile(Household, "big.csv", file); im.Accepted != 0 || im.Updated != 0 || im.RowsDone != rows {
+			t.Fatalf("again: %s, want every row found", counters(im))
+		}
+		if got := registryCounts(t, db); got != before {
+			t.Fatalf("importing the file again changed the registry:\nbefore %s\nafter  %s", before, got)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM members`); n != rows {
+			t.Fatalf("%d members, want %d", n, rows)
+		}
+	})
+}

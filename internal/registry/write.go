@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -198,22 +199,46 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 	if len(hashes) == 0 {
 		return out, nil
 	}
-	hashes = w.lookupHashes(hashes)
-	args := append([]any{string(kind)}, store.HashArgs(hashes)...)
-	// A No. KK or NIK of a target merged into another leads to the one it was merged
-	// into (merges are flattened, so one step is enough).
-	rows, err := w.tx.QueryContext(w.ctx, targetsByHashSQL(w.tx.Engine, len(hashes)), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	rank := map[string]int{}
+	err := lookupChunks(w.lookupHashes(hashes), func(part []string) error {
+		args := append([]any{string(kind)}, store.HashArgs(part)...)
+		// A No. KK or NIK of a target merged into another leads to the one it was
+		// merged into (merges are flattened, so one step is enough).
+		rows, err := w.tx.QueryContext(w.ctx, targetsByHashSQL(w.tx.Engine, len(part)), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return w.rankTargets(rows, out, rank)
+	})
+	return out, err
+}
+
+// lookupChunk is the most hashes one lookup sends (twice in membersByHash): far
+// below SQLite's 32,766 parameters even when a large batch meets a key rotation,
+// which doubles the hashes.
+const lookupChunk = 4000
+
+// lookupChunks calls fn with hashes in parts of at most lookupChunk.
+func lookupChunks(hashes []string, fn func(part []string) error) error {
+	for len(hashes) > 0 {
+		n := min(len(hashes), lookupChunk)
+		if err := fn(hashes[:n]); err != nil {
+			return err
+		}
+		hashes = hashes[n:]
+	}
+	return nil
+}
+
+// rankTargets keeps, of the targets read for each hash, the one targetsByHash says.
+func (w *batchWriter) rankTargets(rows *sql.Rows, out map[string]*existingTarget, rank map[string]int) error {
 	for rows.Next() {
 		t := &existingTarget{}
 		var h string
 		var live bool
 		if err := rows.Scan(&t.id, store.HashText(&h), &t.region, &t.rw, &t.rt, &t.name, &t.address, &t.domicile, &t.phone, &t.tags, &t.rowHash, &t.size, &live, &t.held); err != nil {
-			return nil, err
+			return err
 		}
 		h = w.current(h)
 		inScope := w.inScope(t.region)
@@ -236,7 +261,7 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 			rank[h], out[h] = r, t
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // targetsByHashSQL is targetsByHash's query for n hashes (plans_test.go explains it):
@@ -308,28 +333,30 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 	if len(hashes) == 0 {
 		return live, held, nil
 	}
-	hashes = w.lookupHashes(hashes)
-	args := store.HashArgs(hashes)
-	args = append(args, args...)
-	rows, err := w.tx.QueryContext(w.ctx, membersByHashSQL(w.tx.Engine, len(hashes)), args...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		m := &existingMember{live: true}
-		var h string
-		if err := rows.Scan(&m.id, &m.targetID, &m.region, store.HashText(&h), &m.rowHash, &m.held); err != nil {
-			return nil, nil, err
+	err = lookupChunks(w.lookupHashes(hashes), func(part []string) error {
+		args := store.HashArgs(part)
+		args = append(args, args...)
+		rows, err := w.tx.QueryContext(w.ctx, membersByHashSQL(w.tx.Engine, len(part)), args...)
+		if err != nil {
+			return err
 		}
-		h = w.current(h)
-		if m.held == "" {
-			live[h] = m
-		} else {
-			held[h+"|"+m.targetID] = m
+		defer rows.Close()
+		for rows.Next() {
+			m := &existingMember{live: true}
+			var h string
+			if err := rows.Scan(&m.id, &m.targetID, &m.region, store.HashText(&h), &m.rowHash, &m.held); err != nil {
+				return err
+			}
+			h = w.current(h)
+			if m.held == "" {
+				live[h] = m
+			} else {
+				held[h+"|"+m.targetID] = m
+			}
 		}
-	}
-	return live, held, rows.Err()
+		return rows.Err()
+	})
+	return live, held, err
 }
 
 // membersByHashSQL is membersByHash's query for n hashes, given twice: live members
