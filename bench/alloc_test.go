@@ -117,6 +117,11 @@ func writeHouseholds(ctx context.Context, tb testing.TB, db *store.DB, kel []str
 	if db.Engine == store.Postgres {
 		series = `generate_series($1::int, $2::int) AS s(i)`
 	}
+	// A member's keyed NIK hash is stored as bytes (migration 00034).
+	nikHash := `CAST('n' || s.i AS BLOB)`
+	if db.Engine == store.Postgres {
+		nikHash = `convert_to('n' || s.i, 'UTF8')`
+	}
 	from := ` FROM ` + series + ` JOIN bench_kel k ON k.k = s.i % ` + fmt.Sprint(len(kel))
 	const chunk = 100_000
 	for lo := 0; lo < size; lo += chunk {
@@ -131,7 +136,7 @@ func writeHouseholds(ctx context.Context, tb testing.TB, db *store.DB, kel []str
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, name, name_norm,
 				birth_date, sex, relation, row_hash, created_at, updated_at)
-				SELECT 'm' || s.i, 'h' || s.i, k.code, 'sealed', 'n' || s.i, '3171********0001', 'Kepala ' || s.i, 'kepala ' || s.i,
+				SELECT 'm' || s.i, 'h' || s.i, k.code, 'sealed', `+nikHash+`, '3171********0001', 'Kepala ' || s.i, 'kepala ' || s.i,
 				'1970-01-01', 'L', 'Kepala Keluarga', 'h', $3, $3`+from, lo, hi, now)
 			return err
 		})

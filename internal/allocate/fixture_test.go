@@ -2,6 +2,7 @@ package allocate_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -109,10 +110,16 @@ func (f *fixture) target(kind, kel string, size, families int, tags ...string) s
 		id, kind, kel, rw, "Target "+id, "target "+id, size, families, tagList, f.clock.Now().Add(time.Duration(f.seq.Load())*time.Second))
 	if kind == "household" {
 		f.exec(`INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, name, name_norm, birth_date, sex, relation, row_hash, created_at, updated_at)
-			VALUES ($1, $2, $3, 'sealed', $1, '3171********0001', $4, $4, '1970-01-01', 'L', 'Kepala Keluarga', 'h', $5, $5)`,
-			f.id("mbr"), id, kel, "Kepala "+id, f.clock.Now())
+			VALUES ($1, $2, $3, 'sealed', $6, '3171********0001', $4, $4, '1970-01-01', 'L', 'Kepala Keluarga', 'h', $5, $5)`,
+			f.id("mbr"), id, kel, "Kepala "+id, f.clock.Now(), fakeHash(id))
 	}
 	return id
+}
+
+// fakeHash stands in for a member's keyed NIK hash (32 bytes, unique per seed).
+func fakeHash(seed string) []byte {
+	h := sha256.Sum256([]byte(seed))
+	return h[:]
 }
 
 // program creates and publishes a program.

@@ -60,8 +60,8 @@ func TestAllocationsPageReachesEveryRecipientWithFiltersAndTotals(t *testing.T) 
 		// A household found only by a member who is not its head.
 		h := f.target("household", kelB, 4, 0)
 		f.exec(`INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, name, name_norm, birth_date, sex, relation, row_hash, created_at, updated_at)
-			VALUES ('mbr-siti', $1, $2, 'sealed', 'mbr-siti', '3171********0002', 'Siti Aminah', 'siti aminah', '1990-01-01', 'P', 'Istri', 'h', $3, $3)`,
-			h, kelB, f.clock.Now())
+			VALUES ('mbr-siti', $1, $2, 'sealed', $4, '3171********0002', 'Siti Aminah', 'siti aminah', '1990-01-01', 'P', 'Istri', 'h', $3, $3)`,
+			h, kelB, f.clock.Now(), fakeHash("mbr-siti"))
 		p := f.program(program.Input{TargetKinds: []string{"household"}})
 		c := f.commit(f.org(true), allocate.Request{ProgramID: p.ID, Phase: "Minggu 1", Quantity: 13, Region: "31.71.01"})
 		if c.Allocated != 13 {

@@ -2,6 +2,7 @@ package deliver_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -59,7 +60,7 @@ func newRunBench(b testing.TB, eng store.Engine, n int) *runBench {
 			id, name := "hb"+itoa(i), "Penerima Uji "+itoa(i)
 			rows[i] = []any{id, "household", kel, 1 + i%20, 1 + i%15, name, strings.ToLower(name), "Jl. Bench No. " + itoa(i),
 				"+62811" + itoa(1_000_000+i), 1, 0, "", ""}
-			members[i] = []any{"mb" + itoa(i), id, kel, "sealed", "n" + itoa(i), "3171********0001", name, strings.ToLower(name),
+			members[i] = []any{"mb" + itoa(i), id, kel, "sealed", []byte(fmt.Sprintf("%032d", i)), "3171********0001", name, strings.ToLower(name),
 				"1970-01-01", "L", "Kepala Keluarga", "h"}
 		}
 		if _, err := tx.Insert(ctx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, phone, size, families, tags, id_mask,

@@ -66,7 +66,7 @@ func (s *Service) correctMembers(ctx context.Context, tx *store.Tx, v Viewer, t 
 		if c.ID != "" {
 			err := store.One(ctx, tx, `SELECT id, name, birth_date, sex, relation, nik_hash FROM members
 				WHERE id = $1 AND target_id = $2 AND merged_into IS NULL`, c.ID, t.ID).
-				Scan(&cur.id, &cur.name, &cur.birth, &cur.sex, &cur.relation, &cur.nikHash)
+				Scan(&cur.id, &cur.name, &cur.birth, &cur.sex, &cur.relation, store.HashText(&cur.nikHash))
 			if err != nil {
 				return "", false, store.NotFound(err, "member not found in this household")
 			}
@@ -154,7 +154,7 @@ func (s *Service) writeMember(ctx context.Context, tx *store.Tx, t Target, kk st
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, key_hash, name, name_norm,
 			birth_date, sex, relation, tags, row_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, '', '', $13, $13)`,
-			id, t.ID, t.Region, enc, hash, nik.Mask(n.Number), keyHash, m.name, namematch.Normalize(m.name), m.birthDate, m.sex, m.relation, now); err != nil {
+			id, t.ID, t.Region, enc, store.HashArg(hash), nik.Mask(n.Number), keyHash, m.name, namematch.Normalize(m.name), m.birthDate, m.sex, m.relation, now); err != nil {
 			return err
 		}
 	} else {
@@ -170,7 +170,7 @@ func (s *Service) writeMember(ctx context.Context, tx *store.Tx, t Target, kk st
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE members SET nik_enc = $1, nik_hash = $2, nik_mask = $3 WHERE id = $4`,
-				enc, s.vault.Hash("nik", n.Number), nik.Mask(n.Number), id); err != nil {
+				enc, store.HashArg(s.vault.Hash("nik", n.Number)), nik.Mask(n.Number), id); err != nil {
 				return err
 			}
 			fields = append(fields, "nik")
@@ -229,7 +229,7 @@ func (s *Service) nikTakenUnderRetiringKey(ctx context.Context, tx *store.Tx, nu
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE nik_hash = $1 AND id <> $2 AND merged_into IS NULL AND held = ''`,
-		hs[1], id).Scan(&n); err != nil {
+		store.HashArg(hs[1]), id).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {

@@ -148,7 +148,7 @@ func (s *Service) fuzzyPass(ctx context.Context, imp string) (int, error) {
 		return 0, err
 	}
 	rows, err := s.db.R().QueryContext(ctx, `SELECT m.id, m.target_id, m.region, m.birth_date, m.name_norm, COALESCE(m.import_id, ''), m.line,
-		CASE WHEN m.created_at = m.updated_at THEN 1 ELSE 0 END, m.sex, CASE WHEN m.nik_hash <> '' THEN 1 ELSE 0 END
+		CASE WHEN m.created_at = m.updated_at THEN 1 ELSE 0 END, m.sex, CASE WHEN m.nik_hash IS NOT NULL THEN 1 ELSE 0 END
 		FROM members m JOIN (SELECT DISTINCT region, birth_date FROM members WHERE import_id = $1) b
 		ON m.region = b.region AND m.birth_date = b.birth_date
 		WHERE m.merged_into IS NULL AND m.held = '' ORDER BY m.region, m.birth_date, m.id`, imp)

@@ -93,7 +93,7 @@ func similar(ctx context.Context, q store.Querier, v interface {
 	Hashes(kind, value string) []string
 }, r *record, scope string) ([]Candidate, error) {
 	rows, err := q.QueryContext(ctx, `SELECT t.id, t.kind, t.name, t.region, t.rw, t.name_norm, t.birth_date,
-		CASE WHEN t.id_mask <> '' THEN COALESCE(t.id_hash, '') ELSE '' END
+		CASE WHEN t.id_mask <> '' THEN t.id_hash END
 		FROM targets t WHERE t.kind = 'person' AND t.region = $1 AND t.merged_into IS NULL AND t.held = ''
 		UNION ALL
 		SELECT t.id, t.kind, m.name, t.region, t.rw, m.name_norm, m.birth_date, m.nik_hash
@@ -117,7 +117,7 @@ func similar(ctx context.Context, q store.Querier, v interface {
 	for rows.Next() {
 		var c Candidate
 		var cNorm, cBirth, cHash string
-		if err := rows.Scan(&c.TargetID, &c.Kind, &c.Name, &c.Region, &c.RW, &cNorm, &cBirth, &cHash); err != nil {
+		if err := rows.Scan(&c.TargetID, &c.Kind, &c.Name, &c.Region, &c.RW, &cNorm, &cBirth, store.HashText(&cHash)); err != nil {
 			return nil, err
 		}
 		if scope != "" && !strings.HasPrefix(c.Region+".", scope+".") {

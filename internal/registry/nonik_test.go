@@ -33,10 +33,10 @@ func TestMemberWithoutNIKIsAcceptedAndReimportedIdempotently(t *testing.T) {
 		if im.Warnings != 2 {
 			t.Errorf("warnings = %d, want 2 (the two rows without a NIK)", im.Warnings)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM members WHERE nik_hash = '' AND nik_enc = '' AND nik_mask = '' AND key_hash <> ''`); n != 2 {
+		if n := e.count(`SELECT COUNT(*) FROM members WHERE nik_hash IS NULL AND nik_enc = '' AND nik_mask = '' AND key_hash <> ''`); n != 2 {
 			t.Fatalf("%d members without a NIK carry a natural key, want 2", n)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM members WHERE nik_hash <> '' AND key_hash <> ''`); n != 0 {
+		if n := e.count(`SELECT COUNT(*) FROM members WHERE nik_hash IS NOT NULL AND key_hash <> ''`); n != 0 {
 			t.Fatalf("%d members with a NIK carry a natural key too", n)
 		}
 		if n := e.count(`SELECT size FROM targets WHERE name = 'Dimas Pratama'`); n != 2 {

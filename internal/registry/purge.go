@@ -48,9 +48,9 @@ func (s *Service) PurgeTargets(ctx context.Context, tx *store.Tx, ids []string) 
 		args = append(args, id)
 	}
 	in := store.InList(tx.Engine, 2, len(ids))
-	res, err := tx.ExecContext(ctx, `UPDATE members SET name = $1, name_norm = '', nik_enc = '', nik_hash = '', nik_mask = '',
+	res, err := tx.ExecContext(ctx, `UPDATE members SET name = $1, name_norm = '', nik_enc = '', nik_hash = NULL, nik_mask = '',
 		key_hash = '', birth_date = '', row_hash = ''
-		WHERE target_id IN (`+in+`) AND (name <> $1 OR nik_enc <> '' OR nik_hash <> '' OR key_hash <> '' OR birth_date <> '')
+		WHERE target_id IN (`+in+`) AND (name <> $1 OR nik_enc <> '' OR nik_hash IS NOT NULL OR key_hash <> '' OR birth_date <> '')
 		AND target_id IN (SELECT id FROM targets WHERE kind IN ('household','person'))`, args...)
 	if err != nil {
 		return n, err

@@ -110,4 +110,16 @@ func New(db *store.DB, regions *region.Set, v *vault.Vault, log *slog.Logger, op
 		uploads: filepath.Join(opt.DataDir, "uploads"), queue: make(chan string, 1024), subs: map[string][]chan struct{}{}}
 }
 
-func newID() string { return uuid.NewString() }
+// newID names a registry row (target, member, pair, import). The ids are UUIDv7:
+// they follow the order rows are made in, so an import's inserts append to the
+// primary key's index instead of landing on a random page of it (a random v4 id
+// touches a different leaf for every row once the table outgrows the cache). The
+// text form is unchanged, a UUID with dashes, which is what the upload folder's
+// clean-up (worker.go) parses; no code reads the version.
+func newID() string {
+	u, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return u.String()
+}

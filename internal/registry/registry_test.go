@@ -151,10 +151,12 @@ func TestHouseholdImportCountsEveryRowAndIsIdempotent(t *testing.T) {
 		}
 		// No NIK is stored in clear anywhere.
 		for _, n := range []string{nikOf("317101", "1970-03-02", false, 1), "3171010101200001"} {
-			if c := e.count(`SELECT COUNT(*) FROM members WHERE nik_enc LIKE $1 OR nik_hash = $2 OR nik_mask = $2`, "%"+n+"%", n); c != 0 {
+			// A stored hash is the keyed hash's 32 bytes, never the number's digits.
+			if c := e.count(`SELECT COUNT(*) FROM members WHERE nik_enc LIKE $1 OR nik_mask = $2 OR nik_hash = $3 OR length(nik_hash) <> 32`,
+				"%"+n+"%", n, []byte(n)); c != 0 {
 				t.Fatalf("a NIK or KK is stored in clear")
 			}
-			if c := e.count(`SELECT COUNT(*) FROM targets WHERE id_enc LIKE $1 OR id_hash = $2`, "%"+n+"%", n); c != 0 {
+			if c := e.count(`SELECT COUNT(*) FROM targets WHERE id_enc LIKE $1 OR id_hash = $2 OR length(id_hash) <> 32`, "%"+n+"%", []byte(n)); c != 0 {
 				t.Fatalf("a KK is stored in clear")
 			}
 		}

@@ -28,11 +28,11 @@ import (
 func (s *Service) RekeyTargets(ctx context.Context, tx *store.Tx, after string, limit int) (string, int, error) {
 	type row struct{ id, kind, region, name, birth, enc, hash string }
 	var rows []row
-	q := `SELECT id, kind, region, name, birth_date, id_enc, COALESCE(id_hash, '') FROM targets
+	q := `SELECT id, kind, region, name, birth_date, id_enc, id_hash FROM targets
 		WHERE id > $1 AND (id_enc <> '' OR id_hash IS NOT NULL) ORDER BY id LIMIT $2` + tx.Locking(" FOR UPDATE")
 	err := store.Each(ctx, tx, func(r store.Scanner) error {
 		var t row
-		if err := r.Scan(&t.id, &t.kind, &t.region, &t.name, &t.birth, &t.enc, &t.hash); err != nil {
+		if err := r.Scan(&t.id, &t.kind, &t.region, &t.name, &t.birth, &t.enc, store.HashText(&t.hash)); err != nil {
 			return err
 		}
 		rows = append(rows, t)
@@ -64,12 +64,8 @@ func (s *Service) RekeyTargets(ctx context.Context, tx *store.Tx, after string, 
 		if enc == t.enc && hash == t.hash {
 			continue // written with the next key already
 		}
-		var h any
-		if hash != "" {
-			h = hash
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE targets SET id_enc = $1, id_hash = $2 WHERE id = $3 AND id_enc = $4 AND COALESCE(id_hash, '') = $5`,
-			enc, h, t.id, t.enc, t.hash)
+		res, err := tx.ExecContext(ctx, `UPDATE targets SET id_enc = $1, id_hash = $2 WHERE id = $3 AND id_enc = $4 AND id_hash IS NOT DISTINCT FROM $5`,
+			enc, store.HashArg(hash), t.id, t.enc, store.HashArg(t.hash))
 		if err != nil {
 			return "", 0, fmt.Errorf("target %s: %w", t.id, err)
 		}
@@ -89,7 +85,7 @@ func (s *Service) RekeyMembers(ctx context.Context, tx *store.Tx, after string, 
 		WHERE m.id > $1 ORDER BY m.id LIMIT $2` + tx.Locking(" FOR UPDATE OF m")
 	err := store.Each(ctx, tx, func(r store.Scanner) error {
 		var m row
-		if err := r.Scan(&m.id, &m.name, &m.birth, &m.enc, &m.hash, &m.key, &m.targetID, &m.kkEnc); err != nil {
+		if err := r.Scan(&m.id, &m.name, &m.birth, &m.enc, store.HashText(&m.hash), &m.key, &m.targetID, &m.kkEnc); err != nil {
 			return err
 		}
 		rows = append(rows, m)
@@ -120,7 +116,8 @@ func (s *Service) RekeyMembers(ctx context.Context, tx *store.Tx, after string, 
 			continue // written with the next key already, or purged
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE members SET nik_enc = $1, nik_hash = $2, key_hash = $3
-			WHERE id = $4 AND nik_enc = $5 AND nik_hash = $6 AND key_hash = $7`, enc, hash, key, m.id, m.enc, m.hash, m.key)
+			WHERE id = $4 AND nik_enc = $5 AND nik_hash IS NOT DISTINCT FROM $6 AND key_hash = $7`,
+			enc, store.HashArg(hash), key, m.id, m.enc, store.HashArg(m.hash), m.key)
 		if err != nil {
 			return "", 0, fmt.Errorf("member %s: %w", m.id, err)
 		}

@@ -106,7 +106,7 @@ func TestMergingDuringAKeyRotationMatchesMembersUnderEitherKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.W().ExecContext(e.ctx, `UPDATE members SET nik_enc = $1, nik_hash = $2 WHERE id = $3`, resealed, v.Hash("nik", string(plain)), id); err != nil {
+		if _, err := db.W().ExecContext(e.ctx, `UPDATE members SET nik_enc = $1, nik_hash = $2 WHERE id = $3`, resealed, store.HashArg(v.Hash("nik", string(plain))), id); err != nil {
 			t.Fatal(err)
 		}
 		view := Viewer{Scope: "31", Office: true}

@@ -203,7 +203,7 @@ func (s *Service) mergeTargets(ctx context.Context, tx *store.Tx, keep, drop str
 		for rows.Next() {
 			var m mem
 			var enc string
-			if err := rows.Scan(&m.id, &m.hash, &enc, &m.held); err != nil {
+			if err := rows.Scan(&m.id, store.HashText(&m.hash), &enc, &m.held); err != nil {
 				return nil, nil, err
 			}
 			hs, err := s.nikHashes(m.id, enc, m.hash)

@@ -175,7 +175,7 @@ func (s *Service) Move(ctx context.Context, v Viewer, id, memberID, to string) (
 		}
 		var hash, enc, relation string
 		if err := store.One(ctx, tx, `SELECT nik_hash, nik_enc, relation FROM members WHERE id = $1 AND target_id = $2 AND merged_into IS NULL AND held = ''`,
-			memberID, from).Scan(&hash, &enc, &relation); err != nil {
+			memberID, from).Scan(store.HashText(&hash), &enc, &relation); err != nil {
 			return store.NotFound(err, "member not found in the other household of this pair")
 		}
 		if relation == "Kepala Keluarga" {
@@ -189,7 +189,7 @@ func (s *Service) Move(ctx context.Context, v Viewer, id, memberID, to string) (
 				return err
 			}
 			if err := store.One(ctx, tx, `SELECT id FROM members WHERE target_id = $1 AND nik_hash IN ($2, $3) AND merged_into IS NULL AND held = ''`,
-				to, hs[0], hs[len(hs)-1]).Scan(&into); err != nil && !errs.Is(store.Map(err), errs.NotFound) {
+				to, store.HashArg(hs[0]), store.HashArg(hs[len(hs)-1])).Scan(&into); err != nil && !errs.Is(store.Map(err), errs.NotFound) {
 				return err
 			}
 		}

@@ -20,7 +20,7 @@ type Holder struct {
 }
 
 // HoldersOfNIK returns the live targets whose member (or person) has the NIK, as
-// 16 digits. It always runs the same two indexed lookups by the NIK's keyed hash,
+// 16 digits. It always runs the same three indexed lookups by the NIK's keyed hash,
 // whether or not the NIK is known, so that its time says nothing about the answer.
 func (s *Service) HoldersOfNIK(ctx context.Context, nik string) ([]Holder, error) {
 	// During a key rotation a row not yet reached holds the retiring key's hash;
@@ -30,8 +30,14 @@ func (s *Service) HoldersOfNIK(ctx context.Context, nik string) ([]Holder, error
 	return store.All(ctx, s.db.R(), func(r store.Scanner) (Holder, error) {
 		var x Holder
 		return x, r.Scan(&x.TargetID, &x.NameNorm)
-	}, `SELECT m.target_id, m.name_norm FROM members m JOIN targets t ON t.id = m.target_id
-		WHERE m.nik_hash IN ($1, $2) AND m.merged_into IS NULL AND t.merged_into IS NULL
-		UNION ALL
-		SELECT t.id, t.name_norm FROM targets t WHERE t.id_hash IN ($1, $2) AND t.kind = 'person' AND t.merged_into IS NULL`, h, old)
+	}, holdersOfNIKSQL, store.HashArg(h), store.HashArg(old))
 }
+
+// holdersOfNIKSQL is HoldersOfNIK's query (plans_test.go explains it).
+const holdersOfNIKSQL = `SELECT m.target_id, m.name_norm FROM members m JOIN targets t ON t.id = m.target_id
+		WHERE m.nik_hash IN ($1, $2) AND m.merged_into IS NULL AND m.held = '' AND t.merged_into IS NULL
+		UNION ALL
+		SELECT m.target_id, m.name_norm FROM members m JOIN targets t ON t.id = m.target_id
+		WHERE m.nik_hash IN ($1, $2) AND m.merged_into IS NULL AND m.held <> '' AND t.merged_into IS NULL
+		UNION ALL
+		SELECT t.id, t.name_norm FROM targets t WHERE t.id_hash IN ($1, $2) AND t.kind = 'person' AND t.merged_into IS NULL`

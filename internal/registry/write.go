@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -142,7 +143,7 @@ type newTarget struct {
 	kind   Kind
 	rec    *record
 	idEnc  string
-	idHash any
+	idHash string // "" for none (RWs, institutions)
 	idMask string
 }
 
@@ -198,25 +199,46 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 	if len(hashes) == 0 {
 		return out, nil
 	}
-	hashes = w.lookupHashes(hashes)
-	args := append([]any{string(kind)}, anys(hashes)...)
-	// A No. KK or NIK of a target merged into another leads to the one it was merged
-	// into (merges are flattened, so one step is enough).
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT k.id, t.id_hash, k.region, k.rw, k.rt, k.name, k.address, k.domicile, k.phone, k.tags,
-		k.row_hash, k.size, t.merged_into IS NULL, k.held
-		FROM targets t JOIN targets k ON k.id = COALESCE(t.merged_into, t.id)
-		WHERE t.kind = $1 AND t.id_hash IN (`+store.InList(w.tx.Engine, 2, len(hashes))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	rank := map[string]int{}
+	err := lookupChunks(w.lookupHashes(hashes), func(part []string) error {
+		args := append([]any{string(kind)}, store.HashArgs(part)...)
+		// A No. KK or NIK of a target merged into another leads to the one it was
+		// merged into (merges are flattened, so one step is enough).
+		rows, err := w.tx.QueryContext(w.ctx, targetsByHashSQL(w.tx.Engine, len(part)), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return w.rankTargets(rows, out, rank)
+	})
+	return out, err
+}
+
+// lookupChunk is the most hashes one lookup sends (twice in membersByHash): far
+// below SQLite's 32,766 parameters even when a large batch meets a key rotation,
+// which doubles the hashes.
+const lookupChunk = 4000
+
+// lookupChunks calls fn with hashes in parts of at most lookupChunk.
+func lookupChunks(hashes []string, fn func(part []string) error) error {
+	for len(hashes) > 0 {
+		n := min(len(hashes), lookupChunk)
+		if err := fn(hashes[:n]); err != nil {
+			return err
+		}
+		hashes = hashes[n:]
+	}
+	return nil
+}
+
+// rankTargets keeps, of the targets read for each hash, the one targetsByHash says.
+func (w *batchWriter) rankTargets(rows *sql.Rows, out map[string]*existingTarget, rank map[string]int) error {
 	for rows.Next() {
 		t := &existingTarget{}
 		var h string
 		var live bool
-		if err := rows.Scan(&t.id, &h, &t.region, &t.rw, &t.rt, &t.name, &t.address, &t.domicile, &t.phone, &t.tags, &t.rowHash, &t.size, &live, &t.held); err != nil {
-			return nil, err
+		if err := rows.Scan(&t.id, store.HashText(&h), &t.region, &t.rw, &t.rt, &t.name, &t.address, &t.domicile, &t.phone, &t.tags, &t.rowHash, &t.size, &live, &t.held); err != nil {
+			return err
 		}
 		h = w.current(h)
 		inScope := w.inScope(t.region)
@@ -239,7 +261,17 @@ func (w *batchWriter) targetsByHash(kind Kind, hashes []string) (map[string]*exi
 			rank[h], out[h] = r, t
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
+}
+
+// targetsByHashSQL is targetsByHash's query for n hashes (plans_test.go explains it):
+// targets_hash serves it, since it must find merged and held targets too, which the
+// unique targets_id_hash leaves out.
+func targetsByHashSQL(eng store.Engine, n int) string {
+	return `SELECT k.id, t.id_hash, k.region, k.rw, k.rt, k.name, k.address, k.domicile, k.phone, k.tags,
+		k.row_hash, k.size, t.merged_into IS NULL, k.held
+		FROM targets t JOIN targets k ON k.id = COALESCE(t.merged_into, t.id)
+		WHERE t.kind = $1 AND t.id_hash IN (` + store.InList(eng, 2, n) + `)`
 }
 
 // inScope reports whether a kelurahan lies in the importer's region.
@@ -301,27 +333,39 @@ func (w *batchWriter) membersByHash(hashes []string) (live map[string]*existingM
 	if len(hashes) == 0 {
 		return live, held, nil
 	}
-	hashes = w.lookupHashes(hashes)
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, region, nik_hash, row_hash, held FROM members
-		WHERE merged_into IS NULL AND nik_hash IN (`+store.InList(w.tx.Engine, 1, len(hashes))+`)`, anys(hashes)...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		m := &existingMember{live: true}
-		var h string
-		if err := rows.Scan(&m.id, &m.targetID, &m.region, &h, &m.rowHash, &m.held); err != nil {
-			return nil, nil, err
+	err = lookupChunks(w.lookupHashes(hashes), func(part []string) error {
+		args := store.HashArgs(part)
+		args = append(args, args...)
+		rows, err := w.tx.QueryContext(w.ctx, membersByHashSQL(w.tx.Engine, len(part)), args...)
+		if err != nil {
+			return err
 		}
-		h = w.current(h)
-		if m.held == "" {
-			live[h] = m
-		} else {
-			held[h+"|"+m.targetID] = m
+		defer rows.Close()
+		for rows.Next() {
+			m := &existingMember{live: true}
+			var h string
+			if err := rows.Scan(&m.id, &m.targetID, &m.region, store.HashText(&h), &m.rowHash, &m.held); err != nil {
+				return err
+			}
+			h = w.current(h)
+			if m.held == "" {
+				live[h] = m
+			} else {
+				held[h+"|"+m.targetID] = m
+			}
 		}
-	}
-	return live, held, rows.Err()
+		return rows.Err()
+	})
+	return live, held, err
+}
+
+// membersByHashSQL is membersByHash's query for n hashes, given twice: live members
+// are found by the unique members_nik, held ones by the small members_nik_held; no
+// index holds every member's hash (migration 00034, plans_test.go).
+func membersByHashSQL(eng store.Engine, n int) string {
+	const cols = `SELECT id, target_id, region, nik_hash, row_hash, held FROM members WHERE merged_into IS NULL AND `
+	return cols + `held = '' AND nik_hash IN (` + store.InList(eng, 1, n) + `)
+		UNION ALL ` + cols + `held <> '' AND nik_hash IN (` + store.InList(eng, 1+n, n) + `)`
 }
 
 // membersByKey looks members without a NIK up by their natural key (memberKey),
@@ -335,8 +379,7 @@ func (w *batchWriter) membersByKey(keys []string) (map[string][]*existingMember,
 		return out, nil
 	}
 	keys = w.lookupHashes(keys)
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, target_id, region, key_hash, row_hash, held, merged_into IS NULL FROM members
-		WHERE key_hash <> '' AND key_hash IN (`+store.InList(w.tx.Engine, 1, len(keys))+`)`, anys(keys)...)
+	rows, err := w.tx.QueryContext(w.ctx, membersByKeySQL(w.tx.Engine, len(keys)), anys(keys)...)
 	if err != nil {
 		return nil, err
 	}
@@ -351,6 +394,12 @@ func (w *batchWriter) membersByKey(keys []string) (map[string][]*existingMember,
 		out[h] = append(out[h], m)
 	}
 	return out, rows.Err()
+}
+
+// membersByKeySQL is membersByKey's query for n keys (members_key_any serves it).
+func membersByKeySQL(eng store.Engine, n int) string {
+	return `SELECT id, target_id, region, key_hash, row_hash, held, merged_into IS NULL FROM members
+		WHERE key_hash <> '' AND key_hash IN (` + store.InList(eng, 1, n) + `)`
 }
 
 // write stores a batch of valid records and returns their outcomes' counts.
@@ -796,12 +845,8 @@ func (w *batchWriter) flush(households map[string]*existingTarget) error {
 			name, address, domicile, phone, tags, size = t.name, t.address, t.domicile, t.phone, t.tags, t.size
 			region, rw, rt = t.region, t.rw, t.rt
 		}
-		var hash any
-		if nt.idHash != nil {
-			hash = nt.idHash
-		}
 		rows = append(rows, []any{t.id, string(nt.kind), region, rw, rt, name, namematch.Normalize(name), address, domicile, phone,
-			size, families, tags, nt.idEnc, hash, nt.idMask, birthOf(r), sexOf(r), r.instKind, r.contact, r.lat, r.lon, r.hash, t.held})
+			size, families, tags, nt.idEnc, store.HashArg(nt.idHash), nt.idMask, birthOf(r), sexOf(r), r.instKind, r.contact, r.lat, r.lon, r.hash, t.held})
 		t.dirty = false
 	}
 	if _, err := w.tx.Insert(w.ctx, `INSERT INTO targets (id, kind, region, rw, rt, name, name_norm, address, domicile, phone,
@@ -817,7 +862,7 @@ func (w *batchWriter) flush(households map[string]*existingTarget) error {
 	w.pairs = w.pairs[:0]
 	mrows := make([][]any, 0, len(w.newMembers))
 	for _, m := range w.newMembers {
-		mrows = append(mrows, []any{m.id, m.targetID, m.region, m.nikEnc, m.nikHash, m.nikMask, m.keyHash, m.name, m.nameNorm, m.birth, m.sex,
+		mrows = append(mrows, []any{m.id, m.targetID, m.region, m.nikEnc, store.HashArg(m.nikHash), m.nikMask, m.keyHash, m.name, m.nameNorm, m.birth, m.sex,
 			m.relation, m.tags, m.line, m.held, m.rowHash})
 	}
 	if _, err := w.tx.Insert(w.ctx, `INSERT INTO members (id, target_id, region, nik_enc, nik_hash, nik_mask, key_hash, name, name_norm,
