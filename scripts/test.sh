@@ -273,23 +273,6 @@ if (( $# > 0 )); then
 else
 	test_args=(./...)
 fi
-# go test starts packages in the order it is given them, two at a time on two
-# cores, and ./... is alphabetical: internal/web, the longest by far, started
-# last and set the command's length. The longest packages go first, the rest
-# after in their usual order (longest-first keeps both cores busy to the end).
-longest_first=(./internal/web ./cmd/gotong ./internal/allocate ./internal/registry ./bench ./internal/app)
-for i in "${!test_args[@]}"; do
-	if [[ ${test_args[$i]} == ./... ]]; then
-		mapfile -t all_pkgs < <(go list ./...)
-		mapfile -t first < <(go list "${longest_first[@]}")
-		rest=()
-		for p in "${all_pkgs[@]}"; do
-			[[ " ${first[*]} " == *" $p "* ]] || rest+=("$p")
-		done
-		test_args=("${test_args[@]:0:$i}" "${first[@]}" "${rest[@]}" "${test_args[@]:$((i + 1))}")
-		break
-	fi
-done
 
 status=0
 log "gofmt -l, go vet ./..."
