@@ -42,7 +42,7 @@ import (
 //
 //	GOTONG_BENCH_ROWS   data rows of the generated household file (default 10000)
 //	GOTONG_BENCH_BATCH  rows per transaction of the import and of the baseline alike
-//	                    (default 2000, the registry's default)
+//	                    (default registry.DefaultBatch, the registry's default)
 //	GOTONG_BENCH_DIR    where the generated files go (default: the system temp dir)
 //	GOTONG_BENCH_BASELINE=0 skips the bare-insert baseline
 //	GOTONG_BENCH_EXPLAIN=1 logs examples of missed duplicates and unexplained pairs
@@ -273,10 +273,9 @@ func freshDB(tb testing.TB, eng store.Engine) *engineDB {
 // ---- the import ----
 
 // batchSize is the rows per transaction of both the import and the baseline, so that
-// they pay for the same number of commits: GOTONG_BENCH_BATCH, or 2,000, the default of
-// registry.Options.Batch. It is passed to the import explicitly, so that a change of
+// they pay for the same number of commits: GOTONG_BENCH_BATCH, or registry.DefaultBatch. It is passed to the import explicitly, so that a change of
 // the registry's default does not silently compare unlike batches.
-func batchSize() int { return envInt("GOTONG_BENCH_BATCH", 2000) }
+func batchSize() int { return envInt("GOTONG_BENCH_BATCH", registry.DefaultBatch) }
 
 type importRun struct {
 	im      registry.Import

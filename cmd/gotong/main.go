@@ -141,6 +141,7 @@ func flagSet(name string, stderr io.Writer, cfg *app.Config) *flag.FlagSet {
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "database URL, postgres://… or sqlite:PATH; overrides --data for the database (env GOTONG_DB or GOTONG_DB_FILE)")
 	fs.StringVar(&cfg.Province, "province", cfg.Province, "code of the province this deployment serves (env GOTONG_PROVINCE)")
 	fs.BoolVar(&cfg.Migrate, "migrate", cfg.Migrate, "migrate an out-of-date schema instead of refusing to start (env GOTONG_MIGRATE)")
+	fs.IntVar(&cfg.ImportBatch, "import-batch", cfg.ImportBatch, "rows per import transaction; 0: 10,000 (fewer: less memory, and on SQLite shorter waits for other writes) (env GOTONG_IMPORT_BATCH)")
 	fs.DurationVar(&cfg.ImportLease, "import-lease", cfg.ImportLease, "how long an import whose process died waits before another process resumes it (env GOTONG_IMPORT_LEASE)")
 	fs.IntVar(&cfg.DBReadConns, "db-read-conns", cfg.DBReadConns, "connections of the read pool; 0: 16 on PostgreSQL, max(4, 2×CPUs) on SQLite (env GOTONG_DB_READ_CONNS)")
 	fs.IntVar(&cfg.DBWriteConns, "db-write-conns", cfg.DBWriteConns, "connections of the write pool on PostgreSQL; 0: 16 (SQLite has one writer) (env GOTONG_DB_WRITE_CONNS)")

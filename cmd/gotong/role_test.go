@@ -159,7 +159,7 @@ func TestAWorkerKilledMidImportIsTakenOverByAnother(t *testing.T) {
 		t.Run(string(eng), func(t *testing.T) {
 			args, dsn := deployment(t, eng)
 			data := args[1]
-			args = append(args, "--import-lease", "1s")
+			args = append(args, "--import-lease", "1s", "--import-batch", "2000")
 			web := serve(t, append(args, "--role", "web")...)
 
 			// The worker to be killed is a process of its own.

@@ -68,6 +68,7 @@ type Config struct {
 	MaxUpload       int64          // largest import file accepted, in bytes
 	MaxUploads      int            // uploads received at once; more are answered 429
 	ImportLease     time.Duration  // how long a crashed process holds an unfinished import
+	ImportBatch     int            // rows per import transaction (0: registry.DefaultBatch)
 	DBReadConns     int            // read pool size (0: the engine's default, store.Options)
 	DBRead          string         // URL of a PostgreSQL read replica for public pages and dashboards ("": none)
 	DBWriteConns    int            // write pool size on PostgreSQL (0: the default; SQLite has one writer)
@@ -245,7 +246,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	db.AuditKey = v.AuditKey()
 	a := &App{Cfg: cfg, Log: log, DB: db, Regions: regions, Vault: v}
 	a.Accounts = account.New(db, regions, account.Options{Province: cfg.Province, PasswordMemoryKiB: cfg.PasswordMemoryKiB})
-	a.Registry = registry.New(db, regions, v, log, registry.Options{Province: cfg.Province, DataDir: cfg.Data, Lease: cfg.ImportLease,
+	a.Registry = registry.New(db, regions, v, log, registry.Options{Province: cfg.Province, DataDir: cfg.Data, Lease: cfg.ImportLease, Batch: cfg.ImportBatch,
 		UserLabel: a.Accounts.UserLabel}) // account owns users
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -125,6 +125,7 @@ func crawlable(path string) bool {
 // role must reach the pages it may see (must). It runs on every engine: the
 // fixture's records and what the pages list are made and read by its queries.
 func TestBrowserEveryPageAccessible(t *testing.T) {
+	longTest(t)
 	exe := browserPath(t)
 	axe, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
 	if err != nil {

@@ -37,6 +37,7 @@ const pageProblems = `() => {
 // demo's own data, a small registry), through the menu button, and fails on a page
 // that scrolls sideways or shows a code instead of words.
 func TestBrowserPhoneEveryMenuPage(t *testing.T) {
+	longTest(t)
 	exe := browserPath(t)
 	eng := storetest.Engines(t)[0]
 	browser := launch(t, exe)

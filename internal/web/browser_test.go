@@ -697,3 +697,14 @@ func TestBrowserRegisterVerifyAndSwitchLanguage(t *testing.T) {
 		})
 	}
 }
+
+// longTest marks one of the package's five longest tests (the accessibility crawl,
+// the role table, the browser walks, the phone menu and the OpenAPI conformance):
+// they run two at a time, after every other test of the package. Alone, one of them
+// keeps less than one of the machine's two cores busy (the browser and the server
+// wait on each other: 72 s of CPU in 95 s for the walks), and internal/web, the last
+// package to finish, sets the length of the test command. The timing-sensitive
+// tests (the login burst) are not marked, so they never share the machine with
+// these. The crawl's record of untranslated texts is global, so its two engines
+// still run one after the other.
+func longTest(t *testing.T) { t.Parallel() }

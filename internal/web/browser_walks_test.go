@@ -416,6 +416,7 @@ func walkSetup(t *testing.T, s *apptest.Server) program.Program {
 // region; a collaborator commits by a kelurahan's name and pages through all its
 // recipients; the public reads a program's progress per region.
 func TestBrowserWalks(t *testing.T) {
+	longTest(t)
 	exe := browserPath(t)
 	walks := []struct {
 		role  string

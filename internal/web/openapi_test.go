@@ -543,6 +543,7 @@ func registryConformance(t *testing.T, k *oapiChecker, s *apptest.Server, c regi
 }
 
 func TestOpenAPIConformance(t *testing.T) {
+	longTest(t)
 	doc, raw := loadOpenAPI(t)
 	for _, eng := range storetest.Engines(t) {
 		t.Run(string(eng), func(t *testing.T) {

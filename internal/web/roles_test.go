@@ -973,6 +973,7 @@ var errorCodeOf = map[int]string{400: "invalid", 401: "unauthorized", 404: "not_
 	413: "too_large", 429: "rate_limited", 500: "internal"}
 
 func TestEveryEndpointAsEveryRole(t *testing.T) {
+	longTest(t)
 	for _, eng := range storetest.Engines(t) {
 		t.Run(string(eng), func(t *testing.T) {
 			s := apptest.Start(t, eng)
