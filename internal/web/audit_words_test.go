@@ -22,25 +22,9 @@ import (
 // rather than a list, so a new action without words fails the test below.
 func recordedActions(t *testing.T) []string {
 	t.Helper()
-	fset := token.NewFileSet()
-	var files []*ast.File
-	for _, root := range []string{"../../internal", "../../cmd"} {
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-				return err
-			}
-			f, err := parser.ParseFile(fset, p, nil, 0)
-			if err != nil {
-				return err
-			}
-			files = append(files, f)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	files := sourceFiles(t)
 	code := regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)+$`)
+
 	found := map[string]bool{}
 	lit := func(e ast.Expr) {
 		if b, ok := e.(*ast.BasicLit); ok && b.Kind == token.STRING {
@@ -107,6 +91,102 @@ func recordedActions(t *testing.T) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// sourceFiles parses every Go file of the program (tests left out).
+func sourceFiles(t *testing.T) []*ast.File {
+	t.Helper()
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, root := range []string{"../../internal", "../../cmd"} {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+				return err
+			}
+			f, err := parser.ParseFile(fset, p, nil, 0)
+			if err != nil {
+				return err
+			}
+			files = append(files, f)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
+}
+
+// recordedDetailKeys finds the keys of the audit details the code writes: those of
+// a map literal in an audit.Change's Detail field or assigned to a variable named
+// detail, and those set as detail["key"].
+func recordedDetailKeys(t *testing.T) []string {
+	t.Helper()
+	found := map[string]bool{}
+	mapKeys := func(e ast.Expr) {
+		m, ok := e.(*ast.CompositeLit)
+		if !ok {
+			return
+		}
+		for _, el := range m.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				if b, ok := kv.Key.(*ast.BasicLit); ok && b.Kind == token.STRING {
+					if k, err := strconv.Unquote(b.Value); err == nil {
+						found[k] = true
+					}
+				}
+			}
+		}
+	}
+	isDetail := func(e ast.Expr) bool {
+		id, ok := e.(*ast.Ident)
+		return ok && id.Name == "detail"
+	}
+	for _, f := range sourceFiles(t) {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.KeyValueExpr:
+				if k, ok := n.Key.(*ast.Ident); ok && k.Name == "Detail" {
+					mapKeys(n.Value)
+				}
+			case *ast.AssignStmt:
+				for i, l := range n.Lhs {
+					if isDetail(l) && i < len(n.Rhs) {
+						mapKeys(n.Rhs[i])
+					}
+					if ix, ok := l.(*ast.IndexExpr); ok && isDetail(ix.X) {
+						if b, ok := ix.Index.(*ast.BasicLit); ok && b.Kind == token.STRING {
+							if k, err := strconv.Unquote(b.Value); err == nil {
+								found[k] = true
+							}
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	out := make([]string, 0, len(found))
+	for k := range found {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Every key of an audit detail reads as words in Indonesian, not as English made
+// from the code ("User email"). The role table's test checks the details its
+// requests wrote as well, which finds keys built elsewhere (a struct's fields).
+func TestAuditDetailKeysHaveWords(t *testing.T) {
+	keys := recordedDetailKeys(t)
+	if len(keys) < 50 {
+		t.Fatalf("found only %d audit detail keys in the source; the scan is broken", len(keys))
+	}
+	for _, k := range keys {
+		if _, ok := catalog["word "+k]; !ok {
+			t.Errorf("the audit detail key %q has no words (add \"word %s\" to the catalogue)", k, k)
+		}
+	}
 }
 
 func TestAuditActionsHaveWords(t *testing.T) {

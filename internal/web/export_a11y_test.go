@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"
@@ -75,6 +76,41 @@ func EnglishPhrases() []string {
 	out := make([]string, 0, len(seen))
 	for p := range seen {
 		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// DetailKeysWithoutWords returns the keys, at any depth, of the audit details given
+// that the audit log would show in Indonesian as English made from the code,
+// sorted and each once.
+func DetailKeysWithoutWords(details []string) []string {
+	seen := map[string]bool{}
+	var walk func(x any)
+	walk = func(x any) {
+		switch x := x.(type) {
+		case map[string]any:
+			for k, v := range x {
+				if _, ok := catalog["word "+k]; !ok {
+					seen[k] = true
+				}
+				walk(v)
+			}
+		case []any:
+			for _, v := range x {
+				walk(v)
+			}
+		}
+	}
+	for _, d := range details {
+		var x any
+		if json.Unmarshal([]byte(d), &x) == nil {
+			walk(x)
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
 	}
 	slices.Sort(out)
 	return out

@@ -20,6 +20,7 @@ import (
 	"github.com/gotong/gotong/internal/account"
 	"github.com/gotong/gotong/internal/app/apptest"
 	"github.com/gotong/gotong/internal/storetest"
+	"github.com/gotong/gotong/internal/web"
 )
 
 // The role table of DESIGN.md §6: every endpoint, API and pages, asked by every kind
@@ -992,7 +993,37 @@ func TestEveryEndpointAsEveryRole(t *testing.T) {
 					t.Errorf("the citizen's pages link to %s answering %d; want a link answering 200", link, got)
 				}
 			}
+			auditDetailsHaveWords(t, s)
 		})
+	}
+}
+
+// auditDetailsHaveWords fails for every key of an audit detail written so far that
+// the audit log would show in Indonesian as English made from the code ("User
+// email"): each needs its "word" entry in the catalogue.
+func auditDetailsHaveWords(t *testing.T, s *apptest.Server) {
+	t.Helper()
+	rows, err := s.App.DB.R().QueryContext(s.Ctx(), `SELECT DISTINCT detail FROM audit_log`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var details []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		details = append(details, d)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(details) < 10 {
+		t.Fatalf("only %d distinct audit details were written; the check would prove nothing", len(details))
+	}
+	for _, k := range web.DetailKeysWithoutWords(details) {
+		t.Errorf("the audit detail key %q has no words in the catalogue (add \"word %s\")", k, k)
 	}
 }
 
