@@ -189,12 +189,26 @@ func (s *Service) freeIndivisible(ctx context.Context, q store.Querier, phaseID 
 		}
 		return err
 	}
-	streams := make(mergeHeap, 0, len(villages))
+	streams := make([]*stream, 0, len(villages))
 	for _, v := range villages {
-		st := byVillage[v]
+		streams = append(streams, byVillage[v])
+	}
+	out, err := mergeStreams(streams, limit, next)
+	return out, len(out) == limit, err
+}
+
+// mergeStreams takes up to limit needs from the streams in the engine's order,
+// reading a stream's next page (next) when its current one runs out. Each need comes
+// out once: on PostgreSQL every page is its own statement, with its own snapshot, so
+// a need released by another transaction between two pages moves the offsets and
+// can show up again on the next page. (A plan that named one need twice made the
+// claim's guarded update change it once: "3 of 4 needs updated".)
+func mergeStreams(all []*stream, limit int, next func(*stream) error) ([]Candidate, error) {
+	streams := make(mergeHeap, 0, len(all))
+	for _, st := range all {
 		if st.read == 0 && st.full { // not read yet
 			if err := next(st); err != nil {
-				return nil, false, err
+				return nil, err
 			}
 		}
 		if len(st.rows) > 0 {
@@ -203,14 +217,18 @@ func (s *Service) freeIndivisible(ctx context.Context, q store.Querier, phaseID 
 	}
 	heap.Init(&streams)
 	var out []Candidate
+	seen := map[string]bool{}
 	for len(out) < limit && len(streams) > 0 {
 		st := streams[0]
-		out = append(out, st.rows[st.pos])
+		if k := st.rows[st.pos]; !seen[k.NeedID] {
+			seen[k.NeedID] = true
+			out = append(out, k)
+		}
 		st.pos++
 		if st.pos == len(st.rows) && st.full {
 			st.page *= 2
 			if err := next(st); err != nil {
-				return nil, false, err
+				return nil, err
 			}
 		}
 		if st.pos == len(st.rows) {
@@ -219,7 +237,7 @@ func (s *Service) freeIndivisible(ctx context.Context, q store.Querier, phaseID 
 			heap.Fix(&streams, 0)
 		}
 	}
-	return out, len(out) == limit, nil
+	return out, nil
 }
 
 // stream is one village's free needs, read a page at a time.
