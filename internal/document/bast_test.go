@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gotong/gotong/internal/document"
+	"github.com/gotong/gotong/internal/document/pdftest"
 )
 
 const verifyURL = "https://gotong.example/verify/bast/run-7f3a?sig=3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
@@ -107,7 +108,7 @@ func TestBAST(t *testing.T) {
 	})
 
 	t.Run("the QR code on page 1 holds the verification URL", func(t *testing.T) {
-		if got := decodeQR(t, path, 1, 155, 10, 45, 45); got != verifyURL {
+		if got := pdftest.BASTQR(t, path); got != verifyURL {
 			t.Errorf("QR = %q, want %q", got, verifyURL)
 		}
 	})

@@ -244,12 +244,12 @@ func TestDocumentsOfDelivery(t *testing.T) {
 					mustHave(t, "the BAST", text, name, mask(f.niks[i]))
 				}
 				f.noSecrets(t, "the BAST", text)
-				bastURL = pdfQR(t, file, 155, 10, 45, 45)
+				bastURL = pdftest.BASTQR(t, file)
 				if !strings.Contains(text, bastURL[:40]) {
 					t.Errorf("the BAST does not print its verification URL %s", bastURL)
 				}
 				// Nothing changed: the same record is printed again.
-				if again := pdfQR(t, f.pdf(t, f.collab, "/api/v1/deliveries/"+f.run+"/bast.pdf"), 155, 10, 45, 45); again != bastURL {
+				if again := pdftest.BASTQR(t, f.pdf(t, f.collab, "/api/v1/deliveries/"+f.run+"/bast.pdf")); again != bastURL {
 					t.Errorf("a second BAST with nothing changed states another record: %s, then %s", bastURL, again)
 				}
 			})
