@@ -42,11 +42,11 @@ import (
 )
 
 type config struct {
-	base, adminToken, gotong, statePath, out, acked, events, pids string
-	duration, warmup, importEvery, deliverEvery, timeout          time.Duration
-	rate                                                          float64
-	doSetup                                                       bool
-	orgs, rows, importRows                                        int
+	base, adminToken, gotong, statePath, out, acked, events, pids  string
+	duration, warmup, memEvery, importEvery, deliverEvery, timeout time.Duration
+	rate                                                           float64
+	doSetup                                                        bool
+	orgs, rows, importRows                                         int
 }
 
 func main() {
@@ -55,6 +55,7 @@ func main() {
 	flag.DurationVar(&cfg.duration, "duration", 60*time.Second, "how long the load runs; 0 with -setup: set up only")
 	flag.Float64Var(&cfg.rate, "rate", 40, "requests per second of the whole mix (imports and deliveries come on top, see -import-every, -deliver-every)")
 	flag.DurationVar(&cfg.warmup, "warmup", 10*time.Second, "memory is measured again this long after the start; growth is counted from here")
+	flag.DurationVar(&cfg.memEvery, "mem-every", time.Minute, "after the warm-up, memory is also measured this often, so that a long run shows a plateau or a slope (0: never)")
 	flag.BoolVar(&cfg.doSetup, "setup", false, "create the office, organisations, registry and program first (needs -admin-token and -gotong)")
 	flag.StringVar(&cfg.adminToken, "admin-token", os.Getenv("GOTONG_LOAD_ADMIN_TOKEN"), "an admin's API token, for -setup (env GOTONG_LOAD_ADMIN_TOKEN)")
 	flag.StringVar(&cfg.gotong, "gotong", "gotong", "the gotong binary, for `token create` during -setup (it reads GOTONG_DB)")
@@ -135,6 +136,9 @@ func run(ctx context.Context, cfg config) error {
 	select {
 	case <-time.After(cfg.warmup):
 		mem = append(mem, sampleMemory("after warm-up", procs))
+		if cfg.memEvery > 0 {
+			mem = append(mem, sampleEvery(ctx, cfg.memEvery, start, procs)...)
+		}
 	case <-ctx.Done():
 	}
 	wg.Wait()

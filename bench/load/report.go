@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -213,6 +214,22 @@ func sampleMemory(when string, procs []proc) memSample {
 		m.Procs[p.name] = procMem{PID: pid, RSSMB: rss(pid)}
 	}
 	return m
+}
+
+// sampleEvery measures memory every interval until ctx ends; each sample is named
+// by the time since start ("at 12m0s").
+func sampleEvery(ctx context.Context, every time.Duration, start time.Time, procs []proc) []memSample {
+	var out []memSample
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return out
+		case <-tick.C:
+			out = append(out, sampleMemory("at "+time.Since(start).Round(time.Second).String(), procs))
+		}
+	}
 }
 
 type memGrowth struct {

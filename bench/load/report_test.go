@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"math"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,5 +70,31 @@ func TestMemoryGrowth(t *testing.T) {
 	g := growth(mem)
 	if len(g) != 3 || !g[0].Over10 || g[1].Over10 || g[2].Over10 || g[2].Note == "" {
 		t.Fatalf("growth: %+v", g)
+	}
+}
+
+// Samples taken between the warm-up and the end (-mem-every) show the curve; growth
+// still compares the end with the warm-up.
+func TestMemorySampledBetweenWarmUpAndEnd(t *testing.T) {
+	procs := []proc{{name: "self", spec: strconv.Itoa(os.Getpid())}}
+	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
+	defer cancel()
+	got := sampleEvery(ctx, 60*time.Millisecond, time.Now(), procs)
+	if len(got) < 2 || len(got) > 5 {
+		t.Fatalf("%d samples in 250 ms at one per 60 ms", len(got))
+	}
+	for _, m := range got {
+		if !strings.HasPrefix(m.When, "at ") || m.Procs["self"].RSSMB <= 0 || m.Procs["self"].PID != os.Getpid() {
+			t.Errorf("sample %+v: want a name \"at …\" and this process's RSS", m)
+		}
+	}
+	mem := []memSample{
+		{When: "start", Procs: map[string]procMem{"a": {1, 100}}},
+		{When: "after warm-up", Procs: map[string]procMem{"a": {1, 100}}},
+		{When: "at 2m0s", Procs: map[string]procMem{"a": {1, 500}}},
+		{When: "end", Procs: map[string]procMem{"a": {1, 105}}},
+	}
+	if g := growth(mem); len(g) != 1 || g[0].Over10 || g[0].EndMB != 105 {
+		t.Fatalf("growth with a sample between: %+v", g)
 	}
 }
